@@ -1,0 +1,38 @@
+"""The one place dutyflow reads its configuration from (environment, prefix DUTYFLOW_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DUTYFLOW_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///dutyflow.db"
+    output_dir: Path = Path("out")
+    policy_file: Path | None = Field(
+        default=None, description="A policy YAML to use instead of the bundled default."
+    )
+
+    # The issuing organ (发文机关): used by every notice.
+    issuer_name: str = "中共某市市直机关工作委员会"
+    issuer_mark: str = "中共某市市直机关工委文件"
+    issuer_prefix: str = "市直工委"
+    issuer_address: str = "某市人民路1号市委大院3号楼"
+    issuer_contact: str = "组织部 0000-00000000"
+    talk_place: str = "市直机关工委第一会议室"
+    talk_lead_days: int = 5
+
+
+settings = Settings()
+
+
+def reload_settings() -> Settings:
+    """Re-read the environment into the module-level instance (tests and the CLI use this)."""
+    fresh = Settings()
+    for name in Settings.model_fields:
+        setattr(settings, name, getattr(fresh, name))
+    return settings

@@ -1,0 +1,1 @@
+"""Orchestration only: Prefect flows and tasks wiring ingest, rules, documents and storage."""

@@ -1,0 +1,132 @@
+"""The `ingest_reports` flow: find, read, clean and load a period's report tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from dutyflow.ingest.reading import RawTable, Source, find_sources, read_source
+from dutyflow.ingest.schemas import TABLES, TABLES_BY_NAME
+from dutyflow.ingest.validate import CleanTable, Quarantine, clean_table
+from dutyflow.periods import Period
+from models.crud import TableLoad, known_org_codes, load_table
+from models.db import session_scope
+
+
+@dataclass
+class IngestSummary:
+    """What a period's ingest did, table by table, and the rows it quarantined."""
+
+    period: str
+    tables: list[TableLoad] = field(default_factory=list)
+    quarantined: list[Quarantine] = field(default_factory=list)
+    skipped_tables: list[str] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(t.rows_loaded for t in self.tables)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(t.rows_quarantined for t in self.tables)
+
+    @property
+    def changed(self) -> bool:
+        return any(t.outcome != "unchanged" for t in self.tables)
+
+    def as_dict(self) -> dict:
+        return {
+            "period": self.period,
+            "tables": [asdict(t) for t in self.tables],
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "quarantined": [asdict(q) for q in self.quarantined],
+        }
+
+
+@task(cache_policy=NO_CACHE)
+def find_report_tables(input_path: Path) -> dict[str, list[Source]]:
+    """Map each table name to the files or sheets that hold it."""
+    grouped: dict[str, list[Source]] = defaultdict(list)
+    for source in find_sources(input_path):
+        grouped[source.table].append(source)
+    return dict(grouped)
+
+
+@task(cache_policy=NO_CACHE)
+def read_report_table(sources: list[Source]) -> list[RawTable]:
+    """Read the raw cells of every source of one table."""
+    return [read_source(s) for s in sources]
+
+
+@task(cache_policy=NO_CACHE)
+def read_known_orgs() -> set[str]:
+    """Organization codes already in the database."""
+    with session_scope() as session:
+        return known_org_codes(session=session)
+
+
+@task(cache_policy=NO_CACHE)
+def clean_report_table(raws: list[RawTable], table: str, period: str,
+                       known_orgs: set[str]) -> CleanTable:
+    """Type the cells of one table and quarantine its bad rows."""
+    return clean_table(raws, TABLES_BY_NAME[table], period=Period.parse(period),
+                       known_orgs=known_orgs)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
+    """Write every table of the period in one transaction: all of it, or nothing."""
+    loads = []
+    with session_scope() as session:
+        for table in tables:
+            spec = TABLES_BY_NAME[table.spec_name]
+            columns = [c.name for c in spec.columns] + ["extra"]
+            quarantined = [
+                {"source_file": q.file, "sheet": q.sheet, "row_number": q.row,
+                 "column": q.column, "value": q.value, "reason": q.reason}
+                for q in table.quarantined
+            ]
+            loads.append(load_table(
+                session=session, period=period, table=table.spec_name,
+                rows=table.rows, columns=columns, quarantined=quarantined,
+                source_file="; ".join(sorted({s.path.name for s in table.sources})),
+                sheet="; ".join(sorted({s.sheet for s in table.sources if s.sheet})),
+                checksums=table.checksums, rows_read=table.rows_read,
+            ))
+    return loads
+
+
+@flow(name="ingest-reports", flow_run_name="ingest {period}")
+def ingest_reports(period: str, input_path: Path) -> IngestSummary:
+    """Ingest a period's reports from a folder or workbook."""
+    period = str(Period.parse(period))
+    logger = get_run_logger()
+    sources = find_report_tables(Path(input_path))
+    known = read_known_orgs()
+    cleaned: list[CleanTable] = []
+    # Organizations first: rows of the other tables may name organizations new this period.
+    for spec in TABLES:
+        if spec.name not in sources:
+            continue
+        table = clean_report_table(read_report_table(sources[spec.name]), spec.name, period, known)
+        if spec.name == "organizations":
+            known = known | set(table.rows["org_code"]) if not table.rows.empty else known
+        cleaned.append(table)
+        logger.info("%s: %d rows good, %d quarantined", spec.name, len(table.rows),
+                    table.rows_quarantined)
+    loads = load_period(period, cleaned)
+    summary = IngestSummary(
+        period=period,
+        tables=loads,
+        quarantined=[q for t, load in zip(cleaned, loads, strict=True)
+                     if load.outcome != "unchanged" for q in t.quarantined],
+        skipped_tables=[s.name for s in TABLES if s.name not in sources],
+    )
+    logger.info("ingest %s: %d rows loaded, %d quarantined", period, summary.rows_loaded,
+                summary.rows_quarantined)
+    return summary

@@ -1,0 +1,91 @@
+"""Engine and session set-up, and schema upgrades through Alembic."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from dutyflow.settings import settings
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_engines: dict[str, Engine] = {}
+_upgraded: set[str] = set()
+_lock = threading.Lock()
+
+
+def _normalise_url(url: str) -> str:
+    # psycopg 3 is the driver we pin; accept the plain postgresql:// form users write.
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for `url` (default: settings), created once per URL."""
+    url = _normalise_url(url or settings.database_url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite"):
+                engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True)
+            _engines[url] = engine
+        return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(url: str | None = None) -> None:
+    """Bring the schema to the latest migration (idempotent; once per process per URL)."""
+    url = _normalise_url(url or settings.database_url)
+    if url in _upgraded:
+        return
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    _upgraded.add(url)
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _upgraded.clear()
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session whose work commits together at the end, or not at all."""
+    upgrade_database(url)
+    with Session(get_engine(url), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

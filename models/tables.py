@@ -1,0 +1,119 @@
+"""SQLModel tables. Report rows are scoped by the period they were reported for."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Organization(SQLModel, table=True):
+    """A party organization (党组织); `parent_code` makes the tree."""
+
+    __tablename__ = "organization"
+
+    org_code: str = Field(primary_key=True, max_length=64)
+    org_name: str = Field(max_length=200)
+    org_type: str = Field(max_length=16)  # 党委 / 党总支 / 党支部
+    parent_code: str | None = Field(default=None, max_length=64, index=True)
+    secretary: str = Field(default="", max_length=100)
+    members: int = 0
+    groups: int = 0
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    batch_id: int | None = Field(default=None, foreign_key="ingest_batch.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class IngestBatch(SQLModel, table=True):
+    """One table of one source file loaded for a period; the checksum makes re-ingest a no-op."""
+
+    __tablename__ = "ingest_batch"
+    __table_args__ = (Index("ix_ingest_batch_period_table", "period", "table_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16)
+    table_name: str = Field(max_length=32)
+    source_file: str = Field(max_length=500)
+    sheet: str = Field(default="", max_length=200)
+    checksum: str = Field(max_length=64)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    current: bool = True  # False once a corrected file replaced it
+    loaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Meeting(SQLModel, table=True):
+    """One meeting held (组织生活台账 row)."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_period_org", "period", "org_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code")
+    meeting_type: str = Field(max_length=32)
+    held_on: date
+    attendees: int
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    batch_id: int = Field(foreign_key="ingest_batch.id")
+
+
+class Rectification(SQLModel, table=True):
+    """One problem in a rectification ledger (整改台账), as reported for a period."""
+
+    __tablename__ = "rectification"
+    __table_args__ = (UniqueConstraint("period", "item_id", name="uq_rectification_period_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16, index=True)
+    item_id: str = Field(max_length=64)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code")
+    description: str
+    deadline: date
+    status: str = Field(max_length=16)  # open / in_progress / done / closed
+    completed_on: date | None = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    batch_id: int = Field(foreign_key="ingest_batch.id")
+
+
+class Assessment(SQLModel, table=True):
+    """A responsibility-fulfillment assessment (履责考核) of one organization."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint("period", "org_code", "assessed_period", name="uq_assessment_period_org"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16, index=True)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code")
+    assessed_period: str = Field(max_length=16)
+    score: float
+    tasks_total: int
+    tasks_done: int
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    batch_id: int = Field(foreign_key="ingest_batch.id")
+
+
+class QuarantinedRow(SQLModel, table=True):
+    """A report row that was not loaded, with where it came from and why."""
+
+    __tablename__ = "quarantined_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="ingest_batch.id", index=True)
+    period: str = Field(max_length=16, index=True)
+    table_name: str = Field(max_length=32)
+    source_file: str = Field(max_length=500)
+    sheet: str = Field(default="", max_length=200)
+    row_number: int
+    column: str = Field(default="", max_length=100)
+    value: str = ""
+    reason: str
