@@ -1,0 +1,87 @@
+"""Harness: a real Prefect API (test harness), and a real database, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from dutyflow.settings import reload_settings
+from models.db import dispose_engines
+
+PG_SERVER = os.environ.get("DUTYFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_api() -> Iterator[None]:
+    """One temporary Prefect server for the whole run; flows execute as real flow runs."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from dutyflow.logs import quiet_console
+
+    with prefect_test_harness(server_startup_timeout=120):
+        quiet_console()
+        yield
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A throw-away database on the local PostgreSQL server, dropped at the end."""
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    name = f"dutyflow_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {exc.orig}")
+    url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+
+def _wipe(url: str) -> None:
+    from sqlmodel import SQLModel
+
+    from models.db import get_engine, upgrade_database
+
+    upgrade_database(url)
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[str]:
+    """The database dutyflow uses in this test: a fresh SQLite file, or the test PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'dutyflow.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        _wipe(url)
+    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
+    reload_settings()
+    yield url
+    monkeypatch.undo()
+    reload_settings()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, monkeypatch) -> Iterator[str]:
+    """SQLite only, for tests whose subject is not the database."""
+    url = f"sqlite:///{tmp_path / 'dutyflow.db'}"
+    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
+    reload_settings()
+    yield url
+    monkeypatch.undo()
+    reload_settings()

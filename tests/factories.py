@@ -1,0 +1,81 @@
+"""Plain functions that build report files the way offices send them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+ORG_HEADERS = ["组织编码", "组织名称", "组织类型", "上级组织编码", "书记", "党员人数", "党小组数"]
+MEETING_HEADERS = ["组织编码", "会议类型", "召开日期", "实到人数"]
+RECT_HEADERS = ["问题编号", "组织编码", "问题描述", "整改时限", "整改状态", "完成日期"]
+ASSESS_HEADERS = ["组织编码", "考核期", "考核得分", "责任清单任务数", "已完成任务数"]
+
+
+def org_rows() -> list[list[Any]]:
+    return [
+        ["DW01", "中共市教育局机关委员会", "党委", "", "王建国", 120, 0],
+        ["DW01-ZB01", "中共市教育局第一党支部", "党支部", "DW01", "李明", 20, 2],
+        ["DW01-ZB02", "中共市教育局第二党支部", "党支部", "DW01", "张丽", 9, 0],
+    ]
+
+
+def meeting_rows() -> list[list[Any]]:
+    return [
+        ["DW01-ZB01", "支部委员会会议", date(2026, 10, 9), 5],
+        ["DW01-ZB01", "主题党日", date(2026, 10, 15), 18],
+        ["DW01-ZB02", "支部委员会会议", date(2026, 10, 20), 3],
+    ]
+
+
+def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], list[list[Any]]]],
+               title: str | None = None) -> Path:
+    """A workbook, one sheet per table, optionally with a merged title row above the header."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, (headers, rows) in sheets.items():
+        sheet = workbook.create_sheet(name)
+        if title:
+            sheet.append([title])
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+        sheet.append(list(headers))
+        for row in rows:
+            sheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path: Path, headers: Sequence[str], rows: list[list[Any]],
+              encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def write_json(path: Path, headers: Sequence[str], rows: list[list[Any]]) -> Path:
+    objects = [{h: (v.isoformat() if isinstance(v, date) else v) for h, v in zip(headers, row, strict=True)}
+               for row in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def report_folder(folder: Path, *, meetings: list[list[Any]] | None = None) -> Path:
+    """A minimal good folder: organizations and meetings as .xlsx with title rows."""
+    write_xlsx(folder / "组织.xlsx", {"Sheet1": (ORG_HEADERS, org_rows())}, title="党组织名册")
+    write_xlsx(folder / "组织生活台账.xlsx",
+               {"组织生活": (MEETING_HEADERS, meetings if meetings is not None else meeting_rows())},
+               title="2026年10月组织生活台账")
+    return folder
