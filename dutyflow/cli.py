@@ -86,5 +86,124 @@ def sample(
         typer.echo(f"wrote {path}")
 
 
+@app.command()
+@user_errors
+def run(
+    input: Path = typer.Option(..., "--input", "-i", help="A folder of report files or one .xlsx."),
+    period: str = typer.Option(..., "--period", "-p", help="2026-10, 2026-Q3 or 2026."),
+    policy: Path | None = typer.Option(None, "--policy", help="A policy YAML instead of the default."),
+) -> None:
+    """Run the whole cycle for a period as one Prefect flow run: ingest, evaluate, draft."""
+    from dutyflow.periods import Period
+
+    Period.parse(period)
+    if policy is not None:
+        from rules.policy import load_policy
+
+        load_policy(policy)  # refuse a bad policy before anything runs
+    _prepare_prefect()
+    from flows.cycle import run_cycle
+
+    summary = run_cycle(period=period, input_path=input, policy_path=policy)
+    ingest, evaluation = summary.ingest, summary.evaluation
+    typer.echo(f"cycle {summary.period}: {ingest.rows_loaded} rows loaded, "
+               f"{ingest.rows_quarantined} quarantined; {evaluation.findings} findings, "
+               f"{evaluation.actions} actions ({evaluation.stored.opened} new, "
+               f"{evaluation.stored.changed} changed, {evaluation.stored.withdrawn} withdrawn); "
+               f"policy {evaluation.policy_version}")
+    echo_ingest(ingest)
+
+
+def _action_json(action: Any, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": action.id, "period": action.period, "org_code": action.org_code,
+        "org_name": names.get(action.org_code, ""), "action": action.action,
+        "status": action.status, "rule_ids": list(action.rule_ids),
+        "evidence": list(action.evidence), "document": action.document,
+        "html_document": action.html_document, "policy_version": action.policy_version,
+    }
+
+
+@app.command()
+@user_errors
+def actions(
+    period: str = typer.Option(..., "--period", "-p"),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+    status: str | None = typer.Option(None, "--status", help="Only actions with this status."),
+) -> None:
+    """List a period's accountability actions."""
+    import json
+
+    from dutyflow.periods import Period
+    from dutyflow.wording import ACTION_NAMES
+    from models.accountability import list_actions
+    from models.db import session_scope
+    from models.tables import Organization
+
+    p = str(Period.parse(period))
+    with session_scope() as session:
+        rows = list_actions(session=session, period=p)
+        names = {o.org_code: o.org_name for o in session.query(Organization).all()}
+    if status:
+        rows = [r for r in rows if r.status == status]
+    if as_json:
+        typer.echo(json.dumps([_action_json(r, names) for r in rows], ensure_ascii=False,
+                              indent=2, default=str))
+        return
+    for r in rows:
+        typer.echo(f"{r.id:<45} {ACTION_NAMES.get(r.action, r.action):<6} {r.status:<10} "
+                   f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.action] = counts.get(r.action, 0) + 1
+    summary = ", ".join(f"{ACTION_NAMES.get(k, k)} {v}" for k, v in counts.items())
+    typer.echo(f"{len(rows)} actions in {p}" + (f": {summary}" if summary else ""))
+
+
+@app.command()
+@user_errors
+def explain(action_id: str = typer.Argument(..., help="An action id from `dutyflow actions`.")
+            ) -> None:
+    """Say in plain Chinese why an action exists."""
+    from dutyflow.errors import DutyflowError
+    from dutyflow.wording import explain_action
+    from models.accountability import get_action
+    from models.db import session_scope
+    from models.tables import Organization
+
+    with session_scope() as session:
+        action = get_action(session=session, action_id=action_id)
+        if action is None:
+            raise DutyflowError(f"no action {action_id!r}; list them with `dutyflow actions`")
+        org = session.get(Organization, action.org_code)
+        typer.echo(explain_action(action, org))
+
+
+@app.command()
+@user_errors
+def simulate(
+    period: str = typer.Option(..., "--period", "-p"),
+    policy: Path = typer.Option(..., "--policy", help="The changed policy YAML to try."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Dry run: which actions a changed policy would add or remove. Writes nothing."""
+    import json
+
+    from rules.simulate import simulate_policy
+
+    diff = simulate_policy(period=period, policy_path=policy)
+    if as_json:
+        typer.echo(json.dumps(diff.as_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"policy {diff.policy_version} on {diff.period} (stored actions by "
+               f"{', '.join(diff.stored_versions) or 'none'}):")
+    for label, ids in (("would appear", diff.appear), ("would disappear", diff.disappear),
+                       ("stay", diff.stay)):
+        typer.echo(f"  {len(ids)} {label}")
+        if label != "stay":
+            for i in ids:
+                typer.echo(f"    {i}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())

@@ -68,7 +68,7 @@ def organizations(branches: int, seed: int) -> list[Branch]:
                           rng.randint(60, 200), 0, "good"))
         for b in range(min(per_unit, branches - made)):
             members = rng.randint(5, 40)
-            profile = rng.choices(("good", "lapse", "chronic", "failing"), (70, 15, 10, 5))[0]
+            profile = rng.choices(("good", "lapse", "chronic", "failing"), (75, 15, 7, 3))[0]
             out.append(Branch(f"{committee}-ZB{b + 1:02d}", f"中共{unit}第{b + 1}党支部",
                               "党支部", committee, _person(rng), members,
                               rng.randint(2, 4) if members >= 15 else 0, profile))
@@ -111,25 +111,31 @@ def _meetings(branch: Branch, period: Period, rng: random.Random) -> list[dict]:
 def _rectifications(branch: Branch, period: Period, rng: random.Random) -> list[dict]:
     rows = []
     for n in range(2):
-        found = date(period.year, 1, 15) + timedelta(days=rng.randint(0, 200))
-        deadline = found + timedelta(days=rng.choice((30, 60, 90)))
+        # an item keeps its deadline from month to month; only its status moves
+        item_rng = random.Random(f"{branch.code}:{n}")
+        deadline = date(2026, 6, 15) + timedelta(days=item_rng.randint(0, 150))
         overdue = deadline < period.last_day
-        if branch.profile in ("chronic", "failing") and n == 0:
-            status, completed = ("整改中" if rng.random() < 0.5 else "未整改"), None
+        fate = item_rng.random()
+        if branch.profile in ("chronic", "failing") and n == 0 and fate < 0.7:
+            status, completed = ("整改中" if rng.random() < 0.5 else "未整改"), None  # never fixed
+        elif branch.profile == "lapse" and fate < 0.15:
+            status, completed = "已整改", None  # "fixed" with nothing to show for it
+        elif branch.profile == "lapse" and fate < 0.5 and period.last_day < deadline + timedelta(days=25):
+            status, completed = "整改中", None  # fixed about three weeks late
         elif overdue or rng.random() < 0.5:
             status = rng.choice(("已整改", "已销号"))
-            completed = min(deadline - timedelta(days=rng.randint(0, 20)), period.last_day)
+            completed = min(deadline - timedelta(days=item_rng.randint(0, 20)), period.last_day)
         else:
             status, completed = "整改中", None
         rows.append({"item_id": f"ZG-{branch.code}-{n + 1:02d}", "org_code": branch.code,
-                     "description": rng.choice(PROBLEMS), "deadline": deadline,
+                     "description": item_rng.choice(PROBLEMS), "deadline": deadline,
                      "status": status, "completed_on": completed,
-                     "source": rng.choice(SOURCES), "responsible": branch.secretary})
+                     "source": item_rng.choice(SOURCES), "responsible": branch.secretary})
     return rows
 
 
 def _assessment(branch: Branch, period: Period, rng: random.Random) -> dict:
-    centre = {"good": 88, "lapse": 78, "chronic": 72, "failing": 58}[branch.profile]
+    centre = {"good": 88, "lapse": 80, "chronic": 76, "failing": 62}[branch.profile]
     score = max(0.0, min(100.0, round(rng.gauss(centre, 5), 1)))
     total = rng.randint(8, 20)
     share = {"good": 0.95, "lapse": 0.85, "chronic": 0.8, "failing": 0.55}[branch.profile]

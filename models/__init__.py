@@ -1,7 +1,11 @@
 """The data: SQLModel tables, the engine and session set-up, and migrations."""
 
 from models.tables import (
+    Action,
+    ActionEvent,
     Assessment,
+    EvaluationRun,
+    Finding,
     IngestBatch,
     Meeting,
     Organization,
@@ -10,7 +14,11 @@ from models.tables import (
 )
 
 __all__ = [
+    "Action",
+    "ActionEvent",
     "Assessment",
+    "EvaluationRun",
+    "Finding",
     "IngestBatch",
     "Meeting",
     "Organization",

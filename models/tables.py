@@ -117,3 +117,83 @@ class QuarantinedRow(SQLModel, table=True):
     column: str = Field(default="", max_length=100)
     value: str = ""
     reason: str
+
+
+class EvaluationRun(SQLModel, table=True):
+    """One evaluation of a period: which policy version judged it, and what came out."""
+
+    __tablename__ = "evaluation_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16, index=True)
+    policy_version: str = Field(max_length=32)
+    policy_name: str = Field(default="", max_length=200)
+    facts: int = 0
+    findings: int = 0
+    actions_opened: int = 0
+    actions_changed: int = 0
+    actions_withdrawn: int = 0
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class Finding(SQLModel, table=True):
+    """One failed duty or item of one organization in one period, and the facts that show it."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_history", "org_code", "family", "subject", "span"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    period: str = Field(max_length=16, index=True)
+    span: str = Field(max_length=16)  # the duty's own period: a month, quarter or year
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code")
+    family: str = Field(max_length=16)  # meeting / rectification / fulfillment
+    subject: str = Field(max_length=64)  # duty id, item id, or "fulfillment"
+    rule_id: str = Field(max_length=100)
+    rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    action: str = Field(max_length=32)
+    text: str
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    policy_version: str = Field(max_length=32)
+    current: bool = True  # False once a corrected report made it vanish
+    found_at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None
+
+
+class Action(SQLModel, table=True):
+    """An accountability action against one organization for one period, with its evidence."""
+
+    __tablename__ = "action"
+    __table_args__ = (
+        UniqueConstraint("period", "org_code", "action", name="uq_action_period_org_action"),
+    )
+
+    id: str = Field(primary_key=True, max_length=120)
+    period: str = Field(max_length=16, index=True)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code")
+    action: str = Field(max_length=32)
+    status: str = Field(default="draft", max_length=16)  # draft/approved/rejected/issued/withdrawn
+    rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    evidence: list[dict[str, Any]] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False))
+    evidence_hash: str = Field(max_length=64)
+    policy_version: str = Field(max_length=32)
+    document: str | None = Field(default=None, max_length=500)
+    html_document: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActionEvent(SQLModel, table=True):
+    """Append-only history of an action: opened, changed, withdrawn, reviewed, issued."""
+
+    __tablename__ = "action_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: str = Field(max_length=120, foreign_key="action.id", index=True)
+    period: str = Field(max_length=16, index=True)
+    event: str = Field(max_length=32)
+    actor: str = Field(default="dutyflow", max_length=100)
+    note: str = ""
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,71 @@
+"""How findings and actions read in Chinese: one place for the words notices and `explain` use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dutyflow.ingest.schemas import STATUS_NAMES
+from dutyflow.periods import Period
+
+ACTION_NAMES = {
+    "reminder": "提醒谈话", "supervision": "整改督办", "self_inspection": "责令检查",
+    "talk": "约谈", "circulated_criticism": "通报批评", "admonishment": "诫勉谈话",
+}
+STATUS_WORDS = {"draft": "草稿，待审核", "approved": "已批准，待印发", "rejected": "已驳回",
+                "issued": "已印发", "withdrawn": "已撤回（依据的问题已不存在）"}
+FREQUENCY_WORDS = {"month": "个月", "quarter": "个季度", "year": "年"}
+
+
+def _span_label(span: str) -> str:
+    return Period.parse(span).label
+
+
+def describe_finding(evidence: dict[str, Any]) -> str:
+    """One plain sentence of what was found, with the figures."""
+    facts = evidence.get("facts", {})
+    family = evidence.get("family")
+    if family == "meeting":
+        span = Period.parse(facts["span"])
+        held_total, held_valid = facts.get("held_total", 0), facts.get("held_valid", 0)
+        groups = facts.get("groups") or 0
+        need = f"每个党小组至少{facts['minimum']}次（共{groups}个党小组）" if evidence[
+            "subject"] == "group_meeting" else f"至少{facts['minimum']}次"
+        valid = "" if held_valid == held_total else f"，其中符合规定的{held_valid}次"
+        text = f"{span.label}应召开{need}，实际召开{held_total}次{valid}"
+        prior = facts.get("prior", 0)
+        if prior:
+            text += f"；此前已连续{prior}{FREQUENCY_WORDS[span.kind]}未落实"
+        return text + "。"
+    if family == "rectification":
+        status = STATUS_NAMES.get(facts.get("status", ""), facts.get("status", ""))
+        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{facts['deadline']}"
+        if facts.get("paper"):
+            return f"{head}，标记为“{status}”但无完成日期，未见整改佐证。"
+        return f"{head}，至{_span_label(evidence['span'])}末仍为“{status}”，已逾期{facts['days_overdue']}天。"
+    if family == "fulfillment":
+        ratio = facts.get("done_ratio", 0) or 0
+        text = (f"{Period.parse(facts['assessed_period']).label}党建考核得分{facts['score']:g}分，"
+                f"责任清单任务完成{facts['tasks_done']}/{facts['tasks_total']}项（{ratio:.0%}）")
+        if facts.get("prior"):
+            text += f"；此前已连续{facts['prior']}个考核期履责不力"
+        return text + "。"
+    return str(evidence.get("text", ""))
+
+
+def explain_action(action: Any, org: Any | None) -> str:
+    """Why an action exists, in the words a party-affairs officer would write."""
+    who = f"{org.org_name}（{action.org_code}）" if org else action.org_code
+    secretary = f"，书记{org.secretary}" if org and org.secretary else ""
+    lines = [
+        f"{action.id}：{ACTION_NAMES.get(action.action, action.action)}"
+        f"（{STATUS_WORDS.get(action.status, action.status)}）",
+        f"对象：{who}{secretary}",
+        f"期间：{Period.parse(action.period).label}；依据政策版本 {action.policy_version}",
+        "",
+        f"原因（共{len(action.evidence)}项）：",
+    ]
+    for n, evidence in enumerate(action.evidence, start=1):
+        lines.append(f"{n}. 违反规定：{evidence['text']}")
+        lines.append(f"   事实：{describe_finding(evidence)}")
+        lines.append(f"   规则：{evidence['rule_id']}")
+    return "\n".join(lines)

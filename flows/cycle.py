@@ -1,0 +1,28 @@
+"""The period cycle: ingest the reports, evaluate the rules, draft the notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import flow
+
+from dutyflow.periods import Period
+from flows.evaluate import EvaluationSummary, evaluate_rules
+from flows.ingest import IngestSummary, ingest_reports
+
+
+@dataclass
+class CycleSummary:
+    period: str
+    ingest: IngestSummary
+    evaluation: EvaluationSummary
+
+
+@flow(name="dutyflow-cycle", flow_run_name="cycle {period}")
+def run_cycle(period: str, input_path: Path, policy_path: Path | None = None) -> CycleSummary:
+    """Run a period end to end: ingest, evaluate, draft."""
+    period = str(Period.parse(period))
+    ingest = ingest_reports(period=period, input_path=Path(input_path))
+    evaluation = evaluate_rules(period=period, policy_path=policy_path)
+    return CycleSummary(period, ingest, evaluation)

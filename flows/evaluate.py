@@ -1,0 +1,95 @@
+"""The `evaluate_rules` flow: facts from the period's data, judged by the policy's rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from dutyflow.periods import Period
+from dutyflow.settings import settings
+from models.accountability import (
+    StoreResult,
+    finish_evaluation,
+    read_period_frames,
+    start_evaluation,
+    store_actions,
+    store_findings,
+)
+from models.db import session_scope
+from rules.compile import Rule, compile_policy
+from rules.engine import evaluate_facts
+from rules.facts import PeriodData, build_facts
+from rules.outcome import ActionDraft, FindingDraft, build_findings, group_actions
+from rules.policy import Policy, load_policy
+
+
+@dataclass
+class EvaluationSummary:
+    period: str
+    policy_version: str
+    facts: int
+    findings: int
+    actions: int
+    stored: StoreResult
+
+
+@task(cache_policy=NO_CACHE)
+def read_policy(policy_path: Path | None) -> Policy:
+    """Load and validate the policy (the bundled default unless a file is named)."""
+    return load_policy(policy_path or settings.policy_file)
+
+
+@task(cache_policy=NO_CACHE)
+def build_period_facts(policy: Policy, period: str) -> pd.DataFrame:
+    """Aggregate the period's stored reports and earlier findings into facts."""
+    p = Period.parse(period)
+    with session_scope() as session:
+        frames = read_period_frames(session=session, period=p)
+    return build_facts(policy, PeriodData(period=p, **frames))
+
+
+@task(cache_policy=NO_CACHE)
+def judge_facts(policy: Policy, period: str, facts: pd.DataFrame
+                ) -> tuple[list[Rule], list[FindingDraft], list[ActionDraft]]:
+    """Run the facts through the compiled rules; group findings into actions."""
+    rules = compile_policy(policy)
+    matches = evaluate_facts(rules, facts)
+    findings = build_findings(policy, period, facts, rules, matches)
+    return rules, findings, group_actions(policy, period, findings)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def store_outcome(policy: Policy, period: str, facts: int, findings: list[FindingDraft],
+                  actions: list[ActionDraft]) -> StoreResult:
+    """Record the evaluation, its findings and actions in one transaction."""
+    with session_scope() as session:
+        run = start_evaluation(session=session, period=period, policy_version=policy.version,
+                               policy_name=policy.name, flow_run_id=flow_run.get_id())
+        store_findings(session=session, period=period, policy_version=policy.version,
+                       findings=findings)
+        result = store_actions(session=session, period=period, policy_version=policy.version,
+                               actions=actions)
+        finish_evaluation(session=session, run=run, facts=facts, findings=len(findings),
+                          result=result)
+    return result
+
+
+@flow(name="evaluate-rules", flow_run_name="evaluate {period}")
+def evaluate_rules(period: str, policy_path: Path | None = None) -> EvaluationSummary:
+    """Judge a period's stored data by the policy and open, refresh or withdraw actions."""
+    period = str(Period.parse(period))
+    logger = get_run_logger()
+    policy = read_policy(policy_path)
+    facts = build_period_facts(policy, period)
+    _, findings, actions = judge_facts(policy, period, facts)
+    stored = store_outcome(policy, period, len(facts), findings, actions)
+    logger.info("evaluate %s with policy %s: %d facts, %d findings, %d actions "
+                "(%d new, %d changed, %d withdrawn)", period, policy.version, len(facts),
+                len(findings), len(actions), stored.opened, stored.changed, stored.withdrawn)
+    return EvaluationSummary(period, policy.version, len(facts), len(findings), len(actions),
+                             stored)

@@ -1,0 +1,171 @@
+"""Data access for evaluations, findings and actions. Re-running a period is safe by design:
+ids are deterministic, unchanged actions are left alone, vanished ones are withdrawn (kept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from dutyflow.periods import Period
+from models.tables import (
+    Action,
+    ActionEvent,
+    Assessment,
+    EvaluationRun,
+    Finding,
+    IngestBatch,
+    Meeting,
+    Organization,
+    Rectification,
+    utcnow,
+)
+
+# Decisions a re-run must not undo unless the evidence changed; issued is final.
+KEPT_ON_RERUN = ("approved", "rejected")
+FINAL = ("issued",)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    opened: int
+    changed: int
+    withdrawn: int
+    unchanged: int
+
+
+def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame:
+    rows = session.execute(statement).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def read_period_frames(*, session: Session, period: Period) -> dict[str, Any]:
+    """The frames the facts are built from (see rules.facts.PeriodData)."""
+    org_cols = ["org_code", "org_name", "org_type", "members", "groups", "secretary"]
+    orgs = _frame(session, select(*(getattr(Organization, c) for c in org_cols)), org_cols)
+    widest = period.containing("year")
+    meet_cols = ["org_code", "meeting_type", "held_on", "attendees"]
+    meetings = _frame(session, select(*(getattr(Meeting, c) for c in meet_cols)).where(
+        Meeting.held_on >= widest.first_day, Meeting.held_on <= period.last_day), meet_cols)
+    rect_cols = ["item_id", "org_code", "description", "deadline", "status", "completed_on"]
+    rects = _frame(session, select(*(getattr(Rectification, c) for c in rect_cols)).where(
+        Rectification.period == str(period)), rect_cols)
+    assess_cols = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done"]
+    assessments = _frame(session, select(*(getattr(Assessment, c) for c in assess_cols)).where(
+        Assessment.period == str(period)), assess_cols)
+    hist_cols = ["org_code", "family", "subject", "span"]
+    history = _frame(session, select(*(getattr(Finding, c) for c in hist_cols)).where(
+        Finding.current, Finding.period != str(period)), hist_cols)
+    has_meetings = session.execute(select(IngestBatch.id).where(
+        IngestBatch.table_name == "meetings", IngestBatch.current,
+        IngestBatch.period == str(period)).limit(1)).first() is not None
+    return {"organizations": orgs, "meetings": meetings, "rectifications": rects,
+            "assessments": assessments, "history": history, "has_meetings": has_meetings}
+
+
+def start_evaluation(*, session: Session, period: str, policy_version: str, policy_name: str,
+                     flow_run_id: str | None) -> EvaluationRun:
+    run = EvaluationRun(period=period, policy_version=policy_version, policy_name=policy_name,
+                        flow_run_id=flow_run_id)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def store_findings(*, session: Session, period: str, policy_version: str,
+                   findings: list[Any]) -> None:
+    """Upsert the period's findings; those not found again are marked not current."""
+    existing = {f.id: f for f in session.execute(
+        select(Finding).where(Finding.period == period)).scalars()}
+    now = utcnow()
+    seen = set()
+    for draft in findings:
+        seen.add(draft.id)
+        values = dict(span=draft.span, org_code=draft.org_code, family=draft.family,
+                      subject=draft.subject, rule_id=draft.rule_id, rule_ids=list(draft.rule_ids),
+                      action=draft.action, text=draft.text, facts=draft.facts,
+                      policy_version=policy_version)
+        row = existing.get(draft.id)
+        if row is None:
+            session.add(Finding(id=draft.id, period=period, **values))
+            continue
+        changed = any(getattr(row, k) != v for k, v in values.items()) or not row.current
+        if changed:
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.current, row.withdrawn_at = True, None
+    gone = [fid for fid, row in existing.items() if fid not in seen and row.current]
+    if gone:
+        session.execute(update(Finding).where(Finding.id.in_(gone))  # type: ignore[attr-defined]
+                        .values(current=False, withdrawn_at=now))
+
+
+def store_actions(*, session: Session, period: str, policy_version: str,
+                  actions: list[Any]) -> StoreResult:
+    """Open new actions, refresh changed ones, withdraw vanished ones; record every change."""
+    existing = {a.id: a for a in session.execute(
+        select(Action).where(Action.period == period)).scalars()}
+    now = utcnow()
+    opened = changed = unchanged = withdrawn = 0
+    events: list[ActionEvent] = []
+    seen = set()
+    for draft in actions:
+        seen.add(draft.id)
+        row = existing.get(draft.id)
+        if row is None:
+            session.add(Action(id=draft.id, period=period, org_code=draft.org_code,
+                               action=draft.action, rule_ids=list(draft.rule_ids),
+                               evidence=list(draft.evidence), evidence_hash=draft.evidence_hash,
+                               policy_version=policy_version))
+            events.append(ActionEvent(action_id=draft.id, period=period, event="opened"))
+            opened += 1
+        elif row.status in FINAL:
+            unchanged += 1  # what was issued never changes
+        elif row.evidence_hash == draft.evidence_hash and row.status != "withdrawn":
+            unchanged += 1
+        else:
+            reopened = row.status == "withdrawn"
+            row.rule_ids, row.evidence = list(draft.rule_ids), list(draft.evidence)
+            row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version
+            # changed evidence needs a fresh review: earlier decisions were about other facts
+            row.status, row.updated_at, row.document, row.html_document = "draft", now, None, None
+            events.append(ActionEvent(action_id=row.id, period=period,
+                                      event="reopened" if reopened else "evidence_changed"))
+            changed += 1
+    for action_id, row in existing.items():
+        if action_id in seen or row.status in ("withdrawn", *FINAL):
+            continue
+        row.status, row.updated_at = "withdrawn", now
+        events.append(ActionEvent(action_id=action_id, period=period, event="withdrawn",
+                                  note="its findings no longer hold after the re-run"))
+        withdrawn += 1
+    session.flush()
+    session.add_all(events)
+    return StoreResult(opened, changed, withdrawn, unchanged)
+
+
+def finish_evaluation(*, session: Session, run: EvaluationRun, facts: int, findings: int,
+                      result: StoreResult) -> None:
+    run.facts, run.findings = facts, findings
+    run.actions_opened, run.actions_changed = result.opened, result.changed
+    run.actions_withdrawn, run.finished_at = result.withdrawn, utcnow()
+    session.add(run)
+
+
+def list_actions(*, session: Session, period: str, include_withdrawn: bool = True) -> list[Action]:
+    statement = select(Action).where(Action.period == period).order_by(Action.org_code, Action.id)
+    if not include_withdrawn:
+        statement = statement.where(Action.status != "withdrawn")
+    return list(session.execute(statement).scalars())
+
+
+def get_action(*, session: Session, action_id: str) -> Action | None:
+    return session.get(Action, action_id)
+
+
+def action_events(*, session: Session, action_id: str) -> list[ActionEvent]:
+    return list(session.execute(select(ActionEvent).where(ActionEvent.action_id == action_id)
+                                .order_by(ActionEvent.id)).scalars())

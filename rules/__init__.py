@@ -1,0 +1,1 @@
+"""The decisions: the declared policy, its loader and validator, facts, and the rule engine."""

@@ -1,0 +1,182 @@
+"""The declared accountability policy: load, validate (errors name the line), hash."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dutyflow.errors import DutyflowError
+from dutyflow.ingest.schemas import MEETING_TYPE_NAMES, ORG_TYPES
+
+DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
+ACTIONS = ("reminder", "supervision", "self_inspection", "talk", "circulated_criticism",
+           "admonishment")
+ActionName = Literal["reminder", "supervision", "self_inspection", "talk",
+                     "circulated_criticism", "admonishment"]
+
+
+class PolicyError(DutyflowError):
+    exit_code = 2
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    consecutive: int = Field(ge=1)
+    action: ActionName
+
+
+class MeetingDuty(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    meeting_type: str
+    org_types: list[str] = Field(min_length=1)
+    frequency: Literal["month", "quarter", "year"]
+    minimum: int = Field(ge=1)
+    per_group: bool = False
+    quorum: float | None = Field(default=None, ge=0, lt=1)
+    text: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_names(self) -> MeetingDuty:
+        if self.meeting_type not in MEETING_TYPE_NAMES:
+            raise ValueError(f"unknown meeting_type {self.meeting_type!r}; "
+                             f"use one of {', '.join(MEETING_TYPE_NAMES)}")
+        unknown = [t for t in self.org_types if t not in set(ORG_TYPES.values())]
+        if unknown:
+            raise ValueError(f"unknown org_types {unknown}; use 党委, 党总支 or 党支部")
+        return self
+
+
+class Meetings(_Strict):
+    escalation: list[Step] = Field(min_length=1)
+    duties: list[MeetingDuty] = Field(min_length=1)
+
+
+class OverdueStep(_Strict):
+    more_than_days: int = Field(ge=0)
+    action: ActionName
+
+
+class PaperRule(_Strict):
+    action: ActionName
+    text: str = Field(min_length=1)
+
+
+class Rectification(_Strict):
+    overdue: list[OverdueStep] = Field(min_length=1)
+    overdue_text: str = Field(min_length=1)
+    paper: PaperRule
+
+
+class Level(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    score_below: float = Field(gt=0, le=100)
+    tasks_done_below: float = Field(gt=0, le=1)
+    action: ActionName
+
+
+class Fulfillment(_Strict):
+    levels: list[Level] = Field(min_length=1)
+    escalation: list[Step] = Field(default_factory=list)
+    text: str = Field(min_length=1)
+
+
+class Policy(_Strict):
+    name: str
+    severity: list[ActionName]
+    meetings: Meetings
+    rectification: Rectification
+    fulfillment: Fulfillment
+    # Set by the loader, not the file: the content hash every run and action records.
+    version: str = ""
+
+    def rank(self, action: str) -> int:
+        return self.severity.index(action)  # type: ignore[arg-type]
+
+    @model_validator(mode="after")
+    def _ladders_climb(self) -> Policy:
+        if sorted(self.severity) != sorted(ACTIONS):
+            raise ValueError(f"severity must list each of {', '.join(ACTIONS)} once")
+        _climbing("meetings.escalation", [(s.consecutive, s.action) for s in self.meetings.escalation],
+                  self, first=1)
+        _climbing("rectification.overdue",
+                  [(s.more_than_days, s.action) for s in self.rectification.overdue], self)
+        _climbing("fulfillment.escalation",
+                  [(s.consecutive, s.action) for s in self.fulfillment.escalation], self)
+        levels = self.fulfillment.levels
+        for milder, harsher in zip(levels, levels[1:], strict=False):
+            if not (harsher.score_below <= milder.score_below
+                    and harsher.tasks_done_below <= milder.tasks_done_below
+                    and self.rank(harsher.action) >= self.rank(milder.action)):
+                raise ValueError(f"fulfillment level {harsher.id!r} must be stricter and no milder "
+                                 f"than {milder.id!r} before it")
+        ids = [d.id for d in self.meetings.duties]
+        if len(ids) != len(set(ids)):
+            raise ValueError("meeting duty ids must be unique")
+        return self
+
+
+def _climbing(where: str, steps: list[tuple[float, str]], policy: Policy, first: int | None = None
+              ) -> None:
+    if first is not None and steps and steps[0][0] != first:
+        raise ValueError(f"{where} must start at {first}")
+    for (at, action), (next_at, next_action) in zip(steps, steps[1:], strict=False):
+        if next_at <= at:
+            raise ValueError(f"{where}: thresholds must increase ({at} then {next_at})")
+        if policy.rank(next_action) < policy.rank(action):
+            raise ValueError(f"{where}: an impossible ladder; {next_action} after {action} "
+                             "would be milder for a worse failure")
+
+
+def _node_line(node: yaml.Node, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the YAML node at `loc`, or of its nearest existing parent."""
+    line = node.start_mark.line + 1
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == key), None)
+            if match is None:
+                break
+            node, line = match[1], match[0].start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Read and validate a policy file; any problem raises PolicyError naming file and line."""
+    path = Path(path or DEFAULT_POLICY)
+    try:
+        text = path.read_text(encoding="utf-8")
+        tree = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except OSError as exc:
+        raise PolicyError(f"policy {path}: cannot be read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise PolicyError(f"policy {path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+                          ) from exc
+    if not isinstance(data, dict) or tree is None:
+        raise PolicyError(f"policy {path}: must be a mapping of settings")
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line = _node_line(tree, loc)
+        field = ".".join(str(p) for p in loc) or "policy"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = f"unknown field {loc[-1]!r}"
+        raise PolicyError(f"policy {path.name} line {line}, {field}: {message}") from exc
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return policy.model_copy(update={"version": version})
