@@ -34,17 +34,16 @@ def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
     p = Period.parse(period)
     with session_scope() as session:
         frames = read_period_frames(session=session, period=p)
-        stored = [a for a in list_actions(session=session, period=str(p))
+        stored = [(a.id, a.policy_version) for a in list_actions(session=session, period=str(p))
                   if a.status != "withdrawn"]
-        session.rollback()  # a dry run: nothing to commit, and nothing is
     facts = build_facts(policy, PeriodData(period=p, **frames))
     rules = compile_policy(policy)
     findings = build_findings(policy, str(p), facts, rules, evaluate_facts(rules, facts))
     proposed = {a.id for a in group_actions(policy, str(p), findings)}
-    current = {a.id for a in stored}
+    current = {action_id for action_id, _ in stored}
     return PolicyDiff(
         period=str(p), policy_version=policy.version,
-        stored_versions=sorted({a.policy_version for a in stored}),
+        stored_versions=sorted({version for _, version in stored}),
         appear=sorted(proposed - current), disappear=sorted(current - proposed),
         stay=sorted(proposed & current),
     )

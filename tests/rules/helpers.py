@@ -1,0 +1,63 @@
+"""Judge hand-built period data with the real policy, compiler and durable-rules engine."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from dutyflow.periods import Period
+from rules.compile import compile_policy
+from rules.engine import evaluate_facts
+from rules.facts import PeriodData, build_facts
+from rules.outcome import ActionDraft, FindingDraft, build_findings, group_actions
+from rules.policy import Policy, load_policy
+
+ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary"]
+
+
+def branch(code: str = "B1", *, members: int = 20, groups: int = 0) -> dict[str, Any]:
+    return {"org_code": code, "org_name": f"第{code}党支部", "org_type": "党支部",
+            "members": members, "groups": groups, "secretary": "李明"}
+
+
+def meeting(kind: str, held_on: date, attendees: int = 10, org: str = "B1") -> dict[str, Any]:
+    return {"org_code": org, "meeting_type": kind, "held_on": held_on, "attendees": attendees}
+
+
+def monthly_duties(org: str, month: Period) -> list[dict[str, Any]]:
+    """The meetings a branch without party groups must hold every month."""
+    return [meeting("committee_meeting", month.first_day, org=org),
+            meeting("theme_day", month.first_day, org=org)]
+
+
+def history(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=["org_code", "family", "subject", "span"])
+
+
+def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] | None = None,
+          rectifications: list[dict] | None = None, assessments: list[dict] | None = None,
+          past: pd.DataFrame | None = None, policy: Policy | None = None,
+          ) -> tuple[list[FindingDraft], list[ActionDraft]]:
+    policy = policy or load_policy()
+    p = Period.parse(period)
+    data = PeriodData(
+        period=p,
+        organizations=pd.DataFrame(orgs if orgs is not None else [branch()], columns=ORG_COLUMNS),
+        meetings=pd.DataFrame(meetings or [], columns=["org_code", "meeting_type", "held_on",
+                                                       "attendees"]),
+        rectifications=pd.DataFrame(rectifications or [], columns=[
+            "item_id", "org_code", "description", "deadline", "status", "completed_on"]),
+        assessments=pd.DataFrame(assessments or [], columns=[
+            "org_code", "assessed_period", "score", "tasks_total", "tasks_done"]),
+        history=past if past is not None else history(),
+    )
+    facts = build_facts(policy, data)
+    rules = compile_policy(policy)
+    findings = build_findings(policy, str(p), facts, rules, evaluate_facts(rules, facts))
+    return findings, group_actions(policy, str(p), findings)
+
+
+def by_subject(findings: list[FindingDraft]) -> dict[str, str]:
+    return {f.subject: f.action for f in findings}

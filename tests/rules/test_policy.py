@@ -1,0 +1,70 @@
+"""The policy file: the default loads; a bad one is refused with the line named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rules.policy import DEFAULT_POLICY, PolicyError, load_policy
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "policy.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_the_default_policy_loads_with_a_stable_version():
+    first, second = load_policy(), load_policy()
+    assert first.version == second.version and len(first.version) == 12
+    assert [d.id for d in first.meetings.duties] == [
+        "committee_meeting", "theme_day", "group_meeting", "general_meeting", "party_lecture",
+        "life_meeting"]
+
+
+def test_an_edited_policy_has_another_version(tmp_path):
+    path = edited(tmp_path, "minimum: 1\n      text: 支部委员会会议", "minimum: 2\n      text: 支部委员会会议")
+    assert load_policy(path).version != load_policy().version
+
+
+def test_an_unknown_field_is_refused_naming_its_line(tmp_path):
+    path = edited(tmp_path, "      per_group: true", "      per_group: true\n      per_grup: true")
+    with pytest.raises(PolicyError) as error:
+        load_policy(path)
+    assert f"line {line_of(path, 'per_grup')}" in str(error.value)
+    assert "unknown field 'per_grup'" in str(error.value)
+
+
+def test_a_bad_threshold_is_refused_naming_its_line(tmp_path):
+    path = edited(tmp_path, "score_below: 70", "score_below: 170")
+    with pytest.raises(PolicyError) as error:
+        load_policy(path)
+    assert f"line {line_of(path, 'score_below: 170')}" in str(error.value)
+
+
+def test_an_impossible_ladder_is_refused(tmp_path):
+    path = edited(tmp_path, "{consecutive: 2, action: talk}", "{consecutive: 2, action: reminder}")
+    path.write_text(path.read_text().replace("{consecutive: 1, action: reminder}",
+                                             "{consecutive: 1, action: talk}", 1))
+    with pytest.raises(PolicyError, match="impossible ladder"):
+        load_policy(path)
+
+
+def test_an_unknown_meeting_type_is_refused(tmp_path):
+    path = edited(tmp_path, "meeting_type: theme_day", "meeting_type: tea_party")
+    with pytest.raises(PolicyError, match="unknown meeting_type 'tea_party'"):
+        load_policy(path)
+
+
+def test_broken_yaml_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_text("name: x\nseverity: [reminder\n")
+    with pytest.raises(PolicyError, match="line"):
+        load_policy(path)
