@@ -83,7 +83,6 @@ def test_a_corrected_report_withdraws_actions_whose_findings_vanished(db_url, tm
                  and len(a["evidence"]) == 1]
     target = reminders[0]
     # the office sends a corrected ledger: the theme day was held after all
-    from dutyflow.sample import write_period_workbook  # noqa: F401  (same layout as samples)
     from openpyxl import load_workbook
 
     book = load_workbook(workbook("2026-08"))

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.rules.helpers import by_subject, judge, monthly_duties
 from dutyflow.periods import Period
+from tests.rules.helpers import by_subject, judge, monthly_duties
 
 OCT = Period.parse("2026-10")
 LAST = OCT.last_day
