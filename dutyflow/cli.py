@@ -110,7 +110,7 @@ def run(
                f"{ingest.rows_quarantined} quarantined; {evaluation.findings} findings, "
                f"{evaluation.actions} actions ({evaluation.stored.opened} new, "
                f"{evaluation.stored.changed} changed, {evaluation.stored.withdrawn} withdrawn); "
-               f"policy {evaluation.policy_version}")
+               f"policy {evaluation.policy_version}; {summary.drafted} notices drafted")
     echo_ingest(ingest)
 
 
@@ -203,6 +203,69 @@ def simulate(
         if label != "stay":
             for i in ids:
                 typer.echo(f"    {i}")
+
+
+@app.command()
+@user_errors
+def pending(period: str | None = typer.Option(None, "--period", "-p")) -> None:
+    """List the actions waiting for review, with a line on each."""
+    from dutyflow.periods import Period
+    from dutyflow.wording import ACTION_NAMES
+    from models.db import session_scope
+    from models.documents import pending_actions
+    from models.tables import Organization
+
+    p = str(Period.parse(period)) if period else None
+    with session_scope() as session:
+        rows = pending_actions(session=session, period=p)
+        names = {o.org_code: o.org_name for o in session.query(Organization).all()}
+        for r in rows:
+            reasons = "；".join(e["text"] for e in r.evidence)
+            typer.echo(f"{r.id}\n    {ACTION_NAMES.get(r.action, r.action)} · "
+                       f"{names.get(r.org_code, r.org_code)} · {reasons}\n    {r.html_document or ''}")
+    typer.echo(f"{len(rows)} actions wait for review")
+
+
+@app.command()
+@user_errors
+def review(
+    action_id: str = typer.Argument(...),
+    approve: bool = typer.Option(False, "--approve"),
+    reject: bool = typer.Option(False, "--reject"),
+    reviewer: str = typer.Option(..., "--reviewer", help="Who decides."),
+    note: str = typer.Option("", "--note", help="Why; required to reject."),
+) -> None:
+    """Approve or reject an action; every decision is recorded and never edited."""
+    from dutyflow.errors import DutyflowError
+    from models.db import session_scope
+    from models.documents import record_decision
+
+    if approve == reject:
+        raise DutyflowError("say either --approve or --reject")
+    with session_scope() as session:
+        action = record_decision(session=session, action_id=action_id,
+                                 decision="approve" if approve else "reject",
+                                 reviewer=reviewer, note=note)
+        typer.echo(f"{action.id}: {action.status} by {reviewer}")
+
+
+@app.command("issue")
+@user_errors
+def issue_command(
+    period: str = typer.Option(..., "--period", "-p"),
+    issued_by: str = typer.Option("dutyflow", "--by", help="Who issues (recorded)."),
+) -> None:
+    """Number and finalise the period's approved actions."""
+    from dutyflow.periods import Period
+
+    Period.parse(period)
+    _prepare_prefect()
+    from flows.notices import issue_notices
+
+    summary = issue_notices(period=period, issued_by=issued_by)
+    for action_id, number, path in summary.issued:
+        typer.echo(f"{number}  {action_id}  {path}")
+    typer.echo(f"issued {len(summary.issued)} notices for {summary.period}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

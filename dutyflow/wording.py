@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from dutyflow.ingest.schemas import STATUS_NAMES
@@ -18,6 +19,15 @@ FREQUENCY_WORDS = {"month": "个月", "quarter": "个季度", "year": "年"}
 
 def _span_label(span: str) -> str:
     return Period.parse(span).label
+
+
+def _day(value: Any) -> str:
+    """An ISO date as notices write it: 2026年9月22日."""
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def describe_finding(evidence: dict[str, Any]) -> str:
@@ -38,7 +48,7 @@ def describe_finding(evidence: dict[str, Any]) -> str:
         return text + "。"
     if family == "rectification":
         status = STATUS_NAMES.get(facts.get("status", ""), facts.get("status", ""))
-        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{facts['deadline']}"
+        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{_day(facts['deadline'])}"
         if facts.get("paper"):
             return f"{head}，标记为“{status}”但无完成日期，未见整改佐证。"
         return f"{head}，至{_span_label(evidence['span'])}末仍为“{status}”，已逾期{facts['days_overdue']}天。"

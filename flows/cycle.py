@@ -10,6 +10,7 @@ from prefect import flow
 from dutyflow.periods import Period
 from flows.evaluate import EvaluationSummary, evaluate_rules
 from flows.ingest import IngestSummary, ingest_reports
+from flows.notices import render_notices
 
 
 @dataclass
@@ -17,6 +18,7 @@ class CycleSummary:
     period: str
     ingest: IngestSummary
     evaluation: EvaluationSummary
+    drafted: int
 
 
 @flow(name="dutyflow-cycle", flow_run_name="cycle {period}")
@@ -25,4 +27,5 @@ def run_cycle(period: str, input_path: Path, policy_path: Path | None = None) ->
     period = str(Period.parse(period))
     ingest = ingest_reports(period=period, input_path=Path(input_path))
     evaluation = evaluate_rules(period=period, policy_path=policy_path)
-    return CycleSummary(period, ingest, evaluation)
+    drafted = render_notices(period=period)
+    return CycleSummary(period, ingest, evaluation, drafted)

@@ -181,6 +181,10 @@ class Action(SQLModel, table=True):
     policy_version: str = Field(max_length=32)
     document: str | None = Field(default=None, max_length=500)
     html_document: str | None = Field(default=None, max_length=500)
+    # Set once, when issued; an issued action never changes again.
+    doc_number: str | None = Field(default=None, max_length=64, unique=True)
+    document_sha256: str | None = Field(default=None, max_length=64)
+    issued_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -197,3 +201,33 @@ class ActionEvent(SQLModel, table=True):
     actor: str = Field(default="dutyflow", max_length=100)
     note: str = ""
     at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentCounter(SQLModel, table=True):
+    """The last document number an issuer used in a year; numbers run without gaps."""
+
+    __tablename__ = "document_counter"
+
+    prefix: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class IssuedDocument(SQLModel, table=True):
+    """A numbered document: an action's notice or a period circular. Never rewritten."""
+
+    __tablename__ = "issued_document"
+    __table_args__ = (UniqueConstraint("prefix", "year", "number", name="uq_issued_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    doc_number: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=64)
+    year: int
+    number: int
+    subject: str = Field(max_length=120, index=True)  # an action id, or circular-<period>
+    period: str = Field(max_length=16)
+    path: str = Field(max_length=500)
+    html_path: str = Field(max_length=500)
+    sha256: str = Field(max_length=64)
+    issued_by: str = Field(default="", max_length=100)
+    issued_at: datetime = Field(default_factory=utcnow)

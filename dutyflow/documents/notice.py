@@ -1,0 +1,171 @@
+"""Build a notice's content from its template: title, recipient, body blocks, signature, date.
+
+One sandboxed Jinja2 environment for the process; templates compile once and are reused.
+The same Notice feeds both writers, so the .docx and the HTML view never disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from dutyflow.ingest.schemas import STATUS_NAMES
+from dutyflow.periods import Period
+from dutyflow.settings import settings
+from dutyflow.wording import describe_finding
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DRAFT_NUMBER = "〔待编号〕"
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # paragraph / heading / table / note
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    action_id: str
+    kind: str
+    issuer_mark: str
+    doc_number: str
+    title: str
+    recipient: str
+    blocks: tuple[Block, ...]
+    signature: str
+    date_text: str
+    copy_to: str
+    is_draft: bool = True
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.cache
+def environment(folder: str) -> ImmutableSandboxedEnvironment:
+    """The Jinja2 environment for a template folder (created once per folder)."""
+    # Notice text is plain (escaped by each writer); the HTML layout autoescapes.
+    return ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+    )
+
+
+def env() -> ImmutableSandboxedEnvironment:
+    return environment(str(settings.templates_dir or TEMPLATES))
+
+
+def chinese_date(day: date) -> str:
+    """GB/T 9704: the date in Arabic numerals, 2026年11月22日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def parse_body(text: str) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    table: list[tuple[str, ...]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("|") and line.endswith("|") and len(line) > 1:
+            table.append(tuple(c.strip() for c in line[1:-1].split("|")))
+            continue
+        if table:
+            blocks.append(Block("table", rows=tuple(table)))
+            table = []
+        if not line:
+            continue
+        if line.startswith("# "):
+            blocks.append(Block("heading", line[2:].strip()))
+        elif line.startswith("> "):
+            blocks.append(Block("note", line[2:].strip()))
+        else:
+            blocks.append(Block("paragraph", line))
+    if table:
+        blocks.append(Block("table", rows=tuple(table)))
+    return tuple(blocks)
+
+
+def _issuer() -> dict[str, Any]:
+    return {"name": settings.issuer_name, "mark": settings.issuer_mark,
+            "contact": settings.issuer_contact, "address": settings.issuer_address,
+            "reply_days": settings.reply_days}
+
+
+def _render(template_name: str, context: dict[str, Any]) -> dict[str, str]:
+    template = env().get_template(template_name)
+    base = env().get_template("notices/_base.j2")
+    ctx = template.new_context(context)
+    # A notice overrides the blocks it needs; the rest come from the base template.
+    return {name: "".join(template.blocks.get(name, base.blocks[name])(ctx)).strip()
+            for name in ("title", "recipient", "body", "copy_to")}
+
+
+def _org_view(org: Any) -> dict[str, Any]:
+    if org is None:
+        return {}
+    return {"org_code": org.org_code, "org_name": org.org_name, "secretary": org.secretary,
+            "org_type": org.org_type}
+
+
+def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
+                 doc_number: str | None = None) -> Notice:
+    """The notice for one action; without a document number it is a draft."""
+    findings = [
+        {**e, "sentence": describe_finding(e),
+         "status_name": STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
+        for e in action.evidence
+    ]
+    talk_day = on + timedelta(days=settings.talk_lead_days)
+    context = {
+        "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
+        "findings": findings, "period_label": Period.parse(action.period).label,
+        "issuer": _issuer(),
+        "talk": {"when": f"{chinese_date(talk_day)} {settings.talk_time}",
+                 "place": settings.talk_place},
+    }
+    parts = _render(f"notices/{action.action}.j2", context)
+    return Notice(
+        action_id=action.id, kind=action.action, issuer_mark=settings.issuer_mark,
+        doc_number=doc_number or DRAFT_NUMBER, title=parts["title"],
+        recipient=parts["recipient"], blocks=parse_body(parts["body"]),
+        signature=settings.issuer_signature, date_text=chinese_date(on),
+        copy_to=parts["copy_to"], is_draft=doc_number is None,
+    )
+
+
+def build_circular(*, period: Period, actions: list[Any], orgs: dict[str, Any], on: date,
+                   doc_number: str | None = None) -> Notice:
+    """The quarter's circular: every organization criticised, with a table of its failures."""
+    counts = {k: 0 for k in ("reminder", "supervision", "self_inspection", "talk",
+                             "circulated_criticism", "admonishment")}
+    criticised = []
+    for action in actions:
+        counts[action.action] += 1
+        if action.action == "circulated_criticism":
+            org = orgs.get(action.org_code)
+            criticised.append({
+                "org_name": org.org_name if org else action.org_code,
+                "secretary": org.secretary if org else "",
+                "period_label": Period.parse(action.period).label,
+                "failures": "；".join(e["text"] for e in action.evidence),
+            })
+    context = {"period_label": period.label, "issuer": _issuer(), "counts": counts,
+               "actions_total": len(actions), "criticised": criticised,
+               "org": {}, "parent": None}
+    parts = _render("notices/circular.j2", context)
+    return Notice(
+        action_id=f"circular-{period}", kind="circular", issuer_mark=settings.issuer_mark,
+        doc_number=doc_number or DRAFT_NUMBER, title=parts["title"],
+        recipient=parts["recipient"], blocks=parse_body(parts["body"]),
+        signature=settings.issuer_signature, date_text=chinese_date(on),
+        copy_to=parts["copy_to"], is_draft=doc_number is None,
+    )
+
+
+def render_html(notice: Notice) -> str:
+    return env().get_template("notice.html.j2").render(notice=notice)

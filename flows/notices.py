@@ -1,0 +1,110 @@
+"""Flows for documents: draft the notices of new or changed actions; issue approved ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.cache_policies import NO_CACHE
+
+from dutyflow.documents.render import document_number, write_draft, write_final
+from dutyflow.periods import Period
+from dutyflow.settings import settings
+from models.db import session_scope
+from models.documents import (
+    actions_needing_drafts,
+    approved_action_ids,
+    claim_for_issue,
+    next_number,
+    record_issued,
+    set_drafts,
+)
+from models.tables import IssuedDocument, Organization
+
+
+@dataclass
+class IssueSummary:
+    period: str
+    issued: list[tuple[str, str, str]] = field(default_factory=list)  # action id, number, path
+    skipped: int = 0
+
+
+def _orgs(session) -> dict[str, Organization]:  # type: ignore[no-untyped-def]
+    return {o.org_code: o for o in session.query(Organization).all()}
+
+
+@task(cache_policy=NO_CACHE)
+def draft_documents(period: str, on: date) -> int:
+    """Render the drafts of every action whose draft is missing (new or changed)."""
+    with session_scope() as session:
+        actions = actions_needing_drafts(session=session, period=period)
+        orgs = _orgs(session)
+        if not actions:
+            return 0
+        progress = create_progress_artifact(progress=0.0, description=f"drafting {period}")
+        drafts = {}
+        for i, action in enumerate(actions, start=1):
+            org = orgs.get(action.org_code)
+            parent = orgs.get(org.parent_code) if org and org.parent_code else None
+            written = write_draft(action=action, org=org, parent=parent, on=on)
+            drafts[action.id] = (str(written.docx), str(written.html))
+            if i % 50 == 0 or i == len(actions):
+                update_progress_artifact(progress, progress=100.0 * i / len(actions))
+        set_drafts(session=session, drafts=drafts)
+    return len(drafts)
+
+
+@flow(name="render-notices", flow_run_name="draft notices {period}")
+def render_notices(period: str, on: date | None = None) -> int:
+    """Draft the notices of a period's new or changed actions, as one batch."""
+    period = str(Period.parse(period))
+    count = draft_documents(period, on or date.today())
+    get_run_logger().info("drafted %d notices for %s", count, period)
+    return count
+
+
+@task(cache_policy=NO_CACHE)
+def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
+    """Number and finalise each approved action, one transaction per document."""
+    summary = IssueSummary(period)
+    with session_scope() as session:
+        ids = approved_action_ids(session=session, period=period)
+    for action_id in ids:
+        written = None
+        try:
+            with session_scope() as session:
+                action = claim_for_issue(session=session, action_id=action_id)
+                if action is None:  # another issue run took it first
+                    summary.skipped += 1
+                    continue
+                number = next_number(session=session, prefix=settings.issuer_prefix, year=on.year)
+                doc_number = document_number(settings.issuer_prefix, on.year, number)
+                orgs = _orgs(session)
+                org = orgs.get(action.org_code)
+                parent = orgs.get(org.parent_code) if org and org.parent_code else None
+                written = write_final(action=action, org=org, parent=parent, on=on,
+                                      doc_number=doc_number)
+                record_issued(session=session, action=action, document=IssuedDocument(
+                    doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year,
+                    number=number, subject=action.id, period=period, path=str(written.docx),
+                    html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
+        except BaseException:
+            # the number was not committed: remove the file that carries it, so none is orphaned
+            if written is not None:
+                written.docx.unlink(missing_ok=True)
+                written.html.unlink(missing_ok=True)
+            raise
+        summary.issued.append((action_id, doc_number, str(written.docx)))
+    return summary
+
+
+@flow(name="issue-notices", flow_run_name="issue {period}")
+def issue_notices(period: str, issued_by: str = "dutyflow", on: date | None = None
+                  ) -> IssueSummary:
+    """Give each approved action of the period its document number and final document."""
+    period = str(Period.parse(period))
+    summary = issue_approved(period, on or date.today(), issued_by)
+    get_run_logger().info("issued %d notices for %s", len(summary.issued), period)
+    return summary
