@@ -21,7 +21,7 @@ def _span_label(span: str) -> str:
     return Period.parse(span).label
 
 
-def _day(value: Any) -> str:
+def chinese_day(value: Any) -> str:
     """An ISO date as notices write it: 2026年9月22日."""
     try:
         day = date.fromisoformat(str(value)[:10])
@@ -48,7 +48,7 @@ def describe_finding(evidence: dict[str, Any]) -> str:
         return text + "。"
     if family == "rectification":
         status = STATUS_NAMES.get(facts.get("status", ""), facts.get("status", ""))
-        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{_day(facts['deadline'])}"
+        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{chinese_day(facts['deadline'])}"
         if facts.get("paper"):
             return f"{head}，标记为“{status}”但无完成日期，未见整改佐证。"
         return f"{head}，至{_span_label(evidence['span'])}末仍为“{status}”，已逾期{facts['days_overdue']}天。"

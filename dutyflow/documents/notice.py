@@ -18,7 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from dutyflow.ingest.schemas import STATUS_NAMES
 from dutyflow.periods import Period
 from dutyflow.settings import settings
-from dutyflow.wording import describe_finding
+from dutyflow.wording import chinese_day, describe_finding
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 DRAFT_NUMBER = "〔待编号〕"
@@ -51,10 +51,12 @@ class Notice:
 def environment(folder: str) -> ImmutableSandboxedEnvironment:
     """The Jinja2 environment for a template folder (created once per folder)."""
     # Notice text is plain (escaped by each writer); the HTML layout autoescapes.
-    return ImmutableSandboxedEnvironment(
+    environment = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "html.j2"]),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
+    environment.filters["day"] = chinese_day
+    return environment
 
 
 def env() -> ImmutableSandboxedEnvironment:

@@ -1,0 +1,149 @@
+"""Each notice template rendered from real actions, read back from .docx and HTML."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from docx import Document
+
+from dutyflow.documents.docx_writer import notice_docx
+from dutyflow.documents.notice import build_circular, build_notice, render_html
+from dutyflow.periods import Period
+from tests.rules.helpers import branch, history, judge, meeting
+
+OCT = Period.parse("2026-10")
+ISSUED_ON = date(2026, 11, 22)
+
+
+def org(name: str = "中共市教育局第一党支部", secretary: str = "李明", code: str = "B1"):
+    return SimpleNamespace(org_code=code, org_name=name, secretary=secretary, org_type="党支部",
+                           parent_code="C1")
+
+
+PARENT = SimpleNamespace(org_code="C1", org_name="中共市教育局机关委员会", secretary="王建国",
+                         org_type="党委", parent_code=None)
+
+
+def real_actions(orgs=None) -> dict[str, SimpleNamespace]:
+    """Actions of every kind, judged by the real policy and engine from hand-built reports."""
+    org_rows = orgs or [branch("B1")]
+    code = org_rows[0]["org_code"]
+    overdue = {"item_id": "ZG-7", "org_code": code, "description": "党费收缴台账不完整",
+               "deadline": OCT.last_day - timedelta(days=45), "status": "open",
+               "completed_on": None}
+    paper = {"item_id": "ZG-8", "org_code": code, "description": "谈心谈话开展不经常",
+             "deadline": date(2026, 12, 1), "status": "done", "completed_on": None}
+    past = history((code, "meeting", "committee_meeting", "2026-09"),
+                   (code, "meeting", "committee_meeting", "2026-08"),
+                   (code, "fulfillment", "fulfillment", "2026-09"),
+                   (code, "fulfillment", "fulfillment", "2026-08"))
+    _, actions = judge("2026-10", orgs=org_rows, meetings=[meeting("theme_day", OCT.first_day, org=code)],
+                       rectifications=[overdue, paper], past=past,
+                       assessments=[{"org_code": code, "assessed_period": "2026-10", "score": 55,
+                                     "tasks_total": 10, "tasks_done": 4}])
+    out = {a.action: SimpleNamespace(id=a.id, period=a.period, org_code=a.org_code,
+                                     action=a.action, evidence=list(a.evidence))
+           for a in actions}
+    _, reminders = judge("2026-10", orgs=org_rows, meetings=[])
+    out["reminder"] = SimpleNamespace(id=reminders[0].id, period="2026-10", org_code=code,
+                                      action="reminder", evidence=list(reminders[0].evidence))
+    out["self_inspection"] = SimpleNamespace(**{**vars(out["reminder"]), "action": "self_inspection",
+                                                "id": "2026-10-B1-self_inspection"})
+    return out
+
+
+def docx_text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_the_judged_actions_cover_every_kind():
+    assert set(real_actions()) == {"reminder", "supervision", "talk", "circulated_criticism",
+                                   "admonishment", "self_inspection"}
+
+
+@pytest.mark.parametrize("kind, title", [
+    ("reminder", "关于对中共市教育局第一党支部进行提醒谈话的通知"),
+    ("supervision", "整改督办通知书"),
+    ("talk", "约谈通知书"),
+    ("circulated_criticism", "关于对中共市教育局第一党支部履行党建工作责任不力的通报"),
+    ("admonishment", "关于对李明同志进行诫勉谈话的建议"),
+    ("self_inspection", "责令检查通知"),
+])
+def test_each_notice_reads_back_from_word_and_html_with_its_facts(kind, title):
+    action = real_actions()[kind]
+    notice = build_notice(action=action, org=org(), parent=PARENT, on=ISSUED_ON,
+                          doc_number="市直工委〔2026〕7号")
+    text = docx_text(notice_docx(notice))
+    html = render_html(notice)
+    for expected in (title, "市直工委〔2026〕7号", "中共某市市直机关工委文件", "2026年11月22日",
+                     "中共某市市直机关工作委员会"):
+        assert expected in text and expected in html
+    for evidence in action.evidence:
+        said = evidence["facts"]["item_id"] if kind == "supervision" else evidence["text"]
+        assert said.split("；")[0] in text
+    assert "草稿" not in text  # a numbered notice is final
+
+
+def test_talk_notice_names_the_person_reasons_time_place_and_what_to_bring():
+    action = real_actions()["talk"]
+    text = docx_text(notice_docx(build_notice(action=action, org=org(), parent=PARENT,
+                                              on=ISSUED_ON, doc_number="市直工委〔2026〕3号")))
+    assert "李明同志：" in text
+    assert "时间：2026年11月27日 09:30" in text  # the lead time from the settings
+    assert "地点：市直机关工委第一会议室" in text
+    assert "整改方案" in text and "情况说明" in text
+    assert "抄送：中共市教育局机关委员会。" in text
+
+
+def test_supervision_notice_lists_each_item_with_deadline_and_days_overdue():
+    action = real_actions()["supervision"]
+    doc = Document(io.BytesIO(notice_docx(build_notice(action=action, org=org(), parent=PARENT,
+                                                       on=ISSUED_ON))))
+    [table] = doc.tables
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["序号", "问题编号", "问题描述", "整改时限", "整改状态", "逾期天数"]
+    assert ["1", "ZG-8", "谈心谈话开展不经常", "2026年12月1日", "已整改", "无完成日期"] in rows
+
+
+def test_a_draft_carries_no_number_and_says_it_is_a_draft():
+    action = real_actions()["reminder"]
+    notice = build_notice(action=action, org=org(), parent=PARENT, on=ISSUED_ON)
+    text = docx_text(notice_docx(notice))
+    assert "〔待编号〕" in text and "草稿" in text
+
+
+def test_hostile_names_appear_literally_in_html_and_word():
+    name = '<script>alert(1)</script>{{ 7*7 }} & "第一" <党支部>'
+    hostile = org(name=name, secretary="{% raw %}王&<b>")
+    action = real_actions()["talk"]
+    notice = build_notice(action=action, org=hostile, parent=PARENT, on=ISSUED_ON)
+    html = render_html(notice)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }} &amp; &#34;第一&#34; &lt;党支部&gt;" in html \
+        or "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }} &amp; &quot;第一&quot; &lt;党支部&gt;" in html
+    text = docx_text(notice_docx(notice))
+    assert "{% raw %}王&<b>同志：" in text
+    circular = build_notice(action=real_actions()["circulated_criticism"], org=hostile,
+                            parent=PARENT, on=ISSUED_ON)
+    assert name in docx_text(notice_docx(circular))
+    assert "49" not in docx_text(notice_docx(circular))
+
+
+def test_the_quarter_circular_lists_every_criticised_organization():
+    actions = real_actions()
+    criticised = [actions["circulated_criticism"],
+                  SimpleNamespace(**{**vars(actions["circulated_criticism"]), "org_code": "B2",
+                                     "id": "2026-09-B2-circulated_criticism", "period": "2026-09"})]
+    orgs = {"B1": org(), "B2": org("中共市财政局第二党支部", "赵强", "B2")}
+    notice = build_circular(period=Period.parse("2026-Q4"), actions=[*criticised, actions["talk"]],
+                            orgs=orgs, on=ISSUED_ON)
+    doc = Document(io.BytesIO(notice_docx(notice)))
+    rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert [r[1] for r in rows[1:]] == ["中共市教育局第一党支部", "中共市财政局第二党支部"]
+    assert rows[2][3] == "2026年9月"
+    assert "关于2026年第四季度党建工作责任落实情况的通报" in docx_text(notice_docx(notice))
