@@ -76,6 +76,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[st
 
 
 @pytest.fixture
+def pg_url(pg_database: str, tmp_path, monkeypatch) -> Iterator[str]:
+    """PostgreSQL only, for races that only a server database can show."""
+    _wipe(pg_database)
+    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", pg_database)
+    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
+    reload_settings()
+    yield pg_database
+    monkeypatch.undo()
+    reload_settings()
+
+
+@pytest.fixture
 def sqlite_url(tmp_path, monkeypatch) -> Iterator[str]:
     """SQLite only, for tests whose subject is not the database."""
     url = f"sqlite:///{tmp_path / 'dutyflow.db'}"
