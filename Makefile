@@ -14,11 +14,13 @@ $(STAMP): constraints.txt pyproject.toml
 
 install: $(STAMP)
 
+DEMO_MONTHS := 2026-08 2026-09 2026-10
+
 demo: install
-	cd demo-run 2>/dev/null || mkdir -p demo-run
-	cd demo-run && ../$(BIN)/dutyflow run --input ../samples/2026-08-党建报表.xlsx --period 2026-08
-	cd demo-run && ../$(BIN)/dutyflow run --input ../samples/2026-09-党建报表.xlsx --period 2026-09
-	cd demo-run && ../$(BIN)/dutyflow run --input ../samples/2026-10-党建报表.xlsx --period 2026-10
+	mkdir -p demo-run
+	for month in $(DEMO_MONTHS); do \
+	  (cd demo-run && ../$(BIN)/dutyflow run --input ../samples/$$month-党建报表.xlsx --period $$month) || exit $$?; \
+	done
 	cd demo-run && ../$(BIN)/dutyflow actions --period 2026-10
 
 test: install
