@@ -268,5 +268,33 @@ def issue_command(
     typer.echo(f"issued {len(summary.issued)} notices for {summary.period}")
 
 
+@app.command()
+@user_errors
+def serve(
+    port: int = typer.Option(4200, "--port"),
+    prefect_db: str = typer.Option(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/prefect", "--prefect-db",
+        envvar="PREFECT_API_DATABASE_CONNECTION_URL", help="The Prefect server's own database."),
+    logs: Path = typer.Option(Path("logs"), "--logs", help="Where server and worker logs go."),
+) -> None:
+    """Start a Prefect server on PostgreSQL, deploy prefect.yaml, and run a worker until Ctrl-C."""
+    import time
+
+    from dutyflow.service import start_service
+    from dutyflow.settings import settings
+
+    service = start_service(prefect_db_url=prefect_db, dutyflow_db_url=settings.database_url,
+                            port=port, logs=logs)
+    typer.echo(f"Prefect UI: http://127.0.0.1:{port}  (logs in {logs}/); Ctrl-C stops it all")
+    try:
+        while all(p.poll() is None for p in service.processes):
+            time.sleep(2)
+        typer.echo("a service process exited; stopping", err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.stop()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())

@@ -6,8 +6,17 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
+
+from pydantic import Field
 
 from dutyflow.errors import BadPeriodError
+
+# For flow parameters: Prefect publishes it in the deployment's schema, so the UI, the API and
+# `prefect deployment run --param period=...` refuse a malformed period before a run starts.
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|[Qq][1-4]))?$"
+PeriodParam = Annotated[str, Field(pattern=PERIOD_PATTERN,
+                                   description="2026-10 (month), 2026-Q3 (quarter) or 2026 (year)")]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")

@@ -13,6 +13,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///dutyflow.db"
     output_dir: Path = Path("out")
+    # Scheduled runs read the reports dropped in <inbox_dir>/<period>/ (e.g. inbox/2026-10/).
+    inbox_dir: Path = Path("inbox")
     policy_file: Path | None = Field(
         default=None, description="A policy YAML to use instead of the bundled default."
     )

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from prefect import flow
 
-from dutyflow.periods import Period
+from dutyflow.periods import Period, PeriodParam
 from flows.evaluate import EvaluationSummary, evaluate_rules
 from flows.ingest import IngestSummary, ingest_reports
 from flows.notices import render_notices
+from flows.report import publish_artifacts
 
 
 @dataclass
@@ -22,10 +23,12 @@ class CycleSummary:
 
 
 @flow(name="dutyflow-cycle", flow_run_name="cycle {period}")
-def run_cycle(period: str, input_path: Path, policy_path: Path | None = None) -> CycleSummary:
+def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = None
+              ) -> CycleSummary:
     """Run a period end to end: ingest, evaluate, draft."""
     period = str(Period.parse(period))
     ingest = ingest_reports(period=period, input_path=Path(input_path))
     evaluation = evaluate_rules(period=period, policy_path=policy_path)
     drafted = render_notices(period=period)
+    publish_artifacts(period)
     return CycleSummary(period, ingest, evaluation, drafted)

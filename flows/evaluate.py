@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from dutyflow.periods import Period
+from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
 from models.accountability import (
     StoreResult,
@@ -20,7 +20,7 @@ from models.accountability import (
     store_actions,
     store_findings,
 )
-from models.db import session_scope
+from models.db import lock_period, session_scope
 from rules.compile import Rule, compile_policy
 from rules.engine import evaluate_facts
 from rules.facts import PeriodData, build_facts
@@ -68,6 +68,7 @@ def store_outcome(policy: Policy, period: str, facts: int, findings: list[Findin
                   actions: list[ActionDraft]) -> StoreResult:
     """Record the evaluation, its findings and actions in one transaction."""
     with session_scope() as session:
+        lock_period(session, f"evaluate {period}")
         run = start_evaluation(session=session, period=period, policy_version=policy.version,
                                policy_name=policy.name, flow_run_id=flow_run.get_id())
         store_findings(session=session, period=period, policy_version=policy.version,
@@ -80,7 +81,7 @@ def store_outcome(policy: Policy, period: str, facts: int, findings: list[Findin
 
 
 @flow(name="evaluate-rules", flow_run_name="evaluate {period}")
-def evaluate_rules(period: str, policy_path: Path | None = None) -> EvaluationSummary:
+def evaluate_rules(period: PeriodParam, policy_path: Path | None = None) -> EvaluationSummary:
     """Judge a period's stored data by the policy and open, refresh or withdraw actions."""
     period = str(Period.parse(period))
     logger = get_run_logger()

@@ -12,9 +12,9 @@ from prefect.cache_policies import NO_CACHE
 from dutyflow.ingest.reading import RawTable, Source, find_sources, read_source
 from dutyflow.ingest.schemas import TABLES, TABLES_BY_NAME
 from dutyflow.ingest.validate import CleanTable, Quarantine, clean_table
-from dutyflow.periods import Period
+from dutyflow.periods import Period, PeriodParam
 from models.crud import TableLoad, known_org_codes, load_table
-from models.db import session_scope
+from models.db import lock_period, session_scope
 
 
 @dataclass
@@ -83,6 +83,7 @@ def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
     """Write every table of the period in one transaction: all of it, or nothing."""
     loads = []
     with session_scope() as session:
+        lock_period(session, f"ingest {period}")
         for table in tables:
             spec = TABLES_BY_NAME[table.spec_name]
             columns = [c.name for c in spec.columns] + ["extra"]
@@ -102,7 +103,7 @@ def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
 
 
 @flow(name="ingest-reports", flow_run_name="ingest {period}")
-def ingest_reports(period: str, input_path: Path) -> IngestSummary:
+def ingest_reports(period: PeriodParam, input_path: Path) -> IngestSummary:
     """Ingest a period's reports from a folder or workbook."""
     period = str(Period.parse(period))
     logger = get_run_logger()

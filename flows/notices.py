@@ -10,7 +10,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 from dutyflow.documents.render import document_number, write_draft, write_final
-from dutyflow.periods import Period
+from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
 from models.db import session_scope
 from models.documents import (
@@ -57,7 +57,7 @@ def draft_documents(period: str, on: date) -> int:
 
 
 @flow(name="render-notices", flow_run_name="draft notices {period}")
-def render_notices(period: str, on: date | None = None) -> int:
+def render_notices(period: PeriodParam, on: date | None = None) -> int:
     """Draft the notices of a period's new or changed actions, as one batch."""
     period = str(Period.parse(period))
     count = draft_documents(period, on or date.today())
@@ -101,7 +101,7 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
 
 
 @flow(name="issue-notices", flow_run_name="issue {period}")
-def issue_notices(period: str, issued_by: str = "dutyflow", on: date | None = None
+def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | None = None
                   ) -> IssueSummary:
     """Give each approved action of the period its document number and final document."""
     period = str(Period.parse(period))

@@ -84,6 +84,7 @@ def load_table(
     if previous is not None:
         previous.current = False
         session.add(previous)
+        session.flush()  # the partial unique index admits the new batch only once this is off
     batch = IngestBatch(
         period=period, table_name=table, source_file=source_file[:500], sheet=sheet[:200],
         checksum=checksum, rows_read=rows_read, rows_loaded=len(rows),

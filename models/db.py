@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -68,6 +69,16 @@ def upgrade_database(url: str | None = None) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     _upgraded.add(url)
+
+
+def lock_period(session: Session, name: str) -> None:
+    """Serialise writers of one period on PostgreSQL (a transaction-scoped advisory lock).
+
+    SQLite already admits one writer at a time; unique constraints back both up.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(name.encode("utf-8")) - 2**31
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def dispose_engines() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -34,7 +34,12 @@ class IngestBatch(SQLModel, table=True):
     """One table of one source file loaded for a period; the checksum makes re-ingest a no-op."""
 
     __tablename__ = "ingest_batch"
-    __table_args__ = (Index("ix_ingest_batch_period_table", "period", "table_name"),)
+    __table_args__ = (
+        Index("ix_ingest_batch_period_table", "period", "table_name"),
+        # One current batch per period and table: a racing second load fails and retries.
+        Index("uq_ingest_batch_current", "period", "table_name", unique=True,
+              sqlite_where=text("current"), postgresql_where=text("current")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     period: str = Field(max_length=16)

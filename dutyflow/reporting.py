@@ -1,0 +1,94 @@
+"""What a run shows people: a markdown summary, a table of actions, a chart of findings."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from dutyflow.periods import Period
+from dutyflow.wording import ACTION_NAMES, STATUS_WORDS
+
+
+def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequence[Any],
+                     names: dict[str, str], chart_uri: str | None = None) -> str:
+    """Counts by action type and by rule, the quarantined rows, and links to the drafts."""
+    live = [a for a in actions if a.status != "withdrawn"]
+    by_action = Counter(a.action for a in live)
+    by_rule = Counter(r for a in live for r in a.rule_ids)
+    lines = [f"# dutyflow · {Period.parse(period).label}", "",
+             f"**{len(live)}** actions ({sum(1 for a in actions if a.status == 'withdrawn')} "
+             f"withdrawn), **{len(quarantined)}** quarantined rows.", "",
+             "| action | count |", "| --- | ---: |"]
+    lines += [f"| {ACTION_NAMES.get(k, k)} ({k}) | {v} |" for k, v in by_action.most_common()]
+    lines += ["", "| rule | actions |", "| --- | ---: |"]
+    lines += [f"| `{k}` | {v} |" for k, v in by_rule.most_common()]
+    if chart_uri:
+        lines += ["", "## Findings by organization and month", "", f"![findings]({chart_uri})"]
+    if quarantined:
+        lines += ["", "## Quarantined rows", "", "| file | row | column | reason |",
+                  "| --- | ---: | --- | --- |"]
+        lines += [f"| {q.source_file} {q.sheet} | {q.row_number} | {q.column} | "
+                  f"{q.reason.replace('|', '/')} |" for q in quarantined[:200]]
+        if len(quarantined) > 200:
+            lines.append(f"| … | | | {len(quarantined) - 200} more |")
+    lines += ["", "## Documents", ""]
+    for a in live[:100]:
+        target = a.document or ""
+        lines.append(f"- `{a.id}` {ACTION_NAMES.get(a.action, a.action)} · "
+                     f"{STATUS_WORDS.get(a.status, a.status)} · [{names.get(a.org_code, a.org_code)}]"
+                     f"(file://{target})")
+    if len(live) > 100:
+        lines.append(f"- … and {len(live) - 100} more (`dutyflow actions --period {period}`)")
+    return "\n".join(lines)
+
+
+def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Organization codes and counts, not people's names: artifacts are widely visible."""
+    return [{"id": a.id, "org_code": a.org_code, "organization": names.get(a.org_code, ""),
+             "action": a.action, "status": a.status, "findings": len(a.evidence),
+             "rules": ", ".join(a.rule_ids)} for a in actions]
+
+
+def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
+                         max_rows: int = 40) -> str:
+    """A heat map: one row per organization (most findings first), one column per month."""
+    months = sorted({m for _, m, _ in cells})
+    totals: Counter[str] = Counter()
+    grid: dict[tuple[str, str], int] = {}
+    for org, month, count in cells:
+        totals[org] += count
+        grid[(org, month)] = grid.get((org, month), 0) + count
+    orgs = [o for o, _ in totals.most_common(max_rows)]
+    left, top, cw, ch = 130, 40, 56, 18
+    width, height = left + cw * max(1, len(months)) + 20, top + ch * max(1, len(orgs)) + 30
+    peak = max(grid.values(), default=1) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="11">',
+             f'<text x="{left}" y="16" font-size="13">{escape(title)}</text>']
+    for j, month in enumerate(months):
+        parts.append(f'<text x="{left + j * cw + cw / 2}" y="{top - 6}" '
+                     f'text-anchor="middle">{escape(month)}</text>')
+    for i, org in enumerate(orgs):
+        y = top + i * ch
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(org)}</text>')
+        for j, month in enumerate(months):
+            count = grid.get((org, month), 0)
+            shade = int(255 - 200 * count / peak)
+            parts.append(f'<rect x="{left + j * cw}" y="{y}" width="{cw - 2}" height="{ch - 2}" '
+                         f'fill="rgb(255,{shade},{shade})" stroke="#ccc"/>')
+            if count:
+                parts.append(f'<text x="{left + j * cw + cw / 2}" y="{y + 13}" '
+                             f'text-anchor="middle">{count}</text>')
+    if not orgs:
+        parts.append(f'<text x="{left}" y="{top + 14}">no findings</text>')
+    parts.append(f'<text x="{left}" y="{height - 8}" fill="#666">findings per organization and '
+                 f"month ({len(totals)} organizations with findings, {len(orgs)} shown)</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -1,0 +1,63 @@
+"""What the schedules run: last month's cycle from the inbox, and the quarter's circular."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from dutyflow.documents.notice import build_circular
+from dutyflow.documents.render import write_notice
+from dutyflow.errors import BadInputError
+from dutyflow.periods import Period, PeriodParam
+from dutyflow.settings import settings
+from flows.cycle import CycleSummary, run_cycle
+from models.db import session_scope
+from models.tables import Action, Organization
+
+
+def previous_month(today: date) -> str:
+    return str(Period(today.year, "month", today.month).previous())
+
+
+def previous_quarter(today: date) -> str:
+    return str(Period(today.year, "month", today.month).containing("quarter").previous())
+
+
+@flow(name="monthly-cycle", flow_run_name="monthly cycle {period}")
+def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary:
+    """Run the cycle on <inbox>/<period>; without a period, the month before today."""
+    period = period or previous_month(date.today())
+    folder = Path(settings.inbox_dir) / period
+    if not folder.is_dir():
+        raise BadInputError(f"no reports for {period}: the inbox folder does not exist",
+                            file=str(folder))
+    return run_cycle(period=period, input_path=folder)
+
+
+@task(cache_policy=NO_CACHE)
+def draft_circular(quarter: str, on: date) -> Path:
+    """Draft the quarter's circular from its months' actions (withdrawn and rejected left out)."""
+    q = Period.parse(quarter)
+    months = [str(Period(q.year, "month", m)) for m in range(3 * q.index - 2, 3 * q.index + 1)]
+    with session_scope() as session:
+        actions = list(session.query(Action).filter(
+            Action.period.in_(months), Action.status.in_(("draft", "approved", "issued"))))
+        orgs = {o.org_code: o for o in session.query(Organization).all()}
+        notice = build_circular(period=q, actions=actions, orgs=orgs, on=on)
+    written = write_notice(notice, Path(settings.output_dir) / quarter / "drafts",
+                           f"circular-{quarter}")
+    return written.docx
+
+
+@flow(name="quarter-circular", flow_run_name="circular {period}")
+def quarter_circular(period: PeriodParam | None = None) -> str:
+    """Draft the quarterly circular (季度通报); without a period, the quarter before today."""
+    period = str(Period.parse(period or previous_quarter(date.today())))
+    if Period.parse(period).kind != "quarter":
+        raise BadInputError(f"a circular covers a quarter like 2026-Q3, not {period}")
+    path = draft_circular(period, date.today())
+    get_run_logger().info("drafted the %s circular: %s", period, path)
+    return str(path)
