@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
-from dutyflow.documents.render import document_number, write_draft, write_final
+from dutyflow.documents.notice import build_circular
+from dutyflow.documents.render import (
+    document_number,
+    safe_name,
+    write_draft,
+    write_final,
+    write_notice,
+)
 from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
-from models.db import session_scope
+from models.db import lock_period, session_scope
 from models.documents import (
     actions_needing_drafts,
     approved_action_ids,
     claim_for_issue,
+    issued_for,
     next_number,
+    quarter_actions,
     record_issued,
     set_drafts,
 )
@@ -100,11 +110,53 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
     return summary
 
 
+@task(cache_policy=NO_CACHE)
+def issue_circular(quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:
+    """Number and write the quarter's circular from its approved and issued actions, once."""
+    subject = f"circular-{quarter}"
+    written = None
+    try:
+        with session_scope() as session:
+            lock_period(session, subject)
+            if issued_for(session=session, subject=subject) is not None:
+                return None  # an issued circular is never rewritten
+            actions = quarter_actions(session=session, quarter=quarter,
+                                      statuses=("approved", "issued"))
+            number = next_number(session=session, prefix=settings.issuer_prefix, year=on.year)
+            doc_number = document_number(settings.issuer_prefix, on.year, number)
+            notice = build_circular(period=Period.parse(quarter), actions=actions,
+                                    orgs=_orgs(session), on=on, doc_number=doc_number)
+            written = write_notice(notice, Path(settings.output_dir) / quarter / "issued",
+                                   safe_name(f"{doc_number}-{subject}"))
+            record_issued(session=session, action=None, document=IssuedDocument(
+                doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year, number=number,
+                subject=subject, period=quarter, path=str(written.docx),
+                html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
+    except BaseException:
+        if written is not None:
+            written.docx.unlink(missing_ok=True)
+            written.html.unlink(missing_ok=True)
+        raise
+    return doc_number, str(written.docx)
+
+
 @flow(name="issue-notices", flow_run_name="issue {period}")
 def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | None = None
                   ) -> IssueSummary:
-    """Give each approved action of the period its document number and final document."""
+    """Give each approved action of the period its document number and final document.
+
+    For a quarter (2026-Q3) it issues the quarter's circular (季度通报) instead.
+    """
     period = str(Period.parse(period))
+    if Period.parse(period).kind == "quarter":
+        summary = IssueSummary(period)
+        circular = issue_circular(period, on or date.today(), issued_by)
+        if circular:
+            summary.issued.append((f"circular-{period}", *circular))
+        else:
+            summary.skipped += 1
+        get_run_logger().info("circular %s: %s", period, circular or "already issued")
+        return summary
     summary = issue_approved(period, on or date.today(), issued_by)
     get_run_logger().info("issued %d notices for %s", len(summary.issued), period)
     return summary

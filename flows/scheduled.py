@@ -15,7 +15,8 @@ from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
 from flows.cycle import CycleSummary, run_cycle
 from models.db import session_scope
-from models.tables import Action, Organization
+from models.documents import quarter_actions
+from models.tables import Organization
 
 
 def previous_month(today: date) -> str:
@@ -41,10 +42,10 @@ def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary:
 def draft_circular(quarter: str, on: date) -> Path:
     """Draft the quarter's circular from its months' actions (withdrawn and rejected left out)."""
     q = Period.parse(quarter)
-    months = [str(Period(q.year, "month", m)) for m in range(3 * q.index - 2, 3 * q.index + 1)]
     with session_scope() as session:
-        actions = list(session.query(Action).filter(
-            Action.period.in_(months), Action.status.in_(("draft", "approved", "issued"))))
+        # the draft previews what is still under review too; the issued circular does not
+        actions = quarter_actions(session=session, quarter=quarter,
+                                  statuses=("draft", "approved", "issued"))
         orgs = {o.org_code: o for o in session.query(Organization).all()}
         notice = build_circular(period=q, actions=actions, orgs=orgs, on=on)
     written = write_notice(notice, Path(settings.output_dir) / quarter / "drafts",

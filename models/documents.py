@@ -114,3 +114,14 @@ def pending_actions(*, session: Session, period: str | None) -> list[Action]:
     if period:
         statement = statement.where(Action.period == period)
     return list(session.execute(statement).scalars())
+
+
+def quarter_actions(*, session: Session, quarter: str, statuses: tuple[str, ...]) -> list[Action]:
+    """The actions of a quarter's three months with one of `statuses`."""
+    from dutyflow.periods import Period
+
+    q = Period.parse(quarter)
+    months = [str(Period(q.year, "month", m)) for m in range(3 * q.index - 2, 3 * q.index + 1)]
+    return list(session.execute(
+        select(Action).where(Action.period.in_(months), Action.status.in_(statuses))  # type: ignore[attr-defined]
+        .order_by(Action.period, Action.org_code, Action.id)).scalars())

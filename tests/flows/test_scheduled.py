@@ -1,0 +1,83 @@
+"""Scheduled flows (inbox month, quarter circular), the review form's timeout, issuing a circular."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from dutyflow.errors import BadInputError
+from dutyflow.settings import reload_settings
+from flows.cycle import run_cycle
+from flows.notices import issue_notices
+from flows.review import pending_form, review_actions
+from flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
+from models.accountability import list_actions
+from models.db import session_scope
+from models.documents import record_decision
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def test_schedules_pick_the_period_before_today():
+    assert previous_month(date(2026, 11, 5)) == "2026-10"
+    assert previous_month(date(2027, 1, 5)) == "2026-12"
+    assert previous_quarter(date(2026, 10, 10)) == "2026-Q3"
+    assert previous_quarter(date(2027, 1, 10)) == "2026-Q4"
+
+
+def test_the_monthly_deployment_reads_the_inbox_folder_of_the_period(sqlite_url, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.setenv("DUTYFLOW_INBOX_DIR", str(tmp_path / "inbox"))
+    reload_settings()
+    with pytest.raises(BadInputError, match="inbox folder does not exist"):
+        monthly_cycle(period="2026-08")
+    (tmp_path / "inbox" / "2026-08").mkdir(parents=True)
+    shutil.copy(SAMPLES / "2026-08-党建报表.xlsx", tmp_path / "inbox" / "2026-08")
+    summary = monthly_cycle(period="2026-08")
+    assert summary.evaluation.actions > 0 and summary.drafted == summary.evaluation.actions
+
+
+def test_the_review_form_lists_pending_actions_and_a_timeout_approves_nothing(sqlite_url):
+    run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx")
+    rows, description = pending_form("2026-08")
+    with session_scope() as session:
+        drafts = [a.id for a in list_actions(session=session, period="2026-08")]
+    assert [r.action_id for r in rows] == sorted(drafts) and all(r.decision == "pending" for r in rows)
+    assert f"{len(rows)} actions of 2026-08 wait for review" in description
+    result = review_actions(period="2026-08", timeout_seconds=1)
+    assert result == {"approve": 0, "reject": 0, "pending": len(rows), "refused": 0}
+    with session_scope() as session:
+        assert {a.status for a in list_actions(session=session, period="2026-08")} == {"draft"}
+
+
+def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_url):
+    for month in ("2026-08", "2026-09"):
+        run_cycle(period=month, input_path=SAMPLES / f"{month}-党建报表.xlsx")
+    with session_scope() as session:
+        criticised = [a for m in ("2026-08", "2026-09") for a in list_actions(session=session, period=m)
+                      if a.action == "circulated_criticism"]
+        assert criticised
+        for action in criticised:
+            record_decision(session=session, action_id=action.id, decision="approve",
+                            reviewer="张主任", note="")
+        names = {a.org_code for a in criticised}
+    draft = Path(quarter_circular(period="2026-Q3"))
+    assert "〔待编号〕" in "\n".join(p.text for p in Document(draft).paragraphs)
+    first = issue_notices(period="2026-Q3", on=date(2026, 10, 10))
+    [(subject, number, path)] = first.issued
+    assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"
+    doc = Document(path)
+    listed = {row.cells[1].text for row in doc.tables[0].rows[1:]}
+    from models.tables import Organization
+
+    with session_scope() as session:
+        expected = {session.get(Organization, code).org_name for code in names}
+    assert listed == expected
+    frozen = Path(path).read_bytes()
+    again = issue_notices(period="2026-Q3", on=date(2026, 10, 11))
+    assert again.issued == [] and again.skipped == 1
+    assert Path(path).read_bytes() == frozen
