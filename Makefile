@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install demo test lint lint-ruff bench clean
+.PHONY: install demo test lint bench clean
 
 $(STAMP): constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,6 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
-
-lint-ruff: install
-	$(BIN)/ruff check dutyflow models rules flows tests
 
 lint: install
 	$(BIN)/ruff check dutyflow models rules flows tests

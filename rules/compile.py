@@ -96,7 +96,8 @@ def compile_policy(policy: Policy) -> list[Rule]:
     ))
 
     fulfil = policy.fulfillment
-    streaks = [(0, fulfil.escalation[0].consecutive - 1 if fulfil.escalation else None, None)]
+    streaks: list[tuple[int, int | None, str | None]] = [
+        (0, fulfil.escalation[0].consecutive - 1 if fulfil.escalation else None, None)]
     streaks += [(lo, up, a) for lo, up, a in
                 _streak_ranges([(s.consecutive, s.action) for s in fulfil.escalation])]
     for level in fulfil.levels:

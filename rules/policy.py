@@ -162,8 +162,8 @@ def load_policy(path: Path | None = None) -> Policy:
         raise PolicyError(f"policy {path}: cannot be read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise PolicyError(f"policy {path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        at = f" line {mark.line + 1}" if mark else ""
+        raise PolicyError(f"policy {path}{at}: not valid YAML ({getattr(exc, 'problem', exc)})"
                           ) from exc
     if not isinstance(data, dict) or tree is None:
         raise PolicyError(f"policy {path}: must be a mapping of settings")
