@@ -237,16 +237,13 @@ def review(
 ) -> None:
     """Approve or reject an action; every decision is recorded and never edited."""
     from dutyflow.errors import DutyflowError
-    from models.db import session_scope
-    from models.documents import record_decision
+    from dutyflow.review import decide
 
     if approve == reject:
         raise DutyflowError("say either --approve or --reject")
-    with session_scope() as session:
-        action = record_decision(session=session, action_id=action_id,
-                                 decision="approve" if approve else "reject",
-                                 reviewer=reviewer, note=note)
-        typer.echo(f"{action.id}: {action.status} by {reviewer}")
+    action = decide(action_id=action_id, decision="approve" if approve else "reject",
+                    reviewer=reviewer, note=note)
+    typer.echo(f"{action.id}: {action.status} by {reviewer}")
 
 
 @app.command("issue")
@@ -294,6 +291,23 @@ def serve(
         pass
     finally:
         service.stop()
+
+
+@app.command()
+@user_errors
+def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
+    """The period's audit log: every opening, change, withdrawal, decision and issue."""
+    from dutyflow.periods import Period
+    from models.db import session_scope
+    from models.documents import audit_log
+
+    p = str(Period.parse(period))
+    with session_scope() as session:
+        events = audit_log(session=session, period=p)
+        for e in events:
+            note = f"  {e.note}" if e.note else ""
+            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.event:<18} {e.actor:<10} {e.action_id}{note}")
+    typer.echo(f"{len(events)} events in {p}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

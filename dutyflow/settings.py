@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Reviewer(BaseModel):
+    """A person allowed to approve or reject actions."""
+
+    name: str
+    role: str = ""
 
 
 class Settings(BaseSettings):
@@ -30,6 +37,11 @@ class Settings(BaseSettings):
     talk_place: str = "市直机关工委第一会议室"
     talk_lead_days: int = 5  # days between the notice's date and the talk
     talk_time: str = "09:30"
+    # Who may decide on actions: JSON in DUTYFLOW_REVIEWERS, e.g. [{"name": "张主任", "role": "..."}].
+    reviewers: list[Reviewer] = Field(default_factory=lambda: [
+        Reviewer(name="张主任", role="市直机关工委组织部部长"),
+        Reviewer(name="刘审核", role="市直机关工委组织部审核员"),
+    ])
     templates_dir: Path | None = Field(
         default=None, description="A folder of notice templates to use instead of the bundled ones."
     )

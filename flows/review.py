@@ -16,9 +16,10 @@ from pydantic import BaseModel, Field
 
 from dutyflow.errors import DutyflowError
 from dutyflow.periods import Period, PeriodParam
+from dutyflow.review import decide
 from dutyflow.wording import ACTION_NAMES
 from models.db import session_scope
-from models.documents import pending_actions, record_decision
+from models.documents import pending_actions
 from models.tables import Organization
 
 
@@ -60,9 +61,8 @@ def apply_decisions(form: ReviewForm) -> dict[str, int]:
             counts["pending"] += 1
             continue
         try:
-            with session_scope() as session:
-                record_decision(session=session, action_id=row.action_id, decision=row.decision,
-                                reviewer=form.reviewer, note=row.note)
+            decide(action_id=row.action_id, decision=row.decision, reviewer=form.reviewer,
+                   note=row.note)
             counts[row.decision] += 1
         except DutyflowError as exc:
             counts["refused"] += 1

@@ -62,6 +62,18 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
     return action
 
 
+def log_event(*, session: Session, action_id: str, event: str, actor: str, note: str) -> None:
+    action = session.get(Action, action_id)
+    if action is not None:
+        session.add(ActionEvent(action_id=action_id, period=action.period, event=event,
+                                actor=actor[:100], note=note))
+
+
+def audit_log(*, session: Session, period: str) -> list[ActionEvent]:
+    return list(session.execute(select(ActionEvent).where(ActionEvent.period == period)
+                                .order_by(ActionEvent.id)).scalars())
+
+
 def approved_action_ids(*, session: Session, period: str) -> list[str]:
     return list(session.execute(
         select(Action.id).where(Action.period == period, Action.status == "approved")

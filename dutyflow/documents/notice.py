@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dutyflow.errors import DutyflowError
 from dutyflow.ingest.schemas import STATUS_NAMES
 from dutyflow.periods import Period
 from dutyflow.settings import settings
@@ -98,13 +100,21 @@ def _issuer() -> dict[str, Any]:
             "reply_days": settings.reply_days}
 
 
+class TemplateRefused(DutyflowError):
+    exit_code = 2
+
+
 def _render(template_name: str, context: dict[str, Any]) -> dict[str, str]:
     template = env().get_template(template_name)
     base = env().get_template("notices/_base.j2")
     ctx = template.new_context(context)
     # A notice overrides the blocks it needs; the rest come from the base template.
-    return {name: "".join(template.blocks.get(name, base.blocks[name])(ctx)).strip()
-            for name in ("title", "recipient", "body", "copy_to")}
+    try:
+        return {name: "".join(template.blocks.get(name, base.blocks[name])(ctx)).strip()
+                for name in ("title", "recipient", "body", "copy_to")}
+    except SecurityError as exc:
+        raise TemplateRefused(f"template {template_name} was refused: it tried to reach "
+                              f"outside its data ({exc})") from None
 
 
 def _org_view(org: Any) -> dict[str, Any]:

@@ -147,3 +147,19 @@ def test_the_quarter_circular_lists_every_criticised_organization():
     assert [r[1] for r in rows[1:]] == ["中共市教育局第一党支部", "中共市财政局第二党支部"]
     assert rows[2][3] == "2026年9月"
     assert "关于2026年第四季度党建工作责任落实情况的通报" in docx_text(notice_docx(notice))
+
+
+def test_an_edited_template_that_reaches_python_internals_is_refused(tmp_path, monkeypatch):
+    import shutil
+
+    from dutyflow.documents.notice import TEMPLATES, TemplateRefused
+    from dutyflow.settings import settings
+
+    custom = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, custom)
+    (custom / "notices" / "reminder.j2").write_text(
+        '{% extends "notices/_base.j2" %}{% block title %}'
+        "{{ org.__class__.__mro__[1].__subclasses__() }}{% endblock %}", encoding="utf-8")
+    monkeypatch.setattr(settings, "templates_dir", custom)
+    with pytest.raises(TemplateRefused, match="template notices/reminder.j2 was refused"):
+        build_notice(action=real_actions()["reminder"], org=org(), parent=PARENT, on=ISSUED_ON)

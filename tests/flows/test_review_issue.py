@@ -60,8 +60,9 @@ def test_approve_and_reject_are_recorded_and_a_rejection_needs_a_note(db_url):
     assert rejected.exit_code == 0
     with session_scope() as session:
         events = action_events(session=session, action_id=second.id)
-    assert [(e.event, e.actor, e.note) for e in events] == [
-        ("opened", "dutyflow", ""), ("rejected", "张主任", "该支部已提交补充材料")]
+    assert [(e.event, e.actor) for e in events] == [
+        ("opened", "dutyflow"), ("refused_reject", "张主任"), ("rejected", "张主任")]
+    assert "needs a reason" in events[1].note and events[2].note == "该支部已提交补充材料"
 
 
 def test_rerun_keeps_decisions_while_the_findings_are_unchanged(db_url):
@@ -141,3 +142,40 @@ def test_two_issue_runs_at_once_give_no_duplicate_or_missing_number(pg_url):
     assert len({n for r in results for _, n, _ in r.issued}) == len(actions)  # no number twice
     with session_scope() as session:
         assert {a.status for a in list_actions(session=session, period="2026-08")} == {"issued"}
+
+
+def test_only_configured_reviewers_decide_and_never_on_their_own_branch(db_url):
+    actions = cycle()
+    outsider = runner.invoke(app, ["review", actions[0].id, "--approve", "--reviewer", "王五"])
+    assert outsider.exit_code == 2
+    assert "'王五' is not a configured reviewer" in outsider.output
+    with session_scope() as session:
+        from models.tables import Organization
+
+        org = session.get(Organization, actions[0].org_code)
+        secretary = org.secretary
+    from dutyflow.settings import Reviewer, settings
+
+    settings.reviewers = [*settings.reviewers, Reviewer(name=secretary, role="兼职审核员")]
+    own = runner.invoke(app, ["review", actions[0].id, "--approve", "--reviewer", secretary])
+    assert own.exit_code == 2 and "someone else must decide" in own.output
+    with session_scope() as session:
+        assert get_action(session=session, action_id=actions[0].id).status == "draft"
+        events = [(e.event, e.actor) for e in action_events(session=session,
+                                                             action_id=actions[0].id)]
+    assert events == [("opened", "dutyflow"), ("refused_approve", "王五"),
+                      ("refused_approve", secretary)]
+    log = runner.invoke(app, ["audit", "--period", "2026-08"])
+    assert log.exit_code == 0 and "refused_approve" in log.output and "王五" in log.output
+
+
+def test_the_audit_log_cannot_be_edited_or_deleted(db_url):
+    actions = cycle()
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    for statement in ("UPDATE action_event SET note = 'forged'", "DELETE FROM action_event"):
+        with pytest.raises(DatabaseError, match="append-only"), session_scope() as session:
+            session.execute(text(statement))
+    with session_scope() as session:
+        assert len(action_events(session=session, action_id=actions[0].id)) == 1
