@@ -312,3 +312,7 @@ def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
 
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m dutyflow.cli`
+    app()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from dutyflow.faults import fault_point
 from dutyflow.periods import Period, PeriodParam
 from flows.evaluate import EvaluationSummary, evaluate_rules
 from flows.ingest import IngestSummary, ingest_reports
@@ -28,6 +29,7 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
     """Run a period end to end: ingest, evaluate, draft."""
     period = str(Period.parse(period))
     ingest = ingest_reports(period=period, input_path=Path(input_path))
+    fault_point("after_ingest")
     evaluation = evaluate_rules(period=period, policy_path=policy_path)
     drafted = render_notices(period=period)
     publish_artifacts(period)

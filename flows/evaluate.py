@@ -10,6 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from dutyflow.faults import fault_point
 from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
 from models.accountability import (
@@ -73,6 +74,8 @@ def store_outcome(policy: Policy, period: str, facts: int, findings: list[Findin
                                policy_name=policy.name, flow_run_id=flow_run.get_id())
         store_findings(session=session, period=period, policy_version=policy.version,
                        findings=findings)
+        session.flush()
+        fault_point("mid_evaluation")
         result = store_actions(session=session, period=period, policy_version=policy.version,
                                actions=actions)
         finish_evaluation(session=session, run=run, facts=facts, findings=len(findings),

@@ -18,6 +18,7 @@ from dutyflow.documents.render import (
     write_final,
     write_notice,
 )
+from dutyflow.faults import fault_point
 from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
 from models.db import lock_period, session_scope
@@ -26,6 +27,7 @@ from models.documents import (
     approved_action_ids,
     claim_for_issue,
     issued_for,
+    issued_paths,
     next_number,
     quarter_actions,
     record_issued,
@@ -39,6 +41,20 @@ class IssueSummary:
     period: str
     issued: list[tuple[str, str, str]] = field(default_factory=list)  # action id, number, path
     skipped: int = 0
+
+
+def sweep_orphans(folder: Path, *, keep: set[str]) -> list[Path]:
+    """Remove documents a killed issue run wrote but never committed (their numbers were not
+    used, so they will be written again under the same number)."""
+    removed = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.suffix in (".docx", ".html", ".tmp") and str(path.resolve()) not in keep:
+                path.unlink()
+                removed.append(path)
+    if removed:
+        get_run_logger().warning("removed %d uncommitted documents in %s", len(removed), folder)
+    return removed
 
 
 def _orgs(session) -> dict[str, Organization]:  # type: ignore[no-untyped-def]
@@ -60,6 +76,8 @@ def draft_documents(period: str, on: date) -> int:
             parent = orgs.get(org.parent_code) if org and org.parent_code else None
             written = write_draft(action=action, org=org, parent=parent, on=on)
             drafts[action.id] = (str(written.docx), str(written.html))
+            if i == len(actions) // 2 + 1:
+                fault_point("mid_rendering")
             if i % 50 == 0 or i == len(actions):
                 update_progress_artifact(progress, progress=100.0 * i / len(actions))
         set_drafts(session=session, drafts=drafts)
@@ -81,6 +99,8 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
     summary = IssueSummary(period)
     with session_scope() as session:
         ids = approved_action_ids(session=session, period=period)
+        recorded = issued_paths(session=session, period=period)
+    sweep_orphans(Path(settings.output_dir) / period / "issued", keep=recorded)
     for action_id in ids:
         written = None
         try:
@@ -96,6 +116,8 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
                 parent = orgs.get(org.parent_code) if org and org.parent_code else None
                 written = write_final(action=action, org=org, parent=parent, on=on,
                                       doc_number=doc_number)
+                if len(summary.issued) == 1:
+                    fault_point("mid_issue")  # one notice issued, the second written, uncommitted
                 record_issued(session=session, action=action, document=IssuedDocument(
                     doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year,
                     number=number, subject=action.id, period=period, path=str(written.docx),

@@ -116,6 +116,12 @@ def record_issued(*, session: Session, document: IssuedDocument, action: Action 
                                 actor=document.issued_by, note=document.doc_number))
 
 
+def issued_paths(*, session: Session, period: str) -> set[str]:
+    rows = session.execute(select(IssuedDocument.path, IssuedDocument.html_path)
+                           .where(IssuedDocument.period == period)).all()
+    return {p for row in rows for p in row}
+
+
 def issued_for(*, session: Session, subject: str) -> IssuedDocument | None:
     return session.execute(select(IssuedDocument).where(IssuedDocument.subject == subject)
                            ).scalars().first()
