@@ -38,8 +38,22 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _period_and_input(period: str, path: Path) -> str:
+    """Check what can be checked before Prefect starts (it takes seconds to start)."""
+    from dutyflow.errors import BadInputError
+    from dutyflow.periods import Period
+
+    normalised = str(Period.parse(period))
+    if not path.exists():
+        raise BadInputError("no such file or folder", file=str(path))
+    return normalised
+
+
 def echo_ingest(summary: Any) -> None:
     for load in summary.tables:
+        if load.outcome == "unchanged":
+            typer.echo(f"  {load.table:<15} unchanged (the same file was loaded before)")
+            continue
         typer.echo(f"  {load.table:<15} {load.outcome:<10} {load.rows_loaded:>7} loaded "
                    f"{load.rows_quarantined:>5} quarantined")
     for name in summary.skipped_tables:
@@ -57,9 +71,7 @@ def ingest(
     period: str = typer.Option(..., "--period", "-p", help="2026-10, 2026-Q3 or 2026."),
 ) -> None:
     """Load a period's reports; bad rows are quarantined, the good ones load."""
-    from dutyflow.periods import Period
-
-    Period.parse(period)
+    period = _period_and_input(period, input)
     _prepare_prefect()
     from flows.ingest import ingest_reports
 
@@ -94,9 +106,7 @@ def run(
     policy: Path | None = typer.Option(None, "--policy", help="A policy YAML instead of the default."),
 ) -> None:
     """Run the whole cycle for a period as one Prefect flow run: ingest, evaluate, draft."""
-    from dutyflow.periods import Period
-
-    Period.parse(period)
+    period = _period_and_input(period, input)
     if policy is not None:
         from rules.policy import load_policy
 
@@ -165,16 +175,16 @@ def actions(
 def explain(action_id: str = typer.Argument(..., help="An action id from `dutyflow actions`.")
             ) -> None:
     """Say in plain Chinese why an action exists."""
-    from dutyflow.errors import DutyflowError
     from dutyflow.wording import explain_action
     from models.accountability import get_action
     from models.db import session_scope
+    from models.documents import ReviewError
     from models.tables import Organization
 
     with session_scope() as session:
         action = get_action(session=session, action_id=action_id)
         if action is None:
-            raise DutyflowError(f"no action {action_id!r}; list them with `dutyflow actions`")
+            raise ReviewError(f"no action {action_id!r}; list them with `dutyflow actions`")
         org = session.get(Organization, action.org_code)
         typer.echo(explain_action(action, org))
 
@@ -254,8 +264,16 @@ def issue_command(
 ) -> None:
     """Number and finalise the period's approved actions."""
     from dutyflow.periods import Period
+    from dutyflow.settings import Settings, settings
 
-    Period.parse(period)
+    period = str(Period.parse(period))
+    defaults = Settings.model_fields
+    placeholders = [name for name in ("issuer_name", "issuer_contact", "issuer_address")
+                    if getattr(settings, name) == defaults[name].default]
+    if placeholders:
+        typer.echo("warning: the notices carry placeholder issuer details ("
+                   + ", ".join(f"DUTYFLOW_{n.upper()}" for n in placeholders)
+                   + " not set); set them before issuing for real", err=True)
     _prepare_prefect()
     from flows.notices import issue_notices
 
@@ -275,11 +293,16 @@ def serve(
     logs: Path = typer.Option(Path("logs"), "--logs", help="Where server and worker logs go."),
 ) -> None:
     """Start a Prefect server on PostgreSQL, deploy prefect.yaml, and run a worker until Ctrl-C."""
+    import signal
     import time
 
     from dutyflow.service import start_service
     from dutyflow.settings import settings
 
+    def stop_on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # systemd, `kill` and `timeout` send SIGTERM: stop it all
+
+    signal.signal(signal.SIGTERM, stop_on_term)
     service = start_service(prefect_db_url=prefect_db, dutyflow_db_url=settings.database_url,
                             port=port, logs=logs)
     typer.echo(f"Prefect UI: http://127.0.0.1:{port}  (logs in {logs}/); Ctrl-C stops it all")

@@ -6,19 +6,30 @@ import logging
 
 from dutyflow.errors import DutyflowError
 
-_NOISE = ("Starting temporary server", "Stopping temporary server")
+_NOISE = ("Starting temporary server", "Stopping temporary server", "View at ",
+          "Beginning flow run", "Beginning subflow run")
+
+
+def _refusal_names() -> set[str]:
+    names, stack = set(), [DutyflowError]
+    while stack:
+        cls = stack.pop()
+        names.add(cls.__name__)
+        stack.extend(cls.__subclasses__())
+    return names
+
 
 
 class _QuietConsole(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if message.startswith(_NOISE):
+        if message.startswith(_NOISE) or message == "Finished in state Completed()" \
+                or message.endswith("Finished in state Completed()"):
             return False
         if record.exc_info and isinstance(record.exc_info[1], DutyflowError):
-            # A refusal the user can act on: the message says it all, a traceback would bury it.
-            record.exc_info = None
-            record.exc_text = None
-        return True
+            return False  # a refusal the user can act on: the CLI prints it once, in one line
+        # Prefect repeats a task's exception as its run's and its flow's final state
+        return not any(n in message for n in _refusal_names())
 
 
 def quiet_console() -> None:

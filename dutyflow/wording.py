@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dutyflow.ingest.schemas import STATUS_NAMES
+from dutyflow.ingest.schemas import MEETING_TYPE_NAMES, STATUS_NAMES
 from dutyflow.periods import Period
 
 ACTION_NAMES = {
@@ -15,6 +15,7 @@ ACTION_NAMES = {
 STATUS_WORDS = {"draft": "草稿，待审核", "approved": "已批准，待印发", "rejected": "已驳回",
                 "issued": "已印发", "withdrawn": "已撤回（依据的问题已不存在）"}
 FREQUENCY_WORDS = {"month": "个月", "quarter": "个季度", "year": "年"}
+MEETING_VERBS = {"theme_day": "开展", "party_lecture": "讲授"}
 
 
 def _span_label(span: str) -> str:
@@ -36,12 +37,19 @@ def describe_finding(evidence: dict[str, Any]) -> str:
     family = evidence.get("family")
     if family == "meeting":
         span = Period.parse(facts["span"])
+        kind = facts.get("meeting_type", evidence.get("subject", ""))
+        name = MEETING_TYPE_NAMES.get(kind, kind)
+        verb = MEETING_VERBS.get(kind, "召开")
         held_total, held_valid = facts.get("held_total", 0), facts.get("held_valid", 0)
-        groups = facts.get("groups") or 0
-        need = f"每个党小组至少{facts['minimum']}次（共{groups}个党小组）" if evidence[
-            "subject"] == "group_meeting" else f"至少{facts['minimum']}次"
-        valid = "" if held_valid == held_total else f"，其中符合规定的{held_valid}次"
-        text = f"{span.label}应召开{need}，实际召开{held_total}次{valid}"
+        minimum, groups = facts.get("minimum", 1), facts.get("groups") or 0
+        if kind == "group_meeting" and groups:
+            text = (f"{span.label}共召开{name}{held_total}次，该支部设有{groups}个党小组，"
+                    f"应不少于{minimum * groups}次")
+        else:
+            text = f"{span.label}{verb}{name}{held_total}次"
+            if held_valid != held_total:
+                text += f"，其中{held_total - held_valid}次到会党员未超过半数、不予计入"
+            text += f"，少于规定的{minimum}次"
         prior = facts.get("prior", 0)
         if prior:
             text += f"；此前已连续{prior}{FREQUENCY_WORDS[span.kind]}未落实"
@@ -75,7 +83,8 @@ def explain_action(action: Any, org: Any | None) -> str:
         f"原因（共{len(action.evidence)}项）：",
     ]
     for n, evidence in enumerate(action.evidence, start=1):
-        lines.append(f"{n}. 违反规定：{evidence['text']}")
-        lines.append(f"   事实：{describe_finding(evidence)}")
-        lines.append(f"   规则：{evidence['rule_id']}")
+        lines.append(f"{n}. {describe_finding(evidence)}")
+        requirement = evidence.get("requirement") or evidence["text"]
+        lines.append(f"   依据：{requirement}")
+        lines.append(f"   认定：{evidence['text']}（规则 {evidence['rule_id']}）")
     return "\n".join(lines)

@@ -42,9 +42,10 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
     if status == "rejected" and not note.strip():
         raise ReviewError("a rejection needs a reason (--note)")
     # Claim the row with a conditional UPDATE: a concurrent re-run or issue cannot slip between.
+    # Changing one's mind (approved <-> rejected) is a new decision; repeating one is refused.
+    others = tuple(s for s in ("draft", "approved", "rejected") if s != status)
     claimed = session.execute(
-        update(Action).where(Action.id == action_id,
-                             Action.status.in_(("draft", "approved", "rejected")))  # type: ignore[attr-defined]
+        update(Action).where(Action.id == action_id, Action.status.in_(others))  # type: ignore[attr-defined]
         .values(status=status, updated_at=utcnow())).rowcount
     action = session.get(Action, action_id)
     if action is None:
@@ -54,6 +55,8 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
         if action.status == "issued":
             raise ReviewError(f"action {action_id} was issued as {action.doc_number}; "
                               "an issued notice never changes")
+        if action.status == status:
+            raise ReviewError(f"action {action_id} is already {status}; see `dutyflow audit`")
         raise ReviewError(f"action {action_id} is {action.status}; only drafts can be reviewed")
     session.add(ActionEvent(action_id=action_id, period=action.period, event=status,
                             actor=reviewer, note=note.strip()))

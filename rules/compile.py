@@ -38,8 +38,15 @@ class Rule:
     family: str  # meeting / rectification / fulfillment
     key: str  # duty id, overdue, paper, or fulfillment level
     action: str
-    text: str
+    reason: str  # what this rule found, e.g. 考核得分低于60分
     conditions: tuple[Condition, ...]
+    streak: str = ""  # e.g. ；连续2个月未落实
+    requirement: str = ""  # the policy's wording of the duty the finding breaches
+    measure: str = ""  # the fact field the threshold applies to
+
+    @property
+    def text(self) -> str:
+        return self.reason + self.streak
 
     def matches(self, fact: dict[str, Any]) -> bool:
         return all(c.holds(fact) for c in self.conditions)
@@ -70,7 +77,8 @@ def compile_policy(policy: Policy) -> list[Rule]:
                 streak = f"；连续{lower + 1}{unit}及以上未落实"
             rules.append(Rule(
                 id=f"meeting.{duty.id}.{lower + 1}", family="meeting", key=duty.id,
-                action=action, text=duty.text + streak,
+                action=action, reason=duty.text, streak=streak, requirement=duty.text,
+                measure="held",
                 conditions=(Condition("family", "==", "meeting"),
                             Condition("duty", "==", duty.id),
                             Condition("held", "<", duty.minimum), *_prior(lower, upper)),
@@ -84,14 +92,15 @@ def compile_policy(policy: Policy) -> list[Rule]:
         beyond = f"（逾期超过{step.more_than_days}天）" if step.more_than_days else "（已逾期）"
         rules.append(Rule(
             id=f"rectification.overdue.{step.more_than_days}", family="rectification",
-            key="overdue", action=step.action, text=policy.rectification.overdue_text + beyond,
+            key="overdue", action=step.action, reason=policy.rectification.overdue_text + beyond,
+            requirement=policy.rectification.overdue_text, measure="days_overdue",
             conditions=(Condition("family", "==", "rectification"), Condition("open", "==", 1),
                         *bounds),
         ))
     paper = policy.rectification.paper
     rules.append(Rule(
         id="rectification.paper", family="rectification", key="paper", action=paper.action,
-        text=paper.text,
+        reason=paper.text, requirement=paper.text, measure="paper",
         conditions=(Condition("family", "==", "rectification"), Condition("paper", "==", 1)),
     ))
 
@@ -112,7 +121,8 @@ def compile_policy(policy: Policy) -> list[Rule]:
                 streak = f"；连续{lower + 1}个考核期履责不力" if lower else ""
                 rules.append(Rule(
                     id=f"fulfillment.{level.id}.{field}.{lower + 1}", family="fulfillment",
-                    key=level.id, action=action, text=f"{said}{streak}",
+                    key=level.id, action=action, reason=said, streak=streak,
+                    requirement=fulfil.text, measure=field,
                     conditions=(Condition("family", "==", "fulfillment"),
                                 Condition(field, "<", below), *_prior(lower, upper)),
                 ))

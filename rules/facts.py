@@ -94,7 +94,8 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
         fact["held_valid"] = fact["held_valid"].astype("int64")
         rate = fact["held_valid"] / fact["groups"] if duty.per_group else fact["held_valid"]
         fact = fact.assign(family="meeting", duty=duty.id, subject=duty.id, span=str(span),
-                           held=rate.astype(float), minimum=duty.minimum)
+                           meeting_type=duty.meeting_type, held=rate.astype(float),
+                           minimum=duty.minimum)
         previous = _previous_spans(span, depth)
         fact["prior"] = prior_streak(fact, data.history, [[p] * len(fact) for p in previous])
         frames.append(fact)

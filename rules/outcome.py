@@ -18,8 +18,8 @@ from rules.policy import Policy
 
 # Fact columns kept as evidence, per family (the rest are engine plumbing).
 EVIDENCE_FIELDS = {
-    "meeting": ("duty", "span", "minimum", "held_total", "held_valid", "held", "groups",
-                "members", "prior"),
+    "meeting": ("duty", "meeting_type", "span", "minimum", "held_total", "held_valid", "held",
+                "groups", "members", "prior"),
     "rectification": ("item_id", "description", "deadline", "status", "completed_on",
                       "days_overdue", "paper"),
     "fulfillment": ("assessed_period", "score", "tasks_total", "tasks_done", "done_ratio",
@@ -40,11 +40,12 @@ class FindingDraft:
     action: str
     text: str
     facts: dict[str, Any]
+    requirement: str = ""
 
     def as_evidence(self) -> dict[str, Any]:
         return {"finding_id": self.id, "rule_id": self.rule_id, "family": self.family,
                 "subject": self.subject, "span": self.span, "action": self.action,
-                "text": self.text, "facts": self.facts}
+                "text": self.text, "requirement": self.requirement, "facts": self.facts}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,25 @@ def action_id(period: str, org_code: str, action: str) -> str:
     return f"{period}-{org_code}-{action}"
 
 
+def compose_text(hits: list[Rule]) -> str:
+    """One reason per measure (the harshest threshold crossed), then the streak once:
+    考核得分低于60分、责任清单任务完成率低于80%；连续2个考核期履责不力."""
+    def harshness(rule: Rule) -> float:
+        bound = next((c for c in rule.conditions if c.field == rule.measure), None)
+        if bound is None or not isinstance(bound.value, (int, float)):
+            return 0.0
+        return float(bound.value) if bound.op in (">", ">=") else -float(bound.value)
+
+    harshest: dict[str, Rule] = {}
+    for rule in hits:  # ordered by action severity: a later hit of a measure is no milder
+        held = harshest.get(rule.measure)
+        if held is None or rule.action != held.action or harshness(rule) >= harshness(held):
+            harshest[rule.measure] = rule
+    top = hits[-1]
+    reasons = [r.reason for r in sorted(harshest.values(), key=lambda r: r is not top)]
+    return "、".join(dict.fromkeys(reasons)) + top.streak
+
+
 def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list[Rule],
                    matches: list[tuple[str, str]]) -> list[FindingDraft]:
     """One finding per failed duty or item; several rules on one fact keep the most severe."""
@@ -98,12 +118,13 @@ def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list
         top = hits[-1]
         family = top.family
         evidence = {k: _plain(row[k]) for k in EVIDENCE_FIELDS[family] if k in row.index}
-        text = "；".join(dict.fromkeys(r.text for r in reversed(hits)))
+        text = compose_text(hits)
         findings.append(FindingDraft(
             id=stable_id(period, str(row["org_code"]), family, str(row["subject"])),
             period=period, span=str(row["span"]), org_code=str(row["org_code"]), family=family,
             subject=str(row["subject"]), rule_id=top.id,
             rule_ids=tuple(r.id for r in hits), action=top.action, text=text, facts=evidence,
+            requirement=top.requirement,
         ))
     return sorted(findings, key=lambda f: (f.org_code, f.family, f.subject))
 

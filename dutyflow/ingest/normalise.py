@@ -74,13 +74,13 @@ def find_header(raw: RawTable, spec: TableSpec) -> HeaderMap:
     source = raw.source
     if best is None:
         missing = spec.required[0]
-        raise BadInputError(f"no header row found; missing required column {missing.label}",
-                            file=source.path.name, sheet=source.sheet, column=missing.name)
+        raise BadInputError("no header row found; missing required column",
+                            file=source.path.name, sheet=source.sheet, column=missing.label)
     index, found = best
     for column in spec.required:
         if column.name not in found:
-            raise BadInputError(f"missing required column {column.label}",
-                                file=source.path.name, sheet=source.sheet, column=column.name)
+            raise BadInputError("missing required column",
+                                file=source.path.name, sheet=source.sheet, column=column.label)
     header = raw.rows[index]
     extras = {
         fold(str(cell)): position

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from dutyflow.errors import BadInputError
 from dutyflow.ingest.normalise import Bad, find_header, parse_cell
 from dutyflow.ingest.reading import RawTable, Source
 from dutyflow.ingest.schemas import OPTIONAL_VALUES, TableSpec
@@ -84,8 +85,10 @@ def clean_table(
     rows, bad = _drop_duplicates(rows, spec)
     quarantined.extend(bad)
     quarantined.sort(key=lambda q: (q.file, q.sheet, q.row))
-    return CleanTable(spec.name, [r.source for r in raws], [r.checksum for r in raws],
-                      rows.reset_index(drop=True), quarantined, rows_read)
+    table = CleanTable(spec.name, [r.source for r in raws], [r.checksum for r in raws],
+                       rows.reset_index(drop=True), quarantined, rows_read)
+    _refuse_wrong_period(table, period)
+    return table
 
 
 def _clean_source(
@@ -135,6 +138,30 @@ def _clean_source(
     return frame, bad
 
 
+OUTSIDE = "is outside the reported period"
+
+
+def _reported_in(assessed: Period, period: Period) -> bool:
+    """An assessment belongs to the run that reports its period, or that closes it."""
+    return assessed == period or (assessed.kind != "month" and period.closes(assessed.kind)
+                                  and period.containing(assessed.kind) == assessed)
+
+
+def _refuse_wrong_period(table: CleanTable, period: Period) -> None:
+    """A table whose rows all lie outside the period was almost surely run with the wrong
+    --period: refuse it rather than accuse every organization of missing its duties."""
+    source = table.sources[0]
+    if table.rows_read and table.rows.empty and table.quarantined and all(
+            OUTSIDE in q.reason for q in table.quarantined):
+        raise BadInputError(f"all {table.rows_read} rows are outside {period}; "
+                            "is --period right?", file=source.path.name, sheet=source.sheet)
+    if table.spec_name == "meetings" and not table.rows.empty:
+        held = table.rows["held_on"]
+        if not ((held >= period.first_day) & (held <= period.last_day)).any():
+            raise BadInputError(f"none of the {len(held)} meetings is dated in {period}; "
+                                "is --period right?", file=source.path.name, sheet=source.sheet)
+
+
 def _check_row_rules(
     spec: TableSpec,
     typed: dict[str, list[Any]],
@@ -146,13 +173,17 @@ def _check_row_rules(
         for i, held in enumerate(typed["held_on"]):
             if held is not None and held > period.last_day:
                 reasons.setdefault(i, []).append(
-                    ("held_on", held.isoformat(), f"held after the period ends ({period})"))
+                    ("held_on", held.isoformat(), f"held after the period ends ({OUTSIDE} {period})"))
     elif spec.name == "assessments":
         for i, (total, done) in enumerate(zip(typed["tasks_total"], typed["tasks_done"],
                                               strict=True)):
             if total is not None and done is not None and done > total:
                 reasons.setdefault(i, []).append(
                     ("tasks_done", str(done), f"{done} tasks done of only {total}"))
+        for i, assessed in enumerate(typed["period"]):
+            if isinstance(assessed, str) and not _reported_in(Period.parse(assessed), period):
+                reasons.setdefault(i, []).append(
+                    ("period", assessed, f"assessment period {assessed} {OUTSIDE} {period}"))
     elif spec.name == "rectifications":
         for i, done in enumerate(typed["completed_on"]):
             if done is not None and done > period.last_day:

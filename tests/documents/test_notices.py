@@ -12,6 +12,7 @@ from docx import Document
 from dutyflow.documents.docx_writer import notice_docx
 from dutyflow.documents.notice import build_circular, build_notice, render_html
 from dutyflow.periods import Period
+from dutyflow.wording import describe_finding
 from tests.rules.helpers import branch, history, judge, meeting
 
 OCT = Period.parse("2026-10")
@@ -84,8 +85,11 @@ def test_each_notice_reads_back_from_word_and_html_with_its_facts(kind, title):
                      "中共某市市直机关工作委员会"):
         assert expected in text and expected in html
     for evidence in action.evidence:
-        said = evidence["facts"]["item_id"] if kind == "supervision" else evidence["text"]
-        assert said.split("；")[0] in text
+        if kind == "supervision":
+            assert evidence["facts"]["item_id"] in text
+        else:  # the facts, and the duty they breach
+            assert describe_finding(evidence).rstrip("。") in text
+            assert evidence["requirement"] in text
     assert "草稿" not in text  # a numbered notice is final
 
 

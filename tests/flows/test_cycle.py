@@ -108,9 +108,10 @@ def test_explain_reads_as_an_officer_would_write_it(sqlite_url):
     result = runner.invoke(app, ["explain", talk["id"]])
     assert result.exit_code == 0, result.output
     assert "约谈（草稿，待审核）" in result.output
-    assert "原因（共" in result.output and "违反规定：" in result.output and "事实：" in result.output
+    assert "原因（共" in result.output and "依据：" in result.output and "认定：" in result.output
+    assert "少于规定的" in result.output or "已逾期" in result.output or "考核得分" in result.output
     missing = runner.invoke(app, ["explain", "no-such-action"])
-    assert missing.exit_code == 1 and "no action 'no-such-action'" in missing.output
+    assert missing.exit_code == 2 and "no action 'no-such-action'" in missing.output
 
 
 def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqlite_url, tmp_path):

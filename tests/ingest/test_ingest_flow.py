@@ -93,8 +93,8 @@ def test_missing_required_column_stops_with_exit_2_naming_file_sheet_and_column(
     result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        "error: file 组织生活台账.xlsx, sheet 组织生活, column held_on: "
-        "missing required column held_on (召开日期)")
+        "error: file 组织生活台账.xlsx, sheet 组织生活, column held_on (召开日期): "
+        "missing required column")
     assert "Traceback" not in result.output
     assert counts() == {"organizations": 0, "meetings": 0, "rectifications": 0, "assessments": 0}
 
@@ -146,3 +146,29 @@ def test_bad_period_is_refused_before_anything_runs(sqlite_url, tmp_path):
     result = runner.invoke(app, ["ingest", "--input", str(tmp_path), "--period", "2026-13"])
     assert result.exit_code == 2
     assert "period '2026-13' is not a month like 2026-10" in result.output
+
+
+def test_a_workbook_run_under_the_wrong_period_is_refused_not_turned_into_findings(sqlite_url):
+    from pathlib import Path
+
+    october = Path(__file__).resolve().parents[2] / "samples" / "2026-10-党建报表.xlsx"
+    for wrong in ("2026-08", "2026-12"):
+        result = runner.invoke(app, ["ingest", "--input", str(october), "--period", wrong])
+        assert result.exit_code == 2, result.output
+        assert "is --period right?" in result.output.strip().splitlines()[-1]
+    assert counts("2026-08") == {"organizations": 0, "meetings": 0, "rectifications": 0,
+                                 "assessments": 0}
+
+
+def test_an_assessment_of_another_period_is_quarantined(sqlite_url, tmp_path):
+    from tests.factories import ASSESS_HEADERS
+
+    folder = report_folder(tmp_path / "in")
+    write_csv(folder / "考核.csv", ASSESS_HEADERS, [
+        ["DW01-ZB01", "2026-10", 88, 10, 9], ["DW01-ZB02", "2026-09", 75, 10, 8],
+        ["DW01-ZB02", "2026-Q4", 80, 10, 8]])
+    summary = ingest_reports(period="2026-10", input_path=folder)
+    assert [(q.row, q.column) for q in summary.quarantined] == [(3, "period"), (4, "period")]
+    assert "assessment period 2026-09 is outside the reported period 2026-10" in \
+        summary.quarantined[0].reason
+    assert counts()["assessments"] == 1
