@@ -18,30 +18,31 @@ def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequen
     live = [a for a in actions if a.status != "withdrawn"]
     by_action = Counter(a.action for a in live)
     by_rule = Counter(r for a in live for r in a.rule_ids)
-    lines = [f"# dutyflow · {Period.parse(period).label}", "",
-             f"**{len(live)}** actions ({sum(1 for a in actions if a.status == 'withdrawn')} "
-             f"withdrawn), **{len(quarantined)}** quarantined rows.", "",
-             "| action | count |", "| --- | ---: |"]
-    lines += [f"| {ACTION_NAMES.get(k, k)} ({k}) | {v} |" for k, v in by_action.most_common()]
-    lines += ["", "| rule | actions |", "| --- | ---: |"]
+    withdrawn = sum(1 for a in actions if a.status == "withdrawn")
+    lines = [f"# 党建责任制问责 · {Period.parse(period).label}", "",
+             f"问责事项 **{len(live)}** 项（另有 {withdrawn} 项已撤回），"
+             f"隔离的错误数据 **{len(quarantined)}** 行。", "",
+             "| 处置方式 | 数量 |", "| --- | ---: |"]
+    lines += [f"| {ACTION_NAMES.get(k, k)}（{k}） | {v} |" for k, v in by_action.most_common()]
+    lines += ["", "| 规则 | 事项数 |", "| --- | ---: |"]
     lines += [f"| `{k}` | {v} |" for k, v in by_rule.most_common()]
     if chart_uri:
-        lines += ["", "## Findings by organization and month", "", f"![findings]({chart_uri})"]
+        lines += ["", "## 各党组织各月问题数", "", f"![findings]({chart_uri})"]
     if quarantined:
-        lines += ["", "## Quarantined rows", "", "| file | row | column | reason |",
+        lines += ["", "## 隔离的错误数据", "", "| 文件 | 行 | 列 | 原因 |",
                   "| --- | ---: | --- | --- |"]
         lines += [f"| {q.source_file} {q.sheet} | {q.row_number} | {q.column} | "
                   f"{q.reason.replace('|', '/')} |" for q in quarantined[:200]]
         if len(quarantined) > 200:
-            lines.append(f"| … | | | {len(quarantined) - 200} more |")
-    lines += ["", "## Documents", ""]
+            lines.append(f"| … | | | 另有 {len(quarantined) - 200} 行 |")
+    lines += ["", "## 通知文书", ""]
     for a in live[:100]:
         target = a.document or ""
         lines.append(f"- `{a.id}` {ACTION_NAMES.get(a.action, a.action)} · "
                      f"{STATUS_WORDS.get(a.status, a.status)} · [{names.get(a.org_code, a.org_code)}]"
                      f"(file://{target})")
     if len(live) > 100:
-        lines.append(f"- … and {len(live) - 100} more (`dutyflow actions --period {period}`)")
+        lines.append(f"- …… 另有 {len(live) - 100} 项（`dutyflow actions --period {period}`）")
     return "\n".join(lines)
 
 
@@ -63,7 +64,8 @@ def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
         grid[(org, month)] = grid.get((org, month), 0) + count
     orgs = [o for o, _ in totals.most_common(max_rows)]
     left, top, cw, ch = 130, 40, 56, 18
-    width, height = left + cw * max(1, len(months)) + 20, top + ch * max(1, len(orgs)) + 30
+    width = max(left + cw * max(1, len(months)) + 20, left + 14 * len(title), 560)
+    height = top + ch * max(1, len(orgs)) + 30
     peak = max(grid.values(), default=1) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'font-family="sans-serif" font-size="11">',
@@ -84,8 +86,8 @@ def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
                              f'text-anchor="middle">{count}</text>')
     if not orgs:
         parts.append(f'<text x="{left}" y="{top + 14}">no findings</text>')
-    parts.append(f'<text x="{left}" y="{height - 8}" fill="#666">findings per organization and '
-                 f"month ({len(totals)} organizations with findings, {len(orgs)} shown)</text>")
+    parts.append(f'<text x="10" y="{height - 8}" fill="#666">各党组织各月问题数（有问题的党组织'
+                 f"{len(totals)}个，显示前{len(orgs)}个）</text>")
     parts.append("</svg>")
     return "".join(parts)
 

@@ -35,8 +35,10 @@ class Settings(BaseSettings):
     issuer_signature: str = "中共某市市直机关工作委员会"
     reply_days: int = 10  # working days a notice gives for a written reply
     talk_place: str = "市直机关工委第一会议室"
-    talk_lead_days: int = 5  # days between the notice's date and the talk
-    talk_time: str = "09:30"
+    talk_lead_days: int = 5  # days between the notice's date and the first talk
+    # Talks of one period are booked one after another into these slots, a day at a time.
+    talk_slots: list[str] = Field(default_factory=lambda: [
+        "上午9:00", "上午10:00", "上午11:00", "下午3:00", "下午4:00"])
     # Who may decide on actions: JSON in DUTYFLOW_REVIEWERS, e.g. [{"name": "张主任", "role": "..."}].
     reviewers: list[Reviewer] = Field(default_factory=lambda: [
         Reviewer(name="张主任", role="市直机关工委组织部部长"),

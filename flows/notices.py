@@ -32,6 +32,7 @@ from models.documents import (
     quarter_actions,
     record_issued,
     set_drafts,
+    talk_slots,
 )
 from models.tables import IssuedDocument, Organization
 
@@ -66,6 +67,7 @@ def draft_documents(period: str, on: date) -> int:
     """Render the drafts of every action whose draft is missing (new or changed)."""
     with session_scope() as session:
         actions = actions_needing_drafts(session=session, period=period)
+        slots = talk_slots(session=session, period=period)
         orgs = _orgs(session)
         if not actions:
             return 0
@@ -74,7 +76,8 @@ def draft_documents(period: str, on: date) -> int:
         for i, action in enumerate(actions, start=1):
             org = orgs.get(action.org_code)
             parent = orgs.get(org.parent_code) if org and org.parent_code else None
-            written = write_draft(action=action, org=org, parent=parent, on=on)
+            written = write_draft(action=action, org=org, parent=parent, on=on,
+                                  talk_slot=slots.get(action.id, 0))
             drafts[action.id] = (str(written.docx), str(written.html))
             if i == len(actions) // 2 + 1:
                 fault_point("mid_rendering")
@@ -115,7 +118,9 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
                 org = orgs.get(action.org_code)
                 parent = orgs.get(org.parent_code) if org and org.parent_code else None
                 written = write_final(action=action, org=org, parent=parent, on=on,
-                                      doc_number=doc_number)
+                                      doc_number=doc_number,
+                                      talk_slot=talk_slots(session=session, period=period)
+                                      .get(action.id, 0))
                 if len(summary.issued) == 1:
                     fault_point("mid_issue")  # one notice issued, the second written, uncommitted
                 record_issued(session=session, action=action, document=IssuedDocument(

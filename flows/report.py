@@ -36,7 +36,7 @@ def publish_artifacts(period: str) -> Path:
             .where(Finding.current, Finding.period >= year_start, Finding.period <= period)
             .group_by(Finding.org_code, Finding.period)).all()
     svg = findings_heatmap_svg([(o, m, int(c)) for o, m, c in cells],
-                               title=f"findings {p.year} up to {period}")
+                               title=f"{p.year}年各党组织问题数（截至{p.label}）")
     chart = Path(settings.output_dir) / period / "findings.svg"
     chart.parent.mkdir(parents=True, exist_ok=True)
     chart.write_text(svg, encoding="utf-8")

@@ -24,6 +24,14 @@ def actions_needing_drafts(*, session: Session, period: str) -> list[Action]:
         .order_by(Action.id)).scalars())
 
 
+def talk_slots(*, session: Session, period: str) -> dict[str, int]:
+    """Each live talk of the period and its place in the booking order (by action id)."""
+    ids = session.execute(select(Action.id).where(
+        Action.period == period, Action.action == "talk",
+        Action.status != "withdrawn").order_by(Action.id)).scalars()
+    return {action_id: n for n, action_id in enumerate(ids)}
+
+
 def set_drafts(*, session: Session, drafts: dict[str, tuple[str, str]]) -> None:
     """Record each action's draft .docx and .html paths."""
     if drafts:

@@ -124,21 +124,26 @@ def _org_view(org: Any) -> dict[str, Any]:
             "org_type": org.org_type}
 
 
+def talk_time(on: date, slot: int) -> str:
+    """The `slot`-th talk of a period: the settings' slots, a day at a time, after the lead time."""
+    slots = settings.talk_slots or ["上午9:00"]
+    day = on + timedelta(days=settings.talk_lead_days + slot // len(slots))
+    return f"{chinese_date(day)}{slots[slot % len(slots)]}"
+
+
 def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
-                 doc_number: str | None = None) -> Notice:
+                 doc_number: str | None = None, talk_slot: int = 0) -> Notice:
     """The notice for one action; without a document number it is a draft."""
     findings = [
         {**e, "sentence": describe_finding(e),
          "status_name": STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
         for e in action.evidence
     ]
-    talk_day = on + timedelta(days=settings.talk_lead_days)
     context = {
         "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
         "findings": findings, "period_label": Period.parse(action.period).label,
         "issuer": _issuer(),
-        "talk": {"when": f"{chinese_date(talk_day)} {settings.talk_time}",
-                 "place": settings.talk_place},
+        "talk": {"when": talk_time(on, talk_slot), "place": settings.talk_place},
     }
     parts = _render(f"notices/{action.action}.j2", context)
     return Notice(

@@ -98,7 +98,10 @@ def test_talk_notice_names_the_person_reasons_time_place_and_what_to_bring():
     text = docx_text(notice_docx(build_notice(action=action, org=org(), parent=PARENT,
                                               on=ISSUED_ON, doc_number="市直工委〔2026〕3号")))
     assert "李明同志：" in text
-    assert "时间：2026年11月27日 09:30" in text  # the lead time from the settings
+    assert "时间：2026年11月27日上午9:00" in text  # the lead time from the settings
+    later = docx_text(notice_docx(build_notice(action=action, org=org(), parent=PARENT,
+                                               on=ISSUED_ON, talk_slot=6)))
+    assert "时间：2026年11月28日上午10:00" in later  # the 7th talk: next day, second slot
     assert "地点：市直机关工委第一会议室" in text
     assert "整改方案" in text and "情况说明" in text
     assert "抄送：中共市教育局机关委员会。" in text

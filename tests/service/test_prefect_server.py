@@ -112,7 +112,7 @@ def test_a_manual_run_completes_with_actions_artifacts_and_documents(service):
     kinds = {a.type for a in artifacts}
     assert {"markdown", "table"} <= kinds
     summary = next(a for a in artifacts if a.type == "markdown")
-    assert "quarantined rows" in summary.data and "data:image/svg+xml;base64," in summary.data
+    assert "隔离的错误数据" in summary.data and "data:image/svg+xml;base64," in summary.data
 
 
 def test_two_identical_runs_at_once_make_no_duplicates(service):
