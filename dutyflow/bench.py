@@ -293,8 +293,13 @@ def _seconds(run: Any) -> float | None:
     return None
 
 
-def flow_run_report(flow_run_id: Any) -> dict[str, Any]:
-    """The flow run, its subflow runs (recursively) and every task run, as Prefect recorded them."""
+def flow_run_report(flow_run_id: Any, expect_tasks: int = 0, patience_s: float = 60.0
+                    ) -> dict[str, Any]:
+    """The flow run, its subflow runs (recursively) and every task run, as Prefect recorded them.
+
+    Task runs reach the API through Prefect's event pipeline, a little after the flow returns:
+    read until `expect_tasks` are there and two reads a second apart agree (or patience ends).
+    """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         FlowRunFilter,
@@ -315,13 +320,24 @@ def flow_run_report(flow_run_id: Any) -> dict[str, Any]:
         names = {}
         for run in flows:
             names[run.id] = client.read_flow(run.flow_id).name
-        tasks: list[Any] = []
-        while True:
-            page = client.read_task_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[f.id for f in flows])),
-                limit=200, offset=len(tasks))
-            tasks += page
-            if len(page) < 200:
+        def read_tasks() -> list[Any]:
+            found: list[Any] = []
+            while True:
+                page = client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[f.id for f in flows])),
+                    limit=200, offset=len(found))
+                found += page
+                if len(page) < 200:
+                    return found
+
+        deadline = time.monotonic() + patience_s
+        tasks = read_tasks()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            again = read_tasks()
+            settled = len(again) == len(tasks) and all(t.end_time for t in again)
+            tasks = again
+            if settled and len(tasks) >= expect_tasks:
                 break
     placeholders = {f.parent_task_run_id for f in flows if f.parent_task_run_id}
     return {
@@ -611,7 +627,7 @@ def worker_naive(cfg: dict[str, Any]) -> dict[str, Any]:
     state = naive(rules, groups, return_state=True)
     wall = time.perf_counter() - t0
     matches = state.result()
-    report = flow_run_report(state.state_details.flow_run_id)
+    report = flow_run_report(state.state_details.flow_run_id, expect_tasks=len(sample))
     t0 = time.perf_counter()
     batch = evaluate_facts(rules, pd.concat(groups))
     batch_s = time.perf_counter() - t0
@@ -623,7 +639,7 @@ def worker_naive(cfg: dict[str, Any]) -> dict[str, Any]:
         "sample_orgs": len(sample), "orgs_with_facts": len(orgs),
         "sample_facts": int(sum(len(g) for g in groups)), "flow_wall_s": wall,
         "per_org_s": per_org, "estimated_s_for_all": per_org * len(orgs),
-        "task_runs": report["task_run_count"],
+        "task_runs": report["task_run_count"], "task_runs_expected": len(sample),
         "mean_task_run_s": sum(task_seconds) / max(1, len(task_seconds)),
         "same_sample_one_batch_s": batch_s, "prefect_server_start_s": server_s,
         "peak_rss_mib": peak_rss_mib(), "prefect_server": child_rss_mib(),
@@ -847,6 +863,8 @@ def render_report(results: dict[str, Any]) -> str:
                 ["sample facts", naive["sample_facts"]],
                 ["flow wall (one task per organization), s", naive["flow_wall_s"]],
                 ["per organization, s", naive["per_org_s"]],
+                ["task runs recorded (of the sample's)",
+                 f"{naive['task_runs']} of {naive.get('task_runs_expected', '?')}"],
                 ["mean task run, s", naive["mean_task_run_s"]],
                 ["same sample as one batch, s", naive["same_sample_one_batch_s"]],
                 [f"estimated for {naive['orgs_with_facts']:,} organizations, s",

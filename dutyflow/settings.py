@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         Reviewer(name="张主任", role="市直机关工委组织部部长"),
         Reviewer(name="刘审核", role="市直机关工委组织部审核员"),
     ])
+    # Scale-out: evaluation and drafting shard by organization subtree. With a Dask scheduler
+    # address (tcp://host:8786) shards run on that cluster; with dask_workers > 0 on a local
+    # cluster of that many processes; otherwise in this process, one after another.
+    dask_address: str | None = None
+    dask_workers: int = 0
+    shards: int = 0  # 0: two per Dask worker, or 1 without Dask
     templates_dir: Path | None = Field(
         default=None, description="A folder of notice templates to use instead of the bundled ones."
     )

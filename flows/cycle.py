@@ -13,6 +13,7 @@ from flows.evaluate import EvaluationSummary, evaluate_rules
 from flows.ingest import IngestSummary, ingest_reports
 from flows.notices import render_notices
 from flows.report import publish_artifacts
+from flows.runners import sharded_task_runner
 
 
 @dataclass
@@ -30,7 +31,9 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
     period = str(Period.parse(period))
     ingest = ingest_reports(period=period, input_path=Path(input_path))
     fault_point("after_ingest")
-    evaluation = evaluate_rules(period=period, policy_path=policy_path)
-    drafted = render_notices(period=period)
+    runner = sharded_task_runner()
+    evaluation = evaluate_rules.with_options(task_runner=runner)(
+        period=period, policy_path=policy_path)
+    drafted = render_notices.with_options(task_runner=sharded_task_runner())(period=period)
     publish_artifacts(period)
     return CycleSummary(period, ingest, evaluation, drafted)

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from dutyflow.faults import fault_point
 from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
+from flows.runners import shard_count
 from models.accountability import (
     StoreResult,
     finish_evaluation,
@@ -22,11 +23,12 @@ from models.accountability import (
     store_findings,
 )
 from models.db import lock_period, session_scope
-from rules.compile import Rule, compile_policy
+from rules.compile import compile_policy
 from rules.engine import evaluate_facts
 from rules.facts import PeriodData, build_facts
 from rules.outcome import ActionDraft, FindingDraft, build_findings, group_actions
 from rules.policy import Policy, load_policy
+from rules.shards import assign_shards, subtree_roots
 
 
 @dataclass
@@ -37,6 +39,7 @@ class EvaluationSummary:
     findings: int
     actions: int
     stored: StoreResult
+    shards: int = 1
 
 
 @task(cache_policy=NO_CACHE)
@@ -46,22 +49,27 @@ def read_policy(policy_path: Path | None) -> Policy:
 
 
 @task(cache_policy=NO_CACHE)
-def build_period_facts(policy: Policy, period: str) -> pd.DataFrame:
-    """Aggregate the period's stored reports and earlier findings into facts."""
+def build_period_facts(policy: Policy, period: str, shards: int) -> list[pd.DataFrame]:
+    """Aggregate the period's stored reports and earlier findings into facts, in shards of
+    whole organization subtrees."""
     p = Period.parse(period)
     with session_scope() as session:
         frames = read_period_frames(session=session, period=p)
-    return build_facts(policy, PeriodData(period=p, **frames))
+    facts = build_facts(policy, PeriodData(period=p, **frames))
+    return assign_shards(facts, subtree_roots(frames["organizations"]), shards)
 
 
 @task(cache_policy=NO_CACHE)
-def judge_facts(policy: Policy, period: str, facts: pd.DataFrame
-                ) -> tuple[list[Rule], list[FindingDraft], list[ActionDraft]]:
-    """Run the facts through the compiled rules; group findings into actions."""
+def judge_shard(policy: Policy, period: str, facts: pd.DataFrame) -> list[FindingDraft]:
+    """Run one shard's facts through the compiled rules (in this worker's own engine)."""
     rules = compile_policy(policy)
-    matches = evaluate_facts(rules, facts)
-    findings = build_findings(policy, period, facts, rules, matches)
-    return rules, findings, group_actions(policy, period, findings)
+    return build_findings(policy, period, facts, rules, evaluate_facts(rules, facts))
+
+
+def merge_findings(parts: list[list[FindingDraft]]) -> list[FindingDraft]:
+    """Shards' findings in the one order a single-process run gives."""
+    return sorted((f for part in parts for f in part),
+                  key=lambda f: (f.org_code, f.family, f.subject))
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -89,11 +97,14 @@ def evaluate_rules(period: PeriodParam, policy_path: Path | None = None) -> Eval
     period = str(Period.parse(period))
     logger = get_run_logger()
     policy = read_policy(policy_path)
-    facts = build_period_facts(policy, period)
-    _, findings, actions = judge_facts(policy, period, facts)
-    stored = store_outcome(policy, period, len(facts), findings, actions)
-    logger.info("evaluate %s with policy %s: %d facts, %d findings, %d actions "
-                "(%d new, %d changed, %d withdrawn)", period, policy.version, len(facts),
+    shards = build_period_facts(policy, period, shard_count())
+    futures = judge_shard.map(unmapped(policy), unmapped(period), shards)
+    findings = merge_findings([future.result() for future in futures])
+    actions = group_actions(policy, period, findings)
+    facts = sum(len(shard) for shard in shards)
+    stored = store_outcome(policy, period, facts, findings, actions)
+    logger.info("evaluate %s with policy %s: %d facts in %d shards, %d findings, %d actions "
+                "(%d new, %d changed, %d withdrawn)", period, policy.version, facts, len(shards),
                 len(findings), len(actions), stored.opened, stored.changed, stored.withdrawn)
-    return EvaluationSummary(period, policy.version, len(facts), len(findings), len(actions),
-                             stored)
+    return EvaluationSummary(period, policy.version, facts, len(findings), len(actions), stored,
+                             len(shards))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-from prefect import flow, get_run_logger, task
+import pandas as pd
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
@@ -21,6 +24,7 @@ from dutyflow.documents.render import (
 from dutyflow.faults import fault_point
 from dutyflow.periods import Period, PeriodParam
 from dutyflow.settings import settings
+from flows.runners import shard_count
 from models.db import lock_period, session_scope
 from models.documents import (
     actions_needing_drafts,
@@ -35,6 +39,7 @@ from models.documents import (
     talk_slots,
 )
 from models.tables import IssuedDocument, Organization
+from rules.shards import assign_shards, subtree_roots
 
 
 @dataclass
@@ -62,38 +67,77 @@ def _orgs(session) -> dict[str, Organization]:  # type: ignore[no-untyped-def]
     return {o.org_code: o for o in session.query(Organization).all()}
 
 
+def _plain(row: Any, fields: tuple[str, ...]) -> SimpleNamespace | None:
+    """A detached, picklable copy: shards may run in other processes."""
+    return None if row is None else SimpleNamespace(**{f: getattr(row, f) for f in fields})
+
+
+ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence")
+ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code")
+
+
 @task(cache_policy=NO_CACHE)
-def draft_documents(period: str, on: date) -> int:
-    """Render the drafts of every action whose draft is missing (new or changed)."""
+def plan_drafts(period: str, shards: int) -> list[list[tuple[Any, ...]]]:
+    """The actions whose draft is missing (new or changed), with what their notices need,
+    split by organization subtree."""
     with session_scope() as session:
         actions = actions_needing_drafts(session=session, period=period)
         slots = talk_slots(session=session, period=period)
         orgs = _orgs(session)
-        if not actions:
-            return 0
-        progress = create_progress_artifact(progress=0.0, description=f"drafting {period}")
-        drafts = {}
-        for i, action in enumerate(actions, start=1):
-            org = orgs.get(action.org_code)
-            parent = orgs.get(org.parent_code) if org and org.parent_code else None
-            written = write_draft(action=action, org=org, parent=parent, on=on,
-                                  talk_slot=slots.get(action.id, 0))
-            drafts[action.id] = (str(written.docx), str(written.html))
-            if i == len(actions) // 2 + 1:
-                fault_point("mid_rendering")
-            if i % 50 == 0 or i == len(actions):
-                update_progress_artifact(progress, progress=100.0 * i / len(actions))
+    if not actions:
+        return []
+    items = []
+    for action in actions:
+        org = orgs.get(action.org_code)
+        parent = orgs.get(org.parent_code) if org and org.parent_code else None
+        items.append((action.org_code, _plain(action, ACTION_FIELDS), _plain(org, ORG_FIELDS),
+                      _plain(parent, ORG_FIELDS), slots.get(action.id, 0)))
+    frame = pd.DataFrame({"org_code": [i[0] for i in items], "item": range(len(items))})
+    roots = subtree_roots(pd.DataFrame([{"org_code": c, "parent_code": o.parent_code}
+                                        for c, o in orgs.items()]))
+    return [[items[i][1:] for i in part["item"]] for part in assign_shards(frame, roots, shards)]
+
+
+@task(cache_policy=NO_CACHE)
+def render_shard(items: list[tuple[Any, ...]], on: date, output_dir: str
+                 ) -> dict[str, tuple[str, str]]:
+    """Write the drafts of one shard; return each action's .docx and .html paths."""
+    drafts = {}
+    for n, (action, org, parent, slot) in enumerate(items, start=1):
+        written = write_draft(action=action, org=org, parent=parent, on=on, talk_slot=slot,
+                              output_dir=Path(output_dir))
+        drafts[action.id] = (str(written.docx), str(written.html))
+        if n == len(items) // 2 + 1:
+            fault_point("mid_rendering")
+    return drafts
+
+
+@task(cache_policy=NO_CACHE)
+def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
+    """Point each action at its new draft, in one transaction."""
+    with session_scope() as session:
         set_drafts(session=session, drafts=drafts)
-    return len(drafts)
 
 
 @flow(name="render-notices", flow_run_name="draft notices {period}")
 def render_notices(period: PeriodParam, on: date | None = None) -> int:
-    """Draft the notices of a period's new or changed actions, as one batch."""
+    """Draft the notices of a period's new or changed actions, shard by shard."""
     period = str(Period.parse(period))
-    count = draft_documents(period, on or date.today())
-    get_run_logger().info("drafted %d notices for %s", count, period)
-    return count
+    shards = plan_drafts(period, shard_count())
+    total = sum(len(shard) for shard in shards)
+    if not total:
+        return 0
+    progress = create_progress_artifact(progress=0.0, description=f"drafting {period}")
+    futures = render_shard.map(shards, unmapped(on or date.today()),
+                               unmapped(str(Path(settings.output_dir).resolve())))
+    drafts: dict[str, tuple[str, str]] = {}
+    for future in futures:
+        drafts.update(future.result())
+        update_progress_artifact(progress, progress=100.0 * len(drafts) / total)
+    record_drafts(drafts)
+    get_run_logger().info("drafted %d notices for %s in %d shards", len(drafts), period,
+                          len(shards))
+    return len(drafts)
 
 
 @task(cache_policy=NO_CACHE)

@@ -44,7 +44,8 @@ def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame
 
 def read_period_frames(*, session: Session, period: Period) -> dict[str, Any]:
     """The frames the facts are built from (see rules.facts.PeriodData)."""
-    org_cols = ["org_code", "org_name", "org_type", "members", "groups", "secretary"]
+    org_cols = ["org_code", "org_name", "org_type", "parent_code", "members", "groups",
+                "secretary"]
     orgs = _frame(session, select(*(getattr(Organization, c) for c in org_cols)), org_cols)
     widest = period.containing("year")
     meet_cols = ["org_code", "meeting_type", "held_on", "attendees"]

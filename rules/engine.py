@@ -7,6 +7,7 @@ durable-rules' sharp edges, handled on purpose:
 - identical facts raise MessageObservedException: every fact carries its unique `fid`;
 - facts (not events) are asserted, so every rule that matches a fact fires, not only the first;
 - arithmetic inside conditions is refused: rules.facts derives such values with pandas first;
+- a float written with an exponent (1e-05) makes it skip the rest of a batch: see _plain;
 - ruleset names are process-global and the engine is not thread-safe: one Host per process,
   one ruleset per policy version, and every call goes through one lock. Prefect runs tasks in
   threads; scale-out uses processes, each with its own engine.
@@ -77,9 +78,21 @@ def _ruleset(rules: list[Rule]) -> tuple[str, list[tuple[str, str]]]:
     return name, _registered[name]
 
 
+# durable-rules reads JSON numbers written with an exponent but no decimal point (1e-05, 1e+16:
+# how Python writes floats below 1e-4 or from 1e16) wrongly: the facts after one in a batch go
+# unjudged, silently. Such floats are moved to the nearest value Python writes plainly; that
+# keeps every comparison with a threshold in [1e-4, 1e16) -- all the policy allows -- unchanged.
+_TINY, _HUGE = 1e-4, 9_999_999_999_999_998.0
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        if 0 < abs(value) < _TINY:
+            return _TINY if value > 0 else -_TINY
+        if abs(value) > _HUGE:
+            return _HUGE if value > 0 else -_HUGE
     return value
 
 

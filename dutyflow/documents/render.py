@@ -42,11 +42,11 @@ def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
     return Written(docx_path.resolve(), html_path.resolve(), hashlib.sha256(data).hexdigest())
 
 
-def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slot: int = 0
-                ) -> Written:
+def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slot: int = 0,
+                output_dir: Path | None = None) -> Written:
     notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot)
-    return write_notice(notice, Path(settings.output_dir) / action.period / "drafts",
-                        safe_name(action.id))
+    folder = Path(output_dir or settings.output_dir) / action.period / "drafts"
+    return write_notice(notice, folder, safe_name(action.id))
 
 
 def write_final(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
