@@ -80,8 +80,8 @@ def _meetings(branch: Branch, period: Period, rng: random.Random) -> list[dict]:
     rows = []
     first, last = period.first_day, period.last_day
 
-    def held(kind: str, attendees: int | None = None) -> None:
-        day = first + timedelta(days=rng.randint(0, (last - first).days))
+    def held(kind: str, attendees: int | None = None, day: date | None = None) -> None:
+        day = day or first + timedelta(days=rng.randint(0, (last - first).days))
         count = attendees if attendees is not None else max(1, branch.members - rng.randint(0, 3))
         rows.append({"org_code": branch.code, "meeting_type": kind, "held_on": day,
                      "attendees": count})
@@ -92,9 +92,9 @@ def _meetings(branch: Branch, period: Period, rng: random.Random) -> list[dict]:
         held("committee_meeting", min(branch.members, rng.randint(3, 7)))
     if rng.random() >= miss / 2:
         held("theme_day")
-    for _ in range(branch.groups):
-        if rng.random() >= miss / 3:
-            held("group_meeting", rng.randint(3, 8))
+    for group in range(branch.groups):
+        if rng.random() >= miss / 3:  # each group on its own day: no row repeats another
+            held("group_meeting", rng.randint(3, 8), first + timedelta(days=7 * group + 1))
     quarter_month = (period.index - 1) % 3
     if quarter_month == 2:
         # quarterly duties are met in the quarter's last month, or missed by failing branches

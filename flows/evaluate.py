@@ -9,6 +9,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from dutyflow.faults import fault_point
 from dutyflow.periods import Period, PeriodParam
@@ -102,7 +103,7 @@ def evaluate_rules(period: PeriodParam, policy_path: Path | None = None) -> Eval
     findings = merge_findings([future.result() for future in futures])
     actions = group_actions(policy, period, findings)
     facts = sum(len(shard) for shard in shards)
-    stored = store_outcome(policy, period, facts, findings, actions)
+    stored = store_outcome(policy, period, facts, quote(findings), quote(actions))
     logger.info("evaluate %s with policy %s: %d facts in %d shards, %d findings, %d actions "
                 "(%d new, %d changed, %d withdrawn)", period, policy.version, facts, len(shards),
                 len(findings), len(actions), stored.opened, stored.changed, stored.withdrawn)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from dutyflow.ingest.reading import RawTable, Source, find_sources, read_source
 from dutyflow.ingest.schemas import TABLES, TABLES_BY_NAME
@@ -114,13 +115,15 @@ def ingest_reports(period: PeriodParam, input_path: Path) -> IngestSummary:
     for spec in TABLES:
         if spec.name not in sources:
             continue
-        table = clean_report_table(read_report_table(sources[spec.name]), spec.name, period, known)
+        # quote(): large inputs, which Prefect would otherwise walk looking for futures
+        table = clean_report_table(quote(read_report_table(sources[spec.name])), spec.name,
+                                   period, quote(known))
         if spec.name == "organizations":
             known = known | set(table.rows["org_code"]) if not table.rows.empty else known
         cleaned.append(table)
         logger.info("%s: %d rows good, %d quarantined", spec.name, len(table.rows),
                     table.rows_quarantined)
-    loads = load_period(period, cleaned)
+    loads = load_period(period, quote(cleaned))
     summary = IngestSummary(
         period=period,
         tables=loads,

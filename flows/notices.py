@@ -12,6 +12,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from dutyflow.documents.notice import build_circular
 from dutyflow.documents.render import (
@@ -128,13 +129,14 @@ def render_notices(period: PeriodParam, on: date | None = None) -> int:
     if not total:
         return 0
     progress = create_progress_artifact(progress=0.0, description=f"drafting {period}")
+    # (a mapped list is not walked item by item the way a plain argument is; no quote needed)
     futures = render_shard.map(shards, unmapped(on or date.today()),
                                unmapped(str(Path(settings.output_dir).resolve())))
     drafts: dict[str, tuple[str, str]] = {}
     for future in futures:
         drafts.update(future.result())
         update_progress_artifact(progress, progress=100.0 * len(drafts) / total)
-    record_drafts(drafts)
+    record_drafts(quote(drafts))
     get_run_logger().info("drafted %d notices for %s in %d shards", len(drafts), period,
                           len(shards))
     return len(drafts)
