@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     issuer_address: str = "某市人民路1号市委大院3号楼"
     issuer_contact: str = "组织部 0000-00000000"
     issuer_signature: str = "中共某市市直机关工作委员会"
+    printing_office: str = "中共某市市直机关工作委员会办公室"  # the 印发 line
     reply_days: int = 10  # working days a notice gives for a written reply
     talk_place: str = "市直机关工委第一会议室"
     talk_lead_days: int = 5  # days between the notice's date and the first talk

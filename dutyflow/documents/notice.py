@@ -46,6 +46,7 @@ class Notice:
     date_text: str
     copy_to: str
     is_draft: bool = True
+    printed_by: str = ""  # the 印发 line's office
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -152,6 +153,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
         recipient=parts["recipient"], blocks=parse_body(parts["body"]),
         signature=settings.issuer_signature, date_text=chinese_date(on),
         copy_to=parts["copy_to"], is_draft=doc_number is None,
+        printed_by=settings.printing_office,
     )
 
 
@@ -181,6 +183,7 @@ def build_circular(*, period: Period, actions: list[Any], orgs: dict[str, Any], 
         recipient=parts["recipient"], blocks=parse_body(parts["body"]),
         signature=settings.issuer_signature, date_text=chinese_date(on),
         copy_to=parts["copy_to"], is_draft=doc_number is None,
+        printed_by=settings.printing_office,
     )
 
 
