@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -170,3 +172,31 @@ def test_an_edited_template_that_reaches_python_internals_is_refused(tmp_path, m
     monkeypatch.setattr(settings, "templates_dir", custom)
     with pytest.raises(TemplateRefused, match="template notices/reminder.j2 was refused"):
         build_notice(action=real_actions()["reminder"], org=org(), parent=PARENT, on=ISSUED_ON)
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None,
+                    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+def test_libreoffice_opens_the_notice_and_prints_it_to_pdf(tmp_path):
+    action = real_actions()["supervision"]
+    notice = build_notice(action=action, org=org(), parent=PARENT, on=ISSUED_ON,
+                          doc_number="市直工委〔2026〕3号")
+    source = tmp_path / "notice.docx"
+    source.write_bytes(notice_docx(notice))
+    done = subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir",
+                           str(tmp_path), str(source)], capture_output=True, text=True,
+                          timeout=180)
+    pdf = tmp_path / "notice.pdf"
+    assert done.returncode == 0 and pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_same_notice_gives_the_same_bytes():
+    action = real_actions()["talk"]
+    notice = build_notice(action=action, org=org(), parent=PARENT, on=ISSUED_ON,
+                          doc_number="市直工委〔2026〕3号")
+    assert notice_docx(notice) == notice_docx(notice)
+    doc = Document(io.BytesIO(notice_docx(notice)))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    assert "— 1 —" in "".join(p.text for p in section.footer.paragraphs)
+    assert "中共某市市直机关工作委员会办公室" in docx_text(notice_docx(notice))
