@@ -121,7 +121,9 @@ def sample_facts_with_history(policy: Any, rows: SampleRows, period: str, histor
     from rules.outcome import build_findings
 
     if evaluate is None:
-        from rules.pandas_reference import evaluate_facts as evaluate
+        from rules.pandas_reference import evaluate_facts as reference
+
+        evaluate = reference
     rules = compile_policy(policy)
     target = Period.parse(period)
     earlier = [target]
@@ -685,7 +687,7 @@ def worker_profile(cfg: dict[str, Any]) -> dict[str, Any]:
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer).sort_stats("cumulative")
     stats.print_stats(25)
-    top = []
+    top: list[dict[str, Any]] = []
     for (file, line, func), (_cc, calls, tottime, cumtime, _callers) in sorted(
             stats.stats.items(), key=lambda kv: kv[1][3], reverse=True):  # type: ignore[attr-defined]
         if Path(file).name == "bench.py" or func in ("<built-in method builtins.exec>",) \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from prefect.utilities.annotations import quote
 
 from dutyflow.documents.notice import build_circular
 from dutyflow.documents.render import (
+    Written,
     document_number,
     safe_name,
     write_draft,
@@ -150,66 +152,77 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
         ids = approved_action_ids(session=session, period=period)
         recorded = issued_paths(session=session, period=period)
     sweep_orphans(Path(settings.output_dir) / period / "issued", keep=recorded)
+    with session_scope() as session:
+        orgs = {code: _plain(o, ORG_FIELDS) for code, o in _orgs(session).items()}
+        slots = talk_slots(session=session, period=period)
     for action_id in ids:
-        written = None
-        try:
-            with session_scope() as session:
-                action = claim_for_issue(session=session, action_id=action_id)
-                if action is None:  # another issue run took it first
-                    summary.skipped += 1
-                    continue
-                number = next_number(session=session, prefix=settings.issuer_prefix, year=on.year)
-                doc_number = document_number(settings.issuer_prefix, on.year, number)
-                orgs = _orgs(session)
-                org = orgs.get(action.org_code)
-                parent = orgs.get(org.parent_code) if org and org.parent_code else None
+        with session_scope() as session:
+            action = claim_for_issue(session=session, action_id=action_id)
+            if action is None:  # another issue run took it first
+                summary.skipped += 1
+                continue
+            org = orgs.get(action.org_code)
+            parent = orgs.get(org.parent_code) if org and org.parent_code else None
+
+            def render(doc_number: str, action: Any = action, org: Any = org,
+                       parent: Any = parent) -> Written:
                 written = write_final(action=action, org=org, parent=parent, on=on,
-                                      doc_number=doc_number,
-                                      talk_slot=talk_slots(session=session, period=period)
-                                      .get(action.id, 0))
+                                      doc_number=doc_number, talk_slot=slots.get(action.id, 0))
                 if len(summary.issued) == 1:
                     fault_point("mid_issue")  # one notice issued, the second written, uncommitted
-                record_issued(session=session, action=action, document=IssuedDocument(
-                    doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year,
-                    number=number, subject=action.id, period=period, path=str(written.docx),
-                    html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
-        except BaseException:
-            # the number was not committed: remove the file that carries it, so none is orphaned
-            if written is not None:
-                written.docx.unlink(missing_ok=True)
-                written.html.unlink(missing_ok=True)
-            raise
+                return written
+
+            doc_number, written = number_and_record(
+                session=session, subject=action.id, period=period, on=on, issued_by=issued_by,
+                action=action, render=render)
         summary.issued.append((action_id, doc_number, str(written.docx)))
     return summary
+
+
+def number_and_record(*, session: Any, subject: str, period: str, on: date, issued_by: str,
+                      action: Any, render: Callable[[str], Written]) -> tuple[str, Written]:
+    """Take the issuer's next number, write the document, record it, inside the caller's
+    transaction. If anything fails before the commit, the written files go too: the number
+    was not used, and no document may carry it."""
+    number = next_number(session=session, prefix=settings.issuer_prefix, year=on.year)
+    doc_number = document_number(settings.issuer_prefix, on.year, number)
+    written = None
+    try:
+        written = render(doc_number)
+        record_issued(session=session, action=action, document=IssuedDocument(
+            doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year, number=number,
+            subject=subject, period=period, path=str(written.docx),
+            html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
+        session.flush()
+    except BaseException:
+        if written is not None:
+            written.docx.unlink(missing_ok=True)
+            written.html.unlink(missing_ok=True)
+        raise
+    return doc_number, written
 
 
 @task(cache_policy=NO_CACHE)
 def issue_circular(quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:
     """Number and write the quarter's circular from its approved and issued actions, once."""
     subject = f"circular-{quarter}"
-    written = None
-    try:
-        with session_scope() as session:
-            lock_period(session, subject)
-            if issued_for(session=session, subject=subject) is not None:
-                return None  # an issued circular is never rewritten
-            actions = quarter_actions(session=session, quarter=quarter,
-                                      statuses=("approved", "issued"))
-            number = next_number(session=session, prefix=settings.issuer_prefix, year=on.year)
-            doc_number = document_number(settings.issuer_prefix, on.year, number)
-            notice = build_circular(period=Period.parse(quarter), actions=actions,
-                                    orgs=_orgs(session), on=on, doc_number=doc_number)
-            written = write_notice(notice, Path(settings.output_dir) / quarter / "issued",
-                                   safe_name(f"{doc_number}-{subject}"))
-            record_issued(session=session, action=None, document=IssuedDocument(
-                doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year, number=number,
-                subject=subject, period=quarter, path=str(written.docx),
-                html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
-    except BaseException:
-        if written is not None:
-            written.docx.unlink(missing_ok=True)
-            written.html.unlink(missing_ok=True)
-        raise
+    with session_scope() as session:
+        lock_period(session, subject)
+        if issued_for(session=session, subject=subject) is not None:
+            return None  # an issued circular is never rewritten
+        actions = quarter_actions(session=session, quarter=quarter,
+                                  statuses=("approved", "issued"))
+        orgs = _orgs(session)
+
+        def render(doc_number: str) -> Written:
+            notice = build_circular(period=Period.parse(quarter), actions=actions, orgs=orgs,
+                                    on=on, doc_number=doc_number)
+            return write_notice(notice, Path(settings.output_dir) / quarter / "issued",
+                                safe_name(f"{doc_number}-{subject}"))
+
+        doc_number, written = number_and_record(session=session, subject=subject,
+                                                period=quarter, on=on, issued_by=issued_by,
+                                                action=None, render=render)
     return doc_number, str(written.docx)
 
 

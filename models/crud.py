@@ -104,10 +104,11 @@ def load_table(
         for record in records:
             record["period"] = period
         if records:
-            session.execute(insert(model), records)
+            # Core insert on the table: the ORM's bulk path costs several times more per row
+            session.execute(insert(model.__table__), records)
     if quarantined:
         session.execute(
-            insert(QuarantinedRow),
+            insert(QuarantinedRow.__table__),  # type: ignore[attr-defined]
             [{**q, "batch_id": batch.id, "period": period, "table_name": table}
              for q in quarantined],
         )
@@ -125,7 +126,7 @@ def _upsert_organizations(*, session: Session, records: list[dict[str, Any]]) ->
     updates = [r for r in records if r["org_code"] in existing]
     inserts = [r for r in records if r["org_code"] not in existing]
     if inserts:
-        session.execute(insert(Organization), inserts)
+        session.execute(insert(Organization.__table__), inserts)  # type: ignore[attr-defined]
     if updates:
         session.execute(update(Organization), updates)
 

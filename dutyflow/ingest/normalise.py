@@ -176,12 +176,42 @@ def parse_text(value: Any, *, code: bool) -> str:
     return text if code else _CJK_GAP.sub("", text)
 
 
+_CHOICES: dict[int, dict[str, str]] = {}
+
+
+def _choice_lookup(column: ColumnSpec) -> dict[str, str]:
+    key = id(column.choices)  # specs are module constants: built once per process
+    if key not in _CHOICES:
+        _CHOICES[key] = {vocabulary_key(k): v for k, v in column.choices.items()}
+    return _CHOICES[key]
+
+
 def parse_choice(value: Any, column: ColumnSpec) -> str | Bad:
-    lookup = {vocabulary_key(k): v for k, v in column.choices.items()}
-    found = lookup.get(vocabulary_key(value))
+    found = _choice_lookup(column).get(vocabulary_key(value))
     if found is None:
         return Bad(f"unknown {column.name.replace('_', ' ')} {fold(str(value))!r}")
     return found
+
+
+def parse_column(values: list[Any], column: ColumnSpec) -> list[Any]:
+    """parse_cell over a column, once per distinct value: a ledger repeats its codes, types
+    and dates thousands of times."""
+    seen: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in values:
+        try:
+            key = (type(value), value)
+            result = seen.get(key, _MISSING)
+        except TypeError:  # an unhashable cell: parse it on its own
+            out.append(parse_cell(value, column))
+            continue
+        if result is _MISSING:
+            result = seen[key] = parse_cell(value, column)
+        out.append(result)
+    return out
+
+
+_MISSING = object()
 
 
 def parse_cell(value: Any, column: ColumnSpec) -> Any:

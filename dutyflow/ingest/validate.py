@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dutyflow.errors import BadInputError
-from dutyflow.ingest.normalise import Bad, find_header, parse_cell
+from dutyflow.ingest.normalise import Bad, find_header, parse_column
 from dutyflow.ingest.reading import RawTable, Source
 from dutyflow.ingest.schemas import OPTIONAL_VALUES, TableSpec
 from dutyflow.ingest.text import fold, is_blank
@@ -109,7 +109,7 @@ def _clean_source(
     for column in spec.columns:
         position = header.columns.get(column.name)
         values = [None if position is None else cell(r, position) for r in grid]
-        parsed = [parse_cell(v, column) for v in values]
+        parsed = parse_column(values, column)
         optional = not column.required or (spec.name, column.name) in OPTIONAL_VALUES
         for i, (value, result) in enumerate(zip(values, parsed, strict=True)):
             if isinstance(result, Bad):
