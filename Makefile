@@ -30,5 +30,9 @@ lint: install
 	$(BIN)/ruff check dutyflow models rules flows tests
 	$(BIN)/mypy
 
+# The province-scale benchmark (minutes; prints the per-stage table, writes bench-results.json)
+bench: install
+	$(BIN)/python -m dutyflow.bench --orgs $${ORGS:-20000} --json-out bench-results.json
+
 clean:
 	rm -rf demo-run

@@ -60,6 +60,16 @@ def _wipe(url: str) -> None:
         conn.execute(text(f"TRUNCATE {names} CASCADE"))
 
 
+def _use(url: str, tmp_path, monkeypatch) -> Iterator[str]:
+    """Point dutyflow's settings at `url` and a scratch output folder for one test."""
+    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
+    reload_settings()
+    yield url
+    monkeypatch.undo()
+    reload_settings()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[str]:
     """The database dutyflow uses in this test: a fresh SQLite file, or the test PostgreSQL."""
@@ -68,33 +78,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[st
     else:
         url = request.getfixturevalue("pg_database")
         _wipe(url)
-    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
-    reload_settings()
-    yield url
-    monkeypatch.undo()
-    reload_settings()
+    yield from _use(url, tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def pg_url(pg_database: str, tmp_path, monkeypatch) -> Iterator[str]:
     """PostgreSQL only, for races that only a server database can show."""
     _wipe(pg_database)
-    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", pg_database)
-    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
-    reload_settings()
-    yield pg_database
-    monkeypatch.undo()
-    reload_settings()
+    yield from _use(pg_database, tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def sqlite_url(tmp_path, monkeypatch) -> Iterator[str]:
     """SQLite only, for tests whose subject is not the database."""
-    url = f"sqlite:///{tmp_path / 'dutyflow.db'}"
-    monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
-    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
-    reload_settings()
-    yield url
-    monkeypatch.undo()
-    reload_settings()
+    yield from _use(f"sqlite:///{tmp_path / 'dutyflow.db'}", tmp_path, monkeypatch)
