@@ -145,11 +145,20 @@ def write(path_dir: Path, spec, headers, rows, fmt, title) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def fuzz_db(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzz_db(request, tmp_path_factory):
+    """The database the generated files are loaded into: SQLite, then PostgreSQL."""
     folder = tmp_path_factory.mktemp("fuzz")
+    STATS.update(dict.fromkeys(STATS, 0))
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'fuzz.db'}"
+    else:
+        from tests.conftest import _wipe
+
+        url = request.getfixturevalue("pg_database")
+        _wipe(url)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DUTYFLOW_DATABASE_URL", f"sqlite:///{folder / 'fuzz.db'}")
+        mp.setenv("DUTYFLOW_DATABASE_URL", url)
         from dutyflow.settings import reload_settings
 
         reload_settings()
@@ -159,7 +168,7 @@ def fuzz_db(tmp_path_factory):
                  "extra": {}} for c in KNOWN])
         yield folder
     reload_settings()
-    print(f"\nfuzz: {STATS}")
+    print(f"\nfuzz ({request.param}): {STATS}")
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
