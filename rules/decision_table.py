@@ -29,7 +29,6 @@ import keyword
 import math
 import re
 from dataclasses import dataclass
-from numbers import Number
 from typing import Any
 
 import pandas as pd
@@ -46,7 +45,7 @@ def _literal(value: Any) -> str:
     """A ZEN literal for a threshold; refuses what the expression language cannot say safely."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Number):
+    if isinstance(value, (int, float)):
         number = float(value) if not isinstance(value, int) else value
         if isinstance(number, float) and not math.isfinite(number):
             raise ValueError(f"threshold {value!r} has no decision-table literal")
