@@ -31,8 +31,8 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
     period = str(Period.parse(period))
     ingest = ingest_reports(period=period, input_path=Path(input_path))
     fault_point("after_ingest")
-    runner = sharded_task_runner()
-    evaluation = evaluate_rules.with_options(task_runner=runner)(
+    # a task runner serves one flow run, so each sharded subflow gets its own
+    evaluation = evaluate_rules.with_options(task_runner=sharded_task_runner())(
         period=period, policy_path=policy_path)
     drafted = render_notices.with_options(task_runner=sharded_task_runner())(period=period)
     publish_artifacts(period)
