@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from dutyflow.periods import Period
@@ -83,6 +83,7 @@ def store_findings(*, session: Session, period: str, policy_version: str,
         select(Finding).where(Finding.period == period)).scalars()}
     now = utcnow()
     seen = set()
+    new: list[dict[str, Any]] = []
     for draft in findings:
         seen.add(draft.id)
         values = dict(span=draft.span, org_code=draft.org_code, family=draft.family,
@@ -91,13 +92,16 @@ def store_findings(*, session: Session, period: str, policy_version: str,
                       policy_version=policy_version)
         row = existing.get(draft.id)
         if row is None:
-            session.add(Finding(id=draft.id, period=period, **values))
+            new.append({"id": draft.id, "period": period, "current": True, "found_at": now,
+                        "withdrawn_at": None, **values})
             continue
         changed = any(getattr(row, k) != v for k, v in values.items()) or not row.current
         if changed:
             for k, v in values.items():
                 setattr(row, k, v)
             row.current, row.withdrawn_at = True, None
+    if new:  # Core insert: a first evaluation writes every finding, no ORM object needed
+        session.execute(insert(Finding.__table__), new)  # type: ignore[attr-defined]
     gone = [fid for fid, row in existing.items() if fid not in seen and row.current]
     if gone:
         session.execute(update(Finding).where(Finding.id.in_(gone))  # type: ignore[attr-defined]
@@ -111,17 +115,26 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         select(Action).where(Action.period == period)).scalars()}
     now = utcnow()
     opened = changed = unchanged = withdrawn = 0
-    events: list[ActionEvent] = []
+    events: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []
     seen = set()
+
+    def event(action_id: str, name: str, note: str = "") -> dict[str, Any]:
+        return {"action_id": action_id, "period": period, "event": name, "actor": "dutyflow",
+                "note": note, "at": now}
+
     for draft in actions:
         seen.add(draft.id)
         row = existing.get(draft.id)
         if row is None:
-            session.add(Action(id=draft.id, period=period, org_code=draft.org_code,
-                               action=draft.action, rule_ids=list(draft.rule_ids),
-                               evidence=list(draft.evidence), evidence_hash=draft.evidence_hash,
-                               policy_version=policy_version))
-            events.append(ActionEvent(action_id=draft.id, period=period, event="opened"))
+            new.append({"id": draft.id, "period": period, "org_code": draft.org_code,
+                        "action": draft.action, "status": "draft",
+                        "rule_ids": list(draft.rule_ids), "evidence": list(draft.evidence),
+                        "evidence_hash": draft.evidence_hash, "policy_version": policy_version,
+                        "document": None, "html_document": None, "doc_number": None,
+                        "document_sha256": None, "issued_at": None, "created_at": now,
+                        "updated_at": now})
+            events.append(event(draft.id, "opened"))
             opened += 1
         elif row.status in FINAL:
             unchanged += 1  # what was issued never changes
@@ -133,18 +146,19 @@ def store_actions(*, session: Session, period: str, policy_version: str,
             row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version
             # changed evidence needs a fresh review: earlier decisions were about other facts
             row.status, row.updated_at, row.document, row.html_document = "draft", now, None, None
-            events.append(ActionEvent(action_id=row.id, period=period,
-                                      event="reopened" if reopened else "evidence_changed"))
+            events.append(event(row.id, "reopened" if reopened else "evidence_changed"))
             changed += 1
     for action_id, row in existing.items():
         if action_id in seen or row.status in ("withdrawn", *FINAL):
             continue
         row.status, row.updated_at = "withdrawn", now
-        events.append(ActionEvent(action_id=action_id, period=period, event="withdrawn",
-                                  note="its findings no longer hold after the re-run"))
+        events.append(event(action_id, "withdrawn", "its findings no longer hold after the re-run"))
         withdrawn += 1
     session.flush()
-    session.add_all(events)
+    if new:  # Core inserts: thousands of new actions on a first run, no ORM object each
+        session.execute(insert(Action.__table__), new)  # type: ignore[attr-defined]
+    if events:
+        session.execute(insert(ActionEvent.__table__), events)  # type: ignore[attr-defined]
     return StoreResult(opened, changed, withdrawn, unchanged)
 
 
