@@ -14,7 +14,7 @@ from typing import Any
 from dutyflow.errors import BadInputError, BadPeriodError
 from dutyflow.ingest.reading import RawTable
 from dutyflow.ingest.schemas import ColumnSpec, Kind, TableSpec
-from dutyflow.ingest.text import fold, is_blank, vocabulary_key
+from dutyflow.ingest.text import fold, is_blank, strip_controls, vocabulary_key
 from dutyflow.periods import Period
 
 HEADER_SCAN_ROWS = 15
@@ -172,7 +172,7 @@ def parse_text(value: Any, *, code: bool) -> str:
         value = int(value)  # a code typed as a number comes back from Excel as 1001.0
     if isinstance(value, (datetime, date)):
         value = value.isoformat()
-    text = fold(str(value)) if code else str(value).strip().replace("\u3000", " ")
+    text = fold(str(value)) if code else strip_controls(str(value)).strip().replace("\u3000", " ")
     return text if code else _CJK_GAP.sub("", text)
 
 

@@ -11,13 +11,19 @@ _TRADITIONAL = str.maketrans(
     "組織編碼稱類級書記黨員數會議開實問題時狀態責務銷號總課單層間確認據項報導幹參與屬",
     "组织编码称类级书记党员数会议开实问题时状态责务销号总课单层间确认据项报导干参与属",
 )
+# Control characters (NUL above all) have no place in a report and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NOTE = re.compile(r"[（(【\[].*?[）)】\]]")
 _SPACE = re.compile(r"\s+")
 
 
+def strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
 def fold(text: str) -> str:
-    """NFKC-fold (full-width digits and letters become ASCII) and trim."""
-    return unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
+    """NFKC-fold (full-width digits and letters become ASCII), drop control characters, trim."""
+    return strip_controls(unicodedata.normalize("NFKC", text)).replace("\u3000", " ").strip()
 
 
 def vocabulary_key(text: object) -> str:

@@ -13,7 +13,7 @@ from dutyflow.errors import BadInputError
 from dutyflow.ingest.normalise import Bad, find_header, parse_column
 from dutyflow.ingest.reading import RawTable, Source
 from dutyflow.ingest.schemas import OPTIONAL_VALUES, TableSpec
-from dutyflow.ingest.text import fold, is_blank
+from dutyflow.ingest.text import fold, is_blank, strip_controls
 from dutyflow.periods import Period
 
 ROW = "_row"  # the source row number, kept beside the values until loading
@@ -64,7 +64,9 @@ def _extra_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value if isinstance(value, (int, float, str)) else str(value)
+    if isinstance(value, str):
+        return strip_controls(value)
+    return value if isinstance(value, (int, float)) else strip_controls(str(value))
 
 
 def clean_table(
@@ -75,10 +77,10 @@ def clean_table(
     quarantined: list[Quarantine] = []
     rows_read = 0
     for raw in raws:
-        frame, bad = _clean_source(raw, spec, period=period)
+        frame, bad, read = _clean_source(raw, spec, period=period)
         frames.append(frame)
         quarantined.extend(bad)
-        rows_read += len(raw.rows) - find_header(raw, spec).row_index - 1
+        rows_read += read
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     rows, bad = _check_references(rows, spec, known_orgs=known_orgs)
     quarantined.extend(bad)
@@ -93,12 +95,11 @@ def clean_table(
 
 def _clean_source(
     raw: RawTable, spec: TableSpec, *, period: Period
-) -> tuple[pd.DataFrame, list[Quarantine]]:
+) -> tuple[pd.DataFrame, list[Quarantine], int]:
+    """One source's typed rows, its bad rows, and how many data rows it had."""
     header = find_header(raw, spec)
-    body = raw.rows[header.row_index + 1 :]
+    grid = raw.rows[header.row_index + 1 :]  # short rows are fine: cell() pads them
     numbers = raw.row_numbers[header.row_index + 1 :]
-    width = max((len(r) for r in body), default=0)
-    grid = [r + [None] * (width - len(r)) for r in body]
     source = raw.source
 
     def cell(row: list[Any], position: int) -> Any:
@@ -135,7 +136,7 @@ def _clean_source(
         for col, value, reason in problems
     ]
     frame = frame.drop(index=list(reasons)) if reasons else frame
-    return frame, bad
+    return frame, bad, len(grid)
 
 
 OUTSIDE = "is outside the reported period"

@@ -172,3 +172,20 @@ def test_an_assessment_of_another_period_is_quarantined(sqlite_url, tmp_path):
     assert "assessment period 2026-09 is outside the reported period 2026-10" in \
         summary.quarantined[0].reason
     assert counts()["assessments"] == 1
+
+
+def test_control_characters_in_a_json_report_never_reach_the_database(db_url, tmp_path):
+    from tests.factories import RECT_HEADERS, write_json
+
+    folder = report_folder(tmp_path / "in")
+    write_json(folder / "rectifications.json", RECT_HEADERS, [
+        ["ZG-\x001", "DW01-ZB01", "台账\x00不全\x07", "2026-09-30", "整改中", None],
+        ["\x00", "DW01-ZB01", "记录不规范", "2026-09-30", "整改中", None]])
+    summary = ingest_reports(period="2026-10", input_path=folder)
+    assert [(q.row, q.column, q.reason) for q in summary.quarantined] == [
+        (2, "item_id", "required value is empty")]
+    from models.tables import Rectification
+
+    with session_scope() as session:
+        [item] = session.query(Rectification).all()
+        assert (item.item_id, item.description) == ("ZG-1", "台账不全")
