@@ -27,12 +27,14 @@ test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check dutyflow models rules flows tests
+	$(BIN)/ruff check dutyflow models rules flows tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 # The province-scale benchmark (minutes; prints the per-stage table, writes bench-results.json)
 bench: install
-	$(BIN)/python -m dutyflow.bench --orgs $${ORGS:-20000} --json-out bench-results.json
+	$(BIN)/python -m bench --orgs $${ORGS:-20000} --json-out bench-results.json
 
 clean:
 	rm -rf demo-run

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from dutyflow.errors import DutyflowError
+from dutyflow.core.errors import DutyflowError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Party-building accountability: reports in, reviewed notices out.")
@@ -21,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _prepare_prefect() -> None:
     # Server-less by default: Prefect's ephemeral API, without its start/stop chatter.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from dutyflow.logs import quiet_console
+    from dutyflow.console import quiet_console
 
     quiet_console()
 
@@ -40,8 +40,8 @@ def user_errors(command: F) -> F:
 
 def _period_and_input(period: str, path: Path) -> str:
     """Check what can be checked before Prefect starts (it takes seconds to start)."""
-    from dutyflow.errors import BadInputError
-    from dutyflow.periods import Period
+    from dutyflow.core.errors import BadInputError
+    from dutyflow.core.periods import Period
 
     normalised = str(Period.parse(period))
     if not path.exists():
@@ -73,7 +73,7 @@ def ingest(
     """Load a period's reports; bad rows are quarantined, the good ones load."""
     period = _period_and_input(period, input)
     _prepare_prefect()
-    from flows.ingest import ingest_reports
+    from dutyflow.flows.ingest import ingest_reports
 
     summary = ingest_reports(period=period, input_path=input)
     typer.echo(f"ingest {summary.period}: {summary.rows_loaded} rows loaded, "
@@ -91,7 +91,7 @@ def sample(
     clean: bool = typer.Option(False, "--clean", help="Leave out the deliberately messy rows."),
 ) -> None:
     """Write realistic report workbooks (Chinese headers, some messy rows) for demos and benchmarks."""
-    from dutyflow.sample import write_period_workbook
+    from dutyflow.services.samples import write_period_workbook
 
     for p in period:
         path = write_period_workbook(out, period=p, branches=orgs, seed=seed, messy=not clean)
@@ -108,11 +108,11 @@ def run(
     """Run the whole cycle for a period as one Prefect flow run: ingest, evaluate, draft."""
     period = _period_and_input(period, input)
     if policy is not None:
-        from rules.policy import load_policy
+        from dutyflow.rules.policy import load_policy
 
         load_policy(policy)  # refuse a bad policy before anything runs
     _prepare_prefect()
-    from flows.cycle import run_cycle
+    from dutyflow.flows.cycle import run_cycle
 
     summary = run_cycle(period=period, input_path=input, policy_path=policy)
     ingest, evaluation = summary.ingest, summary.evaluation
@@ -144,16 +144,15 @@ def actions(
     """List a period's accountability actions."""
     import json
 
-    from dutyflow.periods import Period
-    from dutyflow.wording import ACTION_NAMES
-    from models.accountability import list_actions
-    from models.db import session_scope
-    from models.tables import Organization
+    from dutyflow.core.periods import Period
+    from dutyflow.core.vocabulary import action_name
+    from dutyflow.models.accountability import list_actions, organization_names
+    from dutyflow.models.db import session_scope
 
     p = str(Period.parse(period))
     with session_scope() as session:
         rows = list_actions(session=session, period=p)
-        names = {o.org_code: o.org_name for o in session.query(Organization).all()}
+        names = organization_names(session=session)
     if status:
         rows = [r for r in rows if r.status == status]
     if as_json:
@@ -161,12 +160,12 @@ def actions(
                               indent=2, default=str))
         return
     for r in rows:
-        typer.echo(f"{r.id:<45} {ACTION_NAMES.get(r.action, r.action):<6} {r.status:<10} "
+        typer.echo(f"{r.id:<45} {action_name(r.action):<6} {r.status:<10} "
                    f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}")
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.action] = counts.get(r.action, 0) + 1
-    summary = ", ".join(f"{ACTION_NAMES.get(k, k)} {v}" for k, v in counts.items())
+    summary = ", ".join(f"{action_name(k)} {v}" for k, v in counts.items())
     typer.echo(f"{len(rows)} actions in {p}" + (f": {summary}" if summary else ""))
 
 
@@ -175,11 +174,11 @@ def actions(
 def explain(action_id: str = typer.Argument(..., help="An action id from `dutyflow actions`.")
             ) -> None:
     """Say in plain Chinese why an action exists."""
-    from dutyflow.wording import explain_action
-    from models.accountability import get_action
-    from models.db import session_scope
-    from models.documents import ReviewError
-    from models.tables import Organization
+    from dutyflow.documents.wording import explain_action
+    from dutyflow.models.accountability import get_action
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.decisions import ReviewError
+    from dutyflow.models.tables import Organization
 
     with session_scope() as session:
         action = get_action(session=session, action_id=action_id)
@@ -199,7 +198,7 @@ def simulate(
     """Dry run: which actions a changed policy would add or remove. Writes nothing."""
     import json
 
-    from rules.simulate import simulate_policy
+    from dutyflow.services.simulation import simulate_policy
 
     diff = simulate_policy(period=period, policy_path=policy)
     if as_json:
@@ -219,21 +218,14 @@ def simulate(
 @user_errors
 def pending(period: str | None = typer.Option(None, "--period", "-p")) -> None:
     """List the actions waiting for review, with a line on each."""
-    from dutyflow.periods import Period
-    from dutyflow.wording import ACTION_NAMES
-    from models.db import session_scope
-    from models.documents import pending_actions
-    from models.tables import Organization
+    from dutyflow.core.periods import Period
+    from dutyflow.services.review import pending_items
 
-    p = str(Period.parse(period)) if period else None
-    with session_scope() as session:
-        rows = pending_actions(session=session, period=p)
-        names = {o.org_code: o.org_name for o in session.query(Organization).all()}
-        for r in rows:
-            reasons = "；".join(e["text"] for e in r.evidence)
-            typer.echo(f"{r.id}\n    {ACTION_NAMES.get(r.action, r.action)} · "
-                       f"{names.get(r.org_code, r.org_code)} · {reasons}\n    {r.html_document or ''}")
-    typer.echo(f"{len(rows)} actions wait for review")
+    items = pending_items(str(Period.parse(period)) if period else None)
+    for item in items:
+        typer.echo(f"{item.action_id}\n    {item.measure} · {item.organization} · {item.reasons}"
+                   f"\n    {item.draft}")
+    typer.echo(f"{len(items)} actions wait for review")
 
 
 @app.command()
@@ -246,8 +238,8 @@ def review(
     note: str = typer.Option("", "--note", help="Why; required to reject."),
 ) -> None:
     """Approve or reject an action; every decision is recorded and never edited."""
-    from dutyflow.errors import DutyflowError
-    from dutyflow.review import decide
+    from dutyflow.core.errors import DutyflowError
+    from dutyflow.services.review import decide
 
     if approve == reject:
         raise DutyflowError("say either --approve or --reject")
@@ -263,8 +255,8 @@ def issue_command(
     issued_by: str = typer.Option("dutyflow", "--by", help="Who issues (recorded)."),
 ) -> None:
     """Number and finalise the period's approved actions."""
-    from dutyflow.periods import Period
-    from dutyflow.settings import Settings, settings
+    from dutyflow.core.periods import Period
+    from dutyflow.core.settings import Settings, settings
 
     period = str(Period.parse(period))
     defaults = Settings.model_fields
@@ -275,7 +267,7 @@ def issue_command(
                    + ", ".join(f"DUTYFLOW_{n.upper()}" for n in placeholders)
                    + " not set); set them before issuing for real", err=True)
     _prepare_prefect()
-    from flows.notices import issue_notices
+    from dutyflow.flows.notices import issue_notices
 
     summary = issue_notices(period=period, issued_by=issued_by)
     for action_id, number, path in summary.issued:
@@ -296,8 +288,8 @@ def serve(
     import signal
     import time
 
-    from dutyflow.service import start_service
-    from dutyflow.settings import settings
+    from dutyflow.core.settings import settings
+    from dutyflow.server import start_service
 
     def stop_on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt  # systemd, `kill` and `timeout` send SIGTERM: stop it all
@@ -320,9 +312,9 @@ def serve(
 @user_errors
 def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
     """The period's audit log: every opening, change, withdrawal, decision and issue."""
-    from dutyflow.periods import Period
-    from models.db import session_scope
-    from models.documents import audit_log
+    from dutyflow.core.periods import Period
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.decisions import audit_log
 
     p = str(Period.parse(period))
     with session_scope() as session:

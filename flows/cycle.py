@@ -7,13 +7,13 @@ from pathlib import Path
 
 from prefect import flow
 
-from dutyflow.faults import fault_point
-from dutyflow.periods import Period, PeriodParam
-from flows.evaluate import EvaluationSummary, evaluate_rules
-from flows.ingest import IngestSummary, ingest_reports
-from flows.notices import render_notices
-from flows.report import publish_artifacts
-from flows.runners import sharded_task_runner
+from dutyflow.core.faults import fault_point
+from dutyflow.core.periods import Period, PeriodParam
+from dutyflow.flows.artifacts import publish_artifacts
+from dutyflow.flows.evaluate import EvaluationSummary, evaluate_rules
+from dutyflow.flows.ingest import IngestSummary, ingest_reports
+from dutyflow.flows.notices import render_notices
+from dutyflow.flows.runners import sharded_task_runner
 
 
 @dataclass
@@ -29,7 +29,7 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
               ) -> CycleSummary:
     """Run a period end to end: ingest, evaluate, draft."""
     period = str(Period.parse(period))
-    ingest = ingest_reports(period=period, input_path=Path(input_path))
+    ingest = ingest_reports(period=period, input_path=Path(input_path), policy_path=policy_path)
     fault_point("after_ingest")
     # a task runner serves one flow run, so each sharded subflow gets its own
     evaluation = evaluate_rules.with_options(task_runner=sharded_task_runner())(

@@ -11,11 +11,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from dutyflow.faults import fault_point
-from dutyflow.periods import Period, PeriodParam
-from dutyflow.settings import settings
-from flows.runners import shard_count
-from models.accountability import (
+from dutyflow.core.faults import fault_point
+from dutyflow.core.periods import Period, PeriodParam
+from dutyflow.core.settings import settings
+from dutyflow.flows.runners import shard_count
+from dutyflow.models.accountability import (
     StoreResult,
     finish_evaluation,
     read_period_frames,
@@ -23,13 +23,12 @@ from models.accountability import (
     store_actions,
     store_findings,
 )
-from models.db import lock_period, session_scope
-from rules.compile import compile_policy
-from rules.engine import evaluate_facts
-from rules.facts import PeriodData, build_facts
-from rules.outcome import ActionDraft, FindingDraft, build_findings, group_actions
-from rules.policy import Policy, load_policy
-from rules.shards import assign_shards, subtree_roots
+from dutyflow.models.db import lock_period, session_scope
+from dutyflow.rules.facts import PeriodData, build_facts
+from dutyflow.rules.judge import judge_facts, merge_findings
+from dutyflow.rules.outcome import ActionDraft, FindingDraft, group_actions
+from dutyflow.rules.policy import Policy, load_policy
+from dutyflow.services.shards import assign_shards, subtree_roots
 
 
 @dataclass
@@ -63,14 +62,7 @@ def build_period_facts(policy: Policy, period: str, shards: int) -> list[pd.Data
 @task(cache_policy=NO_CACHE)
 def judge_shard(policy: Policy, period: str, facts: pd.DataFrame) -> list[FindingDraft]:
     """Run one shard's facts through the compiled rules (in this worker's own engine)."""
-    rules = compile_policy(policy)
-    return build_findings(policy, period, facts, rules, evaluate_facts(rules, facts))
-
-
-def merge_findings(parts: list[list[FindingDraft]]) -> list[FindingDraft]:
-    """Shards' findings in the one order a single-process run gives."""
-    return sorted((f for part in parts for f in part),
-                  key=lambda f: (f.org_code, f.family, f.subject))
+    return judge_facts(policy, period, facts)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)

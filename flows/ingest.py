@@ -10,12 +10,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from dutyflow.ingest.reading import RawTable, Source, find_sources, read_source
-from dutyflow.ingest.schemas import TABLES, TABLES_BY_NAME
-from dutyflow.ingest.validate import CleanTable, Quarantine, clean_table
-from dutyflow.periods import Period, PeriodParam
-from models.crud import TableLoad, known_org_codes, load_table
-from models.db import lock_period, session_scope
+from dutyflow.core.periods import Period, PeriodParam
+from dutyflow.core.settings import settings
+from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.reports import TableLoad, known_org_codes, load_table
+from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
+from dutyflow.reports.schemas import TABLES, TableSpec, table_specs
+from dutyflow.reports.validate import CleanTable, Quarantine, clean_table
+from dutyflow.rules.policy import load_policy
 
 
 @dataclass
@@ -72,11 +74,16 @@ def read_known_orgs() -> set[str]:
 
 
 @task(cache_policy=NO_CACHE)
-def clean_report_table(raws: list[RawTable], table: str, period: str,
+def read_table_specs(policy_path: Path | None) -> dict[str, TableSpec]:
+    """The input tables, with the meeting types the policy knows (its own declared ones too)."""
+    return table_specs(load_policy(policy_path or settings.policy_file).all_meeting_types)
+
+
+@task(cache_policy=NO_CACHE)
+def clean_report_table(raws: list[RawTable], spec: TableSpec, period: str,
                        known_orgs: set[str]) -> CleanTable:
     """Type the cells of one table and quarantine its bad rows."""
-    return clean_table(raws, TABLES_BY_NAME[table], period=Period.parse(period),
-                       known_orgs=known_orgs)
+    return clean_table(raws, spec, period=Period.parse(period), known_orgs=known_orgs)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -86,8 +93,7 @@ def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
     with session_scope() as session:
         lock_period(session, f"ingest {period}")
         for table in tables:
-            spec = TABLES_BY_NAME[table.spec_name]
-            columns = [c.name for c in spec.columns] + ["extra"]
+            columns = [c.name for c in table.spec.columns] + ["extra"]
             quarantined = [
                 {"source_file": q.file, "sheet": q.sheet, "row_number": q.row,
                  "column": q.column, "value": q.value, "reason": q.reason}
@@ -104,10 +110,12 @@ def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
 
 
 @flow(name="ingest-reports", flow_run_name="ingest {period}")
-def ingest_reports(period: PeriodParam, input_path: Path) -> IngestSummary:
+def ingest_reports(period: PeriodParam, input_path: Path, policy_path: Path | None = None
+                   ) -> IngestSummary:
     """Ingest a period's reports from a folder or workbook."""
     period = str(Period.parse(period))
     logger = get_run_logger()
+    specs = read_table_specs(policy_path)
     sources = find_report_tables(Path(input_path))
     known = read_known_orgs()
     cleaned: list[CleanTable] = []
@@ -116,8 +124,8 @@ def ingest_reports(period: PeriodParam, input_path: Path) -> IngestSummary:
         if spec.name not in sources:
             continue
         # quote(): large inputs, which Prefect would otherwise walk looking for futures
-        table = clean_report_table(quote(read_report_table(sources[spec.name])), spec.name,
-                                   period, quote(known))
+        table = clean_report_table(quote(read_report_table(sources[spec.name])),
+                                   quote(specs[spec.name]), period, quote(known))
         if spec.name == "organizations":
             known = known | set(table.rows["org_code"]) if not table.rows.empty else known
         cleaned.append(table)

@@ -14,13 +14,9 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 
-from dutyflow.errors import DutyflowError
-from dutyflow.periods import Period, PeriodParam
-from dutyflow.review import decide
-from dutyflow.wording import ACTION_NAMES
-from models.db import session_scope
-from models.documents import pending_actions
-from models.tables import Organization
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.periods import Period, PeriodParam
+from dutyflow.services.review import decide, pending_items
 
 
 class Decision(BaseModel):
@@ -37,18 +33,15 @@ class ReviewForm(RunInput):
 
 def pending_form(period: str) -> tuple[list[Decision], str]:
     """The form's rows and a markdown description of what waits for review."""
-    with session_scope() as session:
-        actions = pending_actions(session=session, period=period)
-        names = {o.org_code: o.org_name for o in session.query(Organization).all()}
-    rows, lines = [], [f"## {len(actions)} actions of {period} wait for review", "",
+    items = pending_items(period)
+    rows, lines = [], [f"## {len(items)} actions of {period} wait for review", "",
                        "| action | organization | kind | reasons | draft |",
                        "| --- | --- | --- | --- | --- |"]
-    for a in actions:
-        reasons = "；".join(e["text"] for e in a.evidence)
-        kind = ACTION_NAMES.get(a.action, a.action)
-        rows.append(Decision(action_id=a.id, summary=f"{kind} · {a.org_code} · {reasons}"))
-        lines.append(f"| `{a.id}` | {names.get(a.org_code, a.org_code)} | {kind} | {reasons} | "
-                     f"{a.html_document or ''} |")
+    for item in items:
+        rows.append(Decision(action_id=item.action_id,
+                             summary=f"{item.measure} · {item.organization} · {item.reasons}"))
+        lines.append(f"| `{item.action_id}` | {item.organization} | {item.measure} | "
+                     f"{item.reasons} | {item.draft} |")
     return rows, "\n".join(lines)
 
 

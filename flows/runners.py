@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from dutyflow.settings import settings
+from dutyflow.core.settings import settings
 
 
 def shard_count() -> int:

@@ -8,15 +8,11 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from dutyflow.documents.notice import build_circular
-from dutyflow.documents.render import write_notice
-from dutyflow.errors import BadInputError
-from dutyflow.periods import Period, PeriodParam
-from dutyflow.settings import settings
-from flows.cycle import CycleSummary, run_cycle
-from models.db import session_scope
-from models.documents import quarter_actions
-from models.tables import Organization
+from dutyflow.core.errors import BadInputError
+from dutyflow.core.periods import Period, PeriodParam
+from dutyflow.core.settings import settings
+from dutyflow.flows.cycle import CycleSummary, run_cycle
+from dutyflow.services import issuing
 
 
 def previous_month(today: date) -> str:
@@ -40,17 +36,8 @@ def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary:
 
 @task(cache_policy=NO_CACHE)
 def draft_circular(quarter: str, on: date) -> Path:
-    """Draft the quarter's circular from its months' actions (withdrawn and rejected left out)."""
-    q = Period.parse(quarter)
-    with session_scope() as session:
-        # the draft previews what is still under review too; the issued circular does not
-        actions = quarter_actions(session=session, quarter=quarter,
-                                  statuses=("draft", "approved", "issued"))
-        orgs = {o.org_code: o for o in session.query(Organization).all()}
-        notice = build_circular(period=q, actions=actions, orgs=orgs, on=on)
-    written = write_notice(notice, Path(settings.output_dir) / quarter / "drafts",
-                           f"circular-{quarter}")
-    return written.docx
+    """Draft the quarter's circular from its months' actions."""
+    return issuing.draft_circular(quarter=quarter, on=on)
 
 
 @flow(name="quarter-circular", flow_run_name="circular {period}")

@@ -1,6 +1,6 @@
 """The data: SQLModel tables, the engine and session set-up, and migrations."""
 
-from models.tables import (
+from dutyflow.models.tables import (
     Action,
     ActionEvent,
     Assessment,

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from dutyflow.periods import Period
-from models.tables import (
+from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.models.tables import (
     Action,
     ActionEvent,
     Assessment,
@@ -23,10 +24,6 @@ from models.tables import (
     Rectification,
     utcnow,
 )
-
-# Decisions a re-run must not undo unless the evidence changed; issued is final.
-KEPT_ON_RERUN = ("approved", "rejected")
-FINAL = ("issued",)
 
 
 @dataclass(frozen=True)
@@ -128,7 +125,7 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         row = existing.get(draft.id)
         if row is None:
             new.append({"id": draft.id, "period": period, "org_code": draft.org_code,
-                        "action": draft.action, "status": "draft",
+                        "action": draft.action, "status": ActionStatus.DRAFT,
                         "rule_ids": list(draft.rule_ids), "evidence": list(draft.evidence),
                         "evidence_hash": draft.evidence_hash, "policy_version": policy_version,
                         "document": None, "html_document": None, "doc_number": None,
@@ -136,23 +133,24 @@ def store_actions(*, session: Session, period: str, policy_version: str,
                         "updated_at": now})
             events.append(event(draft.id, "opened"))
             opened += 1
-        elif row.status in FINAL:
+        elif row.status == ActionStatus.ISSUED:
             unchanged += 1  # what was issued never changes
-        elif row.evidence_hash == draft.evidence_hash and row.status != "withdrawn":
+        elif row.evidence_hash == draft.evidence_hash and row.status != ActionStatus.WITHDRAWN:
             unchanged += 1
         else:
-            reopened = row.status == "withdrawn"
+            reopened = row.status == ActionStatus.WITHDRAWN
             row.rule_ids, row.evidence = list(draft.rule_ids), list(draft.evidence)
             row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version
             # changed evidence needs a fresh review: earlier decisions were about other facts
-            row.status, row.updated_at, row.document, row.html_document = "draft", now, None, None
+            row.status, row.updated_at, row.document, row.html_document = ActionStatus.DRAFT, now, None, None
             events.append(event(row.id, "reopened" if reopened else "evidence_changed"))
             changed += 1
     for action_id, row in existing.items():
-        if action_id in seen or row.status in ("withdrawn", *FINAL):
+        if action_id in seen or row.status in (ActionStatus.WITHDRAWN, ActionStatus.ISSUED):
             continue
-        row.status, row.updated_at = "withdrawn", now
-        events.append(event(action_id, "withdrawn", "its findings no longer hold after the re-run"))
+        row.status, row.updated_at = ActionStatus.WITHDRAWN, now
+        events.append(event(action_id, ActionStatus.WITHDRAWN,
+                            "its findings no longer hold after the re-run"))
         withdrawn += 1
     session.flush()
     if new:  # Core inserts: thousands of new actions on a first run, no ORM object each
@@ -173,7 +171,7 @@ def finish_evaluation(*, session: Session, run: EvaluationRun, facts: int, findi
 def list_actions(*, session: Session, period: str, include_withdrawn: bool = True) -> list[Action]:
     statement = select(Action).where(Action.period == period).order_by(Action.org_code, Action.id)
     if not include_withdrawn:
-        statement = statement.where(Action.status != "withdrawn")
+        statement = statement.where(Action.status != ActionStatus.WITHDRAWN)
     return list(session.execute(statement).scalars())
 
 
@@ -184,3 +182,17 @@ def get_action(*, session: Session, action_id: str) -> Action | None:
 def action_events(*, session: Session, action_id: str) -> list[ActionEvent]:
     return list(session.execute(select(ActionEvent).where(ActionEvent.action_id == action_id)
                                 .order_by(ActionEvent.id)).scalars())
+
+
+def finding_counts(*, session: Session, first_period: str, last_period: str
+                   ) -> list[tuple[str, str, int]]:
+    """(org_code, period, current findings) for the months from first to last period."""
+    rows = session.execute(
+        select(Finding.org_code, Finding.period, func.count())
+        .where(Finding.current, Finding.period >= first_period, Finding.period <= last_period)
+        .group_by(Finding.org_code, Finding.period)).all()
+    return [(org, period, int(count)) for org, period, count in rows]
+
+
+def organization_names(*, session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Organization.org_code, Organization.org_name)).all())

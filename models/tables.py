@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from dutyflow.core.vocabulary import ActionStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -178,7 +180,7 @@ class Action(SQLModel, table=True):
     period: str = Field(max_length=16, index=True)
     org_code: str = Field(max_length=64, foreign_key="organization.org_code")
     action: str = Field(max_length=32)
-    status: str = Field(default="draft", max_length=16)  # draft/approved/rejected/issued/withdrawn
+    status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     evidence: list[dict[str, Any]] = Field(default_factory=list,
                                            sa_column=Column(JSON, nullable=False))

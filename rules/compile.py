@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rules.policy import Policy
+from dutyflow.core.vocabulary import FREQUENCIES
+from dutyflow.rules.policy import Policy
 
 Op = Literal["==", "<", "<=", ">", ">="]
-FREQUENCY_NAMES = {"month": "个月", "quarter": "个季度", "year": "年"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def compile_policy(policy: Policy) -> list[Rule]:
     rules: list[Rule] = []
     ladder = _streak_ranges([(s.consecutive, s.action) for s in policy.meetings.escalation])
     for duty in policy.meetings.duties:
-        unit = FREQUENCY_NAMES[duty.frequency]
+        unit = FREQUENCIES[duty.frequency].unit
         for lower, upper, action in ladder:
             streak = f"；连续{lower + 1}{unit}未落实" if lower else ""
             if upper is None and lower:

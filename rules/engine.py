@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from durable import engine as durable_engine
 
-from rules.compile import Condition, Rule
+from dutyflow.rules.compile import Condition, Rule
 
 BATCH = 1_000  # facts per assert, each batch in its own state; 20,000 trips a false MessageObserved
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}

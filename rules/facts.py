@@ -10,17 +10,22 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dutyflow.periods import Period
-from rules.policy import MeetingDuty, Policy
+from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import (
+    DONE_ITEM_STATUSES,
+    FREQUENCIES,
+    MEETING_TYPES,
+    OPEN_ITEM_STATUSES,
+    meeting_type_names,
+)
+from dutyflow.rules.policy import MeetingDuty, Policy
 
-ORDER = {"month": 0, "quarter": 1, "year": 2}
-OPEN_STATUSES = ("open", "in_progress")
-DONE_STATUSES = ("done", "closed")
+BUILT_IN_MEETING_TYPES = {t.key for t in MEETING_TYPES}
 
 
 @dataclass(frozen=True)
 class PeriodData:
-    """What the facts are built from; frames come from models.crud readers."""
+    """What the facts are built from; frames come from dutyflow.models.reports readers."""
 
     period: Period
     organizations: pd.DataFrame  # org_code, org_name, org_type, members, groups, secretary
@@ -34,7 +39,8 @@ class PeriodData:
 def due_duties(policy: Policy, period: Period) -> list[MeetingDuty]:
     """Duties checked in this period: monthly every month, quarterly at quarter end, yearly in December."""
     return [d for d in policy.meetings.duties
-            if ORDER[d.frequency] >= ORDER[period.kind] and period.closes(d.frequency)]
+            if FREQUENCIES[d.frequency].order >= FREQUENCIES[period.kind].order
+            and period.closes(d.frequency)]
 
 
 def prior_streak(keys: pd.DataFrame, history: pd.DataFrame, spans: list[list[str]]) -> pd.Series:
@@ -70,6 +76,7 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     frames = []
     orgs = data.organizations
     meetings = data.meetings.drop_duplicates(["org_code", "meeting_type", "held_on", "attendees"])
+    names = meeting_type_names(policy.all_meeting_types)
     for duty in due_duties(policy, period) if data.has_meetings else []:
         span = period.containing(duty.frequency)
         subject = orgs[orgs["org_type"].isin(duty.org_types)]
@@ -96,6 +103,8 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
         fact = fact.assign(family="meeting", duty=duty.id, subject=duty.id, span=str(span),
                            meeting_type=duty.meeting_type, held=rate.astype(float),
                            minimum=duty.minimum)
+        if duty.meeting_type not in BUILT_IN_MEETING_TYPES:  # notices need its declared name
+            fact["meeting_name"] = names[duty.meeting_type]
         previous = _previous_spans(span, depth)
         fact["prior"] = prior_streak(fact, data.history, [[p] * len(fact) for p in previous])
         frames.append(fact)
@@ -112,9 +121,9 @@ def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     if items.empty:
         return pd.DataFrame()
     last_day = pd.Timestamp(data.period.last_day)
-    is_open = items["status"].isin(OPEN_STATUSES)
+    is_open = items["status"].isin(OPEN_ITEM_STATUSES)
     overdue = (last_day - pd.to_datetime(items["deadline"])).dt.days
-    paper = items["status"].isin(DONE_STATUSES) & items["completed_on"].isna()
+    paper = items["status"].isin(DONE_ITEM_STATUSES) & items["completed_on"].isna()
     facts = items[["item_id", "org_code", "description", "deadline", "status",
                    "completed_on"]].copy()
     facts = facts.assign(family="rectification", subject=items["item_id"],

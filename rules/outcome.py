@@ -13,12 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from rules.compile import Rule
-from rules.policy import Policy
+from dutyflow.rules.compile import Rule
+from dutyflow.rules.policy import Policy
 
 # Fact columns kept as evidence, per family (the rest are engine plumbing).
 EVIDENCE_FIELDS = {
-    "meeting": ("duty", "meeting_type", "span", "minimum", "held_total", "held_valid", "held",
+    "meeting": ("duty", "meeting_type", "meeting_name", "span", "minimum", "held_total",
+                "held_valid", "held",
                 "groups", "members", "prior"),
     "rectification": ("item_id", "description", "deadline", "status", "completed_on",
                       "days_overdue", "paper"),
@@ -118,6 +119,8 @@ def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list
         top = hits[-1]
         family = top.family
         evidence = {k: _plain(row[k]) for k in EVIDENCE_FIELDS[family] if k in row.index}
+        if evidence.get("meeting_name") is None:  # only declared meeting types carry one
+            evidence.pop("meeting_name", None)
         text = compose_text(hits)
         findings.append(FindingDraft(
             id=stable_id(period, str(row["org_code"]), family, str(row["subject"])),

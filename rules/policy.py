@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from dutyflow.errors import DutyflowError
-from dutyflow.ingest.schemas import MEETING_TYPE_NAMES, ORG_TYPES
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.vocabulary import (
+    ACTION_KINDS,
+    FREQUENCIES,
+    ORG_TYPE_NAMES,
+    MeetingType,
+    action_kind,
+    extend_meeting_types,
+)
 
 DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
-ACTIONS = ("reminder", "supervision", "self_inspection", "talk", "circulated_criticism",
-           "admonishment")
-ActionName = Literal["reminder", "supervision", "self_inspection", "talk",
-                     "circulated_criticism", "admonishment"]
+
+
+def _known_action(key: str) -> str:
+    action_kind(key)  # raises naming the known kinds
+    return key
+
+
+def _known_frequency(key: str) -> str:
+    if key not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {key!r}; use one of {', '.join(FREQUENCIES)}")
+    return key
+
+
+ActionName = Annotated[str, AfterValidator(_known_action)]
+FrequencyName = Annotated[str, AfterValidator(_known_frequency)]
 
 
 class PolicyError(DutyflowError):
@@ -36,21 +54,29 @@ class MeetingDuty(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     meeting_type: str
     org_types: list[str] = Field(min_length=1)
-    frequency: Literal["month", "quarter", "year"]
+    frequency: FrequencyName
     minimum: int = Field(ge=1)
     per_group: bool = False
     quorum: float | None = Field(default=None, ge=0, lt=1)
     text: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _known_names(self) -> MeetingDuty:
-        if self.meeting_type not in MEETING_TYPE_NAMES:
-            raise ValueError(f"unknown meeting_type {self.meeting_type!r}; "
-                             f"use one of {', '.join(MEETING_TYPE_NAMES)}")
-        unknown = [t for t in self.org_types if t not in set(ORG_TYPES.values())]
+    def _known_org_types(self) -> MeetingDuty:
+        unknown = [t for t in self.org_types if t not in ORG_TYPE_NAMES]
         if unknown:
-            raise ValueError(f"unknown org_types {unknown}; use 党委, 党总支 or 党支部")
+            raise ValueError(f"unknown org_types {unknown}; use {', '.join(ORG_TYPE_NAMES)}")
         return self
+
+
+class DeclaredMeetingType(_Strict):
+    """A meeting type the policy adds to the built-in ones, with the names reports use."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+
+    def as_vocabulary(self) -> MeetingType:
+        return MeetingType(self.key, self.name, tuple(self.aliases))
 
 
 class Meetings(_Strict):
@@ -89,20 +115,34 @@ class Fulfillment(_Strict):
 
 class Policy(_Strict):
     name: str
-    severity: list[ActionName]
+    meeting_types: list[DeclaredMeetingType] = Field(default_factory=list)
     meetings: Meetings
     rectification: Rectification
     fulfillment: Fulfillment
     # Set by the loader, not the file: the content hash every run and action records.
     version: str = ""
 
-    def rank(self, action: str) -> int:
-        return self.severity.index(action)  # type: ignore[arg-type]
+    @staticmethod
+    def rank(action: str) -> int:
+        return ACTION_KINDS[action].rank
+
+    @property
+    def all_meeting_types(self) -> tuple[MeetingType, ...]:
+        """The built-in meeting types and the ones this policy declares."""
+        return extend_meeting_types(t.as_vocabulary() for t in self.meeting_types)
+
+    @model_validator(mode="after")
+    def _meeting_types_known(self) -> Policy:
+        known = {t.key for t in self.all_meeting_types}  # refuses a spelling used twice
+        for duty in self.meetings.duties:
+            if duty.meeting_type not in known:
+                raise ValueError(f"duty {duty.id!r}: unknown meeting_type {duty.meeting_type!r}; "
+                                 f"use one of {', '.join(sorted(known))} or declare it under "
+                                 "meeting_types")
+        return self
 
     @model_validator(mode="after")
     def _ladders_climb(self) -> Policy:
-        if sorted(self.severity) != sorted(ACTIONS):
-            raise ValueError(f"severity must list each of {', '.join(ACTIONS)} once")
         _climbing("meetings.escalation", [(s.consecutive, s.action) for s in self.meetings.escalation],
                   self, first=1)
         _climbing("rectification.overdue",

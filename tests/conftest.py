@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from dutyflow.settings import reload_settings
-from models.db import dispose_engines
+from dutyflow.core.settings import reload_settings
+from dutyflow.models.db import dispose_engines
 
 PG_SERVER = os.environ.get("DUTYFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -21,7 +21,7 @@ def prefect_api() -> Iterator[None]:
     """One temporary Prefect server for the whole run; flows execute as real flow runs."""
     from prefect.testing.utilities import prefect_test_harness
 
-    from dutyflow.logs import quiet_console
+    from dutyflow.console import quiet_console
 
     with prefect_test_harness(server_startup_timeout=120):
         quiet_console()
@@ -52,7 +52,7 @@ def _wipe(url: str) -> None:
     refuse DELETE on the audit log; the application itself never truncates."""
     from sqlmodel import SQLModel
 
-    from models.db import get_engine, upgrade_database
+    from dutyflow.models.db import get_engine, upgrade_database
 
     upgrade_database(url)
     names = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)

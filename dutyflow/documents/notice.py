@@ -16,13 +16,13 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from dutyflow.errors import DutyflowError
-from dutyflow.ingest.schemas import STATUS_NAMES
-from dutyflow.periods import Period
-from dutyflow.settings import settings
-from dutyflow.wording import chinese_day, describe_finding
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.periods import Period
+from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import ACTION_KINDS, ITEM_STATUS_NAMES
+from dutyflow.documents.wording import chinese_date, describe_finding
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 DRAFT_NUMBER = "〔待编号〕"
 
 
@@ -58,17 +58,12 @@ def environment(folder: str) -> ImmutableSandboxedEnvironment:
         loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "html.j2"]),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
-    environment.filters["day"] = chinese_day
+    environment.filters["day"] = chinese_date
     return environment
 
 
 def env() -> ImmutableSandboxedEnvironment:
     return environment(str(settings.templates_dir or TEMPLATES))
-
-
-def chinese_date(day: date) -> str:
-    """GB/T 9704: the date in Arabic numerals, 2026年11月22日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def parse_body(text: str) -> tuple[Block, ...]:
@@ -105,6 +100,19 @@ class TemplateRefused(DutyflowError):
     exit_code = 2
 
 
+class TemplateMissing(DutyflowError):
+    exit_code = 2
+
+
+def check_templates(folder: Path | None = None) -> None:
+    """Refuse to start when an action kind of the vocabulary has no notice template."""
+    root = Path(folder or settings.templates_dir or TEMPLATES)
+    missing = [kind.key for kind in ACTION_KINDS.values() if not (root / kind.template).is_file()]
+    if missing:
+        raise TemplateMissing(f"no notice template for action kind(s) {', '.join(missing)} in "
+                              f"{root / 'notices'}; add <kind>.j2 for each")
+
+
 def _render(template_name: str, context: dict[str, Any]) -> dict[str, str]:
     template = env().get_template(template_name)
     base = env().get_template("notices/_base.j2")
@@ -137,7 +145,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
     """The notice for one action; without a document number it is a draft."""
     findings = [
         {**e, "sentence": describe_finding(e),
-         "status_name": STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
+         "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
         for e in action.evidence
     ]
     context = {
@@ -146,7 +154,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
         "issuer": _issuer(),
         "talk": {"when": talk_time(on, talk_slot), "place": settings.talk_place},
     }
-    parts = _render(f"notices/{action.action}.j2", context)
+    parts = _render(ACTION_KINDS[action.action].template, context)
     return Notice(
         action_id=action.id, kind=action.action, issuer_mark=settings.issuer_mark,
         doc_number=doc_number or DRAFT_NUMBER, title=parts["title"],
@@ -160,8 +168,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
 def build_circular(*, period: Period, actions: list[Any], orgs: dict[str, Any], on: date,
                    doc_number: str | None = None) -> Notice:
     """The quarter's circular: every organization criticised, with a table of its failures."""
-    counts = {k: 0 for k in ("reminder", "supervision", "self_inspection", "talk",
-                             "circulated_criticism", "admonishment")}
+    counts = dict.fromkeys(ACTION_KINDS, 0)
     criticised = []
     for action in actions:
         counts[action.action] += 1
@@ -173,7 +180,8 @@ def build_circular(*, period: Period, actions: list[Any], orgs: dict[str, Any], 
                 "period_label": Period.parse(action.period).label,
                 "failures": "；".join(e["text"] for e in action.evidence),
             })
-    context = {"period_label": period.label, "issuer": _issuer(), "counts": counts,
+    measures = [{"name": ACTION_KINDS[k].name, "count": n} for k, n in counts.items() if n]
+    context = {"period_label": period.label, "issuer": _issuer(), "measures": measures,
                "actions_total": len(actions), "criticised": criticised,
                "org": {}, "parent": None}
     parts = _render("notices/circular.j2", context)

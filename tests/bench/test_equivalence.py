@@ -19,11 +19,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dutyflow.bench import SampleRows, sample_facts_with_history
-from rules import decision_table, pandas_reference
-from rules.compile import Condition, Rule, compile_policy
-from rules.engine import evaluate_facts as durable_rules
-from rules.policy import Policy, load_policy
+from bench import SampleRows, decision_table, pandas_reference, sample_facts_with_history
+from dutyflow.rules.compile import Condition, Rule, compile_policy
+from dutyflow.rules.engine import evaluate_facts as durable_rules
+from dutyflow.rules.policy import Policy, load_policy
 
 BRANCHES = 300
 PERIOD = "2026-12"
@@ -164,8 +163,8 @@ def test_exact_boundaries_hold_on_the_threshold_and_not_past_it(rules):
 
 DURABLE_EXPONENT_PROBE = """
 import pandas as pd
-from rules.compile import Condition, Rule
-from rules.engine import evaluate_facts
+from dutyflow.rules.compile import Condition, Rule
+from dutyflow.rules.engine import evaluate_facts
 rule = Rule("lt1", "x", "x", "x", "x", (Condition("v", "<", 1),))
 facts = pd.DataFrame([{"fid": f"a{i}", "v": 0.5} for i in range(3)]
                      + [{"fid": "e", "v": 1e-05}, {"fid": "t", "v": 5e-324}, {"fid": "h", "v": 1e16}]

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from docx import Document
 
-from dutyflow.documents.docx_writer import notice_docx
+from dutyflow.core.periods import Period
+from dutyflow.documents.docx import notice_docx
 from dutyflow.documents.notice import build_circular, build_notice, render_html
-from dutyflow.periods import Period
-from dutyflow.wording import describe_finding
+from dutyflow.documents.wording import describe_finding
 from tests.rules.helpers import branch, history, judge, meeting
 
 OCT = Period.parse("2026-10")
@@ -161,8 +161,8 @@ def test_the_quarter_circular_lists_every_criticised_organization():
 def test_an_edited_template_that_reaches_python_internals_is_refused(tmp_path, monkeypatch):
     import shutil
 
+    from dutyflow.core.settings import settings
     from dutyflow.documents.notice import TEMPLATES, TemplateRefused
-    from dutyflow.settings import settings
 
     custom = tmp_path / "templates"
     shutil.copytree(TEMPLATES, custom)

@@ -9,10 +9,10 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
-from flows.cycle import run_cycle
-from models.accountability import action_events, list_actions
-from models.db import session_scope
-from models.tables import Meeting, Organization
+from dutyflow.flows.cycle import run_cycle
+from dutyflow.models.accountability import action_events, list_actions
+from dutyflow.models.db import session_scope
+from dutyflow.models.tables import Meeting, Organization
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -116,7 +116,7 @@ def test_explain_reads_as_an_officer_would_write_it(sqlite_url):
 
 def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqlite_url, tmp_path):
     run_cycle(period="2026-08", input_path=workbook("2026-08"))
-    from rules.policy import DEFAULT_POLICY
+    from dutyflow.rules.policy import DEFAULT_POLICY
 
     stricter = tmp_path / "stricter.yaml"
     stricter.write_text(DEFAULT_POLICY.read_text(encoding="utf-8").replace(

@@ -13,11 +13,11 @@ from docx import Document
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
-from flows.cycle import run_cycle
-from flows.notices import issue_approved, issue_notices
-from models.accountability import action_events, get_action, list_actions
-from models.db import session_scope
-from models.documents import ReviewError, record_decision
+from dutyflow.flows.cycle import run_cycle
+from dutyflow.flows.notices import issue_approved, issue_notices
+from dutyflow.models.accountability import action_events, get_action, list_actions
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import ReviewError, record_decision
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 runner = CliRunner()
@@ -150,11 +150,11 @@ def test_only_configured_reviewers_decide_and_never_on_their_own_branch(db_url):
     assert outsider.exit_code == 2
     assert "'王五' is not a configured reviewer" in outsider.output
     with session_scope() as session:
-        from models.tables import Organization
+        from dutyflow.models.tables import Organization
 
         org = session.get(Organization, actions[0].org_code)
         secretary = org.secretary
-    from dutyflow.settings import Reviewer, settings
+    from dutyflow.core.settings import Reviewer, settings
 
     settings.reviewers = [*settings.reviewers, Reviewer(name=secretary, role="兼职审核员")]
     own = runner.invoke(app, ["review", actions[0].id, "--approve", "--reviewer", secretary])

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from dutyflow.settings import reload_settings, settings
-from flows.cycle import run_cycle
-from models.accountability import list_actions
-from models.db import session_scope
-from models.tables import Finding
-from rules.shards import assign_shards, subtree_roots
+from dutyflow.core.settings import reload_settings, settings
+from dutyflow.flows.cycle import run_cycle
+from dutyflow.models.accountability import list_actions
+from dutyflow.models.db import session_scope
+from dutyflow.models.tables import Finding
+from dutyflow.services.shards import assign_shards, subtree_roots
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

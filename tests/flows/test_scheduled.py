@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from dutyflow.errors import BadInputError
-from dutyflow.settings import reload_settings
-from flows.cycle import run_cycle
-from flows.notices import issue_notices
-from flows.review import pending_form, review_actions
-from flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
-from models.accountability import list_actions
-from models.db import session_scope
-from models.documents import record_decision
+from dutyflow.core.errors import BadInputError
+from dutyflow.core.settings import reload_settings
+from dutyflow.flows.cycle import run_cycle
+from dutyflow.flows.notices import issue_notices
+from dutyflow.flows.review import pending_form, review_actions
+from dutyflow.flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
+from dutyflow.models.accountability import list_actions
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import record_decision
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -72,7 +72,7 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
     assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"
     doc = Document(path)
     listed = {row.cells[1].text for row in doc.tables[0].rows[1:]}
-    from models.tables import Organization
+    from dutyflow.models.tables import Organization
 
     with session_scope() as session:
         expected = {session.get(Organization, code).org_name for code in names}

@@ -1,6 +1,6 @@
 """Crash safety: a failure at each stage boundary, then a retry, equals a clean run.
 
-Faults are injected by name (dutyflow.faults): as an exception in-process, and as a SIGKILL
+Faults are injected by name (dutyflow.core.faults): as an exception in-process, and as a SIGKILL
 of a real `dutyflow` process. After the retry: the same actions and ids, the same findings,
 no orphan documents, document numbers 1..N with no gap and no repeat.
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from dutyflow.faults import POINTS
-from dutyflow.review import decide
-from dutyflow.settings import reload_settings, settings
-from flows.cycle import run_cycle
-from flows.notices import issue_notices
-from models.accountability import list_actions
-from models.db import session_scope
-from models.tables import Finding, IssuedDocument
+from dutyflow.core.faults import POINTS
+from dutyflow.core.settings import reload_settings, settings
+from dutyflow.flows.cycle import run_cycle
+from dutyflow.flows.notices import issue_notices
+from dutyflow.models.accountability import list_actions
+from dutyflow.models.db import session_scope
+from dutyflow.models.tables import Finding, IssuedDocument
+from dutyflow.services.review import decide
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "2026-08-党建报表.xlsx"
 ISSUED_ON = date(2026, 11, 22)

@@ -21,14 +21,14 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import insert
 
-from dutyflow.errors import BadInputError
-from dutyflow.ingest.reading import find_sources, read_source
-from dutyflow.ingest.schemas import TABLES
-from dutyflow.ingest.validate import clean_table
-from dutyflow.periods import Period
-from models.crud import count_rows, load_table
-from models.db import session_scope
-from models.tables import Organization
+from dutyflow.core.errors import BadInputError
+from dutyflow.core.periods import Period
+from dutyflow.models.db import session_scope
+from dutyflow.models.reports import count_rows, load_table
+from dutyflow.models.tables import Organization
+from dutyflow.reports.reading import find_sources, read_source
+from dutyflow.reports.schemas import TABLES
+from dutyflow.reports.validate import clean_table
 
 EXAMPLES = int(os.environ.get("DUTYFLOW_FUZZ_EXAMPLES", "150"))
 PERIOD = Period.parse("2026-10")
@@ -50,7 +50,7 @@ cells = st.one_of(
 
 def plausible(column) -> st.SearchStrategy:
     """Mostly what an office would type in this column, sometimes anything at all."""
-    from dutyflow.ingest.schemas import Kind
+    from dutyflow.reports.schemas import Kind
 
     if column.name.endswith("org_code"):
         good = st.sampled_from(KNOWN)
@@ -159,7 +159,7 @@ def fuzz_db(request, tmp_path_factory):
         _wipe(url)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DUTYFLOW_DATABASE_URL", url)
-        from dutyflow.settings import reload_settings
+        from dutyflow.core.settings import reload_settings
 
         reload_settings()
         with session_scope() as session:

@@ -6,18 +6,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from dutyflow.periods import Period
-from dutyflow.review import decide
-from flows.cycle import run_cycle
-from flows.evaluate import store_outcome
-from models.accountability import action_events, list_actions, read_period_frames, store_actions
-from models.db import lock_period, session_scope
-from models.tables import Finding
-from rules.compile import compile_policy
-from rules.engine import evaluate_facts
-from rules.facts import PeriodData, build_facts
-from rules.outcome import build_findings, group_actions
-from rules.policy import load_policy
+from dutyflow.core.periods import Period
+from dutyflow.flows.cycle import run_cycle
+from dutyflow.flows.evaluate import store_outcome
+from dutyflow.models.accountability import action_events, list_actions, read_period_frames, store_actions
+from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.tables import Finding
+from dutyflow.rules.compile import compile_policy
+from dutyflow.rules.engine import evaluate_facts
+from dutyflow.rules.facts import PeriodData, build_facts
+from dutyflow.rules.outcome import build_findings, group_actions
+from dutyflow.rules.policy import load_policy
+from dutyflow.services.review import decide
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "2026-08-党建报表.xlsx"
 ROUNDS = 5

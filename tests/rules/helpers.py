@@ -7,12 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from dutyflow.periods import Period
-from rules.compile import compile_policy
-from rules.engine import evaluate_facts
-from rules.facts import PeriodData, build_facts
-from rules.outcome import ActionDraft, FindingDraft, build_findings, group_actions
-from rules.policy import Policy, load_policy
+from dutyflow.core.periods import Period
+from dutyflow.rules.facts import PeriodData
+from dutyflow.rules.judge import judge as judge_period
+from dutyflow.rules.outcome import ActionDraft, FindingDraft
+from dutyflow.rules.policy import Policy, load_policy
 
 ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary"]
 
@@ -53,10 +52,8 @@ def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] |
             "org_code", "assessed_period", "score", "tasks_total", "tasks_done"]),
         history=past if past is not None else history(),
     )
-    facts = build_facts(policy, data)
-    rules = compile_policy(policy)
-    findings = build_findings(policy, str(p), facts, rules, evaluate_facts(rules, facts))
-    return findings, group_actions(policy, str(p), findings)
+    judgement = judge_period(policy, data)
+    return judgement.findings, judgement.actions
 
 
 def by_subject(findings: list[FindingDraft]) -> dict[str, str]:

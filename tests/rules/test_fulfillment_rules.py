@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dutyflow.periods import Period
+from dutyflow.core.periods import Period
 from tests.rules.helpers import by_subject, history, judge, monthly_duties
 
 OCT = Period.parse("2026-10")

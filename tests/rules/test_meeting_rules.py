@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dutyflow.periods import Period
+from dutyflow.core.periods import Period
 from tests.rules.helpers import branch, by_subject, history, judge, meeting, monthly_duties
 
 OCT, NOV, DEC = (Period.parse(p) for p in ("2026-10", "2026-11", "2026-12"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.policy import DEFAULT_POLICY, PolicyError, load_policy
+from dutyflow.rules.policy import DEFAULT_POLICY, PolicyError, load_policy
 
 
 def edited(tmp_path: Path, old: str, new: str) -> Path:

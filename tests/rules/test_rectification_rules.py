@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dutyflow.periods import Period
+from dutyflow.core.periods import Period
 from tests.rules.helpers import by_subject, judge, monthly_duties
 
 OCT = Period.parse("2026-10")

@@ -21,7 +21,7 @@ from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import create_engine, text
 
-from dutyflow.service import Service, ensure_database, start_service
+from dutyflow.server import Service, ensure_database, start_service
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 PG = "postgresql://postgres@127.0.0.1:5432"

@@ -1,0 +1,109 @@
+"""The results as the plain-text tables a run prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.prefect_runs import stage_totals
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table(title: str, headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
+              for i, h in enumerate(headers)]
+    lines = [title, "  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                              for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+    return "\n".join(lines)
+
+
+def render_report(results: dict[str, Any]) -> str:
+    """Every table the results hold, numbered as the measurements are."""
+    out = []
+    cfg = results["config"]
+    machine = results["machine"]
+    out.append(f"dutyflow benchmark: {cfg['orgs']:,} branches, period {cfg['period']}, "
+               f"seed {cfg['seed']}, {machine['cpus']} CPUs, Python {machine['python']}, "
+               f"load average at start {machine['load_average_at_start'][0]:.2f}, at end "
+               f"{machine.get('load_average_at_end', [0.0])[0]:.2f}")
+    for fmt, cycle in results.get("cycle", {}).items():
+        rows = [[f"{r['flow']} / {r['task']}", r["runs"], r["seconds"]]
+                for r in stage_totals(cycle)]
+        tasks = sum(r["seconds"] for r in stage_totals(cycle) if r["runs"] and
+                    r["task"] != "(whole flow run)")
+        rows.append(["all orchestration (cycle wall - all task time)", None,
+                     cycle["wall_s"] - tasks])
+        out.append(_table(
+            f"\n1. run_cycle from {fmt}: {cycle['wall_s']:.1f} s wall, "
+            f"{cycle['rows_loaded']:,} rows, {cycle['facts']:,} facts, {cycle['findings']:,} "
+            f"findings, {cycle['actions']:,} actions, {cycle['drafted']:,} drafted; peak RSS "
+            f"{cycle['peak_rss_mib']:.0f} MiB (Prefect server "
+            f"{cycle['prefect_server']['peak_rss_mib']:.0f} MiB); "
+            f"{cycle['task_run_count']} task runs, {cycle['flow_run_count']} flow runs",
+            ["flow / task (Prefect's recorded durations)", "runs", "seconds"], rows))
+    for fmt, direct in results.get("direct", {}).items():
+        rows = [[r["stage"], r.get("items"), r.get("unit", ""), r["seconds"],
+                 r.get("per_second"), r["peak_rss_mib"]] for r in direct["stages"]]
+        out.append(_table(f"\n1b. stages called directly ({fmt}, no Prefect)",
+                          ["stage", "items", "unit", "seconds", "items/s", "peak RSS MiB"],
+                          rows))
+    engines = results.get("engines")
+    if engines:
+        for entry in engines["sets"]:
+            rows = [[label, e["seconds"], e["facts_per_s"], e["ratio_to_durable"],
+                     e["warmup_s"], e["distinct_matches"], e["peak_rss_mib"],
+                     "yes" if e["identical_to_durable"] else "NO"]
+                    for label, e in entry["evaluators"].items()]
+            out.append(_table(
+                f"\n2. evaluators on {entry['facts_name']}: {entry['facts']:,} facts, "
+                f"{entry['rules']} rules ({entry['rules_matched']} matched)",
+                ["evaluator", "seconds", "facts/s", "x durable", "warm-up s", "matches",
+                 "peak RSS MiB", "identical"], rows))
+    naive = results.get("naive")
+    if naive:
+        rows = [["sample organizations", naive["sample_orgs"]],
+                ["sample facts", naive["sample_facts"]],
+                ["flow wall (one task per organization), s", naive["flow_wall_s"]],
+                ["per organization, s", naive["per_org_s"]],
+                ["task runs recorded (of the sample's)",
+                 f"{naive['task_runs']} of {naive.get('task_runs_expected', '?')}"],
+                ["mean task run, s", naive["mean_task_run_s"]],
+                ["same sample as one batch, s", naive["same_sample_one_batch_s"]],
+                [f"estimated for {naive['orgs_with_facts']:,} organizations, s",
+                 naive["estimated_s_for_all"]],
+                ["batch durable-rules on all facts, s", naive.get("batch_engine_s")],
+                ["naive estimate / batch engine", naive.get("ratio_to_batch_engine")],
+                ["naive estimate / whole batch evaluate stage", naive.get("ratio_to_batch_stage")],
+                ["task runs created per cycle (estimated)", naive["orgs_with_facts"]]]
+        out.append(_table("\n3. naive design: one Prefect task per organization",
+                          ["", "value"], rows))
+    counts = results.get("task_runs")
+    if counts:
+        rows = [[f"{c['orgs']:,} branches ({c['source']})", c["task_runs"], c["flow_runs"],
+                 c["subflow_placeholders"]] for c in counts]
+        out.append(_table("\n4. Prefect runs per cycle", ["cycle", "task runs", "flow runs",
+                                                           "subflow placeholder task runs"],
+                          rows))
+    profile = results.get("profile")
+    if profile:
+        rows = [[t["function"], t["calls"], t["tottime_s"], t["cumtime_s"]]
+                for t in profile["top"][:15]]
+        limit = f" (first {profile['limit']} notices)" if profile.get("limit") else ""
+        out.append(_table(f"\n5. cProfile of the slowest stage group: {profile['stage']}{limit}",
+                          ["function", "calls", "tottime s", "cumtime s"], rows))
+    return "\n".join(out)

@@ -1,0 +1,210 @@
+"""The cycle's stages called directly, without Prefect: each stage's seconds, items/s and peak RSS."""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from bench.memory import peak_rss_mib, reset_peak_rss
+from bench.workers import configure
+from dutyflow.core.periods import Period
+
+if TYPE_CHECKING:
+    from dutyflow.rules.compile import Rule
+    from dutyflow.rules.judge import Evaluator
+
+# Each stage group imports the product modules it calls when it starts, as the flows' modules
+# would be loaded, so a stage's peak RSS holds only what ran up to it.
+
+
+class Stages:
+    """Named stages with wall seconds, items, items/s and the stage's own peak RSS."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.peak_resets = reset_peak_rss()
+        self._open: tuple[dict[str, Any], float] | None = None
+
+    def start(self, name: str, unit: str = "", items: int | None = None) -> dict[str, Any]:
+        """Open a stage (one at a time); its row, whose items may be filled in until it stops."""
+        if self._open is not None:
+            raise RuntimeError(f"stage {self._open[0]['stage']!r} is still open")
+        reset_peak_rss()
+        row: dict[str, Any] = {"stage": name, "unit": unit, "items": items}
+        self._open = (row, time.perf_counter())
+        return row
+
+    def stop(self, items: int | None = None) -> dict[str, Any]:
+        """Close the open stage: its seconds, peak RSS and, given items, items per second."""
+        if self._open is None:
+            raise RuntimeError("no stage is open")
+        row, t0 = self._open
+        row["seconds"] = time.perf_counter() - t0
+        row["peak_rss_mib"] = peak_rss_mib()
+        self._open = None
+        if items is not None:
+            row["items"] = items
+        if row["items"] and row["seconds"] > 0:
+            row["per_second"] = row["items"] / row["seconds"]
+        self.rows.append(row)
+        return row
+
+    @contextlib.contextmanager
+    def stage(self, name: str, unit: str = "", items: int | None = None
+              ) -> Iterator[dict[str, Any]]:
+        row = self.start(name, unit, items)
+        yield row
+        self.stop()
+
+
+class EngineStage:
+    """The `evaluate` of `judge_facts`, timed: the stage open when judging starts (compiling
+    the rules) closes when the engine is called, the engine is a stage of its own, and
+    `after` opens as it returns (building findings)."""
+
+    def __init__(self, stages: Stages, engine: Evaluator, name: str, after: str) -> None:
+        self.stages, self.engine, self.name, self.after = stages, engine, name, after
+
+    def __call__(self, rules: list[Rule], facts: pd.DataFrame) -> list[tuple[str, str]]:
+        self.stages.stop(items=len(rules))
+        with self.stages.stage(self.name, "facts", len(facts)):
+            matches = self.engine(rules, facts)
+        self.stages.start(self.after, "matches", len(matches))
+        return matches
+
+
+def direct_ingest(stages: Stages, period: str, input_path: Path) -> int:
+    """The ingest flow's tasks' own functions, in the flow's order; rows loaded."""
+    from dutyflow.flows.ingest import (
+        clean_report_table,
+        find_report_tables,
+        load_period,
+        read_known_orgs,
+        read_report_table,
+        read_table_specs,
+    )
+    from dutyflow.reports.schemas import TABLES
+
+    specs = read_table_specs.fn(None)
+    with stages.stage("ingest: find tables") as row:
+        sources = find_report_tables.fn(input_path)
+        row["items"] = sum(len(v) for v in sources.values())
+        row["unit"] = "sources"
+    known = read_known_orgs.fn()
+    cleaned = []
+    for spec in TABLES:  # organizations first: other tables may name organizations new this period
+        if spec.name not in sources:
+            continue
+        with stages.stage(f"ingest: read {spec.name}", "rows") as row:
+            raws = read_report_table.fn(sources[spec.name])
+            row["items"] = sum(len(r.rows) for r in raws)
+        with stages.stage(f"ingest: clean {spec.name}", "rows") as row:
+            table = clean_report_table.fn(raws, specs[spec.name], period, known)
+            row["items"] = len(table.rows)
+        if spec.name == "organizations" and not table.rows.empty:
+            known = known | set(table.rows["org_code"])
+        cleaned.append(table)
+    with stages.stage("ingest: load (one transaction)", "rows") as row:
+        loads = load_period.fn(period, cleaned)
+        row["items"] = sum(t.rows_loaded for t in loads)
+    return sum(t.rows_loaded for t in loads)
+
+
+def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
+    """The evaluate flow's stages on one shard, judged by `judge_facts`; the period's facts."""
+    from dutyflow.flows.evaluate import read_policy, store_outcome
+    from dutyflow.models.accountability import read_period_frames
+    from dutyflow.models.db import session_scope
+    from dutyflow.rules.engine import evaluate_facts
+    from dutyflow.rules.facts import PeriodData, build_facts
+    from dutyflow.rules.judge import judge_facts
+    from dutyflow.rules.outcome import group_actions
+
+    p = Period.parse(period)
+    with stages.stage("evaluate: read policy"):
+        policy = read_policy.fn(None)
+    with stages.stage("evaluate: read frames (SQL)", "rows") as row:
+        with session_scope() as session:
+            frames = read_period_frames(session=session, period=p)
+        row["items"] = sum(len(v) for v in frames.values() if isinstance(v, pd.DataFrame))
+    with stages.stage("evaluate: build facts (pandas)", "facts") as row:
+        facts = build_facts(policy, PeriodData(period=p, **frames))
+        row["items"] = len(facts)
+    engine = EngineStage(stages, evaluate_facts, "evaluate: durable-rules engine",
+                         after="evaluate: findings + actions")
+    stages.start("evaluate: compile rules", "rules")
+    findings = judge_facts(policy, period, facts, evaluate=engine)
+    actions = group_actions(policy, period, findings)
+    stages.stop()
+    with stages.stage("evaluate: store (one transaction)", "findings", len(findings)):
+        store_outcome.fn(policy, period, len(facts), findings, actions)
+    return facts
+
+
+def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None) -> int:
+    """The drafting service as the draft flow calls it, in one shard; notices drafted."""
+    from dutyflow.core.settings import settings
+    from dutyflow.services.drafting import draft_shard, plan_drafts, record_drafts
+
+    with stages.stage("draft: query actions + orgs", "actions") as row:
+        items = [item for shard in plan_drafts(period=period, shards=1) for item in shard]
+        row["items"] = len(items)
+    if limit is not None:
+        items = items[:limit]
+    with stages.stage("draft: render .docx + .html", "notices", len(items)):
+        drafts = draft_shard(items, on=on, output_dir=Path(settings.output_dir).resolve())
+    with stages.stage("draft: store paths", "notices", len(drafts)):
+        record_drafts(drafts)
+    return len(drafts)
+
+
+def snapshot_database(db_path: Path, target: Path) -> None:
+    """A consistent copy of the SQLite database (WAL included), for the profiler."""
+    source = sqlite3.connect(db_path)
+    copy = sqlite3.connect(target)
+    with copy:
+        source.backup(copy)
+    copy.close()
+    source.close()
+
+
+def create_schema() -> None:
+    """The database's tables, created outside the measured stages."""
+    from dutyflow.models.db import session_scope
+
+    with session_scope():
+        pass
+
+
+def worker_direct(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The cycle's stages called directly; snapshots of the database before each for profiling."""
+    configure()
+    create_schema()
+    db, work = Path(cfg["db"]), Path(cfg["work"])
+    stages = Stages()
+    t0 = time.perf_counter()
+    rows = direct_ingest(stages, cfg["period"], Path(cfg["input"]))
+    ingest_s = time.perf_counter() - t0
+    out: dict[str, Any] = {"rows_loaded": rows, "ingest_s": ingest_s}
+    if cfg.get("ingest_only"):
+        return {**out, "stages": stages.rows, "peak_resets": stages.peak_resets}
+    snapshot_database(db, work / "before-evaluate.db")
+    t0 = time.perf_counter()
+    facts = direct_evaluate(stages, cfg["period"])
+    out["evaluate_s"] = time.perf_counter() - t0
+    with open(work / "cycle-facts.pkl", "wb") as handle:
+        pickle.dump(facts, handle)
+    snapshot_database(db, work / "before-draft.db")
+    t0 = time.perf_counter()
+    out["drafted"] = direct_draft(stages, cfg["period"], date.fromisoformat(cfg["on"]))
+    out["draft_s"] = time.perf_counter() - t0
+    out["facts"] = len(facts)
+    return {**out, "stages": stages.rows, "peak_resets": stages.peak_resets}

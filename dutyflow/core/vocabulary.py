@@ -1,0 +1,213 @@
+"""The words of the domain, each defined once and read everywhere.
+
+Action kinds, meeting types, frequencies, organization types and statuses live here and only
+here: the policy validator, the report readers, the wording of notices, the templates'
+context, the run digest and the models all read these registries. Adding an action kind is
+one entry below plus its template (`templates/notices/<key>.j2`; a start-up check names any
+kind without one). A meeting type may also be declared by a policy, with its Chinese names,
+and needs no Python at all (`extend_meeting_types`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+# ---------------------------------------------------------------------------- frequencies
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """How often a duty falls due; a period of this kind closes it (see Period.closes)."""
+
+    key: str  # month / quarter / year: also the Period kind that closes the duty
+    unit: str  # how a streak counts it: 连续2个月, 连续2个季度, 连续2年
+    order: int  # month < quarter < year
+
+
+FREQUENCIES: dict[str, Frequency] = {f.key: f for f in (
+    Frequency("month", "个月", 0),
+    Frequency("quarter", "个季度", 1),
+    Frequency("year", "年", 2),
+)}
+
+
+# ---------------------------------------------------------------------- organization types
+
+ORG_TYPES: dict[str, str] = {  # accepted spelling -> the canonical Chinese name
+    "党委": "党委", "党总支": "党总支", "党支部": "党支部",
+    "committee": "党委", "general_branch": "党总支", "branch": "党支部",
+}
+ORG_TYPE_NAMES: tuple[str, ...] = ("党委", "党总支", "党支部")
+
+
+# --------------------------------------------------------------------------- meeting types
+
+
+@dataclass(frozen=True)
+class MeetingType:
+    """A kind of meeting in the organizational-life ledger (组织生活台账)."""
+
+    key: str
+    name: str  # as notices write it
+    aliases: tuple[str, ...] = ()  # other spellings accepted in reports
+    verb: str = "召开"  # 召开 a meeting, 开展 a theme day, 讲授 a lecture
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.key, self.name, *self.aliases)
+
+
+MEETING_TYPES: tuple[MeetingType, ...] = (
+    MeetingType("general_meeting", "支部党员大会", ("党员大会",)),
+    MeetingType("committee_meeting", "支部委员会会议", ("支委会", "支部委员会")),
+    MeetingType("group_meeting", "党小组会", ("党小组会议",)),
+    MeetingType("party_lecture", "党课", (), "讲授"),
+    MeetingType("theme_day", "主题党日", ("主题党日活动",), "开展"),
+    MeetingType("life_meeting", "组织生活会", ()),
+)
+
+
+def extend_meeting_types(extra: Iterable[MeetingType]) -> tuple[MeetingType, ...]:
+    """The built-in meeting types plus those a policy declares; a key or spelling used twice
+    is refused, so a report cell can never mean two types."""
+    merged = list(MEETING_TYPES)
+    owner = {s: t.key for t in merged for s in t.spellings}
+    for meeting_type in extra:
+        if meeting_type.key in {t.key for t in merged}:
+            raise ValueError(f"meeting type {meeting_type.key!r} is defined twice")
+        for spelling in set(meeting_type.spellings):
+            if spelling in owner:
+                raise ValueError(f"meeting type {meeting_type.key!r}: {spelling!r} already "
+                                 f"names {owner[spelling]!r}")
+            owner[spelling] = meeting_type.key
+        merged.append(meeting_type)
+    return tuple(merged)
+
+
+def meeting_type_choices(types: Iterable[MeetingType] = MEETING_TYPES) -> dict[str, str]:
+    """Every accepted spelling -> the meeting type's key."""
+    return {spelling: t.key for t in types for spelling in t.spellings}
+
+
+def meeting_type_names(types: Iterable[MeetingType] = MEETING_TYPES) -> dict[str, str]:
+    return {t.key: t.name for t in types}
+
+
+# --------------------------------------------------------------- rectification statuses
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    """A rectification item's status (整改状态)."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    open: bool = False  # not yet done: can be overdue
+    done: bool = False  # claimed done: needs a completion date
+
+
+ITEM_STATUSES: tuple[ItemStatus, ...] = (
+    ItemStatus("open", "未整改", open=True),
+    ItemStatus("in_progress", "整改中", ("in progress",), open=True),
+    ItemStatus("done", "已整改", done=True),
+    ItemStatus("closed", "已销号", done=True),
+)
+ITEM_STATUS_CHOICES: dict[str, str] = {s: st.key for st in ITEM_STATUSES
+                                       for s in (st.key, st.name, *st.aliases)}
+ITEM_STATUS_NAMES: dict[str, str] = {st.key: st.name for st in ITEM_STATUSES}
+OPEN_ITEM_STATUSES: tuple[str, ...] = tuple(st.key for st in ITEM_STATUSES if st.open)
+DONE_ITEM_STATUSES: tuple[str, ...] = tuple(st.key for st in ITEM_STATUSES if st.done)
+
+
+# ---------------------------------------------------------------------------- action kinds
+
+
+class DocumentFormat(StrEnum):
+    """GB/T 9704-2012's formats: 文件 (a red-header document) or 信函 (a letter)."""
+
+    DOCUMENT = "document"
+    LETTER = "letter"
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    """A measure an office can take against an organization or its secretary."""
+
+    key: str
+    name: str  # 提醒, 约谈, ...
+    rank: int  # severity: a case takes the most severe measure its findings earn
+    document: DocumentFormat
+
+    @property
+    def template(self) -> str:
+        return f"notices/{self.key}.j2"
+
+
+ACTION_KINDS: dict[str, ActionKind] = {k.key: k for k in (
+    ActionKind("reminder", "提醒谈话", 1, DocumentFormat.LETTER),
+    ActionKind("supervision", "整改督办", 2, DocumentFormat.LETTER),
+    ActionKind("self_inspection", "责令检查", 3, DocumentFormat.DOCUMENT),
+    ActionKind("talk", "约谈", 4, DocumentFormat.LETTER),
+    ActionKind("circulated_criticism", "通报批评", 5, DocumentFormat.DOCUMENT),
+    ActionKind("admonishment", "诫勉谈话", 6, DocumentFormat.LETTER),
+)}
+
+
+def action_kind(key: str) -> ActionKind:
+    try:
+        return ACTION_KINDS[key]
+    except KeyError:
+        raise ValueError(f"unknown action {key!r}; use one of {', '.join(ACTION_KINDS)}") from None
+
+
+def action_name(key: str) -> str:
+    kind = ACTION_KINDS.get(key)
+    return kind.name if kind else key
+
+
+def by_severity(keys: Iterable[str]) -> list[str]:
+    """Action keys from mild to severe."""
+    return sorted(keys, key=lambda k: action_kind(k).rank)
+
+
+# ------------------------------------------------------------------------ action statuses
+
+
+class ActionStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ISSUED = "issued"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def words(self) -> str:
+        return _STATUS_WORDS[self]
+
+
+_STATUS_WORDS = {
+    ActionStatus.DRAFT: "草稿，待审核", ActionStatus.APPROVED: "已批准，待印发",
+    ActionStatus.REJECTED: "已驳回", ActionStatus.ISSUED: "已印发",
+    ActionStatus.WITHDRAWN: "已撤回（依据的问题已不存在）",
+}
+# Decisions a re-run keeps unless the evidence changed; what was issued never changes.
+DECIDED = (ActionStatus.APPROVED, ActionStatus.REJECTED)
+REVIEWABLE = (ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.REJECTED)
+DECISIONS = {"approve": ActionStatus.APPROVED, "reject": ActionStatus.REJECTED}
+
+
+def status_words(status: str) -> str:
+    try:
+        return ActionStatus(status).words
+    except ValueError:
+        return status
+
+
+# --------------------------------------------------------------------------- rule families
+
+FAMILIES: dict[str, str] = {
+    "meeting": "组织生活", "rectification": "问题整改", "fulfillment": "履责考核",
+}

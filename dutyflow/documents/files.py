@@ -1,0 +1,57 @@
+"""Write notices to disk: drafts for review, and numbered final documents (never rewritten)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dutyflow.core.settings import settings
+from dutyflow.documents.docx import write_docx
+from dutyflow.documents.notice import Notice, build_notice, render_html
+
+_UNSAFE = re.compile(r"[^\w\-.]+")
+
+
+@dataclass(frozen=True)
+class Written:
+    docx: Path
+    html: Path
+    sha256: str
+
+
+def safe_name(text: str) -> str:
+    return _UNSAFE.sub("_", text).strip("_") or "document"
+
+
+def document_number(prefix: str, year: int, number: int) -> str:
+    """`市直工委〔2026〕12号`: issuer prefix, year in hexagonal brackets, number."""
+    return f"{prefix}〔{year}〕{number}号"
+
+
+def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
+    folder.mkdir(parents=True, exist_ok=True)
+    docx_path, html_path = folder / f"{stem}.docx", folder / f"{stem}.html"
+    data = write_docx(notice, docx_path)
+    tmp = html_path.with_suffix(".html.tmp")
+    tmp.write_text(render_html(notice), encoding="utf-8")
+    tmp.replace(html_path)
+    return Written(docx_path.resolve(), html_path.resolve(), hashlib.sha256(data).hexdigest())
+
+
+def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slot: int = 0,
+                output_dir: Path | None = None) -> Written:
+    notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot)
+    folder = Path(output_dir or settings.output_dir) / action.period / "drafts"
+    return write_notice(notice, folder, safe_name(action.id))
+
+
+def write_final(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
+                talk_slot: int = 0) -> Written:
+    notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
+                          talk_slot=talk_slot)
+    folder = Path(settings.output_dir) / action.period / "issued"
+    return write_notice(notice, folder, safe_name(f"{doc_number}-{action.id}"))

@@ -1,0 +1,93 @@
+"""How findings and actions read in Chinese: one place for the words notices and `explain` use."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import (
+    FREQUENCIES,
+    ITEM_STATUS_NAMES,
+    MEETING_TYPES,
+    action_name,
+    status_words,
+)
+
+_MEETING_TYPES = {t.key: t for t in MEETING_TYPES}
+
+
+def _span_label(span: str) -> str:
+    return Period.parse(span).label
+
+
+def chinese_date(value: Any) -> str:
+    """A date (or ISO date text) as GB/T 9704 writes it, in Arabic numerals: 2026年9月22日."""
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def describe_finding(evidence: dict[str, Any]) -> str:
+    """One plain sentence of what was found, with the figures."""
+    facts = evidence.get("facts", {})
+    family = evidence.get("family")
+    if family == "meeting":
+        span = Period.parse(facts["span"])
+        kind = facts.get("meeting_type", evidence.get("subject", ""))
+        known = _MEETING_TYPES.get(kind)
+        # a type the policy declared carries its name in the evidence
+        name = facts.get("meeting_name") or (known.name if known else kind)
+        verb = known.verb if known else "召开"
+        held_total, held_valid = facts.get("held_total", 0), facts.get("held_valid", 0)
+        minimum, groups = facts.get("minimum", 1), facts.get("groups") or 0
+        if kind == "group_meeting" and groups:
+            text = (f"{span.label}共召开{name}{held_total}次，该支部设有{groups}个党小组，"
+                    f"应不少于{minimum * groups}次")
+        else:
+            text = f"{span.label}{verb}{name}{held_total}次"
+            if held_valid != held_total:
+                text += f"，其中{held_total - held_valid}次到会党员未超过半数、不予计入"
+            text += f"，少于规定的{minimum}次"
+        prior = facts.get("prior", 0)
+        if prior:
+            text += f"；此前已连续{prior}{FREQUENCIES[span.kind].unit}未落实"
+        return text + "。"
+    if family == "rectification":
+        status = ITEM_STATUS_NAMES.get(facts.get("status", ""), facts.get("status", ""))
+        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{chinese_date(facts['deadline'])}"
+        if facts.get("paper"):
+            return f"{head}，标记为“{status}”但无完成日期，未见整改佐证。"
+        return f"{head}，至{_span_label(evidence['span'])}末仍为“{status}”，已逾期{facts['days_overdue']}天。"
+    if family == "fulfillment":
+        ratio = facts.get("done_ratio", 0) or 0
+        text = (f"{Period.parse(facts['assessed_period']).label}党建考核得分{facts['score']:g}分，"
+                f"责任清单任务完成{facts['tasks_done']}/{facts['tasks_total']}项（{ratio:.0%}）")
+        if facts.get("prior"):
+            text += f"；此前已连续{facts['prior']}个考核期履责不力"
+        return text + "。"
+    return str(evidence.get("text", ""))
+
+
+def explain_action(action: Any, org: Any | None) -> str:
+    """Why an action exists, in the words a party-affairs officer would write."""
+    who = f"{org.org_name}（{action.org_code}）" if org else action.org_code
+    secretary = f"，书记{org.secretary}" if org and org.secretary else ""
+    lines = [
+        f"{action.id}：{action_name(action.action)}（{status_words(action.status)}）",
+        f"对象：{who}{secretary}",
+        f"期间：{Period.parse(action.period).label}；依据政策版本 {action.policy_version}",
+        "",
+        f"原因（共{len(action.evidence)}项）：",
+    ]
+    for n, evidence in enumerate(action.evidence, start=1):
+        lines.append(f"{n}. {describe_finding(evidence)}")
+        requirement = evidence.get("requirement") or evidence["text"]
+        lines.append(f"   依据：{requirement}")
+        lines.append(f"   认定：{evidence['text']}（规则 {evidence['rule_id']}）")
+    return "\n".join(lines)

@@ -1,0 +1,239 @@
+"""Turn raw cells into typed values: headers in either language, dates, counts, coded values.
+
+Parsers return the value, or a `Bad` carrying the reason, so a table's bad cells can be
+collected in one pass and quarantined together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dutyflow.core.errors import BadInputError, BadPeriodError
+from dutyflow.core.periods import Period
+from dutyflow.reports.reading import RawTable
+from dutyflow.reports.schemas import ColumnSpec, Kind, TableSpec
+from dutyflow.reports.text import fold, is_blank, strip_controls, vocabulary_key
+
+HEADER_SCAN_ROWS = 15
+EXCEL_EPOCH = date(1899, 12, 30)
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_INTEGER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_UNITS = re.compile(r"(人|名|个|项|次|分)$")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_PERIOD_FORMS = (
+    (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$"), lambda m: f"{m[1]}-{int(m[2]):02d}"),
+    (re.compile(r"^(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度?$"),
+     lambda m: f"{m[1]}-Q{'一二三四'.index(m[2]) + 1 if m[2] in '一二三四' else m[2]}"),
+    (re.compile(r"^(\d{4})\s*年度?$"), lambda m: m[1]),
+)
+
+
+@dataclass(frozen=True)
+class Bad:
+    reason: str
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which raw column index holds each spec column, and which hold extra columns."""
+
+    row_index: int
+    columns: dict[str, int]
+    extras: dict[str, int]
+
+
+def header_aliases(spec: TableSpec) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for column in spec.columns:
+        for name in (column.name, *column.chinese):
+            aliases.setdefault(vocabulary_key(name), column.name)
+    return aliases
+
+
+def find_header(raw: RawTable, spec: TableSpec) -> HeaderMap:
+    """Locate the header row below any title rows and map it; a missing column stops the run."""
+    aliases = header_aliases(spec)
+    best: tuple[int, dict[str, int]] | None = None
+    for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for position, cell in enumerate(row):
+            if not is_blank(cell) and (name := aliases.get(vocabulary_key(cell))):
+                found.setdefault(name, position)
+        if found and (best is None or len(found) > len(best[1])):
+            best = (index, found)
+    source = raw.source
+    if best is None:
+        missing = spec.required[0]
+        raise BadInputError("no header row found; missing required column",
+                            file=source.path.name, sheet=source.sheet, column=missing.label)
+    index, found = best
+    for column in spec.required:
+        if column.name not in found:
+            raise BadInputError("missing required column",
+                                file=source.path.name, sheet=source.sheet, column=column.label)
+    header = raw.rows[index]
+    extras = {
+        fold(str(cell)): position
+        for position, cell in enumerate(header)
+        if not is_blank(cell) and position not in found.values()
+    }
+    return HeaderMap(index, found, extras)
+
+
+def parse_date(value: Any) -> date | Bad:
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:
+            return Bad("not a date")
+        result = EXCEL_EPOCH + timedelta(days=int(value))
+    else:
+        text = fold(str(value))
+        if _INTEGER.match(text) and len(text) != 8:
+            return parse_date(float(text))  # an Excel serial that went through CSV
+        for pattern in _DATE_PATTERNS:
+            if m := pattern.match(text):
+                try:
+                    result = date(int(m[1]), int(m[2]), int(m[3]))
+                except ValueError:
+                    return Bad(f"no such date {text!r}")
+                break
+        else:
+            return Bad(f"unparseable date {text!r}")
+    if not EARLIEST <= result <= LATEST:
+        return Bad(f"date {result.isoformat()} is out of range")
+    return result
+
+
+def parse_count(value: Any) -> int | Bad:
+    if isinstance(value, bool):
+        return Bad("not a whole number")
+    if isinstance(value, int):
+        number: float = value
+    elif isinstance(value, float):
+        number = value
+    else:
+        text = _UNITS.sub("", fold(str(value)).replace(",", "")).strip()
+        if not _INTEGER.match(text):
+            return Bad(f"not a whole number {text!r}")
+        number = float(text)
+    if number != int(number):
+        return Bad(f"not a whole number {value!r}")
+    if number < 0:
+        return Bad(f"negative count {int(number)}")
+    if number > 10_000_000:
+        return Bad(f"count {int(number)} is implausibly large")
+    return int(number)
+
+
+def parse_number(value: Any) -> float | Bad:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = _UNITS.sub("", fold(str(value)).replace(",", "")).strip()
+        if not _NUMBER.match(text):
+            return Bad(f"not a number {text!r}")
+        number = float(text)
+    if number != number or number in (float("inf"), float("-inf")):
+        return Bad("not a number")
+    return number
+
+
+def parse_period(value: Any) -> str | Bad:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (datetime, date)):
+        return f"{value.year}-{value.month:02d}"
+    text = fold(str(value))
+    for pattern, render in _PERIOD_FORMS:
+        if m := pattern.match(text):
+            text = render(m)
+            break
+    try:
+        return str(Period.parse(text))
+    except BadPeriodError:
+        return Bad(f"unknown period {text!r}")
+
+
+def parse_text(value: Any, *, code: bool) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed as a number comes back from Excel as 1001.0
+    if isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    text = fold(str(value)) if code else strip_controls(str(value)).strip().replace("\u3000", " ")
+    return text if code else _CJK_GAP.sub("", text)
+
+
+# id(choices) -> (the choices, kept alive so the id is never reused, and their lookup)
+_CHOICES: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _choice_lookup(column: ColumnSpec) -> dict[str, str]:
+    key = id(column.choices)  # specs are built once per process or per policy
+    if key not in _CHOICES:
+        _CHOICES[key] = (column.choices,
+                         {vocabulary_key(k): v for k, v in column.choices.items()})
+    return _CHOICES[key][1]
+
+
+def parse_choice(value: Any, column: ColumnSpec) -> str | Bad:
+    found = _choice_lookup(column).get(vocabulary_key(value))
+    if found is None:
+        return Bad(f"unknown {column.name.replace('_', ' ')} {fold(str(value))!r}")
+    return found
+
+
+def parse_column(values: list[Any], column: ColumnSpec) -> list[Any]:
+    """parse_cell over a column, once per distinct value: a ledger repeats its codes, types
+    and dates thousands of times."""
+    seen: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in values:
+        try:
+            key = (type(value), value)
+            result = seen.get(key, _MISSING)
+        except TypeError:  # an unhashable cell: parse it on its own
+            out.append(parse_cell(value, column))
+            continue
+        if result is _MISSING:
+            result = seen[key] = parse_cell(value, column)
+        out.append(result)
+    return out
+
+
+_MISSING = object()
+
+
+def parse_cell(value: Any, column: ColumnSpec) -> Any:
+    """A cell's typed value, or Bad with the reason; blank cells come back as None."""
+    if is_blank(value):
+        return None
+    if column.kind is Kind.DATE:
+        return parse_date(value)
+    if column.kind is Kind.INT:
+        return parse_count(value)
+    if column.kind is Kind.NUMBER:
+        number = parse_number(value)
+        if isinstance(number, float) and (
+            (column.minimum is not None and number < column.minimum)
+            or (column.maximum is not None and number > column.maximum)
+        ):
+            return Bad(f"{number:g} is outside {column.minimum:g}-{column.maximum:g}")
+        return number
+    if column.kind is Kind.CHOICE:
+        return parse_choice(value, column)
+    if column.kind is Kind.PERIOD:
+        return parse_period(value)
+    return parse_text(value, code=column.name.endswith("_code") or column.name == "item_id")

@@ -1,0 +1,132 @@
+"""The declared input tables of the contract: names, columns, Chinese headers and value types.
+
+Every other ingest module refers to columns through these specs, never by scattered literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from dutyflow.core.vocabulary import (
+    ITEM_STATUS_CHOICES,
+    MEETING_TYPES,
+    ORG_TYPES,
+    MeetingType,
+    meeting_type_choices,
+)
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    INT = "int"  # a non-negative count
+    NUMBER = "number"
+    DATE = "date"
+    CHOICE = "choice"
+    PERIOD = "period"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    chinese: tuple[str, ...]
+    kind: Kind = Kind.TEXT
+    required: bool = True
+    choices: dict[str, str] = field(default_factory=dict)  # accepted spelling -> canonical key
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.chinese[0]})"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    names: tuple[str, ...]  # file stems / sheet names that hold this table, English and Chinese
+    columns: tuple[ColumnSpec, ...]
+    key: tuple[str, ...]  # columns that identify a row; a repeat is quarantined as a duplicate
+
+    @property
+    def required(self) -> tuple[ColumnSpec, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.name == name)
+
+
+ORGANIZATIONS = TableSpec(
+    name="organizations",
+    names=("organizations", "organization", "orgs", "组织", "组织名册", "党组织", "组织信息"),
+    columns=(
+        ColumnSpec("org_code", ("组织编码", "组织代码", "编码")),
+        ColumnSpec("org_name", ("组织名称", "党组织名称", "名称")),
+        ColumnSpec("org_type", ("组织类型", "类型"), Kind.CHOICE, choices=ORG_TYPES),
+        ColumnSpec("parent_code", ("上级组织编码", "上级编码", "上级组织"), required=True),
+        ColumnSpec("secretary", ("书记", "支部书记", "书记姓名")),
+        ColumnSpec("members", ("党员人数", "党员数"), Kind.INT, minimum=0),
+        ColumnSpec("groups", ("党小组数", "党小组数量"), Kind.INT, required=False, minimum=0),
+    ),
+    key=("org_code",),
+)
+
+MEETINGS = TableSpec(
+    name="meetings",
+    names=("meetings", "meeting", "会议", "组织生活", "组织生活台账", "会议台账", "三会一课"),
+    columns=(
+        ColumnSpec("org_code", ("组织编码", "组织代码", "编码")),
+        ColumnSpec("meeting_type", ("会议类型", "类型", "会议名称"), Kind.CHOICE,
+                   choices=meeting_type_choices()),
+        ColumnSpec("held_on", ("召开日期", "会议日期", "日期", "召开时间"), Kind.DATE),
+        ColumnSpec("attendees", ("实到人数", "参会人数", "出席人数"), Kind.INT, minimum=0),
+    ),
+    # Two groups may meet the same day; only a row repeated cell for cell is a double entry.
+    key=("org_code", "meeting_type", "held_on", "attendees"),
+)
+
+RECTIFICATIONS = TableSpec(
+    name="rectifications",
+    names=("rectifications", "rectification", "整改", "整改台账", "问题整改台账"),
+    columns=(
+        ColumnSpec("item_id", ("问题编号", "编号", "序号")),
+        ColumnSpec("org_code", ("组织编码", "组织代码")),
+        ColumnSpec("description", ("问题描述", "问题", "存在问题")),
+        ColumnSpec("deadline", ("整改时限", "整改期限", "时限"), Kind.DATE),
+        ColumnSpec("status", ("整改状态", "状态", "整改情况"), Kind.CHOICE, choices=ITEM_STATUS_CHOICES),
+        ColumnSpec("completed_on", ("完成日期", "完成时间", "整改完成日期"), Kind.DATE),
+    ),
+    key=("item_id",),
+)
+
+ASSESSMENTS = TableSpec(
+    name="assessments",
+    names=("assessments", "assessment", "考核", "考核结果", "党建考核", "履责考核"),
+    columns=(
+        ColumnSpec("org_code", ("组织编码", "组织代码")),
+        ColumnSpec("period", ("考核期", "考核周期", "考核期间"), Kind.PERIOD),
+        ColumnSpec("score", ("考核得分", "得分", "分数"), Kind.NUMBER, minimum=0, maximum=100),
+        ColumnSpec("tasks_total", ("责任清单任务数", "任务数", "任务总数"), Kind.INT, minimum=0),
+        ColumnSpec("tasks_done", ("已完成任务数", "完成任务数"), Kind.INT, minimum=0),
+    ),
+    key=("org_code", "period"),
+)
+
+# completed_on is a required *column* but its cells may be empty (an item still open).
+OPTIONAL_VALUES = {("rectifications", "completed_on"), ("organizations", "parent_code")}
+
+TABLES: tuple[TableSpec, ...] = (ORGANIZATIONS, MEETINGS, RECTIFICATIONS, ASSESSMENTS)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+# When a file name contains several table names, the more specific one wins
+# ("组织生活台账" is meetings, not organizations).
+MATCH_ORDER: tuple[TableSpec, ...] = (MEETINGS, RECTIFICATIONS, ASSESSMENTS, ORGANIZATIONS)
+
+
+def table_specs(meeting_types: Iterable[MeetingType] = MEETING_TYPES) -> dict[str, TableSpec]:
+    """The tables by name, reading meeting types from `meeting_types` (a policy may declare
+    types of its own, and their Chinese names must then be accepted in the ledger)."""
+    column = MEETINGS.column("meeting_type")
+    typed = replace(column, choices=meeting_type_choices(meeting_types))
+    meetings = replace(MEETINGS, columns=tuple(typed if c is column else c for c in MEETINGS.columns))
+    return {t.name: (meetings if t is MEETINGS else t) for t in TABLES}

@@ -1,0 +1,237 @@
+"""Check a table's rows against its spec and the known organizations; split good from bad."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from dutyflow.core.errors import BadInputError
+from dutyflow.core.periods import Period
+from dutyflow.reports.normalise import Bad, find_header, parse_column
+from dutyflow.reports.reading import RawTable, Source
+from dutyflow.reports.schemas import OPTIONAL_VALUES, TableSpec
+from dutyflow.reports.text import fold, is_blank, strip_controls
+
+ROW = "_row"  # the source row number, kept beside the values until loading
+FILE, SHEET = "_file", "_sheet"
+EXTRA = "extra"
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """A rejected row: where it is and why."""
+
+    table: str
+    file: str
+    sheet: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def line(self) -> str:
+        sheet = f" [{self.sheet}]" if self.sheet else ""
+        column = f", column {self.column}" if self.column else ""
+        return f"{self.file}{sheet} row {self.row}{column}: {self.reason}"
+
+
+@dataclass
+class CleanTable:
+    """A table's good rows (typed, canonical columns) and its quarantined rows."""
+
+    spec: TableSpec
+    sources: list[Source]
+    checksums: list[str]
+    rows: pd.DataFrame
+    quarantined: list[Quarantine] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def spec_name(self) -> str:
+        return self.spec.name
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len({(q.file, q.sheet, q.row) for q in self.quarantined})
+
+
+def _value_text(value: Any) -> str:
+    return "" if is_blank(value) else fold(str(value))[:200]
+
+
+def _extra_value(value: Any) -> Any:
+    if isinstance(value, (date, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return strip_controls(value)
+    return value if isinstance(value, (int, float)) else strip_controls(str(value))
+
+
+def clean_table(
+    raws: list[RawTable], spec: TableSpec, *, period: Period, known_orgs: Collection[str]
+) -> CleanTable:
+    """Typed good rows of all sources of one table, and every bad row with its reason."""
+    frames: list[pd.DataFrame] = []
+    quarantined: list[Quarantine] = []
+    rows_read = 0
+    for raw in raws:
+        frame, bad, read = _clean_source(raw, spec, period=period)
+        frames.append(frame)
+        quarantined.extend(bad)
+        rows_read += read
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    rows, bad = _check_references(rows, spec, known_orgs=known_orgs)
+    quarantined.extend(bad)
+    rows, bad = _drop_duplicates(rows, spec)
+    quarantined.extend(bad)
+    quarantined.sort(key=lambda q: (q.file, q.sheet, q.row))
+    table = CleanTable(spec, [r.source for r in raws], [r.checksum for r in raws],
+                       rows.reset_index(drop=True), quarantined, rows_read)
+    _refuse_wrong_period(table, period)
+    return table
+
+
+def _clean_source(
+    raw: RawTable, spec: TableSpec, *, period: Period
+) -> tuple[pd.DataFrame, list[Quarantine], int]:
+    """One source's typed rows, its bad rows, and how many data rows it had."""
+    header = find_header(raw, spec)
+    grid = raw.rows[header.row_index + 1 :]  # short rows are fine: cell() pads them
+    numbers = raw.row_numbers[header.row_index + 1 :]
+    source = raw.source
+
+    def cell(row: list[Any], position: int) -> Any:
+        return row[position] if position < len(row) else None
+
+    typed: dict[str, list[Any]] = {}
+    reasons: dict[int, list[tuple[str, str, str]]] = {}
+    for column in spec.columns:
+        position = header.columns.get(column.name)
+        values = [None if position is None else cell(r, position) for r in grid]
+        parsed = parse_column(values, column)
+        optional = not column.required or (spec.name, column.name) in OPTIONAL_VALUES
+        for i, (value, result) in enumerate(zip(values, parsed, strict=True)):
+            if isinstance(result, Bad):
+                reasons.setdefault(i, []).append((column.name, _value_text(value), result.reason))
+                parsed[i] = None
+            elif result is None and not optional:
+                reasons.setdefault(i, []).append((column.name, "", "required value is empty"))
+        typed[column.name] = parsed
+    _check_row_rules(spec, typed, period, reasons)
+
+    frame = pd.DataFrame(typed, dtype=object)
+    frame[EXTRA] = [
+        {name: _extra_value(cell(r, p)) for name, p in header.extras.items()
+         if not is_blank(cell(r, p))}
+        for r in grid
+    ]
+    frame[ROW] = numbers
+    frame[FILE] = source.path.name
+    frame[SHEET] = source.sheet
+    bad = [
+        Quarantine(spec.name, source.path.name, source.sheet, numbers[i], col, value, reason)
+        for i, problems in sorted(reasons.items())
+        for col, value, reason in problems
+    ]
+    frame = frame.drop(index=list(reasons)) if reasons else frame
+    return frame, bad, len(grid)
+
+
+OUTSIDE = "is outside the reported period"
+
+
+def _reported_in(assessed: Period, period: Period) -> bool:
+    """An assessment belongs to the run that reports its period, or that closes it."""
+    return assessed == period or (assessed.kind != "month" and period.closes(assessed.kind)
+                                  and period.containing(assessed.kind) == assessed)
+
+
+def _refuse_wrong_period(table: CleanTable, period: Period) -> None:
+    """A table whose rows all lie outside the period was almost surely run with the wrong
+    --period: refuse it rather than accuse every organization of missing its duties."""
+    source = table.sources[0]
+    if table.rows_read and table.rows.empty and table.quarantined and all(
+            OUTSIDE in q.reason for q in table.quarantined):
+        raise BadInputError(f"all {table.rows_read} rows are outside {period}; "
+                            "is --period right?", file=source.path.name, sheet=source.sheet)
+    if table.spec_name == "meetings" and not table.rows.empty:
+        held = table.rows["held_on"]
+        if not ((held >= period.first_day) & (held <= period.last_day)).any():
+            raise BadInputError(f"none of the {len(held)} meetings is dated in {period}; "
+                                "is --period right?", file=source.path.name, sheet=source.sheet)
+
+
+def _check_row_rules(
+    spec: TableSpec,
+    typed: dict[str, list[Any]],
+    period: Period,
+    reasons: dict[int, list[tuple[str, str, str]]],
+) -> None:
+    """Rules across cells of one row that the column types alone cannot catch."""
+    if spec.name == "meetings":
+        for i, held in enumerate(typed["held_on"]):
+            if held is not None and held > period.last_day:
+                reasons.setdefault(i, []).append(
+                    ("held_on", held.isoformat(), f"held after the period ends ({OUTSIDE} {period})"))
+    elif spec.name == "assessments":
+        for i, (total, done) in enumerate(zip(typed["tasks_total"], typed["tasks_done"],
+                                              strict=True)):
+            if total is not None and done is not None and done > total:
+                reasons.setdefault(i, []).append(
+                    ("tasks_done", str(done), f"{done} tasks done of only {total}"))
+        for i, assessed in enumerate(typed["period"]):
+            if isinstance(assessed, str) and not _reported_in(Period.parse(assessed), period):
+                reasons.setdefault(i, []).append(
+                    ("period", assessed, f"assessment period {assessed} {OUTSIDE} {period}"))
+    elif spec.name == "rectifications":
+        for i, done in enumerate(typed["completed_on"]):
+            if done is not None and done > period.last_day:
+                reasons.setdefault(i, []).append(
+                    ("completed_on", done.isoformat(), f"completed after the period ends ({period})"))
+
+
+def _bad_rows(rows: pd.DataFrame, mask: pd.Series, spec: TableSpec, column: str,
+              reason: str) -> list[Quarantine]:
+    out = []
+    for _, row in rows[mask].iterrows():
+        out.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), column,
+                              _value_text(row[column]), reason))
+    return out
+
+
+def _check_references(
+    rows: pd.DataFrame, spec: TableSpec, *, known_orgs: Collection[str]
+) -> tuple[pd.DataFrame, list[Quarantine]]:
+    if rows.empty:
+        return rows, []
+    known = set(known_orgs)
+    if spec.name == "organizations":
+        known |= set(rows["org_code"])
+        parent = rows["parent_code"]
+        mask = parent.notna() & ~parent.isin(known)
+        bad = _bad_rows(rows, mask, spec, "parent_code", "unknown parent organization code")
+        return rows[~mask], bad
+    mask = ~rows["org_code"].isin(known)
+    return rows[~mask], _bad_rows(rows, mask, spec, "org_code", "unknown organization code")
+
+
+def _drop_duplicates(rows: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Quarantine]]:
+    if rows.empty:
+        return rows, []
+    key = list(spec.key)
+    mask = rows.duplicated(subset=key, keep="first")
+    if not mask.any():
+        return rows, []
+    first = rows[~mask].set_index(key)[ROW]
+    bad = []
+    for _, row in rows[mask].iterrows():
+        original = first.loc[tuple(row[k] for k in key) if len(key) > 1 else row[key[0]]]
+        bad.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), key[0],
+                              _value_text(row[key[0]]), f"duplicate of row {original}"))
+    return rows[~mask], bad

@@ -1,0 +1,124 @@
+"""What a run shows people: a markdown summary, a table of actions, a chart of findings."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import ActionStatus, action_name, status_words
+from dutyflow.models.accountability import finding_counts, list_actions, organization_names
+from dutyflow.models.db import session_scope
+from dutyflow.models.reports import quarantined_rows
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A period's run digest: what the Prefect artifacts and the saved chart show."""
+
+    markdown: str
+    table: list[dict[str, Any]]
+    chart_svg: str
+
+
+def period_digest(period: str) -> Digest:
+    """Read the period's actions, quarantined rows and the year's findings into a digest."""
+    p = Period.parse(period)
+    with session_scope() as session:
+        actions = list_actions(session=session, period=period)
+        quarantined = quarantined_rows(session=session, period=period)
+        names = organization_names(session=session)
+        cells = finding_counts(session=session, first_period=str(Period(p.year, "month", 1)),
+                               last_period=period)
+    svg = findings_heatmap_svg(cells, title=f"{p.year}年各党组织问题数（截至{p.label}）")
+    markdown = summary_markdown(period=period, actions=actions, quarantined=quarantined,
+                                names=names, chart_uri=svg_data_uri(svg))
+    return Digest(markdown, actions_table(actions, names) or [{"id": "", "action": "none"}], svg)
+
+
+def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequence[Any],
+                     names: dict[str, str], chart_uri: str | None = None) -> str:
+    """Counts by action type and by rule, the quarantined rows, and links to the drafts."""
+    live = [a for a in actions if a.status != ActionStatus.WITHDRAWN]
+    by_action = Counter(a.action for a in live)
+    by_rule = Counter(r for a in live for r in a.rule_ids)
+    withdrawn = len(actions) - len(live)
+    lines = [f"# 党建责任制问责 · {Period.parse(period).label}", "",
+             f"问责事项 **{len(live)}** 项（另有 {withdrawn} 项已撤回），"
+             f"隔离的错误数据 **{len(quarantined)}** 行。", "",
+             "| 处置方式 | 数量 |", "| --- | ---: |"]
+    lines += [f"| {action_name(k)}（{k}） | {v} |" for k, v in by_action.most_common()]
+    lines += ["", "| 规则 | 事项数 |", "| --- | ---: |"]
+    lines += [f"| `{k}` | {v} |" for k, v in by_rule.most_common()]
+    if chart_uri:
+        lines += ["", "## 各党组织各月问题数", "", f"![findings]({chart_uri})"]
+    if quarantined:
+        lines += ["", "## 隔离的错误数据", "", "| 文件 | 行 | 列 | 原因 |",
+                  "| --- | ---: | --- | --- |"]
+        lines += [f"| {q.source_file} {q.sheet} | {q.row_number} | {q.column} | "
+                  f"{q.reason.replace('|', '/')} |" for q in quarantined[:200]]
+        if len(quarantined) > 200:
+            lines.append(f"| … | | | 另有 {len(quarantined) - 200} 行 |")
+    lines += ["", "## 通知文书", ""]
+    for a in live[:100]:
+        target = a.document or ""
+        lines.append(f"- `{a.id}` {action_name(a.action)} · "
+                     f"{status_words(a.status)} · [{names.get(a.org_code, a.org_code)}]"
+                     f"(file://{target})")
+    if len(live) > 100:
+        lines.append(f"- …… 另有 {len(live) - 100} 项（`dutyflow actions --period {period}`）")
+    return "\n".join(lines)
+
+
+def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Organization codes and counts, not people's names: artifacts are widely visible."""
+    return [{"id": a.id, "org_code": a.org_code, "organization": names.get(a.org_code, ""),
+             "action": a.action, "status": a.status, "findings": len(a.evidence),
+             "rules": ", ".join(a.rule_ids)} for a in actions]
+
+
+def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
+                         max_rows: int = 40) -> str:
+    """A heat map: one row per organization (most findings first), one column per month."""
+    months = sorted({m for _, m, _ in cells})
+    totals: Counter[str] = Counter()
+    grid: dict[tuple[str, str], int] = {}
+    for org, month, count in cells:
+        totals[org] += count
+        grid[(org, month)] = grid.get((org, month), 0) + count
+    orgs = [o for o, _ in totals.most_common(max_rows)]
+    left, top, cw, ch = 130, 40, 56, 18
+    width = max(left + cw * max(1, len(months)) + 20, left + 14 * len(title), 560)
+    height = top + ch * max(1, len(orgs)) + 30
+    peak = max(grid.values(), default=1) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="11">',
+             f'<text x="{left}" y="16" font-size="13">{escape(title)}</text>']
+    for j, month in enumerate(months):
+        parts.append(f'<text x="{left + j * cw + cw / 2}" y="{top - 6}" '
+                     f'text-anchor="middle">{escape(month)}</text>')
+    for i, org in enumerate(orgs):
+        y = top + i * ch
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(org)}</text>')
+        for j, month in enumerate(months):
+            count = grid.get((org, month), 0)
+            shade = int(255 - 200 * count / peak)
+            parts.append(f'<rect x="{left + j * cw}" y="{y}" width="{cw - 2}" height="{ch - 2}" '
+                         f'fill="rgb(255,{shade},{shade})" stroke="#ccc"/>')
+            if count:
+                parts.append(f'<text x="{left + j * cw + cw / 2}" y="{y + 13}" '
+                             f'text-anchor="middle">{count}</text>')
+    if not orgs:
+        parts.append(f'<text x="{left}" y="{top + 14}">no findings</text>')
+    parts.append(f'<text x="10" y="{height - 8}" fill="#666">各党组织各月问题数（有问题的党组织'
+                 f"{len(totals)}个，显示前{len(orgs)}个）</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

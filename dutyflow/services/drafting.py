@@ -1,0 +1,82 @@
+"""Drafting: which actions need a notice, what each notice needs, written shard by shard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from dutyflow.core.faults import fault_point
+from dutyflow.documents.files import write_draft
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import actions_needing_drafts, set_drafts, talk_slots
+from dutyflow.models.tables import Organization
+from dutyflow.services.shards import assign_shards, subtree_roots
+
+ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence")
+ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code")
+
+
+def snapshot(row: Any, fields: tuple[str, ...]) -> SimpleNamespace | None:
+    """A detached, picklable copy of a database row: shards may run in other processes."""
+    return None if row is None else SimpleNamespace(**{f: getattr(row, f) for f in fields})
+
+
+def organizations(session: Session) -> dict[str, SimpleNamespace]:
+    """Every organization, detached, by code."""
+    return {o.org_code: snapshot(o, ORG_FIELDS)  # type: ignore[misc]
+            for o in session.query(Organization).all()}
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """One notice to draft and everything it needs, detached from the database."""
+
+    action: SimpleNamespace
+    org: SimpleNamespace | None
+    parent: SimpleNamespace | None
+    talk_slot: int
+
+
+def plan_drafts(*, period: str, shards: int) -> list[list[DraftItem]]:
+    """The actions whose draft is missing (new or changed), split by organization subtree."""
+    with session_scope() as session:
+        actions = actions_needing_drafts(session=session, period=period)
+        slots = talk_slots(session=session, period=period)
+        orgs = organizations(session)
+    if not actions:
+        return []
+    items = []
+    for action in actions:
+        org = orgs.get(action.org_code)
+        parent = orgs.get(org.parent_code) if org and org.parent_code else None
+        items.append(DraftItem(snapshot(action, ACTION_FIELDS), org,  # type: ignore[arg-type]
+                               parent, slots.get(action.id, 0)))
+    frame = pd.DataFrame({"org_code": [i.action.org_code for i in items],
+                          "item": range(len(items))})
+    roots = subtree_roots(pd.DataFrame([{"org_code": c, "parent_code": o.parent_code}
+                                        for c, o in orgs.items()]))
+    return [[items[i] for i in part["item"]] for part in assign_shards(frame, roots, shards)]
+
+
+def draft_shard(items: list[DraftItem], *, on: date, output_dir: Path) -> dict[str, tuple[str, str]]:
+    """Write one shard's drafts; each action's .docx and .html paths."""
+    drafts = {}
+    for n, item in enumerate(items, start=1):
+        written = write_draft(action=item.action, org=item.org, parent=item.parent, on=on,
+                              talk_slot=item.talk_slot, output_dir=output_dir)
+        drafts[item.action.id] = (str(written.docx), str(written.html))
+        if n == len(items) // 2 + 1:
+            fault_point("mid_rendering")
+    return drafts
+
+
+def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
+    """Point each action at its new draft, in one transaction."""
+    with session_scope() as session:
+        set_drafts(session=session, drafts=drafts)

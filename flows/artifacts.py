@@ -1,0 +1,30 @@
+"""Artifacts on every cycle run: a markdown summary, a table of actions, a findings chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from dutyflow.core.settings import settings
+from dutyflow.services.digest import period_digest
+
+
+def _key(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+@task(cache_policy=NO_CACHE)
+def publish_artifacts(period: str) -> Path:
+    """Create the run's artifacts; the chart is also saved beside the period's documents."""
+    digest = period_digest(period)
+    chart = Path(settings.output_dir) / period / "findings.svg"
+    chart.parent.mkdir(parents=True, exist_ok=True)
+    chart.write_text(digest.chart_svg, encoding="utf-8")
+    create_markdown_artifact(key=f"dutyflow-summary-{_key(period)}",
+                             description=f"dutyflow summary {period}", markdown=digest.markdown)
+    create_table_artifact(key=f"dutyflow-actions-{_key(period)}",
+                          description=f"accountability actions {period}", table=digest.table)
+    return chart

@@ -1,0 +1,191 @@
+"""The ingest flow as a real Prefect flow run, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from dutyflow.cli import app
+from dutyflow.flows.ingest import ingest_reports
+from dutyflow.models.db import session_scope
+from dutyflow.models.reports import count_rows, quarantined_rows
+from tests.factories import (
+    MEETING_HEADERS,
+    ORG_HEADERS,
+    meeting_rows,
+    org_rows,
+    report_folder,
+    write_csv,
+    write_xlsx,
+)
+
+runner = CliRunner()
+
+
+def counts(period: str = "2026-10") -> dict[str, int]:
+    with session_scope() as session:
+        return {t: count_rows(session=session, table=t, period=period)
+                for t in ("organizations", "meetings", "rectifications", "assessments")}
+
+
+def test_flow_run_completes_and_loads_every_good_row(db_url, tmp_path):
+    folder = report_folder(tmp_path / "in")
+    state = ingest_reports(period="2026-10", input_path=folder, return_state=True)
+    assert state.is_completed()
+    summary = state.result()
+    assert summary.rows_loaded == 6 and summary.rows_quarantined == 0
+    assert counts() == {"organizations": 3, "meetings": 3, "rectifications": 0, "assessments": 0}
+
+
+def test_reingesting_the_same_files_changes_nothing(db_url, tmp_path):
+    folder = report_folder(tmp_path / "in")
+    ingest_reports(period="2026-10", input_path=folder)
+    before = counts()
+    again = ingest_reports(period="2026-10", input_path=folder)
+    assert {t.outcome for t in again.tables} == {"unchanged"}
+    assert counts() == before
+
+
+def test_a_corrected_file_replaces_the_period_rows_without_duplicates(db_url, tmp_path):
+    folder = report_folder(tmp_path / "in")
+    ingest_reports(period="2026-10", input_path=folder)
+    corrected = meeting_rows() + [["DW01-ZB02", "主题党日", date(2026, 10, 28), 8]]
+    report_folder(folder, meetings=corrected)
+    summary = ingest_reports(period="2026-10", input_path=folder)
+    outcomes = {t.table: t.outcome for t in summary.tables}
+    assert outcomes["meetings"] == "replaced"
+    assert counts()["meetings"] == 4
+    # another period is untouched by a replacement
+    september = [[code, kind, held.replace(month=9), n] for code, kind, held, n in corrected]
+    ingest_reports(period="2026-09", input_path=report_folder(tmp_path / "sep", meetings=september))
+    report_folder(folder, meetings=meeting_rows()[:1])
+    ingest_reports(period="2026-10", input_path=folder)
+    assert counts("2026-10")["meetings"] == 1 and counts("2026-09")["meetings"] == 4
+
+
+def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db_url, tmp_path):
+    rows = meeting_rows() + [
+        ["XX99", "主题党日", date(2026, 10, 2), 5],          # row 6: unknown org
+        ["DW01-ZB01", "党课", "2026年13月45日", 12],          # row 7: bad date
+        ["DW01-ZB02", "支部委员会会议", date(2026, 10, 3), -3],  # row 8: negative count
+    ]
+    folder = report_folder(tmp_path / "in", meetings=rows)
+    result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
+    assert result.exit_code == 0, result.output
+    assert "3 quarantined" in result.output
+    assert "组织生活台账.xlsx [组织生活] row 6, column org_code: unknown organization code" in result.output
+    assert "row 7, column held_on: no such date '2026年13月45日'" in result.output
+    assert "row 8, column attendees: negative count -3" in result.output
+    assert counts()["meetings"] == 3
+    with session_scope() as session:
+        stored = quarantined_rows(session=session, period="2026-10")
+    assert [(q.row_number, q.column) for q in stored] == [
+        (6, "org_code"), (7, "held_on"), (8, "attendees")]
+
+
+def test_missing_required_column_stops_with_exit_2_naming_file_sheet_and_column(db_url, tmp_path):
+    folder = report_folder(tmp_path / "in")
+    headers = [h for h in MEETING_HEADERS if h != "召开日期"]
+    write_xlsx(folder / "组织生活台账.xlsx",
+               {"组织生活": (headers, [r[:2] + r[3:] for r in meeting_rows()])})
+    result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "error: file 组织生活台账.xlsx, sheet 组织生活, column held_on (召开日期): "
+        "missing required column")
+    assert "Traceback" not in result.output
+    assert counts() == {"organizations": 0, "meetings": 0, "rectifications": 0, "assessments": 0}
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "the file is empty"),
+    (b"%PDF-1.4 this is not a workbook", "is not an Excel workbook"),
+])
+def test_unreadable_workbook_is_refused_and_nothing_is_written(db_url, tmp_path, content, expected):
+    folder = report_folder(tmp_path / "in")
+    (folder / "整改台账.xlsx").write_bytes(content)
+    result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
+    assert result.exit_code == 2
+    assert "整改台账.xlsx" in result.output and expected in result.output
+    assert counts()["organizations"] == 0
+
+
+def test_empty_csv_is_refused(sqlite_url, tmp_path):
+    folder = report_folder(tmp_path / "in")
+    write_csv(folder / "assessments.csv", [], [])
+    result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
+    assert result.exit_code == 2
+    assert "file assessments.csv: the file is empty" in result.output
+
+
+def test_a_failure_while_loading_leaves_the_database_as_it_was(db_url, tmp_path, monkeypatch):
+    folder = report_folder(tmp_path / "in")
+    ingest_reports(period="2026-10", input_path=folder)
+    before = counts()
+    import dutyflow.models.reports as crud
+
+    real = crud.load_table
+
+    def fail_on_meetings(**kwargs):
+        if kwargs["table"] == "meetings":
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr("dutyflow.flows.ingest.load_table", fail_on_meetings)
+    write_xlsx(folder / "组织.xlsx", {"组织": (ORG_HEADERS, [*org_rows(),
+               ["DW01-ZB03", "中共市教育局第三党支部", "党支部", "DW01", "赵强", 12, 0]])})
+    report_folder(folder, meetings=meeting_rows()[:1])
+    state = ingest_reports(period="2026-10", input_path=folder, return_state=True)
+    assert state.is_failed()
+    assert counts() == before  # the new organization was not committed either
+
+
+def test_bad_period_is_refused_before_anything_runs(sqlite_url, tmp_path):
+    result = runner.invoke(app, ["ingest", "--input", str(tmp_path), "--period", "2026-13"])
+    assert result.exit_code == 2
+    assert "period '2026-13' is not a month like 2026-10" in result.output
+
+
+def test_a_workbook_run_under_the_wrong_period_is_refused_not_turned_into_findings(sqlite_url):
+    from pathlib import Path
+
+    october = Path(__file__).resolve().parents[2] / "samples" / "2026-10-党建报表.xlsx"
+    for wrong in ("2026-08", "2026-12"):
+        result = runner.invoke(app, ["ingest", "--input", str(october), "--period", wrong])
+        assert result.exit_code == 2, result.output
+        assert "is --period right?" in result.output.strip().splitlines()[-1]
+    assert counts("2026-08") == {"organizations": 0, "meetings": 0, "rectifications": 0,
+                                 "assessments": 0}
+
+
+def test_an_assessment_of_another_period_is_quarantined(sqlite_url, tmp_path):
+    from tests.factories import ASSESS_HEADERS
+
+    folder = report_folder(tmp_path / "in")
+    write_csv(folder / "考核.csv", ASSESS_HEADERS, [
+        ["DW01-ZB01", "2026-10", 88, 10, 9], ["DW01-ZB02", "2026-09", 75, 10, 8],
+        ["DW01-ZB02", "2026-Q4", 80, 10, 8]])
+    summary = ingest_reports(period="2026-10", input_path=folder)
+    assert [(q.row, q.column) for q in summary.quarantined] == [(3, "period"), (4, "period")]
+    assert "assessment period 2026-09 is outside the reported period 2026-10" in \
+        summary.quarantined[0].reason
+    assert counts()["assessments"] == 1
+
+
+def test_control_characters_in_a_json_report_never_reach_the_database(db_url, tmp_path):
+    from tests.factories import RECT_HEADERS, write_json
+
+    folder = report_folder(tmp_path / "in")
+    write_json(folder / "rectifications.json", RECT_HEADERS, [
+        ["ZG-\x001", "DW01-ZB01", "台账\x00不全\x07", "2026-09-30", "整改中", None],
+        ["\x00", "DW01-ZB01", "记录不规范", "2026-09-30", "整改中", None]])
+    summary = ingest_reports(period="2026-10", input_path=folder)
+    assert [(q.row, q.column, q.reason) for q in summary.quarantined] == [
+        (2, "item_id", "required value is empty")]
+    from dutyflow.models.tables import Rectification
+
+    with session_scope() as session:
+        [item] = session.query(Rectification).all()
+        assert (item.item_id, item.description) == ("ZG-1", "台账不全")
