@@ -66,7 +66,10 @@ MEETING_TYPES: tuple[MeetingType, ...] = (
     MeetingType("party_lecture", "党课", (), "讲授"),
     MeetingType("theme_day", "主题党日", ("主题党日活动",), "开展"),
     MeetingType("life_meeting", "组织生活会", ()),
+    MeetingType("member_review", "民主评议党员", ("民主评议", "民主评议党员会议"), "开展"),
 )
+# One ledger cell may name several types held in one session (主题党日、党课).
+MEETING_TYPE_SEPARATORS = "、,，;；/／+＋"
 
 
 def extend_meeting_types(extra: Iterable[MeetingType]) -> tuple[MeetingType, ...]:
@@ -132,6 +135,13 @@ class DocumentFormat(StrEnum):
     LETTER = "letter"
 
 
+class DecidedBy(StrEnum):
+    """Who may decide a measure (问责条例 第八条, 第十二条)."""
+
+    OFFICE = "office"  # one listed reviewer of the office (工委) approves
+    COMMITTEE = "committee"  # a proposal: a collective decision (工委会议) must be cited
+
+
 @dataclass(frozen=True)
 class ActionKind:
     """A measure an office can take against an organization or its secretary."""
@@ -139,20 +149,28 @@ class ActionKind:
     key: str
     name: str  # 提醒, 约谈, ...
     rank: int  # severity: a case takes the most severe measure its findings earn
-    document: DocumentFormat
+    document: DocumentFormat | None  # None: an internal form that carries no document number
+    decided_by: DecidedBy = DecidedBy.OFFICE  # the default; a policy may ask a committee
+    accountability: bool = True  # a 问责 measure; a return for correction is not
 
     @property
     def template(self) -> str:
         return f"notices/{self.key}.j2"
 
+    @property
+    def numbered(self) -> bool:
+        return self.document is not None
+
 
 ACTION_KINDS: dict[str, ActionKind] = {k.key: k for k in (
-    ActionKind("reminder", "提醒谈话", 1, DocumentFormat.LETTER),
-    ActionKind("supervision", "整改督办", 2, DocumentFormat.LETTER),
-    ActionKind("self_inspection", "责令检查", 3, DocumentFormat.DOCUMENT),
-    ActionKind("talk", "约谈", 4, DocumentFormat.LETTER),
-    ActionKind("circulated_criticism", "通报批评", 5, DocumentFormat.DOCUMENT),
-    ActionKind("admonishment", "诫勉谈话", 6, DocumentFormat.LETTER),
+    ActionKind("return_for_correction", "退回补正", 0, None, accountability=False),
+    ActionKind("reminder", "提醒", 1, DocumentFormat.LETTER),
+    ActionKind("supervision", "督办", 2, DocumentFormat.LETTER),
+    ActionKind("talk", "约谈", 3, DocumentFormat.LETTER),
+    ActionKind("self_inspection", "责令检查", 4, DocumentFormat.DOCUMENT, DecidedBy.COMMITTEE),
+    ActionKind("circulated_criticism", "通报批评", 5, DocumentFormat.DOCUMENT,
+               DecidedBy.COMMITTEE),
+    ActionKind("admonishment", "诫勉", 6, DocumentFormat.LETTER, DecidedBy.COMMITTEE),
 )}
 
 
@@ -206,8 +224,36 @@ def status_words(status: str) -> str:
         return status
 
 
+# ----------------------------------------------------- duty report ratings (述职评议等次)
+
+
+@dataclass(frozen=True)
+class Rating:
+    key: str
+    name: str
+    rank: int  # 0 best
+
+
+RATINGS: tuple[Rating, ...] = (
+    Rating("good", "好", 0), Rating("fairly_good", "较好", 1),
+    Rating("average", "一般", 2), Rating("poor", "差", 3),
+)
+RATING_CHOICES: dict[str, str] = {s: r.key for r in RATINGS for s in (r.key, r.name)}
+RATING_NAMES: dict[str, str] = {r.key: r.name for r in RATINGS}
+
+# ------------------------------------------------------------------------- yes/no cells
+
+YES_NO: dict[str, bool] = {"是": True, "有": True, "设": True, "已设": True, "yes": True,
+                           "y": True, "true": True, "1": True, "√": True,
+                           "否": False, "无": False, "未设": False, "不设": False, "no": False,
+                           "n": False, "false": False, "0": False, "×": False}
+
 # --------------------------------------------------------------------------- rule families
 
 FAMILIES: dict[str, str] = {
     "meeting": "组织生活", "rectification": "问题整改", "fulfillment": "履责考核",
+    "duty_report": "述职评议",
 }
+
+# Where a rectification problem came from (问题来源)
+ITEM_SOURCES: tuple[str, ...] = ("巡察", "督查", "民主生活会", "审计", "自查")
