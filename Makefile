@@ -16,10 +16,16 @@ install: $(STAMP)
 
 DEMO_MONTHS := 2026-08 2026-09 2026-10
 
+# Three months as an office runs them: the cycle, the office approves what it may decide
+# alone and issues it (proposals wait for the committee), then the next month.
 demo: install
 	mkdir -p demo-run
-	for month in $(DEMO_MONTHS); do \
-	  (cd demo-run && ../$(BIN)/dutyflow run --input ../samples/$$month-党建报表.xlsx --period $$month) || exit $$?; \
+	cd demo-run && for month in $(DEMO_MONTHS); do \
+	  ../$(BIN)/dutyflow run --input ../samples/$$month-党建报表.xlsx --period $$month || exit $$?; \
+	  if [ $$month != 2026-10 ]; then \
+	    ../$(BIN)/dutyflow review --all-office $$month --approve --reviewer 张主任 >/dev/null || exit $$?; \
+	    ../$(BIN)/dutyflow issue --period $$month >/dev/null 2>&1 || exit $$?; \
+	  fi; \
 	done
 	cd demo-run && ../$(BIN)/dutyflow actions --period 2026-10
 

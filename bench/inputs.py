@@ -22,17 +22,14 @@ def write_period_csv(folder: Path, *, period: str, branches: int, seed: int) -> 
     tables = period_rows(period=period, branches=branches, seed=seed)
     for row in tables["meetings"]:
         row["meeting_type"] = MEETING_TYPE_NAMES[row["meeting_type"]]
-    for row in tables["rectifications"]:
-        row["问题来源"], row["责任人"] = row.pop("source"), row.pop("responsible")
     folder.mkdir(parents=True, exist_ok=True)
-    layout = ((ORGANIZATIONS, "organizations", ()), (MEETINGS, "meetings", ()),
-              (RECTIFICATIONS, "rectifications", ("问题来源", "责任人")),
-              (ASSESSMENTS, "assessments", ()))
-    for spec, name, extra in layout:
-        keys = [c.name for c in spec.columns] + list(extra)
+    layout = ((ORGANIZATIONS, "organizations"), (MEETINGS, "meetings"),
+              (RECTIFICATIONS, "rectifications"), (ASSESSMENTS, "assessments"))
+    for spec, name in layout:
+        keys = [c.name for c in spec.columns]
         with open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow([c.chinese[0] for c in spec.columns] + list(extra))
+            writer.writerow([c.chinese[0] for c in spec.columns])
             for row in tables[name]:
                 writer.writerow(["" if row.get(k) is None else
                                  row[k].isoformat() if isinstance(row.get(k), date) else row[k]

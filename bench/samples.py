@@ -16,10 +16,12 @@ if TYPE_CHECKING:
 # (the product modules are imported where they are used: a worker process that does not need
 # them keeps them out of its peak RSS)
 
-ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary"]
-RECT_COLUMNS = ["item_id", "org_code", "description", "deadline", "status", "completed_on"]
-ASSESS_COLUMNS = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done"]
-HISTORY_COLUMNS = ["org_code", "family", "subject", "span"]
+ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary",
+               "full_members", "has_committee"]
+RECT_COLUMNS = ["item_id", "org_code", "description", "deadline", "status", "completed_on",
+                "extended_to", "source", "responsible"]
+ASSESS_COLUMNS = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done",
+                  "duty_report_rating"]
 
 
 class SampleRows:
@@ -48,7 +50,8 @@ def sample_period_data(rows: SampleRows, period: str, history: pd.DataFrame | No
     so six months give the same facts for any month).
     """
     from dutyflow.core.vocabulary import ITEM_STATUS_CHOICES as STATUSES
-    from dutyflow.rules.facts import PeriodData
+    from dutyflow.core.vocabulary import RATING_CHOICES, YES_NO
+    from dutyflow.rules.facts import HISTORY_COLUMNS, PeriodData
 
     p = Period.parse(period)
     tables = rows.month(p)
@@ -63,13 +66,18 @@ def sample_period_data(rows: SampleRows, period: str, history: pd.DataFrame | No
     rects = pd.DataFrame(tables["rectifications"])
     rects["status"] = rects["status"].map(STATUSES)
     assessments = pd.DataFrame(tables["assessments"]).rename(columns={"period": "assessed_period"})
+    if "duty_report_rating" not in assessments:
+        assessments["duty_report_rating"] = None
+    assessments["duty_report_rating"] = assessments["duty_report_rating"].map(RATING_CHOICES)
+    orgs = pd.DataFrame(tables["organizations"])
+    orgs["has_committee"] = orgs["has_committee"].map(YES_NO)
     return PeriodData(
         period=p,
-        organizations=pd.DataFrame(tables["organizations"])[ORG_COLUMNS],
+        organizations=orgs[ORG_COLUMNS],
         meetings=meetings,
         rectifications=rects[RECT_COLUMNS],
         assessments=assessments[ASSESS_COLUMNS],
-        history=history if history is not None else pd.DataFrame(columns=HISTORY_COLUMNS),
+        history=history if history is not None else pd.DataFrame(columns=list(HISTORY_COLUMNS)),
     )
 
 
@@ -82,7 +90,7 @@ def sample_facts_with_history(policy: Policy, rows: SampleRows, period: str, his
     findings do in the database, so consecutive failures carry `prior` > 0 and the escalation
     rules have something to match.
     """
-    from dutyflow.rules.facts import build_facts
+    from dutyflow.rules.facts import HISTORY_COLUMNS, build_facts
     from dutyflow.rules.judge import judge
 
     if evaluate is None:
@@ -93,10 +101,11 @@ def sample_facts_with_history(policy: Policy, rows: SampleRows, period: str, his
     earlier = [target]
     for _ in range(history_months):
         earlier.append(earlier[-1].previous())
-    history = pd.DataFrame(columns=HISTORY_COLUMNS)
+    history = pd.DataFrame(columns=list(HISTORY_COLUMNS))
     for month in reversed(earlier[1:]):
         judged = judge(policy, sample_period_data(rows, str(month), history), evaluate=evaluate)
-        found = pd.DataFrame([(f.org_code, f.family, f.subject, f.span) for f in judged.findings],
-                             columns=HISTORY_COLUMNS)
+        # as if the office approved every case: measures taken, so ladders climb
+        found = pd.DataFrame([(f.org_code, f.family, f.subject, f.span, f.period, f.action, True)
+                              for f in judged.findings], columns=list(HISTORY_COLUMNS))
         history = pd.concat([history, found], ignore_index=True)
     return build_facts(policy, sample_period_data(rows, period, history))

@@ -124,13 +124,19 @@ def run(
     echo_ingest(ingest)
 
 
-def _action_json(action: Any, names: dict[str, str]) -> dict[str, Any]:
+def _case_json(case: Any, names: dict[str, str]) -> dict[str, Any]:
+    """A case as the contract lists it (`dutyflow actions --json`)."""
     return {
-        "id": action.id, "period": action.period, "org_code": action.org_code,
-        "org_name": names.get(action.org_code, ""), "action": action.action,
-        "status": action.status, "rule_ids": list(action.rule_ids),
-        "evidence": list(action.evidence), "document": action.document,
-        "html_document": action.html_document, "policy_version": action.policy_version,
+        "id": case.id, "period": case.period, "org_code": case.org_code,
+        "org_name": names.get(case.org_code, ""), "action": case.action,
+        "proposal": bool(case.proposal), "status": case.status,
+        "rule_ids": list(case.rule_ids), "evidence": list(case.evidence),
+        "document": case.document, "html_document": case.html_document,
+        "document_number": case.doc_number, "reviewer": case.reviewer,
+        "decided_at": case.decided_at.isoformat() if case.decided_at else None,
+        "note": case.note, "decision_ref": case.decision_ref,
+        "reply_due": case.reply_due.isoformat() if case.reply_due else None,
+        "policy_version": case.policy_version,
     }
 
 
@@ -141,7 +147,7 @@ def actions(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
     status: str | None = typer.Option(None, "--status", help="Only actions with this status."),
 ) -> None:
-    """List a period's accountability actions."""
+    """List a period's accountability cases: one per organization, one measure each."""
     import json
 
     from dutyflow.core.periods import Period
@@ -156,24 +162,27 @@ def actions(
     if status:
         rows = [r for r in rows if r.status == status]
     if as_json:
-        typer.echo(json.dumps([_action_json(r, names) for r in rows], ensure_ascii=False,
+        typer.echo(json.dumps([_case_json(r, names) for r in rows], ensure_ascii=False,
                               indent=2, default=str))
         return
     for r in rows:
-        typer.echo(f"{r.id:<45} {action_name(r.action):<6} {r.status:<10} "
-                   f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}")
+        proposal = "（提议，待工委会议决定）" if r.proposal and r.status == "draft" else ""
+        typer.echo(f"{r.id:<28} {action_name(r.action):<5} {r.status:<10} "
+                   f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}{proposal}")
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.action] = counts.get(r.action, 0) + 1
     summary = ", ".join(f"{action_name(k)} {v}" for k, v in counts.items())
-    typer.echo(f"{len(rows)} actions in {p}" + (f": {summary}" if summary else ""))
+    proposals = sum(1 for r in rows if r.proposal and r.status == "draft")
+    typer.echo(f"{len(rows)} cases in {p}" + (f": {summary}" if summary else "")
+               + (f"; {proposals} proposals wait for a committee decision" if proposals else ""))
 
 
 @app.command()
 @user_errors
-def explain(action_id: str = typer.Argument(..., help="An action id from `dutyflow actions`.")
+def explain(action_id: str = typer.Argument(..., help="A case id from `dutyflow actions`.")
             ) -> None:
-    """Say in plain Chinese why an action exists."""
+    """Say in plain Chinese why a case exists and which measure it carries."""
     from dutyflow.documents.wording import explain_action
     from dutyflow.models.accountability import get_action
     from dutyflow.models.db import session_scope
@@ -183,7 +192,7 @@ def explain(action_id: str = typer.Argument(..., help="An action id from `dutyfl
     with session_scope() as session:
         action = get_action(session=session, action_id=action_id)
         if action is None:
-            raise ReviewError(f"no action {action_id!r}; list them with `dutyflow actions`")
+            raise ReviewError(f"no case {action_id!r}; list them with `dutyflow actions`")
         org = session.get(Organization, action.org_code)
         typer.echo(explain_action(action, org))
 
@@ -195,7 +204,7 @@ def simulate(
     policy: Path = typer.Option(..., "--policy", help="The changed policy YAML to try."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Dry run: which actions a changed policy would add or remove. Writes nothing."""
+    """Dry run: which cases and measures a changed policy would change. Writes nothing."""
     import json
 
     from dutyflow.services.simulation import simulate_policy
@@ -204,7 +213,7 @@ def simulate(
     if as_json:
         typer.echo(json.dumps(diff.as_dict(), ensure_ascii=False, indent=2))
         return
-    typer.echo(f"policy {diff.policy_version} on {diff.period} (stored actions by "
+    typer.echo(f"policy {diff.policy_version} on {diff.period} (stored cases by "
                f"{', '.join(diff.stored_versions) or 'none'}):")
     for label, ids in (("would appear", diff.appear), ("would disappear", diff.disappear),
                        ("stay", diff.stay)):
@@ -212,6 +221,10 @@ def simulate(
         if label != "stay":
             for i in ids:
                 typer.echo(f"    {i}")
+    if diff.changes:
+        typer.echo("  measures per organization (now → under this policy):")
+        for change in diff.changes:
+            typer.echo(f"    {change.case_id:<28} {change.words}")
 
 
 @app.command()
@@ -231,21 +244,43 @@ def pending(period: str | None = typer.Option(None, "--period", "-p")) -> None:
 @app.command()
 @user_errors
 def review(
-    action_id: str = typer.Argument(...),
+    case_ids: list[str] = typer.Argument(None, metavar="[ID ...]"),
     approve: bool = typer.Option(False, "--approve"),
     reject: bool = typer.Option(False, "--reject"),
     reviewer: str = typer.Option(..., "--reviewer", help="Who decides."),
     note: str = typer.Option("", "--note", help="Why; required to reject."),
+    decision: str = typer.Option("", "--decision", help="The committee decision's reference "
+                                 "(工委会议纪要〔2026〕9号); required to approve a proposal."),
+    all_office: str | None = typer.Option(
+        None, "--all-office", metavar="PERIOD", help="Every draft of PERIOD that the office "
+        "may decide alone (never a proposal), each recorded as its own decision."),
 ) -> None:
-    """Approve or reject an action; every decision is recorded and never edited."""
+    """Approve or reject cases; every decision is recorded and never edited."""
     from dutyflow.core.errors import DutyflowError
-    from dutyflow.services.review import decide
+    from dutyflow.core.periods import Period
+    from dutyflow.models.decisions import ReviewError
+    from dutyflow.services.review import decide, office_drafts
 
     if approve == reject:
         raise DutyflowError("say either --approve or --reject")
-    action = decide(action_id=action_id, decision="approve" if approve else "reject",
-                    reviewer=reviewer, note=note)
-    typer.echo(f"{action.id}: {action.status} by {reviewer}")
+    case_ids = list(case_ids or [])
+    if all_office:
+        case_ids += office_drafts(str(Period.parse(all_office)))
+    if not case_ids:
+        raise DutyflowError("name the cases to decide, or --all-office PERIOD")
+    refused: list[str] = []
+    for case_id in case_ids:  # each decision is its own transaction: one refusal loses none
+        try:
+            case = decide(action_id=case_id, decision="approve" if approve else "reject",
+                          reviewer=reviewer, note=note, decision_ref=decision)
+        except DutyflowError as exc:
+            refused.append(f"{case_id}: {exc}")
+            continue
+        typer.echo(f"{case.id}: {case.status} by {reviewer}"
+                   + (f" ({case.decision_ref})" if case.decision_ref else ""))
+    if refused:
+        raise ReviewError("; ".join(refused) if len(refused) == 1 else
+                          f"{len(refused)} of {len(case_ids)} refused: " + "; ".join(refused))
 
 
 @app.command("issue")

@@ -24,7 +24,7 @@ from dutyflow.models.accountability import (
     store_findings,
 )
 from dutyflow.models.db import lock_period, session_scope
-from dutyflow.rules.facts import PeriodData, build_facts
+from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
 from dutyflow.rules.judge import judge_facts, merge_findings
 from dutyflow.rules.outcome import ActionDraft, FindingDraft, group_actions
 from dutyflow.rules.policy import Policy, load_policy
@@ -54,7 +54,8 @@ def build_period_facts(policy: Policy, period: str, shards: int) -> list[pd.Data
     whole organization subtrees."""
     p = Period.parse(period)
     with session_scope() as session:
-        frames = read_period_frames(session=session, period=p)
+        frames = read_period_frames(session=session, period=p,
+                                    meetings_since=meetings_since(policy, p))
     facts = build_facts(policy, PeriodData(period=p, **frames))
     return assign_shards(facts, subtree_roots(frames["organizations"]), shards)
 

@@ -4,6 +4,7 @@ ids are deterministic, unchanged actions are left alone, vanished ones are withd
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -39,24 +40,35 @@ def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
-def read_period_frames(*, session: Session, period: Period) -> dict[str, Any]:
-    """The frames the facts are built from (see rules.facts.PeriodData)."""
+def read_period_frames(*, session: Session, period: Period,
+                       meetings_since: date | None = None) -> dict[str, Any]:
+    """The frames the facts are built from (see rules.facts.PeriodData): organizations, the
+    meetings held since `meetings_since` (default: the year's start), the period's ledger and
+    assessments, and earlier findings with whether a measure was taken on them."""
     org_cols = ["org_code", "org_name", "org_type", "parent_code", "members", "groups",
-                "secretary"]
+                "secretary", "full_members", "has_committee", "unit_party_group"]
     orgs = _frame(session, select(*(getattr(Organization, c) for c in org_cols)), org_cols)
-    widest = period.containing("year")
-    meet_cols = ["org_code", "meeting_type", "held_on", "attendees"]
+    since = meetings_since or period.containing("year").first_day
+    meet_cols = ["org_code", "meeting_type", "held_on", "attendees", "for_year"]
     meetings = _frame(session, select(*(getattr(Meeting, c) for c in meet_cols)).where(
-        Meeting.held_on >= widest.first_day, Meeting.held_on <= period.last_day), meet_cols)
-    rect_cols = ["item_id", "org_code", "description", "deadline", "status", "completed_on"]
+        Meeting.held_on >= since, Meeting.held_on <= period.last_day), meet_cols)
+    rect_cols = ["item_id", "org_code", "description", "deadline", "status", "completed_on",
+                 "extended_to", "source", "responsible"]
     rects = _frame(session, select(*(getattr(Rectification, c) for c in rect_cols)).where(
         Rectification.period == str(period)), rect_cols)
-    assess_cols = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done"]
+    assess_cols = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done",
+                   "duty_report_rating"]
     assessments = _frame(session, select(*(getattr(Assessment, c) for c in assess_cols)).where(
         Assessment.period == str(period)), assess_cols)
-    hist_cols = ["org_code", "family", "subject", "span"]
-    history = _frame(session, select(*(getattr(Finding, c) for c in hist_cols)).where(
-        Finding.current, Finding.period != str(period)), hist_cols)
+    # a measure was taken on a finding when its case was approved or issued
+    taken = select(Action.period, Action.org_code).where(
+        Action.status.in_((ActionStatus.APPROVED, ActionStatus.ISSUED))).distinct().subquery()
+    hist_cols = ["org_code", "family", "subject", "span", "period", "action", "measured"]
+    history = _frame(session, select(
+        Finding.org_code, Finding.family, Finding.subject, Finding.span, Finding.period,
+        Finding.action, taken.c.org_code.is_not(None)).outerjoin(
+        taken, (taken.c.period == Finding.period) & (taken.c.org_code == Finding.org_code))
+        .where(Finding.current, Finding.period != str(period)), hist_cols)
     has_meetings = session.execute(select(IngestBatch.id).where(
         IngestBatch.table_name == "meetings", IngestBatch.current,
         IngestBatch.period == str(period)).limit(1)).first() is not None
@@ -126,6 +138,8 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         if row is None:
             new.append({"id": draft.id, "period": period, "org_code": draft.org_code,
                         "action": draft.action, "status": ActionStatus.DRAFT,
+                        "proposal": draft.proposal, "reviewer": None, "decided_at": None,
+                        "note": None, "decision_ref": None, "reply_due": None,
                         "rule_ids": list(draft.rule_ids), "evidence": list(draft.evidence),
                         "evidence_hash": draft.evidence_hash, "policy_version": policy_version,
                         "document": None, "html_document": None, "doc_number": None,
@@ -140,6 +154,9 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         else:
             reopened = row.status == ActionStatus.WITHDRAWN
             row.rule_ids, row.evidence = list(draft.rule_ids), list(draft.evidence)
+            row.action, row.proposal = draft.action, draft.proposal
+            # the earlier decision (kept in the audit log) was about other facts
+            row.reviewer = row.decided_at = row.note = row.decision_ref = None
             row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version
             # changed evidence needs a fresh review: earlier decisions were about other facts
             row.status, row.updated_at, row.document, row.html_document = ActionStatus.DRAFT, now, None, None

@@ -64,10 +64,22 @@ def upgrade_database(url: str | None = None) -> None:
     if url in _upgraded:
         return
     engine = get_engine(url)
-    with engine.begin() as connection:
-        config = alembic_config(url)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = url.startswith("sqlite")
+    with engine.connect() as connection:
+        if sqlite:
+            # batch migrations copy a table and drop the old one: SQLite would refuse while
+            # other tables point at it, so foreign keys are off for the upgrade only
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     _upgraded.add(url)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from dutyflow.core.errors import DutyflowError
-from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, ActionStatus
+from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, ActionStatus, action_name
 from dutyflow.models.tables import Action, ActionEvent, utcnow
 
 
@@ -39,23 +39,32 @@ def set_drafts(*, session: Session, drafts: dict[str, tuple[str, str]]) -> None:
 
 
 def record_decision(*, session: Session, action_id: str, decision: str, reviewer: str,
-                    note: str) -> Action:
-    """Approve or reject an action; the decision is appended to its history, never edited."""
+                    note: str, decision_ref: str = "") -> Action:
+    """Approve or reject a case; the decision is appended to its history, never edited.
+
+    Approving a proposal (a measure only the committee may decide) needs the reference of the
+    committee's decision, e.g. 工委会议纪要〔2026〕9号."""
     status = DECISIONS[decision]
-    reviewer = reviewer.strip()
+    reviewer, note, decision_ref = reviewer.strip(), note.strip(), decision_ref.strip()
     if not reviewer:
         raise ReviewError("a decision needs the reviewer's name (--reviewer)")
-    if status == ActionStatus.REJECTED and not note.strip():
+    if status == ActionStatus.REJECTED and not note:
         raise ReviewError("a rejection needs a reason (--note)")
+    action = session.get(Action, action_id)
+    if action is None:
+        raise ReviewError(f"no case {action_id!r}; list them with `dutyflow pending`")
+    if status == ActionStatus.APPROVED and action.proposal and not decision_ref:
+        raise ReviewError(f"case {action_id} proposes {action_name(action.action)}, which only "
+                          "the committee may decide: approve it with the decision's reference, "
+                          "e.g. --decision \"工委会议纪要〔2026〕9号\"")
     # Claim the row with a conditional UPDATE: a concurrent re-run or issue cannot slip between.
     # Changing one's mind (approved <-> rejected) is a new decision; repeating one is refused.
+    now = utcnow()
     others = tuple(s for s in REVIEWABLE if s != status)
     claimed = session.execute(
         update(Action).where(Action.id == action_id, Action.status.in_(others))  # type: ignore[attr-defined]
-        .values(status=status, updated_at=utcnow())).rowcount
-    action = session.get(Action, action_id)
-    if action is None:
-        raise ReviewError(f"no action {action_id!r}; list them with `dutyflow pending`")
+        .values(status=status, updated_at=now, reviewer=reviewer, decided_at=now,
+                note=note or None, decision_ref=decision_ref or None)).rowcount
     if not claimed:
         session.refresh(action)
         if action.status == ActionStatus.ISSUED:
@@ -64,8 +73,9 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
         if action.status == status:
             raise ReviewError(f"action {action_id} is already {status}; see `dutyflow audit`")
         raise ReviewError(f"action {action_id} is {action.status}; only drafts can be reviewed")
+    recorded = f"{note}（{decision_ref}）" if decision_ref and note else (decision_ref or note)
     session.add(ActionEvent(action_id=action_id, period=action.period, event=status,
-                            actor=reviewer, note=note.strip()))
+                            actor=reviewer, note=recorded))
     session.flush()
     session.refresh(action)
     return action

@@ -27,6 +27,9 @@ class Organization(SQLModel, table=True):
     secretary: str = Field(default="", max_length=100)
     members: int = 0
     groups: int = 0
+    full_members: int | None = None  # 正式党员数: members with a vote (None: not reported)
+    has_committee: bool | None = None  # 是否设支委会 (None: not reported)
+    unit_party_group: str | None = Field(default=None, max_length=200)  # 所在单位党组
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int | None = Field(default=None, foreign_key="ingest_batch.id")
     updated_at: datetime = Field(default_factory=utcnow)
@@ -68,6 +71,7 @@ class Meeting(SQLModel, table=True):
     meeting_type: str = Field(max_length=32)
     held_on: date
     attendees: int
+    for_year: int | None = None  # 所属年度: the year a yearly meeting is for, when reported
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int = Field(foreign_key="ingest_batch.id")
 
@@ -86,6 +90,9 @@ class Rectification(SQLModel, table=True):
     deadline: date
     status: str = Field(max_length=16)  # open / in_progress / done / closed
     completed_on: date | None = None
+    extended_to: date | None = None  # 延期至: an approved extension of the deadline
+    source: str | None = Field(default=None, max_length=50)  # 问题来源: 巡察 / 督查 / ...
+    responsible: str | None = Field(default=None, max_length=100)  # 整改责任人
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int = Field(foreign_key="ingest_batch.id")
 
@@ -105,6 +112,8 @@ class Assessment(SQLModel, table=True):
     score: float
     tasks_total: int
     tasks_done: int
+    # 述职评议等次 as its key: good / fairly_good / average / poor (vocabulary.RATINGS)
+    duty_report_rating: str | None = Field(default=None, max_length=16)
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int = Field(foreign_key="ingest_batch.id")
 
@@ -169,18 +178,18 @@ class Finding(SQLModel, table=True):
 
 
 class Action(SQLModel, table=True):
-    """An accountability action against one organization for one period, with its evidence."""
+    """An accountability case: one organization, one period, all its findings as evidence,
+    one measure (`action`), one notice. (The table keeps its first name, `action`.)"""
 
     __tablename__ = "action"
-    __table_args__ = (
-        UniqueConstraint("period", "org_code", "action", name="uq_action_period_org_action"),
-    )
 
-    id: str = Field(primary_key=True, max_length=120)
+    id: str = Field(primary_key=True, max_length=120)  # 2026-10-DW0004-ZB07
     period: str = Field(max_length=16, index=True)
     org_code: str = Field(max_length=64, foreign_key="organization.org_code")
-    action: str = Field(max_length=32)
+    action: str = Field(max_length=32)  # the measure: an ActionKind key
     status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
+    # the measure needs a committee decision: approving it requires the decision's reference
+    proposal: bool = False
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     evidence: list[dict[str, Any]] = Field(default_factory=list,
                                            sa_column=Column(JSON, nullable=False))
@@ -188,10 +197,16 @@ class Action(SQLModel, table=True):
     policy_version: str = Field(max_length=32)
     document: str | None = Field(default=None, max_length=500)
     html_document: str | None = Field(default=None, max_length=500)
-    # Set once, when issued; an issued action never changes again.
+    # The latest decision (the full history is in action_event).
+    reviewer: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = None
+    note: str | None = None
+    decision_ref: str | None = Field(default=None, max_length=200)  # e.g. 工委会议纪要〔2026〕9号
+    # Set once, when issued; an issued case never changes again.
     doc_number: str | None = Field(default=None, max_length=64, unique=True)
     document_sha256: str | None = Field(default=None, max_length=64)
     issued_at: datetime | None = None
+    reply_due: date | None = None  # issued measures that ask for an answer
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

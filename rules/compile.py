@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dutyflow.core.vocabulary import FREQUENCIES
+from dutyflow.core.vocabulary import FREQUENCIES, RATING_NAMES, action_name
 from dutyflow.rules.policy import Policy
 
 Op = Literal["==", "<", "<=", ">", ">="]
@@ -35,14 +35,15 @@ class Rule:
     """One compiled rule. `family` and `key` say which duty or item kind it judges."""
 
     id: str
-    family: str  # meeting / rectification / fulfillment
-    key: str  # duty id, overdue, paper, or fulfillment level
+    family: str  # meeting / rectification / fulfillment / duty_report
+    key: str  # duty id, overdue, paper, fulfillment level or rating
     action: str
     reason: str  # what this rule found, e.g. 考核得分低于60分
     conditions: tuple[Condition, ...]
-    streak: str = ""  # e.g. ；连续2个月未落实
+    streak: str = ""  # e.g. ；经提醒后仍未落实
     requirement: str = ""  # the policy's wording of the duty the finding breaches
     measure: str = ""  # the fact field the threshold applies to
+    basis: str = ""  # the regulation and article (or 本市做法) the requirement rests on
 
     @property
     def text(self) -> str:
@@ -52,13 +53,11 @@ class Rule:
         return all(c.holds(fact) for c in self.conditions)
 
 
-def _streak_ranges(steps: list[tuple[int, str]]) -> list[tuple[int, int | None, str]]:
-    """(prior_from, prior_below, action) for each step; prior = earlier consecutive failures."""
-    out = []
-    for i, (consecutive, action) in enumerate(steps):
-        upper = steps[i + 1][0] - 1 if i + 1 < len(steps) else None
-        out.append((consecutive - 1, upper, action))
-    return out
+def _steps(ladder: list[str]) -> list[tuple[int, int | None, str]]:
+    """(prior_from, prior_below, action) per ladder step; `prior` is how many steps a fact
+    climbs (measures taken, or earlier failures, as the policy counts them)."""
+    last = len(ladder) - 1
+    return [(k, k + 1 if k < last else None, action) for k, action in enumerate(ladder)]
 
 
 def _prior(lower: int, upper: int | None) -> tuple[Condition, ...]:
@@ -66,64 +65,76 @@ def _prior(lower: int, upper: int | None) -> tuple[Condition, ...]:
     return conditions + ((Condition("prior", "<", upper),) if upper is not None else ())
 
 
+def _streak(policy: Policy, ladder: list[str], step: int, unit: str, last: bool) -> str:
+    """How a climbed step reads: after which measure, or after how many failures."""
+    if not step:
+        return ""
+    if policy.escalation.counts == "measures":
+        return f"；经{action_name(ladder[step - 1])}后仍未落实"
+    return f"；连续{step + 1}{unit}{'及以上' if last else ''}未落实"
+
+
 def compile_policy(policy: Policy) -> list[Rule]:
     rules: list[Rule] = []
-    ladder = _streak_ranges([(s.consecutive, s.action) for s in policy.meetings.escalation])
+    ladder = policy.meetings.ladder
     for duty in policy.meetings.duties:
         unit = FREQUENCIES[duty.frequency].unit
-        for lower, upper, action in ladder:
-            streak = f"；连续{lower + 1}{unit}未落实" if lower else ""
-            if upper is None and lower:
-                streak = f"；连续{lower + 1}{unit}及以上未落实"
+        for lower, upper, action in _steps(ladder):
             rules.append(Rule(
                 id=f"meeting.{duty.id}.{lower + 1}", family="meeting", key=duty.id,
-                action=action, reason=duty.text, streak=streak, requirement=duty.text,
-                measure="held",
+                action=action, reason=duty.text,
+                streak=_streak(policy, ladder, lower, unit, upper is None),
+                requirement=duty.text, measure="held", basis=duty.basis,
                 conditions=(Condition("family", "==", "meeting"),
                             Condition("duty", "==", duty.id),
                             Condition("held", "<", duty.minimum), *_prior(lower, upper)),
             ))
 
-    overdue = policy.rectification.overdue
-    for i, step in enumerate(overdue):
+    rect = policy.rectification
+    for i, step in enumerate(rect.overdue):
         bounds = [Condition("days_overdue", ">", step.more_than_days)]
-        if i + 1 < len(overdue):
-            bounds.append(Condition("days_overdue", "<=", overdue[i + 1].more_than_days))
+        if i + 1 < len(rect.overdue):
+            bounds.append(Condition("days_overdue", "<=", rect.overdue[i + 1].more_than_days))
         beyond = f"（逾期超过{step.more_than_days}天）" if step.more_than_days else "（已逾期）"
         rules.append(Rule(
             id=f"rectification.overdue.{step.more_than_days}", family="rectification",
-            key="overdue", action=step.action, reason=policy.rectification.overdue_text + beyond,
-            requirement=policy.rectification.overdue_text, measure="days_overdue",
+            key="overdue", action=step.action, reason=rect.overdue_text + beyond,
+            requirement=rect.overdue_text, measure="days_overdue", basis=rect.basis,
             conditions=(Condition("family", "==", "rectification"), Condition("open", "==", 1),
                         *bounds),
         ))
-    paper = policy.rectification.paper
     rules.append(Rule(
-        id="rectification.paper", family="rectification", key="paper", action=paper.action,
-        reason=paper.text, requirement=paper.text, measure="paper",
+        id="rectification.paper", family="rectification", key="paper", action=rect.paper.action,
+        reason=rect.paper.text, requirement=rect.paper.text, measure="paper",
+        basis=rect.paper.basis,
         conditions=(Condition("family", "==", "rectification"), Condition("paper", "==", 1)),
     ))
 
     fulfil = policy.fulfillment
-    streaks: list[tuple[int, int | None, str | None]] = [
-        (0, fulfil.escalation[0].consecutive - 1 if fulfil.escalation else None, None)]
-    streaks += [(lo, up, a) for lo, up, a in
-                _streak_ranges([(s.consecutive, s.action) for s in fulfil.escalation])]
     for level in fulfil.levels:
         measures = (("score", level.score_below, f"考核得分低于{level.score_below:g}分"),
                     ("done_ratio", level.tasks_done_below,
                      f"责任清单任务完成率低于{level.tasks_done_below:.0%}"))
         for field, below, said in measures:
-            for lower, upper, step_action in streaks:
-                action = level.action
-                if step_action and policy.rank(step_action) > policy.rank(action):
-                    action = step_action
-                streak = f"；连续{lower + 1}个考核期履责不力" if lower else ""
+            for lower, upper, step_action in _steps(fulfil.ladder):
+                action = max(level.action, step_action, key=policy.rank)
                 rules.append(Rule(
                     id=f"fulfillment.{level.id}.{field}.{lower + 1}", family="fulfillment",
-                    key=level.id, action=action, reason=said, streak=streak,
-                    requirement=fulfil.text, measure=field,
+                    key=level.id, action=action, reason=said,
+                    streak=_streak(policy, fulfil.ladder, lower, "个考核期", upper is None),
+                    requirement=fulfil.text, measure=field, basis=fulfil.basis,
                     conditions=(Condition("family", "==", "fulfillment"),
                                 Condition(field, "<", below), *_prior(lower, upper)),
                 ))
+
+    if policy.duty_report:
+        report = policy.duty_report
+        for rating, action in report.ratings.items():
+            rules.append(Rule(
+                id=f"duty_report.{rating}", family="duty_report", key=rating, action=action,
+                reason=f"书记抓党建工作述职评议等次为“{RATING_NAMES[rating]}”",
+                requirement=report.text, measure="rating", basis=report.basis,
+                conditions=(Condition("family", "==", "duty_report"),
+                            Condition("rating", "==", rating)),
+            ))
     return rules

@@ -1,12 +1,13 @@
 """Shape a period's stored data into facts with pandas: one fact per due duty, item, assessment.
 
 The engine compares facts with thresholds; everything that needs arithmetic (counts in a
-span, quorum, per-group rates, days overdue, consecutive earlier failures) is derived here.
+window, quorum, per-group rates, days overdue, how far a ladder climbs) is derived here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -16,38 +17,108 @@ from dutyflow.core.vocabulary import (
     FREQUENCIES,
     MEETING_TYPES,
     OPEN_ITEM_STATUSES,
+    RATING_NAMES,
     meeting_type_names,
 )
 from dutyflow.rules.policy import MeetingDuty, Policy
 
 BUILT_IN_MEETING_TYPES = {t.key for t in MEETING_TYPES}
+ORG_COLUMNS = ("org_code", "org_name", "org_type", "parent_code", "members", "groups",
+               "secretary", "full_members", "has_committee", "unit_party_group")
+MEETING_COLUMNS = ("org_code", "meeting_type", "held_on", "attendees", "for_year")
+ITEM_COLUMNS = ("item_id", "org_code", "description", "deadline", "status", "completed_on",
+                "extended_to", "source", "responsible")
+ASSESSMENT_COLUMNS = ("org_code", "assessed_period", "score", "tasks_total", "tasks_done",
+                      "duty_report_rating")
+HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "action", "measured")
 
 
 @dataclass(frozen=True)
 class PeriodData:
-    """What the facts are built from; frames come from dutyflow.models.reports readers."""
+    """What the facts are built from; frames come from models.accountability readers.
+
+    Optional columns (full members, committee, for_year, extensions, ratings) may be missing:
+    a report without them is judged as before they existed.
+    """
 
     period: Period
-    organizations: pd.DataFrame  # org_code, org_name, org_type, members, groups, secretary
-    meetings: pd.DataFrame  # org_code, meeting_type, held_on, attendees (all reported periods)
+    organizations: pd.DataFrame
+    meetings: pd.DataFrame  # every meeting held since `meetings_since(policy, period)`
     rectifications: pd.DataFrame  # this period's ledger
     assessments: pd.DataFrame  # this period's assessments
-    history: pd.DataFrame  # current findings of earlier periods: org_code, family, subject, span
+    history: pd.DataFrame  # current findings of earlier periods, and whether a measure was
+    # taken on them (their case approved or issued): HISTORY_COLUMNS
     has_meetings: bool = True
 
 
-def due_duties(policy: Policy, period: Period) -> list[MeetingDuty]:
-    """Duties checked in this period: monthly every month, quarterly at quarter end, yearly in December."""
-    return [d for d in policy.meetings.duties
-            if FREQUENCIES[d.frequency].order >= FREQUENCIES[period.kind].order
-            and period.closes(d.frequency)]
+def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` with every named column, the missing ones empty."""
+    missing = [n for n in names if n not in frame.columns]
+    return frame.assign(**dict.fromkeys(missing)) if missing else frame
+
+
+# ------------------------------------------------------------------------ when duties fall due
+
+
+def due_duties(policy: Policy, period: Period) -> list[tuple[MeetingDuty, Period]]:
+    """Each duty judged in this period with the span it is judged for: monthly every month,
+    quarterly at quarter end, yearly in December, or at the end of its grace months in the
+    next year (组织生活会 of 2026 is judged at the end of March 2027)."""
+    due = []
+    for duty in policy.meetings.duties:
+        if duty.grace_months:
+            grace_end = Period(period.year, "month", duty.grace_months).last_day
+            if period.kind != "year" and period.last_day == grace_end:
+                due.append((duty, Period(period.year - 1, "year", 1)))
+        elif (FREQUENCIES[duty.frequency].order >= FREQUENCIES[period.kind].order
+              and period.closes(duty.frequency)):
+            due.append((duty, period.containing(duty.frequency)))
+    return due
+
+
+def window(duty: MeetingDuty, span: Period) -> tuple[date, date]:
+    """The days whose meetings count for `span`."""
+    if duty.grace_months:
+        return span.first_day, Period(span.year + 1, "month", duty.grace_months).last_day
+    return span.first_day, span.last_day
+
+
+def meetings_since(policy: Policy, period: Period) -> date:
+    """The earliest meeting this period's judging reads."""
+    return min([window(d, s)[0] for d, s in due_duties(policy, period)]
+               + [period.first_day])
+
+
+def judged_in(duty: MeetingDuty, span: Period) -> Period:
+    """The month in which a duty's span is judged."""
+    if duty.grace_months:
+        return Period(span.year + 1, "month", duty.grace_months)
+    return Period(span.year, "month", span.last_day.month)
+
+
+# ------------------------------------------------------------------------------- escalation
+
+
+def measured_steps(history: pd.DataFrame, *, family: str, periods: set[str],
+                   ladder: list[str], by_subject: bool) -> dict[tuple[str, str], int]:
+    """(org_code, subject or "") -> the highest ladder step of a measure taken in `periods`
+    for a finding of `family` (a case approved or issued; rejected, withdrawn and pending
+    ones do not count)."""
+    if history.empty:
+        return {}
+    rows = history[(history["family"] == family) & history["period"].isin(periods)
+                   & history["measured"].astype(bool) & history["action"].isin(ladder)]
+    steps: dict[tuple[str, str], int] = {}
+    for org, subject, action in zip(rows["org_code"], rows["subject"], rows["action"],
+                                    strict=True):
+        key = (org, subject if by_subject else "")
+        steps[key] = max(steps.get(key, -1), ladder.index(action))
+    return steps
 
 
 def prior_streak(keys: pd.DataFrame, history: pd.DataFrame, spans: list[list[str]]) -> pd.Series:
-    """Consecutive earlier spans, newest first, in which each (org_code, subject) failed too.
-
-    `spans[k][i]` is row i's span k+1 steps back.
-    """
+    """Consecutive earlier spans, newest first, in which each (org_code, subject) failed too
+    (the `counts: findings` rule). `spans[k][i]` is row i's span k+1 steps back."""
     streak = pd.Series(0, index=keys.index, dtype="int64")
     if history.empty or not spans:
         return streak
@@ -69,32 +140,74 @@ def _previous_spans(span: Period, depth: int) -> list[str]:
     return out
 
 
+def climb(facts: pd.DataFrame, history: pd.DataFrame, *, policy: Policy, family: str,
+          ladder: list[str], period: Period, span: Period, previous_judged: Period
+          ) -> pd.Series:
+    """How many ladder steps each fact climbs (its `prior`)."""
+    if policy.escalation.counts == "findings":
+        previous = _previous_spans(span, len(ladder) - 1)
+        return prior_streak(facts, history, [[p] * len(facts) for p in previous])
+    by_subject = policy.escalation.scope_of(family) == "duty"
+    # per family: the period before this one; per duty: where its previous span was judged
+    periods = {str(previous_judged), str(span.previous())} if by_subject else \
+        {str(period.previous())}
+    steps = measured_steps(history, family=family, periods=periods, ladder=ladder,
+                           by_subject=by_subject)
+    if not steps:
+        return pd.Series(0, index=facts.index, dtype="int64")
+    subjects = facts["subject"] if by_subject else pd.Series("", index=facts.index)
+    return pd.Series([steps.get((o, s), -1) + 1 for o, s in
+                      zip(facts["org_code"], subjects, strict=True)], index=facts.index,
+                     dtype="int64")
+
+
+# -------------------------------------------------------------------------------- families
+
+
+def _has_committee(orgs: pd.DataFrame, threshold: int) -> pd.Series:
+    """The 是否设支委会 column where given; else full members (else members) >= threshold."""
+    full = pd.to_numeric(orgs["full_members"], errors="coerce").fillna(orgs["members"])
+    derived = full >= threshold
+    return pd.Series([bool(h) if h is not None and h == h else bool(d)
+                      for h, d in zip(orgs["has_committee"], derived, strict=True)],
+                     index=orgs.index)
+
+
 def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
-    """One fact per (organization, due duty): valid meetings held in the duty's span."""
+    """One fact per (organization, due duty): valid meetings held in the duty's window."""
     period = data.period
-    depth = max(s.consecutive for s in policy.meetings.escalation)
     frames = []
-    orgs = data.organizations
-    meetings = data.meetings.drop_duplicates(["org_code", "meeting_type", "held_on", "attendees"])
+    orgs = _columns(data.organizations, ORG_COLUMNS)
+    orgs = orgs.assign(voting=pd.to_numeric(orgs["full_members"], errors="coerce")
+                       .fillna(orgs["members"]).astype(float))
+    meetings = _columns(data.meetings, MEETING_COLUMNS).drop_duplicates(
+        ["org_code", "meeting_type", "held_on", "attendees"])
     names = meeting_type_names(policy.all_meeting_types)
-    for duty in due_duties(policy, period) if data.has_meetings else []:
-        span = period.containing(duty.frequency)
+    ladder = policy.meetings.ladder
+    for duty, span in due_duties(policy, period) if data.has_meetings else []:
         subject = orgs[orgs["org_type"].isin(duty.org_types)]
         if duty.per_group:
             subject = subject[subject["groups"] > 0]
+        if duty.only_with_committee:
+            subject = subject[_has_committee(subject, policy.meetings.committee_from_full_members)]
         if subject.empty:
             continue
-        held = meetings[(meetings["meeting_type"] == duty.meeting_type)
-                        & (meetings["held_on"] >= span.first_day)
-                        & (meetings["held_on"] <= span.last_day)]
-        held = held.merge(subject[["org_code", "members"]], on="org_code")
-        if duty.quorum is not None:
-            held = held.assign(valid=held["attendees"] > duty.quorum * held["members"])
+        first, last = window(duty, span)
+        typed = meetings[meetings["meeting_type"] == duty.meeting_type]
+        for_year = pd.to_numeric(typed["for_year"], errors="coerce")
+        in_window = (typed["held_on"] >= first) & (typed["held_on"] <= last)
+        if span.kind == "year":  # 所属年度, when given, decides which year a meeting is for
+            counts_for = for_year.eq(span.year) | (for_year.isna() & in_window)
+        else:
+            counts_for = in_window
+        held = typed[counts_for].merge(subject[["org_code", "voting"]], on="org_code")
+        if duty.quorum is not None:  # 半数以上: at least the share, of the members with a vote
+            held = held.assign(valid=held["attendees"] >= duty.quorum * held["voting"])
         else:
             held = held.assign(valid=True)
         counts = held.groupby("org_code").agg(held_total=("valid", "size"),
                                               held_valid=("valid", "sum"))
-        fact = subject[["org_code", "members", "groups"]].merge(
+        fact = subject[["org_code", "members", "voting", "groups"]].merge(
             counts, left_on="org_code", right_index=True, how="left").fillna(
             {"held_total": 0, "held_valid": 0})
         fact["held_total"] = fact["held_total"].astype("int64")
@@ -105,8 +218,9 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
                            minimum=duty.minimum)
         if duty.meeting_type not in BUILT_IN_MEETING_TYPES:  # notices need its declared name
             fact["meeting_name"] = names[duty.meeting_type]
-        previous = _previous_spans(span, depth)
-        fact["prior"] = prior_streak(fact, data.history, [[p] * len(fact) for p in previous])
+        fact["prior"] = climb(fact, data.history, policy=policy, family="meeting",
+                              ladder=ladder, period=period, span=span,
+                              previous_judged=judged_in(duty, span.previous()))
         frames.append(fact)
     if not frames:
         return pd.DataFrame()
@@ -116,16 +230,17 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
 
 
 def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
-    """One fact per ledger item: open and days past its deadline, or done on paper only."""
-    items = data.rectifications
+    """One fact per ledger item: open and days past its deadline (the approved extension when
+    there is one), or marked done with no completion date."""
+    items = _columns(data.rectifications, ITEM_COLUMNS)
     if items.empty:
         return pd.DataFrame()
     last_day = pd.Timestamp(data.period.last_day)
+    deadline = pd.to_datetime(items["extended_to"]).fillna(pd.to_datetime(items["deadline"]))
     is_open = items["status"].isin(OPEN_ITEM_STATUSES)
-    overdue = (last_day - pd.to_datetime(items["deadline"])).dt.days
+    overdue = (last_day - deadline).dt.days
     paper = items["status"].isin(DONE_ITEM_STATUSES) & items["completed_on"].isna()
-    facts = items[["item_id", "org_code", "description", "deadline", "status",
-                   "completed_on"]].copy()
+    facts = items[list(ITEM_COLUMNS)].copy()
     facts = facts.assign(family="rectification", subject=items["item_id"],
                          span=str(data.period), open=is_open.astype(int),
                          days_overdue=overdue.where(is_open, 0).astype(int),
@@ -135,27 +250,46 @@ def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
 
 
 def fulfillment_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
-    """One fact per assessed organization: score, share of tasks done, earlier weak periods."""
+    """One fact per assessed organization: score, share of tasks done, steps climbed."""
     rows = data.assessments
     if rows.empty:
         return pd.DataFrame()
-    depth = max((s.consecutive for s in policy.fulfillment.escalation), default=1)
     total = rows["tasks_total"].astype(float)
     ratio = (rows["tasks_done"].astype(float) / total.where(total > 0)).fillna(1.0)
     facts = rows[["org_code", "score", "tasks_total", "tasks_done"]].copy()
     facts = facts.assign(family="fulfillment", subject="fulfillment", span=str(data.period),
                          assessed_period=rows["assessed_period"], score=rows["score"].astype(float),
                          done_ratio=ratio.round(4))
-    previous = _previous_spans(data.period, depth)
-    facts["prior"] = prior_streak(facts, data.history, [[p] * len(facts) for p in previous])
+    facts["prior"] = climb(facts, data.history, policy=policy, family="fulfillment",
+                           ladder=policy.fulfillment.ladder, period=data.period,
+                           span=data.period,
+                           previous_judged=data.period.previous())
     facts["fid"] = "f|" + facts["org_code"] + "|" + facts["assessed_period"]
+    return facts
+
+
+def duty_report_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
+    """One fact per rated secretary's duty report (述职评议)."""
+    rows = _columns(data.assessments, ASSESSMENT_COLUMNS)
+    rows = rows[rows["duty_report_rating"].notna()]
+    if rows.empty or policy.duty_report is None:
+        return pd.DataFrame()
+    facts = rows[["org_code", "assessed_period"]].copy()
+    facts = facts.assign(family="duty_report", subject="duty_report", span=str(data.period),
+                         rating=rows["duty_report_rating"],
+                         rating_name=rows["duty_report_rating"].map(RATING_NAMES), prior=0)
+    facts["fid"] = "d|" + facts["org_code"] + "|" + facts["assessed_period"]
     return facts
 
 
 def build_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """All facts of the period, one frame; columns not used by a family are empty."""
+    history = _columns(data.history, HISTORY_COLUMNS)
+    data = PeriodData(data.period, data.organizations, data.meetings, data.rectifications,
+                      data.assessments, history, data.has_meetings)
     frames = [f for f in (meeting_facts(policy, data), rectification_facts(policy, data),
-                          fulfillment_facts(policy, data)) if not f.empty]
+                          fulfillment_facts(policy, data), duty_report_facts(policy, data))
+              if not f.empty]
     if not frames:
         return pd.DataFrame(columns=["fid", "family", "org_code", "subject", "span", "prior"])
     return pd.concat(frames, ignore_index=True)

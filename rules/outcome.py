@@ -1,4 +1,4 @@
-"""From rule matches to findings and actions: dedupe, keep the most severe, group per organization.
+"""From rule matches to findings and cases: dedupe, keep the most severe, one case per organization.
 
 Pure functions: the flow stores what these return; tests call them without an engine.
 """
@@ -19,13 +19,15 @@ from dutyflow.rules.policy import Policy
 # Fact columns kept as evidence, per family (the rest are engine plumbing).
 EVIDENCE_FIELDS = {
     "meeting": ("duty", "meeting_type", "meeting_name", "span", "minimum", "held_total",
-                "held_valid", "held",
-                "groups", "members", "prior"),
-    "rectification": ("item_id", "description", "deadline", "status", "completed_on",
-                      "days_overdue", "paper"),
+                "held_valid", "held", "groups", "members", "voting", "prior"),
+    "rectification": ("item_id", "description", "deadline", "extended_to", "source",
+                      "responsible", "status", "completed_on", "days_overdue", "paper"),
     "fulfillment": ("assessed_period", "score", "tasks_total", "tasks_done", "done_ratio",
                     "prior"),
+    "duty_report": ("assessed_period", "rating", "rating_name"),
 }
+# Fields only some facts have: left out of the evidence when empty.
+OPTIONAL_FIELDS = ("meeting_name", "extended_to", "source", "responsible", "voting")
 
 
 @dataclass(frozen=True)
@@ -42,22 +44,27 @@ class FindingDraft:
     text: str
     facts: dict[str, Any]
     requirement: str = ""
+    basis: str = ""
 
     def as_evidence(self) -> dict[str, Any]:
         return {"finding_id": self.id, "rule_id": self.rule_id, "family": self.family,
                 "subject": self.subject, "span": self.span, "action": self.action,
-                "text": self.text, "requirement": self.requirement, "facts": self.facts}
+                "text": self.text, "requirement": self.requirement, "basis": self.basis,
+                "facts": self.facts}
 
 
 @dataclass(frozen=True)
 class ActionDraft:
+    """A case: one organization, one period, all its findings, one measure."""
+
     id: str
     period: str
     org_code: str
-    action: str
+    action: str  # the case's one measure: the most severe its findings earn
     rule_ids: tuple[str, ...]
     evidence: tuple[dict[str, Any], ...]
     evidence_hash: str = field(default="")
+    proposal: bool = False  # the measure needs a committee decision
 
 
 def _plain(value: Any) -> Any:
@@ -77,9 +84,9 @@ def stable_id(*parts: str, length: int = 16) -> str:
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:length]
 
 
-def action_id(period: str, org_code: str, action: str) -> str:
-    """Readable and stable: the same period, organization and action type give the same id."""
-    return f"{period}-{org_code}-{action}"
+def case_id(period: str, org_code: str) -> str:
+    """Readable and stable: one case per organization and period, `2026-10-DW0004-ZB07`."""
+    return f"{period}-{org_code}"
 
 
 def compose_text(hits: list[Rule]) -> str:
@@ -119,33 +126,37 @@ def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list
         top = hits[-1]
         family = top.family
         evidence = {k: _plain(row[k]) for k in EVIDENCE_FIELDS[family] if k in row.index}
-        if evidence.get("meeting_name") is None:  # only declared meeting types carry one
-            evidence.pop("meeting_name", None)
+        for name in OPTIONAL_FIELDS:
+            if evidence.get(name) is None:
+                evidence.pop(name, None)
         text = compose_text(hits)
         findings.append(FindingDraft(
             id=stable_id(period, str(row["org_code"]), family, str(row["subject"])),
             period=period, span=str(row["span"]), org_code=str(row["org_code"]), family=family,
             subject=str(row["subject"]), rule_id=top.id,
             rule_ids=tuple(r.id for r in hits), action=top.action, text=text, facts=evidence,
-            requirement=top.requirement,
+            requirement=top.requirement, basis=top.basis,
         ))
     return sorted(findings, key=lambda f: (f.org_code, f.family, f.subject))
 
 
 def group_actions(policy: Policy, period: str, findings: list[FindingDraft]) -> list[ActionDraft]:
-    """One action per organization and action type, carrying all its findings as evidence."""
-    groups: dict[tuple[str, str], list[FindingDraft]] = {}
+    """One case per organization and period: every finding as evidence (the most severe
+    first), and one measure, the most severe any finding earns (错责相当: not one letter per
+    finding)."""
+    groups: dict[str, list[FindingDraft]] = {}
     for finding in findings:
-        groups.setdefault((finding.org_code, finding.action), []).append(finding)
-    actions = []
-    for (org_code, action), members in sorted(groups.items(),
-                                              key=lambda kv: (kv[0][0], policy.rank(kv[0][1]))):
+        groups.setdefault(finding.org_code, []).append(finding)
+    cases = []
+    for org_code, members in sorted(groups.items()):
+        members = sorted(members, key=lambda f: (-policy.rank(f.action), f.family, f.subject))
+        measure = members[0].action
         evidence = tuple(f.as_evidence() for f in members)
-        digest = hashlib.sha256(json.dumps(evidence, ensure_ascii=False, sort_keys=True,
-                                           default=str).encode()).hexdigest()
-        actions.append(ActionDraft(
-            id=action_id(period, org_code, action), period=period, org_code=org_code,
-            action=action, rule_ids=tuple(sorted({r for f in members for r in f.rule_ids})),
-            evidence=evidence, evidence_hash=digest,
+        digest = hashlib.sha256(json.dumps([measure, evidence], ensure_ascii=False,
+                                           sort_keys=True, default=str).encode()).hexdigest()
+        cases.append(ActionDraft(
+            id=case_id(period, org_code), period=period, org_code=org_code, action=measure,
+            rule_ids=tuple(sorted({r for f in members for r in f.rule_ids})),
+            evidence=evidence, evidence_hash=digest, proposal=policy.is_proposal(measure),
         ))
-    return actions
+    return cases

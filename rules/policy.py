@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -14,6 +14,8 @@ from dutyflow.core.vocabulary import (
     ACTION_KINDS,
     FREQUENCIES,
     ORG_TYPE_NAMES,
+    RATING_NAMES,
+    DecidedBy,
     MeetingType,
     action_kind,
     extend_meeting_types,
@@ -45,9 +47,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Step(_Strict):
-    consecutive: int = Field(ge=1)
-    action: ActionName
+class Escalation(_Strict):
+    """How ladders climb: on measures actually taken (default) or on findings alone."""
+
+    counts: Literal["measures", "findings"] = "measures"
+    scope: dict[Literal["meeting", "fulfillment"], Literal["family", "duty"]] = Field(
+        default_factory=lambda: {"meeting": "family", "fulfillment": "family"})  # type: ignore[arg-type]
+
+    def scope_of(self, family: str) -> str:
+        return self.scope.get(family, "family")  # type: ignore[call-overload]
 
 
 class MeetingDuty(_Strict):
@@ -57,14 +65,21 @@ class MeetingDuty(_Strict):
     frequency: FrequencyName
     minimum: int = Field(ge=1)
     per_group: bool = False
-    quorum: float | None = Field(default=None, ge=0, lt=1)
+    # counts only when attendees are at least this share of the members with a vote
+    quorum: float | None = Field(default=None, gt=0, le=1)
+    only_with_committee: bool = False
+    # a yearly duty judged this many months into the next year (meetings until then count)
+    grace_months: int = Field(default=0, ge=0, le=11)
     text: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _known_org_types(self) -> MeetingDuty:
         unknown = [t for t in self.org_types if t not in ORG_TYPE_NAMES]
         if unknown:
             raise ValueError(f"unknown org_types {unknown}; use {', '.join(ORG_TYPE_NAMES)}")
+        if self.grace_months and self.frequency != "year":
+            raise ValueError("grace_months applies to yearly duties only")
         return self
 
 
@@ -80,7 +95,8 @@ class DeclaredMeetingType(_Strict):
 
 
 class Meetings(_Strict):
-    escalation: list[Step] = Field(min_length=1)
+    ladder: list[ActionName] = Field(min_length=1)
+    committee_from_full_members: int = Field(default=7, ge=1)
     duties: list[MeetingDuty] = Field(min_length=1)
 
 
@@ -92,11 +108,13 @@ class OverdueStep(_Strict):
 class PaperRule(_Strict):
     action: ActionName
     text: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
 
 
 class Rectification(_Strict):
     overdue: list[OverdueStep] = Field(min_length=1)
     overdue_text: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
     paper: PaperRule
 
 
@@ -109,22 +127,44 @@ class Level(_Strict):
 
 class Fulfillment(_Strict):
     levels: list[Level] = Field(min_length=1)
-    escalation: list[Step] = Field(default_factory=list)
+    ladder: list[ActionName] = Field(min_length=1)
     text: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
+
+
+def _known_rating(key: str) -> str:
+    if key not in RATING_NAMES:
+        raise ValueError(f"unknown rating {key!r}; use one of {', '.join(RATING_NAMES)}")
+    return key
+
+
+class DutyReport(_Strict):
+    ratings: dict[Annotated[str, AfterValidator(_known_rating)], ActionName] = Field(
+        default_factory=dict)
+    text: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
 
 
 class Policy(_Strict):
     name: str
     meeting_types: list[DeclaredMeetingType] = Field(default_factory=list)
+    escalation: Escalation = Field(default_factory=Escalation)
+    committee_decides: list[ActionName] = Field(default_factory=lambda: [
+        k.key for k in ACTION_KINDS.values() if k.decided_by is DecidedBy.COMMITTEE])
     meetings: Meetings
     rectification: Rectification
     fulfillment: Fulfillment
-    # Set by the loader, not the file: the content hash every run and action records.
+    duty_report: DutyReport | None = None
+    # Set by the loader, not the file: the content hash every run and case records.
     version: str = ""
 
     @staticmethod
     def rank(action: str) -> int:
         return ACTION_KINDS[action].rank
+
+    def is_proposal(self, action: str) -> bool:
+        """True when the measure needs a committee decision (the office proposes it)."""
+        return action in self.committee_decides
 
     @property
     def all_meeting_types(self) -> tuple[MeetingType, ...]:
@@ -143,12 +183,10 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _ladders_climb(self) -> Policy:
-        _climbing("meetings.escalation", [(s.consecutive, s.action) for s in self.meetings.escalation],
-                  self, first=1)
+        _climbing("meetings.ladder", list(enumerate(self.meetings.ladder)))
+        _climbing("fulfillment.ladder", list(enumerate(self.fulfillment.ladder)))
         _climbing("rectification.overdue",
-                  [(s.more_than_days, s.action) for s in self.rectification.overdue], self)
-        _climbing("fulfillment.escalation",
-                  [(s.consecutive, s.action) for s in self.fulfillment.escalation], self)
+                  [(s.more_than_days, s.action) for s in self.rectification.overdue])
         levels = self.fulfillment.levels
         for milder, harsher in zip(levels, levels[1:], strict=False):
             if not (harsher.score_below <= milder.score_below
@@ -162,14 +200,11 @@ class Policy(_Strict):
         return self
 
 
-def _climbing(where: str, steps: list[tuple[float, str]], policy: Policy, first: int | None = None
-              ) -> None:
-    if first is not None and steps and steps[0][0] != first:
-        raise ValueError(f"{where} must start at {first}")
+def _climbing(where: str, steps: list[tuple[float, str]]) -> None:
     for (at, action), (next_at, next_action) in zip(steps, steps[1:], strict=False):
         if next_at <= at:
             raise ValueError(f"{where}: thresholds must increase ({at} then {next_at})")
-        if policy.rank(next_action) < policy.rank(action):
+        if Policy.rank(next_action) < Policy.rank(action):
             raise ValueError(f"{where}: an impossible ladder; {next_action} after {action} "
                              "would be milder for a worse failure")
 

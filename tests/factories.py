@@ -79,3 +79,24 @@ def report_folder(folder: Path, *, meetings: list[list[Any]] | None = None) -> P
                {"组织生活": (MEETING_HEADERS, meetings if meetings is not None else meeting_rows())},
                title="2026年10月组织生活台账")
     return folder
+
+
+# The optional columns (CONTRACT.md "Optional input columns"), under their first Chinese header.
+ORG_OPTIONAL_HEADERS = ["正式党员数", "是否设支委会", "所在单位党组"]
+RECT_OPTIONAL_HEADERS = ["延期至", "问题来源", "整改责任人"]
+
+
+def org_rows_with_optional_columns() -> list[list[Any]]:
+    """org_rows() with 正式党员数, 是否设支委会 and 所在单位党组 filled as offices fill them."""
+    optional = [[115, None, "中共市教育局党组"], [18, "是", "中共市教育局党组"],
+                [6, "否", "中共市教育局党组"]]
+    return [[*row, *more] for row, more in zip(org_rows(), optional, strict=True)]
+
+
+def rect_rows_with_optional_columns() -> list[list[Any]]:
+    return [
+        ["ZG-1", "DW01-ZB01", "台账不全", date(2026, 9, 30), "整改中", None,
+         date(2026, 11, 30), "巡察", "李明"],
+        ["ZG-2", "DW01-ZB02", "学时不足", date(2026, 8, 31), "已整改", date(2026, 8, 20),
+         None, "督查", "张丽"],
+    ]

@@ -54,4 +54,5 @@ def write_final(*, action: Any, org: Any, parent: Any | None, on: date, doc_numb
     notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
                           talk_slot=talk_slot)
     folder = Path(settings.output_dir) / action.period / "issued"
-    return write_notice(notice, folder, safe_name(f"{doc_number}-{action.id}"))
+    return write_notice(notice, folder,
+                        safe_name(f"{doc_number}-{action.id}" if doc_number else action.id))

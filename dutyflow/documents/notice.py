@@ -130,7 +130,7 @@ def _org_view(org: Any) -> dict[str, Any]:
     if org is None:
         return {}
     return {"org_code": org.org_code, "org_name": org.org_name, "secretary": org.secretary,
-            "org_type": org.org_type}
+            "org_type": org.org_type, "unit_party_group": getattr(org, "unit_party_group", None)}
 
 
 def talk_time(on: date, slot: int) -> str:
@@ -157,7 +157,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
     parts = _render(ACTION_KINDS[action.action].template, context)
     return Notice(
         action_id=action.id, kind=action.action, issuer_mark=settings.issuer_mark,
-        doc_number=doc_number or DRAFT_NUMBER, title=parts["title"],
+        doc_number=DRAFT_NUMBER if doc_number is None else doc_number, title=parts["title"],
         recipient=parts["recipient"], blocks=parse_body(parts["body"]),
         signature=settings.issuer_signature, date_text=chinese_date(on),
         copy_to=parts["copy_to"], is_draft=doc_number is None,

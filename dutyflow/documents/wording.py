@@ -7,7 +7,6 @@ from typing import Any
 
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import (
-    FREQUENCIES,
     ITEM_STATUS_NAMES,
     MEETING_TYPES,
     action_name,
@@ -52,15 +51,17 @@ def describe_finding(evidence: dict[str, Any]) -> str:
         else:
             text = f"{span.label}{verb}{name}{held_total}次"
             if held_valid != held_total:
-                text += f"，其中{held_total - held_valid}次到会党员未超过半数、不予计入"
+                text += (f"，其中{held_total - held_valid}次到会党员不足有表决权党员的半数、"
+                         "不予计入")
             text += f"，少于规定的{minimum}次"
-        prior = facts.get("prior", 0)
-        if prior:
-            text += f"；此前已连续{prior}{FREQUENCIES[span.kind].unit}未落实"
         return text + "。"
     if family == "rectification":
         status = ITEM_STATUS_NAMES.get(facts.get("status", ""), facts.get("status", ""))
-        head = f"问题{facts['item_id']}“{facts['description']}”，整改时限{chinese_date(facts['deadline'])}"
+        source = f"（{facts['source']}发现）" if facts.get("source") else ""
+        head = f"问题{facts['item_id']}{source}“{facts['description']}”，整改时限"
+        head += f"{chinese_date(facts['deadline'])}"
+        if facts.get("extended_to"):
+            head += "（经批准延期）"
         if facts.get("paper"):
             return f"{head}，标记为“{status}”但无完成日期，未见整改佐证。"
         return f"{head}，至{_span_label(evidence['span'])}末仍为“{status}”，已逾期{facts['days_overdue']}天。"
@@ -68,26 +69,34 @@ def describe_finding(evidence: dict[str, Any]) -> str:
         ratio = facts.get("done_ratio", 0) or 0
         text = (f"{Period.parse(facts['assessed_period']).label}党建考核得分{facts['score']:g}分，"
                 f"责任清单任务完成{facts['tasks_done']}/{facts['tasks_total']}项（{ratio:.0%}）")
-        if facts.get("prior"):
-            text += f"；此前已连续{facts['prior']}个考核期履责不力"
         return text + "。"
+    if family == "duty_report":
+        return (f"{Period.parse(facts['assessed_period']).label}书记抓党建工作述职评议等次为"
+                f"“{facts.get('rating_name') or facts.get('rating')}”。")
     return str(evidence.get("text", ""))
 
 
 def explain_action(action: Any, org: Any | None) -> str:
-    """Why an action exists, in the words a party-affairs officer would write."""
+    """Why a case exists and why its measure, in the words a party-affairs officer would write."""
     who = f"{org.org_name}（{action.org_code}）" if org else action.org_code
     secretary = f"，书记{org.secretary}" if org and org.secretary else ""
+    decided = "须工委会议集体决定（本案为提议）" if action.proposal else "工委可直接决定"
     lines = [
         f"{action.id}：{action_name(action.action)}（{status_words(action.status)}）",
         f"对象：{who}{secretary}",
         f"期间：{Period.parse(action.period).label}；依据政策版本 {action.policy_version}",
+        f"处置：{len(action.evidence)}项问题合并为一案，取其中最重的处置“"
+        f"{action_name(action.action)}”；{decided}",
         "",
-        f"原因（共{len(action.evidence)}项）：",
+        f"问题（共{len(action.evidence)}项）：",
     ]
     for n, evidence in enumerate(action.evidence, start=1):
         lines.append(f"{n}. {describe_finding(evidence)}")
         requirement = evidence.get("requirement") or evidence["text"]
-        lines.append(f"   依据：{requirement}")
-        lines.append(f"   认定：{evidence['text']}（规则 {evidence['rule_id']}）")
+        basis = f"（{evidence['basis']}）" if evidence.get("basis") else ""
+        lines.append(f"   要求：{requirement}{basis}")
+        lines.append(f"   认定：{evidence['text']} → {action_name(evidence['action'])}"
+                     f"（规则 {evidence['rule_id']}）")
+    if getattr(action, "decision_ref", None):
+        lines.append(f"决定依据：{action.decision_ref}")
     return "\n".join(lines)

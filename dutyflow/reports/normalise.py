@@ -13,6 +13,7 @@ from typing import Any
 
 from dutyflow.core.errors import BadInputError, BadPeriodError
 from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import YES_NO
 from dutyflow.reports.reading import RawTable
 from dutyflow.reports.schemas import ColumnSpec, Kind, TableSpec
 from dutyflow.reports.text import fold, is_blank, strip_controls, vocabulary_key
@@ -20,6 +21,7 @@ from dutyflow.reports.text import fold, is_blank, strip_controls, vocabulary_key
 HEADER_SCAN_ROWS = 15
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+YES_NO_KEYS = {vocabulary_key(k): v for k, v in YES_NO.items()}
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
@@ -30,6 +32,7 @@ _INTEGER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _UNITS = re.compile(r"(人|名|个|项|次|分)$")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_YEAR = re.compile(r"^(\d{4})(?:\.0*)?\s*(?:年度?)?$")
 _PERIOD_FORMS = (
     (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$"), lambda m: f"{m[1]}-{int(m[2]):02d}"),
     (re.compile(r"^(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度?$"),
@@ -167,13 +170,48 @@ def parse_period(value: Any) -> str | Bad:
         return Bad(f"unknown period {text!r}")
 
 
-def parse_text(value: Any, *, code: bool) -> str:
+def parse_year(value: Any) -> int | Bad:
+    """所属年度: 2026, 2026.0, "2026", "２０２６年", "2026年度"."""
+    if isinstance(value, (bool, datetime, date)):
+        return Bad(f"not a year {_shown(value)!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = fold(str(value))
+    if not (m := _YEAR.match(text)):
+        return Bad(f"not a year {text!r}")
+    year = int(m[1])
+    if not EARLIEST.year <= year <= LATEST.year:
+        return Bad(f"year {year} is outside {EARLIEST.year}-{LATEST.year}")
+    return year
+
+
+def parse_bool(value: Any, column: ColumnSpec) -> bool | Bad:
+    """A yes/no cell: 是/否, 有/无, yes/no, 1/0, √/× (vocabulary.YES_NO), or an Excel TRUE."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    found = YES_NO_KEYS.get(vocabulary_key(value))
+    if found is None:
+        return Bad(f"{column.name.replace('_', ' ')}: {_shown(value)!r} is neither yes (是) "
+                   "nor no (否)")
+    return found
+
+
+def _shown(value: Any) -> str:
+    return fold(value.isoformat() if isinstance(value, (datetime, date)) else str(value))[:50]
+
+
+def parse_text(value: Any, *, code: bool, max_length: int | None = None) -> str | Bad:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a code typed as a number comes back from Excel as 1001.0
     if isinstance(value, (datetime, date)):
         value = value.isoformat()
     text = fold(str(value)) if code else strip_controls(str(value)).strip().replace("\u3000", " ")
-    return text if code else _CJK_GAP.sub("", text)
+    text = text if code else _CJK_GAP.sub("", text)
+    if max_length is not None and len(text) > max_length:
+        return Bad(f"{len(text)} characters, longer than the {max_length} allowed")
+    return text
 
 
 # id(choices) -> (the choices, kept alive so the id is never reused, and their lookup)
@@ -188,11 +226,36 @@ def _choice_lookup(column: ColumnSpec) -> dict[str, str]:
     return _CHOICES[key][1]
 
 
-def parse_choice(value: Any, column: ColumnSpec) -> str | Bad:
-    found = _choice_lookup(column).get(vocabulary_key(value))
-    if found is None:
-        return Bad(f"unknown {column.name.replace('_', ' ')} {fold(str(value))!r}")
-    return found
+def parse_choice(value: Any, column: ColumnSpec) -> str | tuple[str, ...] | Bad:
+    """The choice's key; where a column admits several (主题党日、党课), a tuple of keys in
+    the order written, each once. A cell with any unknown part is refused, naming the part."""
+    lookup = _choice_lookup(column)
+    found = lookup.get(vocabulary_key(value))
+    if found is not None:
+        return found
+    what = column.name.replace("_", " ")
+    parts = _split_choices(str(value), column.several) if column.several else []
+    if len(parts) < 2:
+        return Bad(f"unknown {what} {fold(str(value))!r}")
+    keys: list[str] = []
+    for part in parts:
+        key = lookup.get(vocabulary_key(part))
+        if key is None:
+            return Bad(f"unknown {what} {fold(part)!r} in {fold(str(value))!r}")
+        if key not in keys:
+            keys.append(key)
+    return keys[0] if len(keys) == 1 else tuple(keys)
+
+
+# separators -> their pattern
+_SPLITTERS: dict[str, re.Pattern[str]] = {}
+
+
+def _split_choices(text: str, separators: str) -> list[str]:
+    pattern = _SPLITTERS.get(separators)
+    if pattern is None:
+        pattern = _SPLITTERS[separators] = re.compile(f"[{re.escape(separators)}]")
+    return [part for part in pattern.split(text) if not is_blank(part)]
 
 
 def parse_column(values: list[Any], column: ColumnSpec) -> list[Any]:
@@ -236,4 +299,9 @@ def parse_cell(value: Any, column: ColumnSpec) -> Any:
         return parse_choice(value, column)
     if column.kind is Kind.PERIOD:
         return parse_period(value)
-    return parse_text(value, code=column.name.endswith("_code") or column.name == "item_id")
+    if column.kind is Kind.BOOL:
+        return parse_bool(value, column)
+    if column.kind is Kind.YEAR:
+        return parse_year(value)
+    return parse_text(value, code=column.name.endswith("_code") or column.name == "item_id",
+                      max_length=column.max_length)

@@ -11,8 +11,10 @@ from enum import StrEnum
 
 from dutyflow.core.vocabulary import (
     ITEM_STATUS_CHOICES,
+    MEETING_TYPE_SEPARATORS,
     MEETING_TYPES,
     ORG_TYPES,
+    RATING_CHOICES,
     MeetingType,
     meeting_type_choices,
 )
@@ -25,6 +27,8 @@ class Kind(StrEnum):
     DATE = "date"
     CHOICE = "choice"
     PERIOD = "period"
+    BOOL = "bool"  # yes/no (是/否, vocabulary.YES_NO)
+    YEAR = "year"  # 2026, "2026年", "2026年度": a year in 2000-2099
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class ColumnSpec:
     choices: dict[str, str] = field(default_factory=dict)  # accepted spelling -> canonical key
     minimum: float | None = None
     maximum: float | None = None
+    # CHOICE: a cell may name several choices split by any of these characters; the row then
+    # counts once for each (one cleaned row per choice)
+    several: str = ""
+    max_length: int | None = None  # TEXT: longer cells are refused (the database column's size)
 
     @property
     def label(self) -> str:
@@ -61,13 +69,22 @@ ORGANIZATIONS = TableSpec(
     name="organizations",
     names=("organizations", "organization", "orgs", "组织", "组织名册", "党组织", "组织信息"),
     columns=(
-        ColumnSpec("org_code", ("组织编码", "组织代码", "编码")),
-        ColumnSpec("org_name", ("组织名称", "党组织名称", "名称")),
+        ColumnSpec("org_code", ("组织编码", "组织代码", "编码"), max_length=64),
+        ColumnSpec("org_name", ("组织名称", "党组织名称", "名称"), max_length=200),
         ColumnSpec("org_type", ("组织类型", "类型"), Kind.CHOICE, choices=ORG_TYPES),
-        ColumnSpec("parent_code", ("上级组织编码", "上级编码", "上级组织"), required=True),
-        ColumnSpec("secretary", ("书记", "支部书记", "书记姓名")),
+        ColumnSpec("parent_code", ("上级组织编码", "上级编码", "上级组织"), required=True,
+                   max_length=64),
+        ColumnSpec("secretary", ("书记", "支部书记", "书记姓名"), max_length=100),
         ColumnSpec("members", ("党员人数", "党员数"), Kind.INT, minimum=0),
         ColumnSpec("groups", ("党小组数", "党小组数量"), Kind.INT, required=False, minimum=0),
+        # optional: the members with a vote (may not exceed 党员人数), whether the branch has
+        # elected a committee, and the party group of the unit it sits in
+        ColumnSpec("full_members", ("正式党员数", "正式党员人数", "正式党员"), Kind.INT,
+                   required=False, minimum=0),
+        ColumnSpec("has_committee", ("是否设支委会", "是否设立支委会", "是否设立支部委员会",
+                                     "是否设支部委员会", "设支委会"), Kind.BOOL, required=False),
+        ColumnSpec("unit_party_group", ("所在单位党组", "单位党组", "所属党组"), required=False,
+                   max_length=200),
     ),
     key=("org_code",),
 )
@@ -77,12 +94,17 @@ MEETINGS = TableSpec(
     names=("meetings", "meeting", "会议", "组织生活", "组织生活台账", "会议台账", "三会一课"),
     columns=(
         ColumnSpec("org_code", ("组织编码", "组织代码", "编码")),
+        # 主题党日、党课: one session held as several types counts for each
         ColumnSpec("meeting_type", ("会议类型", "类型", "会议名称"), Kind.CHOICE,
-                   choices=meeting_type_choices()),
+                   choices=meeting_type_choices(), several=MEETING_TYPE_SEPARATORS),
         ColumnSpec("held_on", ("召开日期", "会议日期", "日期", "召开时间"), Kind.DATE),
         ColumnSpec("attendees", ("实到人数", "参会人数", "出席人数"), Kind.INT, minimum=0),
+        # optional: the year a yearly meeting is for (组织生活会 of 2026 held in January 2027)
+        ColumnSpec("for_year", ("所属年度", "年度", "所属年份", "会议所属年度"), Kind.YEAR,
+                   required=False),
     ),
     # Two groups may meet the same day; only a row repeated cell for cell is a double entry.
+    # (A row naming several types is one cleaned row per type, so its types never clash.)
     key=("org_code", "meeting_type", "held_on", "attendees"),
 )
 
@@ -90,12 +112,19 @@ RECTIFICATIONS = TableSpec(
     name="rectifications",
     names=("rectifications", "rectification", "整改", "整改台账", "问题整改台账"),
     columns=(
-        ColumnSpec("item_id", ("问题编号", "编号", "序号")),
+        ColumnSpec("item_id", ("问题编号", "编号", "序号"), max_length=64),
         ColumnSpec("org_code", ("组织编码", "组织代码")),
         ColumnSpec("description", ("问题描述", "问题", "存在问题")),
         ColumnSpec("deadline", ("整改时限", "整改期限", "时限"), Kind.DATE),
         ColumnSpec("status", ("整改状态", "状态", "整改情况"), Kind.CHOICE, choices=ITEM_STATUS_CHOICES),
         ColumnSpec("completed_on", ("完成日期", "完成时间", "整改完成日期"), Kind.DATE),
+        # optional: an approved extension (after the deadline), where the problem was found,
+        # and the person responsible for fixing it
+        ColumnSpec("extended_to", ("延期至", "延期时限", "延期整改时限", "延期日期", "延长至"),
+                   Kind.DATE, required=False),
+        ColumnSpec("source", ("问题来源", "来源"), required=False, max_length=50),
+        ColumnSpec("responsible", ("整改责任人", "责任人", "整改负责人"), required=False,
+                   max_length=100),
     ),
     key=("item_id",),
 )
@@ -109,6 +138,10 @@ ASSESSMENTS = TableSpec(
         ColumnSpec("score", ("考核得分", "得分", "分数"), Kind.NUMBER, minimum=0, maximum=100),
         ColumnSpec("tasks_total", ("责任清单任务数", "任务数", "任务总数"), Kind.INT, minimum=0),
         ColumnSpec("tasks_done", ("已完成任务数", "完成任务数"), Kind.INT, minimum=0),
+        # optional, usually yearly: the rating of the secretary's duty report, as its key
+        ColumnSpec("duty_report_rating", ("述职评议等次", "述职评议结果", "述职评议等级",
+                                          "述职评议", "评议等次"), Kind.CHOICE, required=False,
+                   choices=RATING_CHOICES),
     ),
     key=("org_code", "period"),
 )

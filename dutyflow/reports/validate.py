@@ -41,7 +41,11 @@ class Quarantine:
 
 @dataclass
 class CleanTable:
-    """A table's good rows (typed, canonical columns) and its quarantined rows."""
+    """A table's good rows (typed, canonical columns) and its quarantined rows.
+
+    A ledger row naming several meeting types (主题党日、党课) is one good row per type, each
+    with the source row's `_row`: `rows` holds what the database will, one meeting per type.
+    """
 
     spec: TableSpec
     sources: list[Source]
@@ -140,7 +144,18 @@ def _clean_source(
         for col, value, reason in problems
     ]
     frame = frame.drop(index=list(reasons)) if reasons else frame
-    return frame, bad, len(grid)
+    return _one_row_per_choice(frame, spec), bad, len(grid)
+
+
+def _one_row_per_choice(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """A row whose cell names several choices (主题党日、党课) becomes one row per choice, each
+    keeping the source row's number: the database holds one meeting per type held."""
+    for column in spec.columns:
+        if column.several and not frame.empty:
+            values = frame[column.name]
+            if any(isinstance(v, tuple) for v in values):
+                frame = frame.explode(column.name, ignore_index=True)
+    return frame
 
 
 OUTSIDE = "is outside the reported period"
@@ -174,11 +189,22 @@ def _check_row_rules(
     reasons: dict[int, list[tuple[str, str, str]]],
 ) -> None:
     """Rules across cells of one row that the column types alone cannot catch."""
-    if spec.name == "meetings":
-        for i, held in enumerate(typed["held_on"]):
+    if spec.name == "organizations":
+        for i, (members, full) in enumerate(zip(typed["members"], typed["full_members"],
+                                                strict=True)):
+            if members is not None and full is not None and full > members:
+                reasons.setdefault(i, []).append(
+                    ("full_members", str(full),
+                     f"{full} full members (正式党员数) but only {members} members (党员人数)"))
+    elif spec.name == "meetings":
+        for i, (held, year) in enumerate(zip(typed["held_on"], typed["for_year"], strict=True)):
             if held is not None and held > period.last_day:
                 reasons.setdefault(i, []).append(
                     ("held_on", held.isoformat(), f"held after the period ends ({OUTSIDE} {period})"))
+            if held is not None and year is not None and year > held.year:
+                reasons.setdefault(i, []).append(
+                    ("for_year", str(year),
+                     f"held on {held.isoformat()}, it cannot be for the later year {year}"))
     elif spec.name == "assessments":
         for i, (total, done) in enumerate(zip(typed["tasks_total"], typed["tasks_done"],
                                               strict=True)):
@@ -194,6 +220,13 @@ def _check_row_rules(
             if done is not None and done > period.last_day:
                 reasons.setdefault(i, []).append(
                     ("completed_on", done.isoformat(), f"completed after the period ends ({period})"))
+        for i, (deadline, extended) in enumerate(zip(typed["deadline"], typed["extended_to"],
+                                                     strict=True)):
+            if deadline is not None and extended is not None and extended <= deadline:
+                reasons.setdefault(i, []).append(
+                    ("extended_to", extended.isoformat(),
+                     f"extended to {extended.isoformat()}, not after the deadline "
+                     f"{deadline.isoformat()}"))
 
 
 def _bad_rows(rows: pd.DataFrame, mask: pd.Series, spec: TableSpec, column: str,
@@ -222,16 +255,34 @@ def _check_references(
 
 
 def _drop_duplicates(rows: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Quarantine]]:
+    """Quarantine a source row whose key repeats an earlier row's. The rows one source row
+    became (one per meeting type) never clash with each other, and they go or stay together:
+    a row is loaded whole or quarantined whole."""
     if rows.empty:
         return rows, []
     key = list(spec.key)
-    mask = rows.duplicated(subset=key, keep="first")
-    if not mask.any():
+    if not rows.duplicated(subset=key, keep="first").any():
         return rows, []
-    first = rows[~mask].set_index(key)[ROW]
+    keys = list(zip(*(rows[k] for k in key), strict=True))
+    sources: dict[tuple[Any, Any, Any], list[int]] = {}
+    for position, source_row in enumerate(zip(rows[FILE], rows[SHEET], rows[ROW], strict=True)):
+        sources.setdefault(source_row, []).append(position)
+    seen: dict[tuple[Any, ...], int] = {}  # key -> the row number that first held it
+    dropped: list[int] = []
     bad = []
-    for _, row in rows[mask].iterrows():
-        original = first.loc[tuple(row[k] for k in key) if len(key) > 1 else row[key[0]]]
-        bad.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), key[0],
-                              _value_text(row[key[0]]), f"duplicate of row {original}"))
-    return rows[~mask], bad
+    for (file, sheet, number), positions in sources.items():
+        clash = next((p for p in positions if keys[p] in seen), None)
+        if clash is None:
+            for p in positions:
+                seen.setdefault(keys[p], int(number))
+            continue
+        dropped.extend(positions)
+        reason = f"duplicate of row {seen[keys[clash]]}"
+        if len(positions) > 1:  # which of the row's meeting types repeats an earlier row
+            reason += "".join(f" ({rows[c.name].iat[clash]})" for c in spec.columns
+                              if c.several and c.name in key)
+        bad.append(Quarantine(spec.name, file, sheet, int(number), key[0],
+                              _value_text(rows[key[0]].iat[clash]), reason))
+    keep = pd.Series(True, index=range(len(rows)))
+    keep[dropped] = False
+    return rows[keep.to_numpy()], bad

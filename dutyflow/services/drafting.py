@@ -18,8 +18,8 @@ from dutyflow.models.decisions import actions_needing_drafts, set_drafts, talk_s
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import assign_shards, subtree_roots
 
-ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence")
-ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code")
+ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence", "proposal")
+ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code", "unit_party_group")
 
 
 def snapshot(row: Any, fields: tuple[str, ...]) -> SimpleNamespace | None:

@@ -17,11 +17,11 @@ from typing import Any
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus
 from dutyflow.documents.files import Written, document_number, safe_name, write_final, write_notice
 from dutyflow.documents.notice import build_circular
 from dutyflow.models.db import lock_period, session_scope
-from dutyflow.models.decisions import talk_slots
+from dutyflow.models.decisions import log_event, talk_slots
 from dutyflow.models.issuing import (
     approved_action_ids,
     claim_for_issue,
@@ -98,6 +98,11 @@ def issue_approved(*, period: str, on: date, issued_by: str) -> IssueSummary:
                 continue
             org = orgs.get(action.org_code)
             parent = orgs.get(org.parent_code) if org and org.parent_code else None
+            if not ACTION_KINDS[action.action].numbered:  # a return for correction: no number
+                written = send_unnumbered(session=session, action=action, org=org, parent=parent,
+                                          on=on, issued_by=issued_by)
+                summary.issued.append((action_id, "", str(written.docx)))
+                continue
 
             def render(doc_number: str, action: Any = action, org: Any = org,
                        parent: Any = parent) -> Written:
@@ -112,6 +117,18 @@ def issue_approved(*, period: str, on: date, issued_by: str) -> IssueSummary:
                 action=action, render=render)
         summary.issued.append((action_id, doc_number, str(written.docx)))
     return summary
+
+
+def send_unnumbered(*, session: Any, action: Any, org: Any, parent: Any, on: date,
+                    issued_by: str) -> Written:
+    """A form that carries no document number (退回补正): written final and recorded as sent."""
+    written = write_final(action=action, org=org, parent=parent, on=on, doc_number="")
+    action.document, action.html_document = str(written.docx), str(written.html)
+    action.document_sha256 = written.sha256
+    session.add(action)
+    log_event(session=session, action_id=action.id, event=ActionStatus.ISSUED, actor=issued_by,
+              note=f"{ACTION_KINDS[action.action].name}（不编号）")
+    return written
 
 
 def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:

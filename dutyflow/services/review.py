@@ -29,7 +29,8 @@ def check_reviewer(*, name: str, action: Action | None, org: Organization | None
                            f"{action.id if action else ''} targets; someone else must decide")
 
 
-def decide(*, action_id: str, decision: str, reviewer: str, note: str = "") -> Any:
+def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",
+           decision_ref: str = "") -> Any:
     """Record a decision; a refused one is logged in its own transaction, then raised."""
     try:
         with session_scope() as session:
@@ -37,7 +38,7 @@ def decide(*, action_id: str, decision: str, reviewer: str, note: str = "") -> A
             org = session.get(Organization, action.org_code) if action else None
             check_reviewer(name=reviewer, action=action, org=org)
             return record_decision(session=session, action_id=action_id, decision=decision,
-                                   reviewer=reviewer, note=note)
+                                   reviewer=reviewer, note=note, decision_ref=decision_ref)
     except DutyflowError as exc:
         with session_scope() as session:
             if session.get(Action, action_id) is not None:
@@ -65,3 +66,9 @@ def pending_items(period: str | None) -> list[PendingItem]:
     return [PendingItem(a.id, names.get(a.org_code, a.org_code), action_name(a.action),
                         "；".join(e["text"] for e in a.evidence), a.html_document or "")
             for a in actions]
+
+
+def office_drafts(period: str) -> list[str]:
+    """The period's drafts one reviewer may decide alone (proposals need the committee)."""
+    with session_scope() as session:
+        return [a.id for a in pending_actions(session=session, period=period) if not a.proposal]

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.core.vocabulary import ActionStatus, action_name
 from dutyflow.models.accountability import list_actions, read_period_frames
 from dutyflow.models.db import session_scope
-from dutyflow.rules.facts import PeriodData
+from dutyflow.rules.facts import PeriodData, meetings_since
 from dutyflow.rules.judge import judge
 from dutyflow.rules.policy import load_policy
+
+
+@dataclass
+class MeasureChange:
+    """How one organization's case would change under the tried policy."""
+
+    case_id: str
+    org_code: str
+    now: str | None  # the stored case's measure (None: no case today)
+    then: str | None  # the measure under the tried policy (None: no case)
+    proposal: bool = False
+
+    @property
+    def words(self) -> str:
+        now = action_name(self.now) if self.now else "无"
+        then = action_name(self.then) if self.then else "无"
+        return f"{now} → {then}{'（须工委会议决定）' if self.proposal else ''}"
 
 
 @dataclass
@@ -22,24 +39,37 @@ class PolicyDiff:
     appear: list[str]
     disappear: list[str]
     stay: list[str]
+    changes: list[MeasureChange] = field(default_factory=list)  # measure differs or case
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
-    """Evaluate `policy_path` on the stored period; compare with the stored open actions."""
+    """Judge the stored period by `policy_path`; compare with the stored live cases. Writes
+    nothing."""
     policy = load_policy(policy_path)
     p = Period.parse(period)
     with session_scope() as session:
-        frames = read_period_frames(session=session, period=p)
-        stored = [(a.id, a.policy_version) for a in list_actions(session=session, period=str(p))
-                  if a.status != ActionStatus.WITHDRAWN]
-    proposed = {a.id for a in judge(policy, PeriodData(period=p, **frames)).actions}
-    current = {action_id for action_id, _ in stored}
+        frames = read_period_frames(session=session, period=p,
+                                    meetings_since=meetings_since(policy, p))
+        stored = {a.id: a for a in list_actions(session=session, period=str(p))
+                  if a.status != ActionStatus.WITHDRAWN}
+        stored_measures = {i: (a.org_code, a.action, a.policy_version) for i, a in stored.items()}
+    proposed = {c.id: c for c in judge(policy, PeriodData(period=p, **frames)).actions}
+    changes = []
+    for case_id in sorted(set(proposed) | set(stored_measures)):
+        now = stored_measures.get(case_id)
+        then = proposed.get(case_id)
+        if now and then and now[1] == then.action:
+            continue
+        changes.append(MeasureChange(case_id, (then.org_code if then else now[0]),  # type: ignore[index]
+                                     now[1] if now else None, then.action if then else None,
+                                     bool(then and then.proposal)))
     return PolicyDiff(
         period=str(p), policy_version=policy.version,
-        stored_versions=sorted({version for _, version in stored}),
-        appear=sorted(proposed - current), disappear=sorted(current - proposed),
-        stay=sorted(proposed & current),
+        stored_versions=sorted({m[2] for m in stored_measures.values()}),
+        appear=sorted(set(proposed) - set(stored_measures)),
+        disappear=sorted(set(stored_measures) - set(proposed)),
+        stay=sorted(set(proposed) & set(stored_measures)), changes=changes,
     )

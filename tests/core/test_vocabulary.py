@@ -40,7 +40,8 @@ def policy_with(tmp_path: Path, *, types: list[dict], duty: dict | None = None,
 
 
 STUDY_DUTY = {"id": "study_session", "meeting_type": "study_session", "org_types": ["党支部"],
-              "frequency": "month", "minimum": 1, "text": "理论学习中心组每月至少集中学习1次"}
+              "frequency": "month", "minimum": 1, "text": "理论学习中心组每月至少集中学习1次",
+              "basis": "本市做法"}
 
 
 def test_a_meeting_type_declared_in_the_policy_is_read_judged_and_named_in_notices(
@@ -97,8 +98,7 @@ def test_an_action_kind_is_one_registry_entry_plus_one_template(tmp_path, monkey
 
     reload_settings()
     data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
-    data["meetings"]["escalation"][0]["action"] = "written_warning"
-    data["meetings"]["escalation"] = data["meetings"]["escalation"][:1]
+    data["meetings"]["ladder"] = ["written_warning"]
     policy_path = tmp_path / "warning.yaml"
     policy_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 

@@ -12,10 +12,11 @@ import pytest
 from docx import Document
 
 from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import ACTION_KINDS
 from dutyflow.documents.docx import notice_docx
 from dutyflow.documents.notice import build_circular, build_notice, render_html
 from dutyflow.documents.wording import describe_finding
-from tests.rules.helpers import branch, history, judge, meeting
+from tests.rules.helpers import branch, judge, measures, meeting, monthly_duties
 
 OCT = Period.parse("2026-10")
 ISSUED_ON = date(2026, 11, 22)
@@ -31,30 +32,39 @@ PARENT = SimpleNamespace(org_code="C1", org_name="中共市教育局机关委员
 
 
 def real_actions(orgs=None) -> dict[str, SimpleNamespace]:
-    """Actions of every kind, judged by the real policy and engine from hand-built reports."""
+    """A case of every measure, judged by the real policy and engine from hand-built reports."""
     org_rows = orgs or [branch("B1")]
     code = org_rows[0]["org_code"]
-    overdue = {"item_id": "ZG-7", "org_code": code, "description": "党费收缴台账不完整",
-               "deadline": OCT.last_day - timedelta(days=45), "status": "open",
-               "completed_on": None}
-    paper = {"item_id": "ZG-8", "org_code": code, "description": "谈心谈话开展不经常",
-             "deadline": date(2026, 12, 1), "status": "done", "completed_on": None}
-    past = history((code, "meeting", "committee_meeting", "2026-09"),
-                   (code, "meeting", "committee_meeting", "2026-08"),
-                   (code, "fulfillment", "fulfillment", "2026-09"),
-                   (code, "fulfillment", "fulfillment", "2026-08"))
-    _, actions = judge("2026-10", orgs=org_rows, meetings=[meeting("theme_day", OCT.first_day, org=code)],
-                       rectifications=[overdue, paper], past=past,
-                       assessments=[{"org_code": code, "assessed_period": "2026-10", "score": 55,
-                                     "tasks_total": 10, "tasks_done": 4}])
-    out = {a.action: SimpleNamespace(id=a.id, period=a.period, org_code=a.org_code,
-                                     action=a.action, evidence=list(a.evidence))
-           for a in actions}
-    _, reminders = judge("2026-10", orgs=org_rows, meetings=[])
-    out["reminder"] = SimpleNamespace(id=reminders[0].id, period="2026-10", org_code=code,
-                                      action="reminder", evidence=list(reminders[0].evidence))
+    held = monthly_duties(code, OCT)
+
+    def item(days_overdue: int, status: str = "open") -> dict:
+        return {"item_id": f"ZG-{days_overdue}", "org_code": code, "description": "党费收缴台账不完整",
+                "deadline": OCT.last_day - timedelta(days=days_overdue), "status": status,
+                "completed_on": None, "extended_to": None, "source": "巡察", "responsible": "王五"}
+
+    criticised = measures((code, "meeting", "committee_meeting", "2026-09",
+                           "circulated_criticism", True))
+    scenarios = {
+        "reminder": {"meetings": []},
+        "supervision": {"meetings": held, "rectifications": [item(10)]},
+        "talk": {"meetings": [meeting("theme_day", OCT.first_day, org=code)],
+                 "rectifications": [item(45)],
+                 "assessments": [{"org_code": code, "assessed_period": "2026-10", "score": 55,
+                                  "tasks_total": 10, "tasks_done": 4}]},
+        "circulated_criticism": {"meetings": held, "rectifications": [item(100)]},
+        "admonishment": {"meetings": [meeting("theme_day", OCT.first_day, org=code)],
+                         "past": criticised},
+        "return_for_correction": {"meetings": held, "rectifications": [item(-30, "done")]},
+    }
+    out = {}
+    for kind, reports in scenarios.items():
+        [case] = judge("2026-10", orgs=org_rows, **reports)[1]
+        assert case.action == kind, (kind, case.action)
+        out[kind] = SimpleNamespace(id=case.id, period=case.period, org_code=case.org_code,
+                                    action=case.action, evidence=list(case.evidence),
+                                    proposal=case.proposal)
     out["self_inspection"] = SimpleNamespace(**{**vars(out["reminder"]), "action": "self_inspection",
-                                                "id": "2026-10-B1-self_inspection"})
+                                                "proposal": True})
     return out
 
 
@@ -64,9 +74,8 @@ def docx_text(data: bytes) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
-def test_the_judged_actions_cover_every_kind():
-    assert set(real_actions()) == {"reminder", "supervision", "talk", "circulated_criticism",
-                                   "admonishment", "self_inspection"}
+def test_the_judged_cases_cover_every_measure_of_the_vocabulary():
+    assert set(real_actions()) == set(ACTION_KINDS)
 
 
 @pytest.mark.parametrize("kind, title", [
@@ -74,8 +83,9 @@ def test_the_judged_actions_cover_every_kind():
     ("supervision", "整改督办通知书"),
     ("talk", "约谈通知书"),
     ("circulated_criticism", "关于对中共市教育局第一党支部履行党建工作责任不力的通报"),
-    ("admonishment", "关于对李明同志进行诫勉谈话的建议"),
+    ("admonishment", "关于建议对李明同志予以诫勉的函"),
     ("self_inspection", "责令检查通知"),
+    ("return_for_correction", "关于中共市教育局第一党支部2026年10月整改台账退回补正的通知"),
 ])
 def test_each_notice_reads_back_from_word_and_html_with_its_facts(kind, title):
     action = real_actions()[kind]
@@ -87,11 +97,13 @@ def test_each_notice_reads_back_from_word_and_html_with_its_facts(kind, title):
                      "中共某市市直机关工作委员会"):
         assert expected in text and expected in html
     for evidence in action.evidence:
-        if kind == "supervision":
+        if evidence["family"] == "rectification" and kind in ("supervision",
+                                                              "return_for_correction"):
             assert evidence["facts"]["item_id"] in text
-        else:  # the facts, and the duty they breach
+        else:  # the facts, the duty they breach, and the rule's basis
             assert describe_finding(evidence).rstrip("。") in text
             assert evidence["requirement"] in text
+            assert evidence["basis"] in text
     assert "草稿" not in text  # a numbered notice is final
 
 
@@ -116,7 +128,17 @@ def test_supervision_notice_lists_each_item_with_deadline_and_days_overdue():
     [table] = doc.tables
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["序号", "问题编号", "问题描述", "整改时限", "整改状态", "逾期天数"]
-    assert ["1", "ZG-8", "谈心谈话开展不经常", "2026年12月1日", "已整改", "无完成日期"] in rows
+    assert rows[1] == ["1", "ZG-10", "党费收缴台账不完整", "2026年10月21日", "未整改", "10"]
+
+
+def test_a_return_for_correction_lists_the_items_to_complete_and_is_no_accountability():
+    action = real_actions()["return_for_correction"]
+    notice = build_notice(action=action, org=org(), parent=PARENT, on=ISSUED_ON)
+    doc = Document(io.BytesIO(notice_docx(notice)))
+    rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert rows == [["序号", "问题编号", "问题描述", "整改状态"],
+                    ["1", "ZG--30", "党费收缴台账不完整", "已整改"]]
+    assert "不属于问责处理" in docx_text(notice_docx(notice))
 
 
 def test_a_draft_carries_no_number_and_says_it_is_a_draft():
@@ -147,7 +169,7 @@ def test_the_quarter_circular_lists_every_criticised_organization():
     actions = real_actions()
     criticised = [actions["circulated_criticism"],
                   SimpleNamespace(**{**vars(actions["circulated_criticism"]), "org_code": "B2",
-                                     "id": "2026-09-B2-circulated_criticism", "period": "2026-09"})]
+                                     "id": "2026-09-B2", "period": "2026-09"})]
     orgs = {"B1": org(), "B2": org("中共市财政局第二党支部", "赵强", "B2")}
     notice = build_circular(period=Period.parse("2026-Q4"), actions=[*criticised, actions["talk"]],
                             orgs=orgs, on=ISSUED_ON)

@@ -13,6 +13,7 @@ from docx import Document
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
+from dutyflow.core.vocabulary import ACTION_KINDS
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_approved, issue_notices
 from dutyflow.models.accountability import action_events, get_action, list_actions
@@ -27,6 +28,25 @@ def cycle(month: str = "2026-08") -> list:
     run_cycle(period=month, input_path=SAMPLES / f"{month}-党建报表.xlsx")
     with session_scope() as session:
         return list_actions(session=session, period=month)
+
+
+def cycle_with_a_proposal(tmp_path: Path) -> list:
+    """August with one item 120 days overdue: its case proposes 通报批评."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(SAMPLES / "2026-08-党建报表.xlsx")
+    book["整改"].append(["ZG-LATE-1", "DW0001-ZB01", "巡察反馈问题整改进度滞后", "2026-05-03",
+                         "未整改", None])
+    august = tmp_path / "2026-08-党建报表.xlsx"
+    book.save(august)
+    run_cycle(period="2026-08", input_path=august)
+    with session_scope() as session:
+        return list_actions(session=session, period="2026-08")
+
+
+def office_letters(cases: list) -> list:
+    """Cases one reviewer may approve, whose notice gets a number."""
+    return [c for c in cases if not c.proposal and ACTION_KINDS[c.action].numbered]
 
 
 def sha(path: str) -> str:
@@ -50,7 +70,7 @@ def test_rerunning_a_period_writes_no_new_documents(db_url):
 
 
 def test_approve_and_reject_are_recorded_and_a_rejection_needs_a_note(db_url):
-    first, second = cycle()[:2]
+    first, second = office_letters(cycle())[:2]
     ok = runner.invoke(app, ["review", first.id, "--approve", "--reviewer", "张主任"])
     assert ok.exit_code == 0 and "approved by 张主任" in ok.output
     no_note = runner.invoke(app, ["review", second.id, "--reject", "--reviewer", "张主任"])
@@ -77,7 +97,7 @@ def test_rerun_keeps_decisions_while_the_findings_are_unchanged(db_url):
 
 
 def test_issue_numbers_approved_actions_without_gaps_and_freezes_them(db_url):
-    actions = cycle()
+    actions = office_letters(cycle())
     with session_scope() as session:
         for action in actions[:3]:
             record_decision(session=session, action_id=action.id, decision="approve",
@@ -111,17 +131,18 @@ def test_issue_numbers_approved_actions_without_gaps_and_freezes_them(db_url):
 
 def test_a_decision_on_a_withdrawn_or_unknown_action_is_refused(sqlite_url):
     cycle()
-    with session_scope() as session, pytest.raises(ReviewError, match="no action"):
+    with session_scope() as session, pytest.raises(ReviewError, match="no case"):
         record_decision(session=session, action_id="nope", decision="approve", reviewer="张",
                         note="")
 
 
 def test_two_issue_runs_at_once_give_no_duplicate_or_missing_number(pg_url):
-    actions = cycle()
+    cases = cycle()
     with session_scope() as session:
-        for action in actions:
-            record_decision(session=session, action_id=action.id, decision="approve",
-                            reviewer="张主任", note="")
+        for case in cases:
+            record_decision(session=session, action_id=case.id, decision="approve",
+                            reviewer="张主任", note="", decision_ref="工委会议纪要〔2026〕9号")
+    actions = [c for c in cases if ACTION_KINDS[c.action].numbered]
     results, errors = [], []
 
     def issue() -> None:
@@ -137,15 +158,15 @@ def test_two_issue_runs_at_once_give_no_duplicate_or_missing_number(pg_url):
         t.join()
     assert not errors
     numbers = sorted(int(re.search(r"〕(\d+)号", n).group(1)) for r in results
-                     for _, n, _ in r.issued)
+                     for _, n, _ in r.issued if n)
     assert numbers == list(range(1, len(actions) + 1))
-    assert len({n for r in results for _, n, _ in r.issued}) == len(actions)  # no number twice
+    assert len({n for r in results for _, n, _ in r.issued if n}) == len(actions)  # none twice
     with session_scope() as session:
         assert {a.status for a in list_actions(session=session, period="2026-08")} == {"issued"}
 
 
 def test_only_configured_reviewers_decide_and_never_on_their_own_branch(db_url):
-    actions = cycle()
+    actions = office_letters(cycle())
     outsider = runner.invoke(app, ["review", actions[0].id, "--approve", "--reviewer", "王五"])
     assert outsider.exit_code == 2
     assert "'王五' is not a configured reviewer" in outsider.output
@@ -179,3 +200,64 @@ def test_the_audit_log_cannot_be_edited_or_deleted(db_url):
             session.execute(text(statement))
     with session_scope() as session:
         assert len(action_events(session=session, action_id=actions[0].id)) == 1
+
+
+def test_a_proposal_is_refused_without_the_committee_decision_and_approved_with_it(db_url,
+                                                                                   tmp_path):
+    proposal = next(c for c in cycle_with_a_proposal(tmp_path) if c.proposal)
+    assert proposal.action == "circulated_criticism"
+    bare = runner.invoke(app, ["review", proposal.id, "--approve", "--reviewer", "张主任"])
+    assert bare.exit_code == 2
+    assert "only the committee may decide" in bare.output and "--decision" in bare.output
+    decided = runner.invoke(app, ["review", proposal.id, "--approve", "--reviewer", "张主任",
+                                  "--decision", "工委会议纪要〔2026〕9号"])
+    assert decided.exit_code == 0 and "工委会议纪要〔2026〕9号" in decided.output
+    with session_scope() as session:
+        case = get_action(session=session, action_id=proposal.id)
+        events = action_events(session=session, action_id=proposal.id)
+    assert case.status == "approved" and case.decision_ref == "工委会议纪要〔2026〕9号"
+    assert case.reviewer == "张主任" and case.decided_at is not None
+    assert [e.event for e in events] == ["opened", "refused_approve", "approved"]
+    assert "工委会议纪要〔2026〕9号" in events[-1].note  # in the audit log
+    audit = runner.invoke(app, ["audit", "--period", "2026-08"])
+    assert "工委会议纪要〔2026〕9号" in audit.output
+
+
+def test_several_cases_are_decided_in_one_command_and_one_refusal_loses_none(db_url, tmp_path):
+    cases = cycle_with_a_proposal(tmp_path)
+    letters = office_letters(cases)[:3]
+    proposal = next(c for c in cases if c.proposal)
+    result = runner.invoke(app, ["review", *(c.id for c in letters), proposal.id, "--approve",
+                                 "--reviewer", "刘审核"])
+    assert result.exit_code == 2 and "1 of 4 refused" not in result.output  # one: said plainly
+    with session_scope() as session:
+        statuses = {c.id: get_action(session=session, action_id=c.id).status
+                    for c in [*letters, proposal]}
+    assert [statuses[c.id] for c in letters] == ["approved"] * 3
+    assert statuses[proposal.id] == "draft"
+
+
+def test_a_return_for_correction_is_sent_without_a_number(db_url, tmp_path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(SAMPLES / "2026-08-党建报表.xlsx")  # a clean branch's item: done, no date
+    clean = {c.org_code for c in cycle()}
+    branch = next(r[0].value for r in book["组织"].iter_rows(min_row=3)
+                  if r[2].value == "党支部" and r[0].value not in clean)
+    book["整改"].append(["ZG-PAPER-1", branch, "党费收缴台账不完整", "2026-07-31", "已整改", None])
+    august = tmp_path / "2026-08-党建报表.xlsx"
+    book.save(august)
+    run_cycle(period="2026-08", input_path=august)
+    with session_scope() as session:
+        returns = [c for c in list_actions(session=session, period="2026-08")
+                   if c.action == "return_for_correction"]
+    assert [c.org_code for c in returns] == [branch]
+    with session_scope() as session:
+        record_decision(session=session, action_id=returns[0].id, decision="approve",
+                        reviewer="张主任", note="")
+    summary = issue_notices(period="2026-08")
+    assert [(i, n) for i, n, _ in summary.issued] == [(returns[0].id, "")]
+    with session_scope() as session:
+        sent = get_action(session=session, action_id=returns[0].id)
+    assert sent.status == "issued" and sent.doc_number is None
+    assert "不属于问责处理" in "\n".join(p.text for p in Document(sent.document).paragraphs)

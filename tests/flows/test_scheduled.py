@@ -54,16 +54,24 @@ def test_the_review_form_lists_pending_actions_and_a_timeout_approves_nothing(sq
         assert {a.status for a in list_actions(session=session, period="2026-08")} == {"draft"}
 
 
-def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_url):
-    for month in ("2026-08", "2026-09"):
-        run_cycle(period=month, input_path=SAMPLES / f"{month}-党建报表.xlsx")
+def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_url, tmp_path):
+    from openpyxl import load_workbook
+
+    # an item 120 days past its deadline: the office proposes 通报批评, the committee decides
+    book = load_workbook(SAMPLES / "2026-08-党建报表.xlsx")
+    book["整改"].append(["ZG-LATE-1", "DW0001-ZB01", "巡察反馈问题整改进度滞后", "2026-05-03",
+                         "未整改", None])
+    august = tmp_path / "2026-08-党建报表.xlsx"
+    book.save(august)
+    run_cycle(period="2026-08", input_path=august)
+    run_cycle(period="2026-09", input_path=SAMPLES / "2026-09-党建报表.xlsx")
     with session_scope() as session:
         criticised = [a for m in ("2026-08", "2026-09") for a in list_actions(session=session, period=m)
                       if a.action == "circulated_criticism"]
         assert criticised
         for action in criticised:
             record_decision(session=session, action_id=action.id, decision="approve",
-                            reviewer="张主任", note="")
+                            reviewer="张主任", note="", decision_ref="工委会议纪要〔2026〕9号")
         names = {a.org_code for a in criticised}
     draft = Path(quarter_circular(period="2026-Q3"))
     assert "〔待编号〕" in "\n".join(p.text for p in Document(draft).paragraphs)

@@ -48,9 +48,10 @@ def approve_and_issue() -> None:
     """Approve the first APPROVE actions (those still drafts) and issue."""
     with session_scope() as session:
         first = list_actions(session=session, period="2026-08")[:APPROVE]
-        drafts = [a.id for a in first if a.status == "draft"]
-    for action_id in drafts:
-        decide(action_id=action_id, decision="approve", reviewer="张主任")
+        drafts = [(a.id, a.proposal) for a in first if a.status == "draft"]
+    for action_id, proposal in drafts:
+        decide(action_id=action_id, decision="approve", reviewer="张主任",
+               decision_ref="工委会议纪要〔2026〕9号" if proposal else "")
     issue_notices(period="2026-08", on=ISSUED_ON)
 
 
@@ -117,9 +118,11 @@ def test_a_killed_process_at_each_stage_then_a_retry_equals_a_clean_run(point, t
         assert _dutyflow(*run, env=env, cwd=tmp_path).returncode == 0
         use(url, out, monkeypatch)
         with session_scope() as session:
-            ids = [a.id for a in list_actions(session=session, period="2026-08")][:APPROVE]
-        for action_id in ids:
-            decide(action_id=action_id, decision="approve", reviewer="张主任")
+            ids = [(a.id, a.proposal)
+                   for a in list_actions(session=session, period="2026-08")][:APPROVE]
+        for action_id, proposal in ids:
+            decide(action_id=action_id, decision="approve", reviewer="张主任",
+                   decision_ref="工委会议纪要〔2026〕9号" if proposal else "")
         reload_settings()
         died = _dutyflow("issue", "--period", "2026-08", env=killed, cwd=tmp_path)
     else:

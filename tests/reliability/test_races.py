@@ -80,7 +80,8 @@ def test_a_decision_racing_a_withdrawal_is_never_lost(pg_url):
                           actions=others)
 
     def approve():
-        decide(action_id=target.id, decision="approve", reviewer="张主任")
+        decide(action_id=target.id, decision="approve", reviewer="张主任",
+               decision_ref="工委会议纪要〔2026〕9号" if target.proposal else "")
 
     for _ in range(ROUNDS):
         with session_scope() as session:  # the action is back, a draft again

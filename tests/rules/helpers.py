@@ -13,16 +13,22 @@ from dutyflow.rules.judge import judge as judge_period
 from dutyflow.rules.outcome import ActionDraft, FindingDraft
 from dutyflow.rules.policy import Policy, load_policy
 
-ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary"]
+ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary",
+               "full_members", "has_committee"]
+HISTORY_COLUMNS = ["org_code", "family", "subject", "span", "period", "action", "measured"]
 
 
-def branch(code: str = "B1", *, members: int = 20, groups: int = 0) -> dict[str, Any]:
+def branch(code: str = "B1", *, members: int = 20, groups: int = 0,
+           full_members: int | None = None, has_committee: bool | None = None) -> dict[str, Any]:
     return {"org_code": code, "org_name": f"第{code}党支部", "org_type": "党支部",
-            "members": members, "groups": groups, "secretary": "李明"}
+            "members": members, "groups": groups, "secretary": "李明",
+            "full_members": full_members, "has_committee": has_committee}
 
 
-def meeting(kind: str, held_on: date, attendees: int = 10, org: str = "B1") -> dict[str, Any]:
-    return {"org_code": org, "meeting_type": kind, "held_on": held_on, "attendees": attendees}
+def meeting(kind: str, held_on: date, attendees: int = 10, org: str = "B1",
+            for_year: int | None = None) -> dict[str, Any]:
+    return {"org_code": org, "meeting_type": kind, "held_on": held_on, "attendees": attendees,
+            "for_year": for_year}
 
 
 def monthly_duties(org: str, month: Period) -> list[dict[str, Any]]:
@@ -32,7 +38,15 @@ def monthly_duties(org: str, month: Period) -> list[dict[str, Any]]:
 
 
 def history(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=["org_code", "family", "subject", "span"])
+    """Earlier findings (org, family, subject, span), nothing decided on them."""
+    return pd.DataFrame([(*r, r[3], "reminder", False) for r in rows], columns=HISTORY_COLUMNS)
+
+
+def measures(*rows: tuple[str, str, str, str, str, bool]) -> pd.DataFrame:
+    """Earlier findings (org, family, subject, period, the finding's measure, taken?): taken
+    when its case was approved or issued."""
+    return pd.DataFrame([(o, f, s, p, p, a, m) for o, f, s, p, a, m in rows],
+                        columns=HISTORY_COLUMNS)
 
 
 def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] | None = None,
@@ -45,11 +59,13 @@ def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] |
         period=p,
         organizations=pd.DataFrame(orgs if orgs is not None else [branch()], columns=ORG_COLUMNS),
         meetings=pd.DataFrame(meetings or [], columns=["org_code", "meeting_type", "held_on",
-                                                       "attendees"]),
+                                                       "attendees", "for_year"]),
         rectifications=pd.DataFrame(rectifications or [], columns=[
-            "item_id", "org_code", "description", "deadline", "status", "completed_on"]),
+            "item_id", "org_code", "description", "deadline", "status", "completed_on",
+            "extended_to", "source", "responsible"]),
         assessments=pd.DataFrame(assessments or [], columns=[
-            "org_code", "assessed_period", "score", "tasks_total", "tasks_done"]),
+            "org_code", "assessed_period", "score", "tasks_total", "tasks_done",
+            "duty_report_rating"]),
         history=past if past is not None else history(),
     )
     judgement = judge_period(policy, data)

@@ -1,18 +1,20 @@
-"""Responsibility fulfillment: score and task thresholds at their edges, and escalation."""
+"""Responsibility fulfillment and duty reports: thresholds at their edges, and escalation
+that follows measures actually taken."""
 
 from __future__ import annotations
 
 import pytest
 
 from dutyflow.core.periods import Period
-from tests.rules.helpers import by_subject, history, judge, monthly_duties
+from tests.rules.helpers import by_subject, judge, measures, monthly_duties
 
 OCT = Period.parse("2026-10")
 
 
-def assessed(score: float, done: int = 10, total: int = 10) -> list[dict]:
+def assessed(score: float, done: int = 10, total: int = 10, rating: str | None = None
+             ) -> list[dict]:
     return [{"org_code": "B1", "assessed_period": "2026-10", "score": score, "tasks_total": total,
-             "tasks_done": done}]
+             "tasks_done": done, "duty_report_rating": rating}]
 
 
 def verdict(score: float, done: int = 10, total: int = 10, past=None) -> str | None:
@@ -38,13 +40,26 @@ def test_no_tasks_on_the_list_is_not_a_failure():
     assert verdict(90, 0, 0) is None
 
 
-def test_weak_in_consecutive_periods_escalates_to_criticism_then_admonishment():
-    one = history(("B1", "fulfillment", "fulfillment", "2026-09"))
-    two = history(("B1", "fulfillment", "fulfillment", "2026-09"),
-                  ("B1", "fulfillment", "fulfillment", "2026-08"))
-    assert verdict(65, past=one) == "circulated_criticism"
-    assert verdict(65, past=two) == "admonishment"
-    assert verdict(95, past=two) is None  # a good period ends the streak
+def test_weak_again_after_a_reminder_was_taken_is_a_talk_never_a_jump_to_criticism():
+    reminded = measures(("B1", "fulfillment", "fulfillment", "2026-09", "reminder", True))
+    talked = measures(("B1", "fulfillment", "fulfillment", "2026-09", "talk", True))
+    criticised = measures(("B1", "fulfillment", "fulfillment", "2026-09",
+                           "circulated_criticism", True))
+    assert verdict(65, past=reminded) == "talk"
+    assert verdict(65, past=talked) == "circulated_criticism"
+    assert verdict(65, past=criticised) == "admonishment"  # 诫勉 only after a criticism
+    assert verdict(95, past=criticised) is None  # a good month ends it
+
+
+def test_a_rejected_or_pending_reminder_does_not_climb():
+    not_taken = measures(("B1", "fulfillment", "fulfillment", "2026-09", "reminder", False))
+    assert verdict(65, past=not_taken) == "reminder"
+
+
+def test_a_poor_month_never_falls_below_its_own_level():
+    reminded = measures(("B1", "fulfillment", "fulfillment", "2026-09", "reminder", True))
+    assert verdict(50) == "talk"
+    assert verdict(50, past=reminded) == "talk"
 
 
 def test_a_weak_finding_keeps_every_reason_that_applies():
@@ -54,3 +69,14 @@ def test_a_weak_finding_keeps_every_reason_that_applies():
     assert finding.action == "talk"
     assert "考核得分低于60分" in finding.text and "责任清单任务完成率低于60%" in finding.text
     assert finding.facts["score"] == 55 and finding.facts["done_ratio"] == 0.5
+
+
+@pytest.mark.parametrize("rating, expected", [("good", None), ("fairly_good", None),
+                                              ("average", "reminder"), ("poor", "talk")])
+def test_a_duty_report_rated_average_earns_a_reminder_and_poor_a_talk(rating, expected):
+    findings, _ = judge("2026-10", meetings=monthly_duties("B1", OCT),
+                        assessments=assessed(90, rating=rating))
+    assert by_subject(findings).get("duty_report") == expected
+    if expected:
+        [finding] = findings
+        assert finding.facts["rating_name"] in ("一般", "差") and finding.basis

@@ -26,11 +26,12 @@ def test_the_default_policy_loads_with_a_stable_version():
     assert first.version == second.version and len(first.version) == 12
     assert [d.id for d in first.meetings.duties] == [
         "committee_meeting", "theme_day", "group_meeting", "general_meeting", "party_lecture",
-        "life_meeting"]
+        "life_meeting", "member_review"]
+    assert all(d.basis for d in first.meetings.duties)
 
 
 def test_an_edited_policy_has_another_version(tmp_path):
-    old = "minimum: 1\n      text: 支部委员会会议"
+    old = "minimum: 1\n      only_with_committee: true"
     path = edited(tmp_path, old, old.replace("1", "2", 1))
     assert load_policy(path).version != load_policy().version
 
@@ -51,10 +52,16 @@ def test_a_bad_threshold_is_refused_naming_its_line(tmp_path):
 
 
 def test_an_impossible_ladder_is_refused(tmp_path):
-    path = edited(tmp_path, "{consecutive: 2, action: talk}", "{consecutive: 2, action: reminder}")
-    path.write_text(path.read_text().replace("{consecutive: 1, action: reminder}",
-                                             "{consecutive: 1, action: talk}", 1))
+    path = edited(tmp_path, "ladder: [reminder, talk, circulated_criticism, admonishment]",
+                  "ladder: [talk, reminder, circulated_criticism, admonishment]")
     with pytest.raises(PolicyError, match="impossible ladder"):
+        load_policy(path)
+
+
+def test_an_unknown_measure_is_refused_naming_the_known_ones(tmp_path):
+    path = edited(tmp_path, "committee_decides: [self_inspection,",
+                  "committee_decides: [public_shaming,")
+    with pytest.raises(PolicyError, match="unknown action 'public_shaming'; use one of"):
         load_policy(path)
 
 
