@@ -100,3 +100,20 @@ def rect_rows_with_optional_columns() -> list[list[Any]]:
         ["ZG-2", "DW01-ZB02", "学时不足", date(2026, 8, 31), "已整改", date(2026, 8, 20),
          None, "督查", "张丽"],
     ]
+
+
+def sample_with_rows(folder: Path, month: str, sheet: str, rows: list[list[Any]]) -> Path:
+    """A bundled sample workbook with `rows` appended to one of its sheets, saved in `folder`."""
+    from openpyxl import load_workbook
+
+    name = f"{month}-党建报表.xlsx"
+    book = load_workbook(Path(__file__).resolve().parents[1] / "samples" / name)
+    for row in rows:
+        book[sheet].append(row)
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / name)
+    return folder / name
+
+
+# An item 120 days past its deadline in August: its case proposes 通报批评.
+LATE_ITEM = ["ZG-LATE-1", "DW0001-ZB01", "巡察反馈问题整改进度滞后", "2026-05-03", "未整改", None]

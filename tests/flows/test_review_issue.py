@@ -19,6 +19,7 @@ from dutyflow.flows.notices import issue_approved, issue_notices
 from dutyflow.models.accountability import action_events, get_action, list_actions
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import ReviewError, record_decision
+from tests.factories import LATE_ITEM, sample_with_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 runner = CliRunner()
@@ -32,14 +33,7 @@ def cycle(month: str = "2026-08") -> list:
 
 def cycle_with_a_proposal(tmp_path: Path) -> list:
     """August with one item 120 days overdue: its case proposes 通报批评."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(SAMPLES / "2026-08-党建报表.xlsx")
-    book["整改"].append(["ZG-LATE-1", "DW0001-ZB01", "巡察反馈问题整改进度滞后", "2026-05-03",
-                         "未整改", None])
-    august = tmp_path / "2026-08-党建报表.xlsx"
-    book.save(august)
-    run_cycle(period="2026-08", input_path=august)
+    run_cycle(period="2026-08", input_path=sample_with_rows(tmp_path, "2026-08", "整改", [LATE_ITEM]))
     with session_scope() as session:
         return list_actions(session=session, period="2026-08")
 
@@ -240,14 +234,11 @@ def test_several_cases_are_decided_in_one_command_and_one_refusal_loses_none(db_
 def test_a_return_for_correction_is_sent_without_a_number(db_url, tmp_path):
     from openpyxl import load_workbook
 
-    book = load_workbook(SAMPLES / "2026-08-党建报表.xlsx")  # a clean branch's item: done, no date
-    clean = {c.org_code for c in cycle()}
-    branch = next(r[0].value for r in book["组织"].iter_rows(min_row=3)
-                  if r[2].value == "党支部" and r[0].value not in clean)
-    book["整改"].append(["ZG-PAPER-1", branch, "党费收缴台账不完整", "2026-07-31", "已整改", None])
-    august = tmp_path / "2026-08-党建报表.xlsx"
-    book.save(august)
-    run_cycle(period="2026-08", input_path=august)
+    clean = {c.org_code for c in cycle()}  # a clean branch's item marked done, with no date
+    branch = next(r[0].value for r in load_workbook(SAMPLES / "2026-08-党建报表.xlsx")["组织"]
+                  .iter_rows(min_row=3) if r[2].value == "党支部" and r[0].value not in clean)
+    paper = ["ZG-PAPER-1", branch, "党费收缴台账不完整", "2026-07-31", "已整改", None]
+    run_cycle(period="2026-08", input_path=sample_with_rows(tmp_path, "2026-08", "整改", [paper]))
     with session_scope() as session:
         returns = [c for c in list_actions(session=session, period="2026-08")
                    if c.action == "return_for_correction"]

@@ -18,6 +18,7 @@ from dutyflow.flows.scheduled import monthly_cycle, previous_month, previous_qua
 from dutyflow.models.accountability import list_actions
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import record_decision
+from tests.factories import LATE_ITEM, sample_with_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -55,15 +56,8 @@ def test_the_review_form_lists_pending_actions_and_a_timeout_approves_nothing(sq
 
 
 def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_url, tmp_path):
-    from openpyxl import load_workbook
-
     # an item 120 days past its deadline: the office proposes 通报批评, the committee decides
-    book = load_workbook(SAMPLES / "2026-08-党建报表.xlsx")
-    book["整改"].append(["ZG-LATE-1", "DW0001-ZB01", "巡察反馈问题整改进度滞后", "2026-05-03",
-                         "未整改", None])
-    august = tmp_path / "2026-08-党建报表.xlsx"
-    book.save(august)
-    run_cycle(period="2026-08", input_path=august)
+    run_cycle(period="2026-08", input_path=sample_with_rows(tmp_path, "2026-08", "整改", [LATE_ITEM]))
     run_cycle(period="2026-09", input_path=SAMPLES / "2026-09-党建报表.xlsx")
     with session_scope() as session:
         criticised = [a for m in ("2026-08", "2026-09") for a in list_actions(session=session, period=m)
