@@ -3,7 +3,6 @@ PostgreSQL; files without them load as before; migration 0003 adds and removes t
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,13 +10,12 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.exc import OperationalError
 
 from dutyflow.flows.ingest import ingest_reports
 from dutyflow.models.db import alembic_config, session_scope
 from dutyflow.models.reports import quarantined_rows
 from dutyflow.models.tables import Assessment, Meeting, Organization, Rectification
-from tests.conftest import PG_SERVER
+from tests.conftest import scratch_pg_database
 from tests.factories import (
     ASSESS_HEADERS,
     MEETING_HEADERS,
@@ -186,17 +184,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
         return
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    name = f"dutyflow_migrate_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {exc.orig}")
-    yield PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database("dutyflow_migrate") as url:
+        yield url
 
 
 def _columns(url: str) -> dict[str, set[str]]:
