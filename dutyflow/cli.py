@@ -151,7 +151,7 @@ def actions(
     import json
 
     from dutyflow.core.periods import Period
-    from dutyflow.core.vocabulary import action_name
+    from dutyflow.core.vocabulary import ActionStatus, action_name
     from dutyflow.models.accountability import list_actions, organization_names
     from dutyflow.models.db import session_scope
 
@@ -166,14 +166,14 @@ def actions(
                               indent=2, default=str))
         return
     for r in rows:
-        proposal = "（提议，待工委会议决定）" if r.proposal and r.status == "draft" else ""
+        proposal = "（提议，待工委会议决定）" if r.proposal and r.status == ActionStatus.DRAFT else ""
         typer.echo(f"{r.id:<28} {action_name(r.action):<5} {r.status:<10} "
                    f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}{proposal}")
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.action] = counts.get(r.action, 0) + 1
     summary = ", ".join(f"{action_name(k)} {v}" for k, v in counts.items())
-    proposals = sum(1 for r in rows if r.proposal and r.status == "draft")
+    proposals = sum(1 for r in rows if r.proposal and r.status == ActionStatus.DRAFT)
     typer.echo(f"{len(rows)} cases in {p}" + (f": {summary}" if summary else "")
                + (f"; {proposals} proposals wait for a committee decision" if proposals else ""))
 

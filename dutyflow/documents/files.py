@@ -42,17 +42,25 @@ def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
     return Written(docx_path.resolve(), html_path.resolve(), hashlib.sha256(data).hexdigest())
 
 
+def drafts_folder(period: str, output_dir: Path | None = None) -> Path:
+    """Where a period's drafts go: rewritten whenever the case changes."""
+    return Path(output_dir or settings.output_dir) / period / "drafts"
+
+
+def issued_folder(period: str) -> Path:
+    """Where a period's issued documents go: never rewritten."""
+    return Path(settings.output_dir) / period / "issued"
+
+
 def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slot: int = 0,
                 output_dir: Path | None = None) -> Written:
     notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot)
-    folder = Path(output_dir or settings.output_dir) / action.period / "drafts"
-    return write_notice(notice, folder, safe_name(action.id))
+    return write_notice(notice, drafts_folder(action.period, output_dir), safe_name(action.id))
 
 
 def write_final(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
                 talk_slot: int = 0) -> Written:
     notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
                           talk_slot=talk_slot)
-    folder = Path(settings.output_dir) / action.period / "issued"
-    return write_notice(notice, folder,
+    return write_notice(notice, issued_folder(action.period),
                         safe_name(f"{doc_number}-{action.id}" if doc_number else action.id))

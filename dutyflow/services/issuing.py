@@ -18,7 +18,15 @@ from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus
-from dutyflow.documents.files import Written, document_number, safe_name, write_final, write_notice
+from dutyflow.documents.files import (
+    Written,
+    document_number,
+    drafts_folder,
+    issued_folder,
+    safe_name,
+    write_final,
+    write_notice,
+)
 from dutyflow.documents.notice import build_circular
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.decisions import log_event, talk_slots
@@ -86,7 +94,7 @@ def issue_approved(*, period: str, on: date, issued_by: str) -> IssueSummary:
     with session_scope() as session:
         ids = approved_action_ids(session=session, period=period)
         recorded = issued_paths(session=session, period=period)
-    sweep_orphans(Path(settings.output_dir) / period / "issued", keep=recorded)
+    sweep_orphans(issued_folder(period), keep=recorded)
     with session_scope() as session:
         orgs = organizations(session)
         slots = talk_slots(session=session, period=period)
@@ -145,7 +153,7 @@ def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str]
         def render(doc_number: str) -> Written:
             notice = build_circular(period=Period.parse(quarter), actions=actions, orgs=orgs,
                                     on=on, doc_number=doc_number)
-            return write_notice(notice, Path(settings.output_dir) / quarter / "issued",
+            return write_notice(notice, issued_folder(quarter),
                                 safe_name(f"{doc_number}-{subject}"))
 
         doc_number, written = number_and_record(session=session, subject=subject,
@@ -162,6 +170,6 @@ def draft_circular(*, quarter: str, on: date) -> Path:
             ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.ISSUED))
         orgs = organizations(session)
     notice = build_circular(period=Period.parse(quarter), actions=actions, orgs=orgs, on=on)
-    written = write_notice(notice, Path(settings.output_dir) / quarter / "drafts",
+    written = write_notice(notice, drafts_folder(quarter),
                            f"circular-{quarter}")
     return written.docx
