@@ -295,7 +295,7 @@ def issue_command(
 
     period = str(Period.parse(period))
     defaults = Settings.model_fields
-    placeholders = [name for name in ("issuer_name", "issuer_contact", "issuer_address")
+    placeholders = [name for name in ("issuer_name", "contact_phone", "issuer_address")
                     if getattr(settings, name) == defaults[name].default]
     if placeholders:
         typer.echo("warning: the notices carry placeholder issuer details ("
@@ -306,8 +306,10 @@ def issue_command(
 
     summary = issue_notices(period=period, issued_by=issued_by)
     for action_id, number, path in summary.issued:
-        typer.echo(f"{number}  {action_id}  {path}")
-    typer.echo(f"issued {len(summary.issued)} notices for {summary.period}")
+        typer.echo(f"{number or '（不编号）'}  {action_id}  {path}")
+    for refused in summary.refused:
+        typer.echo(f"not issued: {refused}", err=True)
+    typer.echo(f"issued {len(summary.issued)} documents for {summary.period}")
 
 
 @app.command()

@@ -37,6 +37,13 @@ def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
     drafting.record_drafts(drafts)
 
 
+@task(cache_policy=NO_CACHE)
+def draft_criticism_preview(period: str, on: date) -> str | None:
+    """Draft the period's 通报批评 from its criticism cases, for the reviewers."""
+    path = drafting.draft_criticism_preview(period=period, on=on)
+    return str(path) if path else None
+
+
 @flow(name="render-notices", flow_run_name="draft notices {period}")
 def render_notices(period: PeriodParam, on: date | None = None) -> int:
     """Draft the notices of a period's new or changed actions, shard by shard."""
@@ -55,6 +62,7 @@ def render_notices(period: PeriodParam, on: date | None = None) -> int:
         drafts.update(future.result())
         update_progress_artifact(progress, progress=100.0 * len(drafts) / total)
     record_drafts(quote(drafts))
+    draft_criticism_preview(period, on or date.today())
     get_run_logger().info("drafted %d notices for %s in %d shards", len(drafts), period,
                           len(shards))
     return len(drafts)
@@ -83,7 +91,12 @@ def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | N
     check_templates()
     if Period.parse(period).kind == "quarter":
         summary = IssueSummary(period)
-        circular = issue_circular(period, on or date.today(), issued_by)
+        try:
+            circular = issue_circular(period, on or date.today(), issued_by)
+        except issuing.EmptyCircular as empty:
+            summary.refused.append(str(empty))
+            get_run_logger().warning("%s", empty)
+            return summary
         if circular:
             summary.issued.append((f"circular-{period}", *circular))
         else:
@@ -91,5 +104,8 @@ def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | N
         get_run_logger().info("circular %s: %s", period, circular or "already issued")
         return summary
     summary = issue_approved(period, on or date.today(), issued_by)
-    get_run_logger().info("issued %d notices for %s", len(summary.issued), period)
+    get_run_logger().info("issued %d documents for %s (%d PDF views)", len(summary.issued),
+                          period, summary.pdfs)
+    for refused in summary.refused:
+        get_run_logger().warning("not issued: %s", refused)
     return summary

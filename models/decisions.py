@@ -30,6 +30,14 @@ def talk_slots(*, session: Session, period: str) -> dict[str, int]:
     return {action_id: n for n, action_id in enumerate(ids)}
 
 
+def live_criticisms(*, session: Session, period: str) -> list[Action]:
+    """The period's 通报批评 cases still to be issued (drafted or approved)."""
+    return list(session.execute(select(Action).where(
+        Action.period == period, Action.action == "circulated_criticism",
+        Action.status.in_((ActionStatus.DRAFT, ActionStatus.APPROVED)))  # type: ignore[attr-defined]
+        .order_by(Action.org_code)).scalars())
+
+
 def set_drafts(*, session: Session, drafts: dict[str, tuple[str, str]]) -> None:
     """Record each action's draft .docx and .html paths."""
     if drafts:

@@ -71,3 +71,17 @@ def quarter_actions(*, session: Session, quarter: str, statuses: tuple[str, ...]
     return list(session.execute(
         select(Action).where(Action.period.in_(months), Action.status.in_(statuses))  # type: ignore[attr-defined]
         .order_by(Action.period, Action.org_code, Action.id)).scalars())
+
+
+def measures_of(*, session: Session, ids: list[str]) -> dict[str, str]:
+    """Each case's measure, by id."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Action.id, Action.action).where(Action.id.in_(ids))).all())
+
+
+def criticism_circulars(*, session: Session, period: str) -> list[str]:
+    """The subjects of the period's 通报批评 already issued (criticism-2026-10, -2, ...)."""
+    return list(session.execute(select(IssuedDocument.subject).where(
+        IssuedDocument.period == period,
+        IssuedDocument.subject.like(f"criticism-{period}%"))).scalars())

@@ -65,13 +65,14 @@ def _prior(lower: int, upper: int | None) -> tuple[Condition, ...]:
     return conditions + ((Condition("prior", "<", upper),) if upper is not None else ())
 
 
-def _streak(policy: Policy, ladder: list[str], step: int, unit: str, last: bool) -> str:
+def _streak(policy: Policy, ladder: list[str], step: int, unit: str, last: bool,
+            failed: str = "未落实") -> str:
     """How a climbed step reads: after which measure, or after how many failures."""
     if not step:
         return ""
     if policy.escalation.counts == "measures":
-        return f"；经{action_name(ladder[step - 1])}后仍未落实"
-    return f"；连续{step + 1}{unit}{'及以上' if last else ''}未落实"
+        return f"；经{action_name(ladder[step - 1])}后仍{failed}"
+    return f"；连续{step + 1}{unit}{'及以上' if last else ''}{failed}"
 
 
 def compile_policy(policy: Policy) -> list[Rule]:
@@ -121,7 +122,9 @@ def compile_policy(policy: Policy) -> list[Rule]:
                 rules.append(Rule(
                     id=f"fulfillment.{level.id}.{field}.{lower + 1}", family="fulfillment",
                     key=level.id, action=action, reason=said,
-                    streak=_streak(policy, fulfil.ladder, lower, "个考核期", upper is None),
+                    # assessments are monthly (月调度): 连续2个月考核未达标
+                    streak=_streak(policy, fulfil.ladder, lower, FREQUENCIES["month"].unit,
+                                   upper is None, "考核未达标"),
                     requirement=fulfil.text, measure=field, basis=fulfil.basis,
                     conditions=(Condition("family", "==", "fulfillment"),
                                 Condition(field, "<", below), *_prior(lower, upper)),

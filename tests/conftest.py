@@ -74,6 +74,8 @@ def _use(url: str, tmp_path, monkeypatch) -> Iterator[str]:
     """Point dutyflow's settings at `url` and a scratch output folder for one test."""
     monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
     monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
+    # LibreOffice takes seconds a run: the PDF tests turn it on where they check the views
+    monkeypatch.setenv("DUTYFLOW_PDF_VIEWS", "false")
     reload_settings()
     yield url
     monkeypatch.undo()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,20 +28,38 @@ class Settings(BaseSettings):
         default=None, description="A policy YAML to use instead of the bundled default."
     )
 
-    # The issuing organ (发文机关): used by every notice.
-    issuer_name: str = "中共某市市直机关工作委员会"
-    issuer_mark: str = "中共某市市直机关工委文件"
-    issuer_prefix: str = "市直工委"
+    # The issuing organ (发文机关): 工委 is a body of the city committee (市委), hence 市委.
+    issuer_name: str = "中共某市委市直机关工作委员会"
+    issuer_mark: str = "中共某市委市直机关工委文件"  # 文件格式's red mark
+    letter_mark: str = "中共某市委市直机关工作委员会"  # 信函格式's red mark: the full name
+    issuer_prefix: str = "市直工委"  # the 文件 series: 市直工委〔2026〕3号
+    letter_prefix: str = "市直工委函"  # the letter series: 市直工委函〔2026〕12号
+    issuer_signature: str = "中共某市委市直机关工作委员会"
+    printing_office: str = "中共某市委市直机关工作委员会办公室"  # the 版记's 印发 line
     issuer_address: str = "某市人民路1号市委大院3号楼"
-    issuer_contact: str = "组织部 0000-00000000"
-    issuer_signature: str = "中共某市市直机关工作委员会"
-    printing_office: str = "中共某市市直机关工作委员会办公室"  # the 印发 line
+    # the 附注 of every notice, and where answers go
+    contact_person: str = "王晓燕"
+    contact_phone: str = "0000-00000000"
+    reply_office: str = "市直机关工委组织部"
+    # Recipients outside the organization tree
+    all_units: str = "市直各部门（单位）党组（党委）、各机关党委"
+    organization_department: str = "中共某市委组织部"
+    discipline_group: str = "某市纪委监委驻市委组织部纪检监察组"
     reply_days: int = 10  # working days a notice gives for a written reply
+    # Talks (约谈): booked on working days. individual: one slot each, in order, a working day
+    # at a time; collective: one 集体约谈 session for all the period's talks.
+    talk_mode: Literal["individual", "collective"] = "individual"
     talk_place: str = "市直机关工委第一会议室"
-    talk_lead_days: int = 5  # days between the notice's date and the first talk
-    # Talks of one period are booked one after another into these slots, a day at a time.
+    talk_lead_days: int = 5  # working days between the notice's date and the first talk
     talk_slots: list[str] = Field(default_factory=lambda: [
         "上午9:00", "上午10:00", "上午11:00", "下午3:00", "下午4:00"])
+    collective_talk_time: str = "上午9:00"
+    talk_conductor: str = "市直机关工委副书记"  # 约谈人: who conducts the talk
+    talk_parent_secretary_attends: bool = True  # the 机关党委 secretary attends the talk
+    # The working-day calendar knows published years; for later ones list the holidays and
+    # adjusted working days here (JSON lists of ISO dates).
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
     # Who may decide on actions: JSON in DUTYFLOW_REVIEWERS, e.g. [{"name": "张主任", "role": "..."}].
     reviewers: list[Reviewer] = Field(default_factory=lambda: [
         Reviewer(name="张主任", role="市直机关工委组织部部长"),
@@ -51,6 +71,8 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     dask_workers: int = 0
     shards: int = 0  # 0: two per Dask worker, or 1 without Dask
+    # A PDF view beside each issued .docx, printed by LibreOffice when it is installed
+    pdf_views: bool = True
     templates_dir: Path | None = Field(
         default=None, description="A folder of notice templates to use instead of the bundled ones."
     )

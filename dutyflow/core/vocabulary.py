@@ -3,9 +3,10 @@
 Action kinds, meeting types, frequencies, organization types and statuses live here and only
 here: the policy validator, the report readers, the wording of notices, the templates'
 context, the run digest and the models all read these registries. Adding an action kind is
-one entry below plus its template (`templates/notices/<key>.j2`; a start-up check names any
-kind without one). A meeting type may also be declared by a policy, with its Chinese names,
-and needs no Python at all (`extend_meeting_types`).
+one entry below, a document kind of the same key, and its template
+(`templates/notices/<key>.j2`; a start-up check names any document kind without one). A
+meeting type may also be declared by a policy, with its Chinese names, and needs no Python at
+all (`extend_meeting_types`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ ORG_TYPES: dict[str, str] = {  # accepted spelling -> the canonical Chinese name
     "committee": "党委", "general_branch": "党总支", "branch": "党支部",
 }
 ORG_TYPE_NAMES: tuple[str, ...] = ("党委", "党总支", "党支部")
+# How a notice refers to an organization of each type: 你支部, 该总支, 你委
+ORG_TYPE_SHORT: dict[str, str] = {"党委": "委", "党总支": "总支", "党支部": "支部"}
 
 
 # --------------------------------------------------------------------------- meeting types
@@ -125,14 +128,96 @@ OPEN_ITEM_STATUSES: tuple[str, ...] = tuple(st.key for st in ITEM_STATUSES if st
 DONE_ITEM_STATUSES: tuple[str, ...] = tuple(st.key for st in ITEM_STATUSES if st.done)
 
 
-# ---------------------------------------------------------------------------- action kinds
+# ------------------------------------------------------------------------- document kinds
 
 
 class DocumentFormat(StrEnum):
-    """GB/T 9704-2012's formats: 文件 (a red-header document) or 信函 (a letter)."""
+    """GB/T 9704-2012's formats, each numbered in its own series: 文件 (a red-header document,
+    `市直工委〔2026〕3号`) or 信函 (a letter, `市直工委函〔2026〕12号`)."""
 
     DOCUMENT = "document"
     LETTER = "letter"
+
+
+class Addressee(StrEnum):
+    """Who a document goes to or is copied to: read off the organization tree or the settings."""
+
+    ORGANIZATION = "organization"  # the organization the case is about
+    PARENT = "parent"  # the organization above it: a branch's 机关党委
+    UNIT_PARTY_GROUP = "unit_party_group"  # 所在单位党组: manages the secretary as a cadre
+    ALL_UNITS = "all_units"  # 市直各部门（单位）党组（党委）、各机关党委 (settings)
+    ORGANIZATION_DEPARTMENT = "organization_department"  # 市委组织部 (settings)
+    DISCIPLINE_GROUP = "discipline_group"  # the stationed 纪检监察组 (settings)
+
+
+class Attachment(StrEnum):
+    """What the recipient needs to answer, attached on pages of its own."""
+
+    PROBLEM_LIST = "problem_list"
+    FEEDBACK_FORM = "feedback_form"
+    RECEIPT = "receipt"
+
+    @property
+    def heading(self) -> str:
+        """The attachment's title, as the 附件说明 and its page write it."""
+        return _ATTACHMENT_TITLES[self]
+
+
+_ATTACHMENT_TITLES = {Attachment.PROBLEM_LIST: "问题清单",
+                      Attachment.FEEDBACK_FORM: "整改情况反馈表", Attachment.RECEIPT: "回执"}
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document the office sends: its format and number series, who receives it,
+    who is copied, what is attached and whether it asks for an answer."""
+
+    key: str
+    name: str  # 提醒函, 约谈通知书, ...
+    format: DocumentFormat | None  # None: a plain form that carries no number (退回补正单)
+    to: tuple[Addressee, ...]
+    copy_to: tuple[Addressee, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    asks_reply: bool = True
+
+    @property
+    def template(self) -> str:
+        return f"notices/{self.key}.j2"
+
+    @property
+    def numbered(self) -> bool:
+        return self.format is not None
+
+
+_A = Addressee
+DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
+    DocumentKind("return_for_correction", "退回补正单", None, (_A.ORGANIZATION,)),
+    DocumentKind("reminder", "提醒函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
+                 (Attachment.PROBLEM_LIST, Attachment.FEEDBACK_FORM)),
+    DocumentKind("supervision", "督办函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
+                 (Attachment.FEEDBACK_FORM,)),
+    DocumentKind("talk", "约谈通知书", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
+                 (Attachment.PROBLEM_LIST, Attachment.RECEIPT)),
+    DocumentKind("self_inspection", "责令检查通知", DocumentFormat.DOCUMENT, (_A.ORGANIZATION,),
+                 (_A.PARENT, _A.DISCIPLINE_GROUP), (Attachment.PROBLEM_LIST,
+                                                    Attachment.FEEDBACK_FORM)),
+    # the case's own document: a letter asking the criticised organization for its report;
+    # the criticism itself is the period's 通报 (criticism_circular), one for all of them
+    DocumentKind("circulated_criticism", "通报批评整改函", DocumentFormat.LETTER,
+                 (_A.ORGANIZATION,), (_A.PARENT,),
+                 (Attachment.PROBLEM_LIST, Attachment.FEEDBACK_FORM)),
+    DocumentKind("admonishment", "诫勉建议函", DocumentFormat.LETTER, (_A.UNIT_PARTY_GROUP,),
+                 (_A.DISCIPLINE_GROUP, _A.ORGANIZATION_DEPARTMENT), (Attachment.PROBLEM_LIST,
+                                                                      Attachment.RECEIPT)),
+    DocumentKind("criticism_circular", "通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
+                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+    DocumentKind("quarter_circular", "季度通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
+                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+)}
+del _A
+
+
+# ---------------------------------------------------------------------------- action kinds
 
 
 class DecidedBy(StrEnum):
@@ -149,28 +234,32 @@ class ActionKind:
     key: str
     name: str  # 提醒, 约谈, ...
     rank: int  # severity: a case takes the most severe measure its findings earn
-    document: DocumentFormat | None  # None: an internal form that carries no document number
     decided_by: DecidedBy = DecidedBy.OFFICE  # the default; a policy may ask a committee
-    accountability: bool = True  # a 问责 measure; a return for correction is not
+    # a 问责 measure under the accountability regulations; reminders, supervision letters and
+    # talks are the office's own supervision, and a return for correction is neither
+    accountability: bool = False
+
+    @property
+    def document(self) -> DocumentKind:
+        return DOCUMENT_KINDS[self.key]
 
     @property
     def template(self) -> str:
-        return f"notices/{self.key}.j2"
+        return self.document.template
 
     @property
     def numbered(self) -> bool:
-        return self.document is not None
+        return self.document.numbered
 
 
 ACTION_KINDS: dict[str, ActionKind] = {k.key: k for k in (
-    ActionKind("return_for_correction", "退回补正", 0, None, accountability=False),
-    ActionKind("reminder", "提醒", 1, DocumentFormat.LETTER),
-    ActionKind("supervision", "督办", 2, DocumentFormat.LETTER),
-    ActionKind("talk", "约谈", 3, DocumentFormat.LETTER),
-    ActionKind("self_inspection", "责令检查", 4, DocumentFormat.DOCUMENT, DecidedBy.COMMITTEE),
-    ActionKind("circulated_criticism", "通报批评", 5, DocumentFormat.DOCUMENT,
-               DecidedBy.COMMITTEE),
-    ActionKind("admonishment", "诫勉", 6, DocumentFormat.LETTER, DecidedBy.COMMITTEE),
+    ActionKind("return_for_correction", "退回补正", 0),
+    ActionKind("reminder", "提醒", 1),
+    ActionKind("supervision", "督办", 2),
+    ActionKind("talk", "约谈", 3),
+    ActionKind("self_inspection", "责令检查", 4, DecidedBy.COMMITTEE, accountability=True),
+    ActionKind("circulated_criticism", "通报批评", 5, DecidedBy.COMMITTEE, accountability=True),
+    ActionKind("admonishment", "诫勉", 6, DecidedBy.COMMITTEE, accountability=True),
 )}
 
 

@@ -9,7 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import DocumentFormat
 from dutyflow.documents.docx import write_docx
 from dutyflow.documents.notice import Notice, build_notice, render_html
 
@@ -28,8 +30,13 @@ def safe_name(text: str) -> str:
 
 
 def document_number(prefix: str, year: int, number: int) -> str:
-    """`市直工委〔2026〕12号`: issuer prefix, year in hexagonal brackets, number."""
+    """`市直工委〔2026〕12号`: the series' prefix, year in hexagonal brackets, number."""
     return f"{prefix}〔{year}〕{number}号"
+
+
+def series_prefix(format: DocumentFormat) -> str:
+    """Each format numbers in its own series: letters `市直工委函〔…〕`, 文件 `市直工委〔…〕`."""
+    return settings.letter_prefix if format == DocumentFormat.LETTER else settings.issuer_prefix
 
 
 def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
@@ -58,9 +65,21 @@ def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slo
     return write_notice(notice, drafts_folder(action.period, output_dir), safe_name(action.id))
 
 
-def write_final(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
-                talk_slot: int = 0) -> Written:
+class NotIssuable(DutyflowError):
+    """A document that names no one to send it to: it stays approved until the data is fixed."""
+
+
+def final_notice(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
+                 talk_slot: int = 0, extra: dict[str, Any] | None = None) -> Notice:
     notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
-                          talk_slot=talk_slot)
-    return write_notice(notice, issued_folder(action.period),
-                        safe_name(f"{doc_number}-{action.id}" if doc_number else action.id))
+                          talk_slot=talk_slot, extra=extra)
+    if notice.missing:
+        raise NotIssuable(f"{action.id}: cannot issue, the document names no "
+                          f"{'、'.join(notice.missing)}")
+    return notice
+
+
+def write_final(notice: Notice, period: str) -> Written:
+    """An issued document, under its number; never rewritten."""
+    stem = f"{notice.doc_number}-{notice.action_id}" if notice.doc_number else notice.action_id
+    return write_notice(notice, issued_folder(period), safe_name(stem))

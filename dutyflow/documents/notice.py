@@ -1,6 +1,7 @@
-"""Build a notice's content from its template: title, recipient, body blocks, signature, date.
+"""Build a document's content: its kind's format and addressees, the template's title and
+body, the attachments the recipient needs to answer, the signature, date and 附注.
 
-One sandboxed Jinja2 environment for the process; templates compile once and are reused.
+One sandboxed Jinja2 environment per template folder; templates compile once and are reused.
 The same Notice feeds both writers, so the .docx and the HTML view never disagree.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,38 +17,74 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dutyflow.core.calendar import add_working_days, working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ACTION_KINDS, ITEM_STATUS_NAMES
+from dutyflow.core.vocabulary import (
+    ACTION_KINDS,
+    DOCUMENT_KINDS,
+    ITEM_STATUS_NAMES,
+    ORG_TYPE_SHORT,
+    Attachment,
+    DocumentFormat,
+    DocumentKind,
+)
+from dutyflow.documents.addressing import address
 from dutyflow.documents.wording import chinese_date, describe_finding
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 DRAFT_NUMBER = "〔待编号〕"
+ATTACHMENT_START = "@@ "  # in an attachment template: a line that starts a new page
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # paragraph / heading / table / note
+    kind: str  # paragraph / heading / subheading / table / note
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
+class AttachedPage:
+    """An attachment (附件), laid out on pages of its own after the signature."""
+
+    label: str  # 附件1, or 附件 when there is only one
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
 class Notice:
-    action_id: str
-    kind: str
-    issuer_mark: str
+    action_id: str  # the case id, or the circular's subject
+    kind: str  # a DocumentKind key
+    kind_name: str
+    format: str  # "letter" (信函格式), "document" (文件格式) or "" (a plain form, no number)
+    mark: str  # the red issuing-organ mark ("" for a plain form)
     doc_number: str
     title: str
-    recipient: str
+    recipient: str  # 主送, with its colon
     blocks: tuple[Block, ...]
     signature: str
     date_text: str
-    copy_to: str
+    copy_to: str  # names joined by 、 (empty: no 抄送)
+    annotation: str = ""  # 附注: （联系人：…，电话：…）
+    attachments: tuple[AttachedPage, ...] = ()
     is_draft: bool = True
-    printed_by: str = ""  # the 印发 line's office
+    printed_by: str = ""  # the 印发 line's office (文件 only: letters have none)
+    missing: tuple[str, ...] = ()  # addressees that could not be named: not issuable
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_letter(self) -> bool:
+        return self.format == DocumentFormat.LETTER
+
+    @property
+    def attachment_note(self) -> tuple[str, ...]:
+        """附件说明: 附件：1. 问题清单 / 2. 整改情况反馈表 (one attachment: no number)."""
+        if len(self.attachments) == 1:
+            return (f"附件：{self.attachments[0].title}",)
+        return tuple(f"{n}. {a.title}" for n, a in enumerate(self.attachments, start=1))
 
 
 @functools.cache
@@ -67,6 +104,8 @@ def env() -> ImmutableSandboxedEnvironment:
 
 
 def parse_body(text: str) -> tuple[Block, ...]:
+    """Body markup: "# " a heading (黑体), "## " a subheading (楷体), "|a|b|" table rows (the
+    first is the header), "> " a note, anything else a paragraph."""
     blocks: list[Block] = []
     table: list[tuple[str, ...]] = []
     for raw in text.splitlines():
@@ -79,7 +118,9 @@ def parse_body(text: str) -> tuple[Block, ...]:
             table = []
         if not line:
             continue
-        if line.startswith("# "):
+        if line.startswith("## "):
+            blocks.append(Block("subheading", line[3:].strip()))
+        elif line.startswith("# "):
             blocks.append(Block("heading", line[2:].strip()))
         elif line.startswith("> "):
             blocks.append(Block("note", line[2:].strip()))
@@ -90,12 +131,6 @@ def parse_body(text: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def _issuer() -> dict[str, Any]:
-    return {"name": settings.issuer_name, "mark": settings.issuer_mark,
-            "contact": settings.issuer_contact, "address": settings.issuer_address,
-            "reply_days": settings.reply_days}
-
-
 class TemplateRefused(DutyflowError):
     exit_code = 2
 
@@ -104,95 +139,158 @@ class TemplateMissing(DutyflowError):
     exit_code = 2
 
 
+def attachment_template(attachment: Attachment) -> str:
+    return f"notices/attachments/{attachment.value}.j2"
+
+
 def check_templates(folder: Path | None = None) -> None:
-    """Refuse to start when an action kind of the vocabulary has no notice template."""
+    """Refuse to start when a document kind or attachment of the vocabulary has no template."""
     root = Path(folder or settings.templates_dir or TEMPLATES)
-    missing = [kind.key for kind in ACTION_KINDS.values() if not (root / kind.template).is_file()]
+    kinds = {*DOCUMENT_KINDS.values(), *(k.document for k in ACTION_KINDS.values())}
+    missing = sorted(kind.key for kind in kinds if not (root / kind.template).is_file())
+    missing += [a.value for a in Attachment if not (root / attachment_template(a)).is_file()]
     if missing:
-        raise TemplateMissing(f"no notice template for action kind(s) {', '.join(missing)} in "
+        raise TemplateMissing(f"no template for document kind(s) {', '.join(missing)} in "
                               f"{root / 'notices'}; add <kind>.j2 for each")
 
 
-def _render(template_name: str, context: dict[str, Any]) -> dict[str, str]:
+def _blocks(template_name: str, context: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
     template = env().get_template(template_name)
-    base = env().get_template("notices/_base.j2")
     ctx = template.new_context(context)
-    # A notice overrides the blocks it needs; the rest come from the base template.
     try:
-        return {name: "".join(template.blocks.get(name, base.blocks[name])(ctx)).strip()
-                for name in ("title", "recipient", "body", "copy_to")}
+        if template.blocks:  # a notice fills the blocks it needs; the rest come from the base
+            base = env().get_template("notices/_base.j2")
+            return {name: "".join(template.blocks.get(name, base.blocks[name])(ctx)).strip()
+                    for name in names}
+        return {names[0]: "".join(template.root_render_func(ctx)).strip()}
     except SecurityError as exc:
         raise TemplateRefused(f"template {template_name} was refused: it tried to reach "
                               f"outside its data ({exc})") from None
+
+
+def _attachments(kind: DocumentKind, context: dict[str, Any]) -> tuple[AttachedPage, ...]:
+    pages = []
+    single = len(kind.attachments) == 1
+    for n, attachment in enumerate(kind.attachments, start=1):
+        body = _blocks(attachment_template(attachment), context, ("body",))["body"]
+        pages.append(AttachedPage("附件" if single else f"附件{n}", attachment.heading,
+                                  parse_body(body)))
+    return tuple(pages)
+
+
+def attachment_labels(kind: DocumentKind) -> dict[str, str]:
+    """How the body refers to each attachment: {"feedback_form": "附件2", ...}."""
+    if len(kind.attachments) == 1:
+        return {kind.attachments[0].value: "附件"}
+    return {a.value: f"附件{n}" for n, a in enumerate(kind.attachments, start=1)}
 
 
 def _org_view(org: Any) -> dict[str, Any]:
     if org is None:
         return {}
     return {"org_code": org.org_code, "org_name": org.org_name, "secretary": org.secretary,
-            "org_type": org.org_type, "unit_party_group": getattr(org, "unit_party_group", None)}
+            "org_type": org.org_type, "unit_party_group": getattr(org, "unit_party_group", None),
+            "short": ORG_TYPE_SHORT.get(org.org_type, "单位")}
 
 
-def talk_time(on: date, slot: int) -> str:
-    """The `slot`-th talk of a period: the settings' slots, a day at a time, after the lead time."""
+def _issuer() -> dict[str, Any]:
+    return {"name": settings.issuer_name, "address": settings.issuer_address,
+            "reply_office": settings.reply_office, "contact_person": settings.contact_person,
+            "contact_phone": settings.contact_phone, "reply_days": settings.reply_days}
+
+
+@dataclass(frozen=True)
+class TalkBooking:
+    day: date
+    time: str
+    collective: bool
+
+    @property
+    def when(self) -> str:
+        return f"{chinese_date(self.day)}{self.time}"
+
+
+def book_talk(on: date, slot: int) -> TalkBooking:
+    """The `slot`-th talk of a period (0-based), on working days only: after the lead time,
+    one session for all (集体约谈) or the settings' slots a working day at a time."""
+    first = add_working_days(on, settings.talk_lead_days)
+    if settings.talk_mode == "collective":
+        return TalkBooking(first, settings.collective_talk_time, True)
     slots = settings.talk_slots or ["上午9:00"]
-    day = on + timedelta(days=settings.talk_lead_days + slot // len(slots))
-    return f"{chinese_date(day)}{slots[slot % len(slots)]}"
+    day = working_days(first, slot // len(slots) + 1)[-1]
+    return TalkBooking(day, slots[slot % len(slots)], False)
+
+
+def reply_due(on: date) -> date:
+    """The date an answer is due: the settings' working days after the document's date."""
+    return add_working_days(on, settings.reply_days)
+
+
+def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: Any | None,
+             parent: Any | None, on: date, doc_number: str | None,
+             answer_due: date | None = None) -> Notice:
+    addressing = address(kind, org=org, parent=parent)
+    answer_due = answer_due or reply_due(on)
+    context = {**context, "kind": kind, "recipient": addressing.to or "（主送机关待补）",
+               "attach": attachment_labels(kind), "issuer": _issuer(),
+               "due": chinese_date(answer_due), "today": chinese_date(on),
+               "doc_number": doc_number or "（印发时编号）"}
+    parts = _blocks(kind.template, context, ("title", "body"))
+    numbered = kind.format is not None
+    return Notice(
+        action_id=subject, kind=kind.key, kind_name=kind.name,
+        format=kind.format.value if kind.format else "",
+        mark={DocumentFormat.LETTER: settings.letter_mark,
+              DocumentFormat.DOCUMENT: settings.issuer_mark}.get(kind.format, "")  # type: ignore[arg-type]
+        if kind.format else "",
+        doc_number="" if not numbered else (doc_number or DRAFT_NUMBER),
+        title=parts["title"], recipient=f"{context['recipient']}：",
+        blocks=parse_body(parts["body"]), signature=settings.issuer_signature,
+        date_text=chinese_date(on), copy_to=addressing.copy_to,
+        annotation=f"（联系人：{settings.contact_person}，电话：{settings.contact_phone}）",
+        attachments=_attachments(kind, context), is_draft=doc_number is None,
+        printed_by=settings.printing_office if kind.format == DocumentFormat.DOCUMENT else "",
+        missing=addressing.missing,
+        meta={"reply_due": answer_due if kind.asks_reply else None},
+    )
 
 
 def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
-                 doc_number: str | None = None, talk_slot: int = 0) -> Notice:
-    """The notice for one action; without a document number it is a draft."""
+                 doc_number: str | None = None, talk_slot: int = 0,
+                 extra: dict[str, Any] | None = None) -> Notice:
+    """The notice of one case; without a document number it is a draft. `extra` adds to the
+    template's context (the period 通报's number, in the letters that follow it)."""
     findings = [
         {**e, "sentence": describe_finding(e),
          "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
         for e in action.evidence
     ]
+    booking = book_talk(on, talk_slot)
+    parent_view = _org_view(parent) or None
+    attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
+               and settings.talk_parent_secretary_attends and parent.secretary else "")
     context = {
-        "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
-        "findings": findings, "period_label": Period.parse(action.period).label,
-        "issuer": _issuer(),
-        "talk": {"when": talk_time(on, talk_slot), "place": settings.talk_place},
+        "org": _org_view(org), "parent": parent_view, "action": action, "findings": findings,
+        "period_label": Period.parse(action.period).label,
+        "talk": {"when": booking.when, "place": settings.talk_place,
+                 "collective": booking.collective, "conductor": settings.talk_conductor,
+                 "attends": attends},
+        "decision_ref": getattr(action, "decision_ref", None) or "",
+        "circular_number": "", "circular_title": "", **(extra or {}),
     }
-    parts = _render(ACTION_KINDS[action.action].template, context)
-    return Notice(
-        action_id=action.id, kind=action.action, issuer_mark=settings.issuer_mark,
-        doc_number=DRAFT_NUMBER if doc_number is None else doc_number, title=parts["title"],
-        recipient=parts["recipient"], blocks=parse_body(parts["body"]),
-        signature=settings.issuer_signature, date_text=chinese_date(on),
-        copy_to=parts["copy_to"], is_draft=doc_number is None,
-        printed_by=settings.printing_office,
-    )
+    kind = ACTION_KINDS[action.action].document
+    # a talk asks for its written report after the talk, the rest from the document's date
+    due = reply_due(booking.day) if action.action == "talk" else reply_due(on)
+    return _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
+                    on=on, doc_number=doc_number, answer_due=due)
 
 
-def build_circular(*, period: Period, actions: list[Any], orgs: dict[str, Any], on: date,
+def build_circular(*, kind: str, subject: str, context: dict[str, Any], on: date,
                    doc_number: str | None = None) -> Notice:
-    """The quarter's circular: every organization criticised, with a table of its failures."""
-    counts = dict.fromkeys(ACTION_KINDS, 0)
-    criticised = []
-    for action in actions:
-        counts[action.action] += 1
-        if action.action == "circulated_criticism":
-            org = orgs.get(action.org_code)
-            criticised.append({
-                "org_name": org.org_name if org else action.org_code,
-                "secretary": org.secretary if org else "",
-                "period_label": Period.parse(action.period).label,
-                "failures": "；".join(e["text"] for e in action.evidence),
-            })
-    measures = [{"name": ACTION_KINDS[k].name, "count": n} for k, n in counts.items() if n]
-    context = {"period_label": period.label, "issuer": _issuer(), "measures": measures,
-               "actions_total": len(actions), "criticised": criticised,
-               "org": {}, "parent": None}
-    parts = _render("notices/circular.j2", context)
-    return Notice(
-        action_id=f"circular-{period}", kind="circular", issuer_mark=settings.issuer_mark,
-        doc_number=doc_number or DRAFT_NUMBER, title=parts["title"],
-        recipient=parts["recipient"], blocks=parse_body(parts["body"]),
-        signature=settings.issuer_signature, date_text=chinese_date(on),
-        copy_to=parts["copy_to"], is_draft=doc_number is None,
-        printed_by=settings.printing_office,
-    )
+    """A circular to all units (the period's 通报批评, the quarter's 通报) from its figures."""
+    return _compose(kind=DOCUMENT_KINDS[kind], subject=subject,
+                    context={"org": {}, "parent": None, **context}, org=None, parent=None,
+                    on=on, doc_number=doc_number)
 
 
 def render_html(notice: Notice) -> str:

@@ -18,7 +18,7 @@ from dutyflow.models.decisions import actions_needing_drafts, set_drafts, talk_s
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import assign_shards, subtree_roots
 
-ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence", "proposal")
+ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence", "proposal", "decision_ref")
 ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code", "unit_party_group")
 
 
@@ -80,3 +80,26 @@ def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
     """Point each action at its new draft, in one transaction."""
     with session_scope() as session:
         set_drafts(session=session, drafts=drafts)
+
+
+def draft_criticism_preview(*, period: str, on: date) -> Path | None:
+    """A draft of the period's 通报批评 from its criticism cases not yet issued, so reviewers
+    read the circular the committee's decisions will issue (None: no such case)."""
+    from dutyflow.core.periods import Period
+    from dutyflow.documents.files import drafts_folder, write_notice
+    from dutyflow.documents.notice import build_circular
+    from dutyflow.models.decisions import live_criticisms
+    from dutyflow.services.circulars import criticism_context
+
+    with session_scope() as session:
+        actions = live_criticisms(session=session, period=period)
+        orgs = organizations(session)
+    folder = drafts_folder(period)
+    if not actions:
+        for stale in folder.glob(f"criticism-{period}.*"):
+            stale.unlink()
+        return None
+    context = criticism_context(actions=actions, orgs=orgs, period=Period.parse(period))
+    notice = build_circular(kind="criticism_circular", subject=f"criticism-{period}",
+                            context=context, on=on)
+    return write_notice(notice, folder, f"criticism-{period}").docx

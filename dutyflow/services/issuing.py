@@ -1,8 +1,10 @@
-"""Issuing: approved actions get the issuer's next number and a final document, gaplessly.
+"""Issuing: approved cases get the next number of their series and a final document, gaplessly.
 
 Each document is numbered, written and recorded in one transaction; if anything fails before
 the commit the written files go too (the number was not used, so no document may carry it),
-and a later run sweeps files a killed run left behind.
+and a later run sweeps files a killed run left behind. Letters and 文件 number in their own
+series. The period's 通报批评 is one 文件 for every criticism decided in the period, issued in
+the same transaction as the letter each criticised organization gets.
 """
 
 from __future__ import annotations
@@ -17,32 +19,39 @@ from typing import Any
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus
+from dutyflow.core.vocabulary import ACTION_KINDS, DOCUMENT_KINDS, ActionStatus, DocumentFormat
 from dutyflow.documents.files import (
+    NotIssuable,
     Written,
     document_number,
     drafts_folder,
+    final_notice,
     issued_folder,
     safe_name,
+    series_prefix,
     write_final,
     write_notice,
 )
 from dutyflow.documents.notice import build_circular
+from dutyflow.documents.pdf import print_pdfs
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.decisions import log_event, talk_slots
 from dutyflow.models.issuing import (
     approved_action_ids,
     claim_for_issue,
+    criticism_circulars,
     issued_for,
     issued_paths,
+    measures_of,
     next_number,
-    quarter_actions,
     record_issued,
 )
 from dutyflow.models.tables import IssuedDocument
+from dutyflow.services.circulars import criticism_context, quarter_context
 from dutyflow.services.drafting import organizations
 
 log = logging.getLogger(__name__)
+CRITICISM = "circulated_criticism"
 
 
 @dataclass
@@ -50,15 +59,19 @@ class IssueSummary:
     period: str
     issued: list[tuple[str, str, str]] = field(default_factory=list)  # subject, number, path
     skipped: int = 0
+    refused: list[str] = field(default_factory=list)  # why an approved case was not issued
+    pdfs: int = 0
 
 
 def sweep_orphans(folder: Path, *, keep: set[str]) -> list[Path]:
     """Remove documents a killed issue run wrote but never committed (their numbers were not
-    used, so they will be written again under the same number)."""
+    used, so they will be written again under the same number), and their PDF views."""
     removed = []
     if folder.is_dir():
         for path in folder.iterdir():
-            if path.suffix in (".docx", ".html", ".tmp") and str(path.resolve()) not in keep:
+            orphan_view = path.suffix == ".pdf" and str(path.with_suffix(".docx").resolve()) not in keep
+            if orphan_view or (path.suffix in (".docx", ".html", ".tmp")
+                               and str(path.resolve()) not in keep):
                 path.unlink()
                 removed.append(path)
     if removed:
@@ -67,16 +80,18 @@ def sweep_orphans(folder: Path, *, keep: set[str]) -> list[Path]:
 
 
 def number_and_record(*, session: Any, subject: str, period: str, on: date, issued_by: str,
-                      action: Any, render: Callable[[str], Written]) -> tuple[str, Written]:
-    """Take the issuer's next number, write the document, record it, inside the caller's
+                      action: Any, series: DocumentFormat,
+                      render: Callable[[str], Written]) -> tuple[str, Written]:
+    """Take the series' next number, write the document, record it, inside the caller's
     transaction."""
-    number = next_number(session=session, prefix=settings.issuer_prefix, year=on.year)
-    doc_number = document_number(settings.issuer_prefix, on.year, number)
+    prefix = series_prefix(series)
+    number = next_number(session=session, prefix=prefix, year=on.year)
+    doc_number = document_number(prefix, on.year, number)
     written = None
     try:
         written = render(doc_number)
         record_issued(session=session, action=action, document=IssuedDocument(
-            doc_number=doc_number, prefix=settings.issuer_prefix, year=on.year, number=number,
+            doc_number=doc_number, prefix=prefix, year=on.year, number=number,
             subject=subject, period=period, path=str(written.docx),
             html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
         session.flush()
@@ -88,88 +103,181 @@ def number_and_record(*, session: Any, subject: str, period: str, on: date, issu
     return doc_number, written
 
 
+@dataclass(frozen=True)
+class _Issuer:
+    """What every document of one issue run shares."""
+
+    period: str
+    on: date
+    issued_by: str
+    orgs: dict[str, Any]
+    slots: dict[str, int]
+
+    def org_and_parent(self, action: Any) -> tuple[Any, Any]:
+        org = self.orgs.get(action.org_code)
+        return org, self.orgs.get(org.parent_code) if org and org.parent_code else None
+
+    def issue_case(self, session: Any, action: Any, extra: dict[str, Any] | None = None,
+                   after_write: Callable[[], None] = lambda: None) -> tuple[str, Written]:
+        """Number, write and record one claimed case's document (its number may be empty)."""
+        kind = ACTION_KINDS[action.action].document
+        org, parent = self.org_and_parent(action)
+        if kind.format is None:  # a return for correction: sent, but carries no number
+            notice = final_notice(action=action, org=org, parent=parent, on=self.on,
+                                  doc_number="")
+            action.reply_due = notice.meta["reply_due"]
+            written = write_final(notice, self.period)
+            action.document, action.html_document = str(written.docx), str(written.html)
+            action.document_sha256 = written.sha256
+            session.add(action)
+            log_event(session=session, action_id=action.id, event=ActionStatus.ISSUED,
+                      actor=self.issued_by, note=f"{kind.name}（不编号）")
+            return "", written
+        # refuse before a number is taken: nothing to roll back but the claim
+        final_notice(action=action, org=org, parent=parent, on=self.on, doc_number="—",
+                     extra=extra)
+
+        def render(doc_number: str) -> Written:
+            notice = final_notice(action=action, org=org, parent=parent, on=self.on,
+                                  doc_number=doc_number, talk_slot=self.slots.get(action.id, 0),
+                                  extra=extra)
+            written = write_final(notice, self.period)
+            action.reply_due = notice.meta["reply_due"]  # the date the notice itself gives
+            after_write()
+            return written
+
+        return number_and_record(session=session, subject=action.id, period=self.period,
+                                 on=self.on, issued_by=self.issued_by, action=action,
+                                 series=kind.format, render=render)
+
+
 def issue_approved(*, period: str, on: date, issued_by: str) -> IssueSummary:
-    """Number and finalise each approved action of a month, one transaction per document."""
+    """Number and finalise each approved case of a month, one transaction per document (the
+    period's 通报批评 and its letters in one)."""
     summary = IssueSummary(period)
     with session_scope() as session:
         ids = approved_action_ids(session=session, period=period)
         recorded = issued_paths(session=session, period=period)
     sweep_orphans(issued_folder(period), keep=recorded)
     with session_scope() as session:
-        orgs = organizations(session)
-        slots = talk_slots(session=session, period=period)
-    for action_id in ids:
-        with session_scope() as session:
-            action = claim_for_issue(session=session, action_id=action_id)
-            if action is None:  # another issue run took it first
-                summary.skipped += 1
-                continue
-            org = orgs.get(action.org_code)
-            parent = orgs.get(org.parent_code) if org and org.parent_code else None
-            if not ACTION_KINDS[action.action].numbered:  # a return for correction: no number
-                written = send_unnumbered(session=session, action=action, org=org, parent=parent,
-                                          on=on, issued_by=issued_by)
-                summary.issued.append((action_id, "", str(written.docx)))
-                continue
+        run = _Issuer(period, on, issued_by, organizations(session),
+                      talk_slots(session=session, period=period))
+        kinds = measures_of(session=session, ids=ids)
+    criticised = [i for i in ids if kinds.get(i) == CRITICISM]
+    if criticised:
+        _issue_criticism(run, criticised, summary)
+    for action_id in (i for i in ids if i not in criticised):
+        try:
+            with session_scope() as session:
+                action = claim_for_issue(session=session, action_id=action_id)
+                if action is None:  # another issue run took it first
+                    summary.skipped += 1
+                    continue
 
-            def render(doc_number: str, action: Any = action, org: Any = org,
-                       parent: Any = parent) -> Written:
-                written = write_final(action=action, org=org, parent=parent, on=on,
-                                      doc_number=doc_number, talk_slot=slots.get(action.id, 0))
-                if len(summary.issued) == 1:
-                    fault_point("mid_issue")  # one notice issued, the second written, uncommitted
-                return written
+                def mid_issue() -> None:
+                    if len(summary.issued) == 1:
+                        fault_point("mid_issue")  # one issued, the second written, uncommitted
 
-            doc_number, written = number_and_record(
-                session=session, subject=action.id, period=period, on=on, issued_by=issued_by,
-                action=action, render=render)
+                doc_number, written = run.issue_case(session, action, after_write=mid_issue)
+        except NotIssuable as refused:
+            summary.refused.append(str(refused))
+            log.warning("%s", refused)
+            continue
         summary.issued.append((action_id, doc_number, str(written.docx)))
+    summary.pdfs = _print_views(summary)
     return summary
 
 
-def send_unnumbered(*, session: Any, action: Any, org: Any, parent: Any, on: date,
-                    issued_by: str) -> Written:
-    """A form that carries no document number (退回补正): written final and recorded as sent."""
-    written = write_final(action=action, org=org, parent=parent, on=on, doc_number="")
-    action.document, action.html_document = str(written.docx), str(written.html)
-    action.document_sha256 = written.sha256
-    session.add(action)
-    log_event(session=session, action_id=action.id, event=ActionStatus.ISSUED, actor=issued_by,
-              note=f"{ACTION_KINDS[action.action].name}（不编号）")
-    return written
+def _issue_criticism(run: _Issuer, ids: list[str], summary: IssueSummary) -> None:
+    """One 通报 for all the period's decided criticisms, then a letter to each criticised
+    organization citing it, all in one transaction: none is issued without the others."""
+    written_files: list[Written] = []
+    try:
+        with session_scope() as session:
+            lock_period(session, f"criticism-{run.period}")
+            actions = [a for i in ids if (a := claim_for_issue(session=session, action_id=i))]
+            if not actions:
+                summary.skipped += len(ids)
+                return
+            previous = len(criticism_circulars(session=session, period=run.period))
+            subject = f"criticism-{run.period}" + (f"-{previous + 1}" if previous else "")
+            context = criticism_context(actions=actions, orgs=run.orgs,
+                                        period=Period.parse(run.period))
+
+            def render(doc_number: str) -> Written:
+                notice = build_circular(kind="criticism_circular", subject=subject,
+                                        context=context, on=run.on, doc_number=doc_number)
+                written = write_notice(notice, issued_folder(run.period),
+                                       safe_name(f"{doc_number}-{subject}"))
+                written_files.append(written)
+                return written
+
+            number, written = number_and_record(
+                session=session, subject=subject, period=run.period, on=run.on,
+                issued_by=run.issued_by, action=None, series=DocumentFormat.DOCUMENT,
+                render=render)
+            title = build_circular(kind="criticism_circular", subject=subject, context=context,
+                                   on=run.on, doc_number=number).title
+            issued = [(subject, number, str(written.docx))]
+            for action in actions:
+                doc_number, letter = run.issue_case(
+                    session, action, extra={"circular_number": number, "circular_title": title})
+                written_files.append(letter)
+                log_event(session=session, action_id=action.id, event="circulated",
+                          actor=run.issued_by, note=f"通报 {number}")
+                issued.append((action.id, doc_number, str(letter.docx)))
+    except NotIssuable as refused:
+        for files in written_files:
+            files.docx.unlink(missing_ok=True)
+            files.html.unlink(missing_ok=True)
+        summary.refused.append(str(refused))
+        log.warning("the period's 通报批评 was not issued: %s", refused)
+        return
+    summary.issued.extend(issued)
+
+
+def _print_views(summary: IssueSummary) -> int:
+    if not settings.pdf_views:
+        return 0
+    return len(print_pdfs([Path(path) for _, _, path in summary.issued]))
+
+
+class EmptyCircular(NotIssuable):
+    """A quarter with no measure taken gets no circular number."""
 
 
 def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:
-    """Number and write the quarter's circular from its approved and issued actions, once."""
+    """Number and write the quarter's circular from its decided cases, once; never empty."""
     subject = f"circular-{quarter}"
     with session_scope() as session:
         lock_period(session, subject)
         if issued_for(session=session, subject=subject) is not None:
             return None  # an issued circular is never rewritten
-        actions = quarter_actions(session=session, quarter=quarter,
-                                  statuses=(ActionStatus.APPROVED, ActionStatus.ISSUED))
-        orgs = organizations(session)
+        context = quarter_context(session=session, quarter=Period.parse(quarter), decided=True)
+        if not context["measures_total"] and not context["accountability_total"]:
+            raise EmptyCircular(f"{quarter}: no measure was decided in the quarter; an empty "
+                                "circular is not issued")
 
         def render(doc_number: str) -> Written:
-            notice = build_circular(period=Period.parse(quarter), actions=actions, orgs=orgs,
+            notice = build_circular(kind="quarter_circular", subject=subject, context=context,
                                     on=on, doc_number=doc_number)
             return write_notice(notice, issued_folder(quarter),
                                 safe_name(f"{doc_number}-{subject}"))
 
-        doc_number, written = number_and_record(session=session, subject=subject,
-                                                period=quarter, on=on, issued_by=issued_by,
-                                                action=None, render=render)
+        doc_number, written = number_and_record(
+            session=session, subject=subject, period=quarter, on=on, issued_by=issued_by,
+            action=None, series=DOCUMENT_KINDS["quarter_circular"].format or DocumentFormat.DOCUMENT,
+            render=render)
+    if settings.pdf_views:
+        print_pdfs([written.docx])
     return doc_number, str(written.docx)
 
 
 def draft_circular(*, quarter: str, on: date) -> Path:
-    """Draft the quarter's circular from its months' actions (withdrawn and rejected left out;
-    the draft previews what is still under review, the issued circular does not)."""
+    """Draft the quarter's circular (the draft previews cases still under review too; the
+    issued circular counts decided ones only)."""
     with session_scope() as session:
-        actions = quarter_actions(session=session, quarter=quarter, statuses=(
-            ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.ISSUED))
-        orgs = organizations(session)
-    notice = build_circular(period=Period.parse(quarter), actions=actions, orgs=orgs, on=on)
-    written = write_notice(notice, drafts_folder(quarter),
-                           f"circular-{quarter}")
-    return written.docx
+        context = quarter_context(session=session, quarter=Period.parse(quarter), decided=False)
+    notice = build_circular(kind="quarter_circular", subject=f"circular-{quarter}",
+                            context=context, on=on)
+    return write_notice(notice, drafts_folder(quarter), f"circular-{quarter}").docx

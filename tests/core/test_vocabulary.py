@@ -13,7 +13,15 @@ import yaml
 
 from dutyflow.core import vocabulary
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ACTION_KINDS, ActionKind, DocumentFormat, MeetingType
+from dutyflow.core.vocabulary import (
+    ACTION_KINDS,
+    DOCUMENT_KINDS,
+    ActionKind,
+    Addressee,
+    DocumentFormat,
+    DocumentKind,
+    MeetingType,
+)
 from dutyflow.documents.docx import notice_docx
 from dutyflow.documents.notice import TEMPLATES, TemplateMissing, build_notice, check_templates
 from dutyflow.flows.cycle import run_cycle
@@ -88,12 +96,12 @@ def test_an_action_kind_is_one_registry_entry_plus_one_template(tmp_path, monkey
     (templates / "notices" / "written_warning.j2").write_text(
         '{% extends "notices/_base.j2" %}\n'
         "{% block title %}关于对{{ org.org_name }}予以书面警示的通知{% endblock %}\n"
-        "{% block recipient %}{{ org.org_name }}：{% endblock %}\n"
         "{% block body %}\n{% for f in findings %}{{ f.sentence }}\n{% endfor %}{% endblock %}\n",
         encoding="utf-8")
     monkeypatch.setenv("DUTYFLOW_TEMPLATES_DIR", str(templates))
-    monkeypatch.setitem(ACTION_KINDS, "written_warning",
-                        ActionKind("written_warning", "书面警示", 7, DocumentFormat.LETTER))
+    monkeypatch.setitem(ACTION_KINDS, "written_warning", ActionKind("written_warning", "书面警示", 7))
+    monkeypatch.setitem(DOCUMENT_KINDS, "written_warning", DocumentKind(
+        "written_warning", "书面警示函", DocumentFormat.LETTER, (Addressee.ORGANIZATION,)))
     from dutyflow.core.settings import reload_settings
 
     reload_settings()
@@ -110,16 +118,18 @@ def test_an_action_kind_is_one_registry_entry_plus_one_template(tmp_path, monkey
     org = SimpleNamespace(org_code="B1", org_name="第B1党支部", secretary="李明", org_type="党支部")
     notice = build_notice(action=actions[0], org=org, parent=None, on=date(2026, 11, 2))
     assert notice.title == "关于对第B1党支部予以书面警示的通知"
+    assert notice.recipient == "第B1党支部：" and notice.format == "letter"
     assert b"word/document.xml" in notice_docx(notice)
     reload_settings()
 
 
-def test_the_start_up_check_names_every_action_kind_without_a_template(tmp_path):
+def test_the_start_up_check_names_every_document_kind_without_a_template(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     (templates / "notices" / "talk.j2").unlink()
     (templates / "notices" / "admonishment.j2").unlink()
-    with pytest.raises(TemplateMissing, match="talk, admonishment"):
+    (templates / "notices" / "attachments" / "receipt.j2").unlink()
+    with pytest.raises(TemplateMissing, match="admonishment, talk, receipt"):
         check_templates(templates)
     check_templates(TEMPLATES)  # the bundled set is complete
 

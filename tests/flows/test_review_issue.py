@@ -98,7 +98,8 @@ def test_issue_numbers_approved_actions_without_gaps_and_freezes_them(db_url):
                             reviewer="张主任", note="")
     result = runner.invoke(app, ["issue", "--period", "2026-08"])
     assert result.exit_code == 0, result.output
-    numbers = re.findall(r"市直工委〔\d{4}〕(\d+)号", result.output)
+    # reminders, supervision letters and talk notices are letters: the 函 series
+    numbers = re.findall(r"市直工委函〔\d{4}〕(\d+)号", result.output)
     assert sorted(map(int, numbers)) == [1, 2, 3]
     with session_scope() as session:
         issued = [get_action(session=session, action_id=a.id) for a in actions[:3]]
@@ -113,7 +114,7 @@ def test_issue_numbers_approved_actions_without_gaps_and_freezes_them(db_url):
         record_decision(session=session, action_id=actions[3].id, decision="approve",
                         reviewer="张主任", note="")
     summary = issue_notices(period="2026-08")
-    assert [n for _, n, _ in summary.issued] == [f"市直工委〔{date.today().year}〕4号"]
+    assert [n for _, n, _ in summary.issued] == [f"市直工委函〔{date.today().year}〕4号"]
     cycle()
     with session_scope() as session:
         assert {a.id: sha(a.document) for a in issued} == frozen

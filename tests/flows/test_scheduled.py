@@ -73,7 +73,8 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
     [(subject, number, path)] = first.issued
     assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"
     doc = Document(path)
-    listed = {row.cells[1].text for row in doc.tables[0].rows[1:]}
+    [table] = [t for t in doc.tables if t.rows[0].cells[1].text == "党组织"]
+    listed = {row.cells[1].text for row in table.rows[1:]}
     from dutyflow.models.tables import Organization
 
     with session_scope() as session:

@@ -1,0 +1,165 @@
+"""Issued documents by kind: each series numbered on its own, the period's 通报批评 with a
+letter to each criticised organization, reply due dates, PDF views, refusals that lose nothing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from dutyflow.cli import app
+from dutyflow.flows.notices import issue_notices
+from dutyflow.models.accountability import action_events, get_action, list_actions
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import record_decision
+from dutyflow.models.tables import IssuedDocument, Organization
+from tests.flows.test_review_issue import cycle, cycle_with_a_proposal, office_letters
+
+MONDAY = date(2026, 11, 23)
+DECISION = "工委会议纪要〔2026〕9号"
+runner = CliRunner()
+
+
+def text_of(path: str) -> str:
+    doc = Document(path)
+    return "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+
+
+def approve(ids, decision: str = "") -> None:
+    with session_scope() as session:
+        for action_id in ids:
+            record_decision(session=session, action_id=action_id, decision="approve",
+                            reviewer="张主任", note="", decision_ref=decision)
+
+
+def test_letters_and_documents_number_in_their_own_gapless_series(db_url, tmp_path):
+    cases = cycle_with_a_proposal(tmp_path)
+    letters = office_letters(cases)[:2]
+    proposal = next(c for c in cases if c.action == "circulated_criticism")
+    approve([c.id for c in letters])
+    approve([proposal.id], DECISION)
+    summary = issue_notices(period="2026-08", on=MONDAY)
+    numbers = {subject: number for subject, number, _ in summary.issued}
+    # the 通报 opens the 文件 series; the letters (and the criticised branch's) the 函 series
+    assert numbers["criticism-2026-08"] == "市直工委〔2026〕1号"
+    assert sorted(n for s, n in numbers.items() if s != "criticism-2026-08") == [
+        "市直工委函〔2026〕1号", "市直工委函〔2026〕2号", "市直工委函〔2026〕3号"]
+    with session_scope() as session:
+        counters = sorted((d.prefix, d.number) for d in session.query(IssuedDocument).all())
+    assert counters == [("市直工委", 1), ("市直工委函", 1), ("市直工委函", 2), ("市直工委函", 3)]
+
+
+def test_the_periods_criticism_is_one_circular_to_all_units_and_a_letter_to_each(db_url,
+                                                                                  tmp_path):
+    cases = cycle_with_a_proposal(tmp_path)
+    criticised = [c for c in cases if c.action == "circulated_criticism"]
+    approve([c.id for c in criticised], DECISION)
+    summary = issue_notices(period="2026-08", on=MONDAY)
+    paths = {subject: path for subject, _, path in summary.issued}
+    circular = text_of(paths.pop("criticism-2026-08"))
+    with session_scope() as session:
+        names = [session.get(Organization, c.org_code).org_name for c in criticised]
+        events = action_events(session=session, action_id=criticised[0].id)
+        issued = get_action(session=session, action_id=criticised[0].id)
+    assert "市直各部门（单位）党组（党委）、各机关党委：" in circular
+    assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in circular
+    assert all(name in circular for name in names) and DECISION in circular
+    assert "予以通报批评" in circular and "草稿" not in circular
+    letter = text_of(paths[criticised[0].id])
+    assert "以《关于对" in letter and "（市直工委〔2026〕1号）对你" in letter  # cites the 通报
+    assert issued.reply_due == date(2026, 12, 7)  # 10 working days, stored with the case
+    assert events[-1].event == "circulated" and "市直工委〔2026〕1号" in events[-1].note
+
+
+def test_the_draft_of_the_periods_criticism_is_there_for_the_reviewers(db_url, tmp_path):
+    cycle_with_a_proposal(tmp_path)
+    from dutyflow.documents.files import drafts_folder
+
+    draft = drafts_folder("2026-08") / "criticism-2026-08.docx"
+    assert draft.exists() and "〔待编号〕" in text_of(str(draft))
+
+
+def test_a_recommendation_without_a_party_group_is_refused_and_stays_approved(db_url,
+                                                                              monkeypatch):
+    from dutyflow.documents import files
+
+    cases = cycle()
+    letter = office_letters(cases)[0]
+    approve([letter.id])
+    real = files.build_notice
+
+    def no_party_group(**kwargs):  # as if the measure needed the unit's 党组, not named
+        notice = real(**kwargs)
+        return notice.__class__(**{**notice.__dict__, "missing": ("所在单位党组（组织表“所在单位党组”列）",)})
+
+    monkeypatch.setattr(files, "build_notice", no_party_group)
+    result = runner.invoke(app, ["issue", "--period", "2026-08"])
+    assert result.exit_code == 0 and "not issued" in result.output and "所在单位党组" in result.output
+    with session_scope() as session:
+        kept = get_action(session=session, action_id=letter.id)
+        counted = session.query(IssuedDocument).count()
+    assert kept.status == "approved" and kept.doc_number is None and counted == 0
+    monkeypatch.setattr(files, "build_notice", real)
+    assert issue_notices(period="2026-08").issued[0][1].startswith("市直工委函")  # fixed: issued
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
+def test_issue_writes_a_pdf_view_beside_each_document(db_url, monkeypatch):
+    monkeypatch.setenv("DUTYFLOW_PDF_VIEWS", "true")
+    from dutyflow.core.settings import reload_settings
+
+    reload_settings()
+    letters = office_letters(cycle())[:2]
+    approve([c.id for c in letters])
+    summary = issue_notices(period="2026-08", on=MONDAY)
+    assert summary.pdfs == 2
+    for _, number, path in summary.issued:
+        pdf = Path(path).with_suffix(".pdf")
+        assert pdf.read_bytes().startswith(b"%PDF")
+        printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                 text=True).stdout.replace(" ", "")
+        assert number in printed
+
+
+def test_without_libreoffice_issuing_says_so_and_goes_on(db_url, monkeypatch, caplog):
+    from dutyflow.core.settings import reload_settings
+    from dutyflow.documents import pdf
+
+    monkeypatch.setenv("DUTYFLOW_PDF_VIEWS", "true")
+    reload_settings()
+    pdf._office.cache_clear()
+    monkeypatch.setattr(pdf, "BINARIES", ("no-such-office",))
+    letters = office_letters(cycle())[:1]
+    approve([c.id for c in letters])
+    summary = issue_notices(period="2026-08", on=MONDAY)
+    assert len(summary.issued) == 1 and summary.pdfs == 0
+    assert "LibreOffice is not installed" in caplog.text
+    pdf._office.cache_clear()
+
+
+def test_an_empty_quarter_gets_no_circular_number(db_url):
+    summary = issue_notices(period="2026-Q1", on=MONDAY)
+    assert summary.issued == [] and "empty circular is not issued" in summary.refused[0]
+    with session_scope() as session:
+        assert session.query(IssuedDocument).count() == 0
+
+
+def test_the_quarter_circular_counts_only_decided_measures(db_url):
+    cases = cycle()
+    letters = office_letters(cases)
+    approve([letters[0].id])  # one reminder/talk decided; the rest still drafts
+    summary = issue_notices(period="2026-Q3", on=date(2026, 10, 12))
+    [(subject, number, path)] = summary.issued
+    text = text_of(path)
+    assert number == "市直工委〔2026〕1号" and "共采取处置措施1次" in text
+    assert "进行问责" not in text  # a reminder or talk is not 问责
+    assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in text
+    assert "组织生活制度全部落实" in text and "存在的主要问题" in text
+    with session_scope() as session:
+        assert len(list_actions(session=session, period="2026-08")) == len(cases)
