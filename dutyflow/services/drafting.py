@@ -12,9 +12,16 @@ import pandas as pd
 from sqlmodel import Session
 
 from dutyflow.core.faults import fault_point
-from dutyflow.documents.files import write_draft
+from dutyflow.core.periods import Period
+from dutyflow.documents.files import drafts_folder, write_draft, write_notice
+from dutyflow.documents.notice import build_circular
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import actions_needing_drafts, set_drafts, talk_slots
+from dutyflow.models.decisions import (
+    actions_needing_drafts,
+    live_criticisms,
+    set_drafts,
+    talk_slots,
+)
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import assign_shards, subtree_roots
 
@@ -85,11 +92,7 @@ def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
 def draft_criticism_preview(*, period: str, on: date) -> Path | None:
     """A draft of the period's 通报批评 from its criticism cases not yet issued, so reviewers
     read the circular the committee's decisions will issue (None: no such case)."""
-    from dutyflow.core.periods import Period
-    from dutyflow.documents.files import drafts_folder, write_notice
-    from dutyflow.documents.notice import build_circular
-    from dutyflow.models.decisions import live_criticisms
-    from dutyflow.services.circulars import criticism_context
+    from dutyflow.services.circulars import criticism_context  # it reads organizations() here
 
     with session_scope() as session:
         actions = live_criticisms(session=session, period=period)
