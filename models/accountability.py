@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.core.vocabulary import TAKEN, ActionStatus
 from dutyflow.models.tables import (
     Action,
     ActionEvent,
@@ -62,7 +62,7 @@ def read_period_frames(*, session: Session, period: Period,
         Assessment.period == str(period)), assess_cols)
     # a measure was taken on a finding when its case was approved or issued
     taken = select(Action.period, Action.org_code).where(
-        Action.status.in_((ActionStatus.APPROVED, ActionStatus.ISSUED))).distinct().subquery()
+        Action.status.in_(TAKEN)).distinct().subquery()
     hist_cols = ["org_code", "family", "subject", "span", "period", "action", "measured"]
     history = _frame(session, select(
         Finding.org_code, Finding.family, Finding.subject, Finding.span, Finding.period,

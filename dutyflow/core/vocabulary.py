@@ -302,6 +302,8 @@ _STATUS_WORDS = {
 }
 # Decisions a re-run keeps unless the evidence changed; what was issued never changes.
 DECIDED = (ActionStatus.APPROVED, ActionStatus.REJECTED)
+# A measure taken: escalation climbs on it, and circulars count it (drafts are not measures).
+TAKEN = (ActionStatus.APPROVED, ActionStatus.ISSUED)
 REVIEWABLE = (ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.REJECTED)
 DECISIONS = {"approve": ActionStatus.APPROVED, "reject": ActionStatus.REJECTED}
 

@@ -73,10 +73,13 @@ def final_notice(*, action: Any, org: Any, parent: Any | None, on: date, doc_num
                  talk_slot: int = 0, extra: dict[str, Any] | None = None) -> Notice:
     notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
                           talk_slot=talk_slot, extra=extra)
-    if notice.missing:
-        raise NotIssuable(f"{action.id}: cannot issue, the document names no "
-                          f"{'、'.join(notice.missing)}")
+    refuse_unaddressed(action.id, notice.missing)
     return notice
+
+
+def refuse_unaddressed(subject: str, missing: tuple[str, ...]) -> None:
+    if missing:
+        raise NotIssuable(f"{subject}: cannot issue, the document names no {'、'.join(missing)}")
 
 
 def write_final(notice: Notice, period: str) -> Written:

@@ -35,7 +35,6 @@ from dutyflow.documents.wording import chinese_date, describe_finding
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 DRAFT_NUMBER = "〔待编号〕"
-ATTACHMENT_START = "@@ "  # in an attachment template: a line that starts a new page
 
 
 @dataclass(frozen=True)
@@ -240,9 +239,8 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
     return Notice(
         action_id=subject, kind=kind.key, kind_name=kind.name,
         format=kind.format.value if kind.format else "",
-        mark={DocumentFormat.LETTER: settings.letter_mark,
-              DocumentFormat.DOCUMENT: settings.issuer_mark}.get(kind.format, "")  # type: ignore[arg-type]
-        if kind.format else "",
+        mark=(settings.letter_mark if kind.format == DocumentFormat.LETTER else
+              settings.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),
         doc_number="" if not numbered else (doc_number or DRAFT_NUMBER),
         title=parts["title"], recipient=f"{context['recipient']}：",
         blocks=parse_body(parts["body"]), signature=settings.issuer_signature,
@@ -265,22 +263,22 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
          "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
         for e in action.evidence
     ]
-    booking = book_talk(on, talk_slot)
-    parent_view = _org_view(parent) or None
-    attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
-               and settings.talk_parent_secretary_attends and parent.secretary else "")
     context = {
-        "org": _org_view(org), "parent": parent_view, "action": action, "findings": findings,
-        "period_label": Period.parse(action.period).label,
-        "talk": {"when": booking.when, "place": settings.talk_place,
-                 "collective": booking.collective, "conductor": settings.talk_conductor,
-                 "attends": attends},
+        "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
+        "findings": findings, "period_label": Period.parse(action.period).label,
         "decision_ref": getattr(action, "decision_ref", None) or "",
         "circular_number": "", "circular_title": "", **(extra or {}),
     }
+    due = reply_due(on)
+    if action.action == "talk":  # booked only for talks: drafting runs this once per case
+        booking = book_talk(on, talk_slot)
+        attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
+                   and settings.talk_parent_secretary_attends and parent.secretary else "")
+        context["talk"] = {"when": booking.when, "place": settings.talk_place,
+                           "collective": booking.collective,
+                           "conductor": settings.talk_conductor, "attends": attends}
+        due = reply_due(booking.day)  # the written report is due after the talk
     kind = ACTION_KINDS[action.action].document
-    # a talk asks for its written report after the talk, the rest from the document's date
-    due = reply_due(booking.day) if action.action == "talk" else reply_due(on)
     return _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
                     on=on, doc_number=doc_number, answer_due=due)
 

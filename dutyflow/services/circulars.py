@@ -12,13 +12,12 @@ from typing import Any
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus
+from dutyflow.core.vocabulary import ACTION_KINDS, TAKEN, ActionStatus
 from dutyflow.documents.wording import describe_finding
 from dutyflow.models.issuing import quarter_actions
 from dutyflow.models.statistics import ledger_summary, quarter_months
 from dutyflow.services.drafting import organizations
 
-DECIDED = (ActionStatus.APPROVED, ActionStatus.ISSUED)
 BEST_UNITS = 5  # units praised by name
 COMMON_PROBLEMS = 3
 
@@ -59,9 +58,9 @@ def _units(orgs: dict[str, Any]) -> dict[str, str]:
 def quarter_context(*, session: Session, quarter: Period, decided: bool) -> dict[str, Any]:
     """The quarter's figures: how duties were kept, the ledger, measures and 问责 taken,
     units without a problem, the commonest problems, the organizations criticised."""
-    statuses = DECIDED if decided else (ActionStatus.DRAFT, *DECIDED)
+    statuses = TAKEN if decided else (ActionStatus.DRAFT, *TAKEN)
     live = quarter_actions(session=session, quarter=str(quarter),
-                           statuses=(ActionStatus.DRAFT, *DECIDED))
+                           statuses=(ActionStatus.DRAFT, *TAKEN))
     actions = [a for a in live if a.status in statuses]
     orgs = organizations(session)
     branches = [c for c, o in orgs.items() if o.org_type == "党支部"]
@@ -103,5 +102,5 @@ def quarter_context(*, session: Session, quarter: Period, decided: bool) -> dict
                   "rate": ledger.rate},
         "best": best, "common": common,
         "criticised": _criticised([a for a in actions if a.action == "circulated_criticism"
-                                   and a.status in DECIDED], orgs),
+                                   and a.status in TAKEN], orgs),
     }

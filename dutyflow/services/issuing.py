@@ -20,6 +20,7 @@ from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import ACTION_KINDS, DOCUMENT_KINDS, ActionStatus, DocumentFormat
+from dutyflow.documents.addressing import address
 from dutyflow.documents.files import (
     NotIssuable,
     Written,
@@ -27,12 +28,13 @@ from dutyflow.documents.files import (
     drafts_folder,
     final_notice,
     issued_folder,
+    refuse_unaddressed,
     safe_name,
     series_prefix,
     write_final,
     write_notice,
 )
-from dutyflow.documents.notice import build_circular
+from dutyflow.documents.notice import Notice, build_circular
 from dutyflow.documents.pdf import print_pdfs
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.decisions import log_event, talk_slots
@@ -52,6 +54,12 @@ from dutyflow.services.drafting import organizations
 
 log = logging.getLogger(__name__)
 CRITICISM = "circulated_criticism"
+CRITICISM_CIRCULAR, QUARTER_CIRCULAR = "criticism_circular", "quarter_circular"
+
+
+def _series(kind: str) -> DocumentFormat:
+    """The number series of a circular's document kind (both are 文件)."""
+    return DOCUMENT_KINDS[kind].format or DocumentFormat.DOCUMENT
 
 
 @dataclass
@@ -134,8 +142,7 @@ class _Issuer:
                       actor=self.issued_by, note=f"{kind.name}（不编号）")
             return "", written
         # refuse before a number is taken: nothing to roll back but the claim
-        final_notice(action=action, org=org, parent=parent, on=self.on, doc_number="—",
-                     extra=extra)
+        refuse_unaddressed(action.id, address(kind, org=org, parent=parent).missing)
 
         def render(doc_number: str) -> Written:
             notice = final_notice(action=action, org=org, parent=parent, on=self.on,
@@ -192,6 +199,7 @@ def _issue_criticism(run: _Issuer, ids: list[str], summary: IssueSummary) -> Non
     """One 通报 for all the period's decided criticisms, then a letter to each criticised
     organization citing it, all in one transaction: none is issued without the others."""
     written_files: list[Written] = []
+    circulars: list[Notice] = []
     try:
         with session_scope() as session:
             lock_period(session, f"criticism-{run.period}")
@@ -205,8 +213,9 @@ def _issue_criticism(run: _Issuer, ids: list[str], summary: IssueSummary) -> Non
                                         period=Period.parse(run.period))
 
             def render(doc_number: str) -> Written:
-                notice = build_circular(kind="criticism_circular", subject=subject,
+                notice = build_circular(kind=CRITICISM_CIRCULAR, subject=subject,
                                         context=context, on=run.on, doc_number=doc_number)
+                circulars.append(notice)
                 written = write_notice(notice, issued_folder(run.period),
                                        safe_name(f"{doc_number}-{subject}"))
                 written_files.append(written)
@@ -214,10 +223,9 @@ def _issue_criticism(run: _Issuer, ids: list[str], summary: IssueSummary) -> Non
 
             number, written = number_and_record(
                 session=session, subject=subject, period=run.period, on=run.on,
-                issued_by=run.issued_by, action=None, series=DocumentFormat.DOCUMENT,
+                issued_by=run.issued_by, action=None, series=_series(CRITICISM_CIRCULAR),
                 render=render)
-            title = build_circular(kind="criticism_circular", subject=subject, context=context,
-                                   on=run.on, doc_number=number).title
+            title = circulars[-1].title
             issued = [(subject, number, str(written.docx))]
             for action in actions:
                 doc_number, letter = run.issue_case(
@@ -259,15 +267,14 @@ def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str]
                                 "circular is not issued")
 
         def render(doc_number: str) -> Written:
-            notice = build_circular(kind="quarter_circular", subject=subject, context=context,
+            notice = build_circular(kind=QUARTER_CIRCULAR, subject=subject, context=context,
                                     on=on, doc_number=doc_number)
             return write_notice(notice, issued_folder(quarter),
                                 safe_name(f"{doc_number}-{subject}"))
 
         doc_number, written = number_and_record(
             session=session, subject=subject, period=quarter, on=on, issued_by=issued_by,
-            action=None, series=DOCUMENT_KINDS["quarter_circular"].format or DocumentFormat.DOCUMENT,
-            render=render)
+            action=None, series=_series(QUARTER_CIRCULAR), render=render)
     if settings.pdf_views:
         print_pdfs([written.docx])
     return doc_number, str(written.docx)
@@ -278,6 +285,6 @@ def draft_circular(*, quarter: str, on: date) -> Path:
     issued circular counts decided ones only)."""
     with session_scope() as session:
         context = quarter_context(session=session, quarter=Period.parse(quarter), decided=False)
-    notice = build_circular(kind="quarter_circular", subject=f"circular-{quarter}",
+    notice = build_circular(kind=QUARTER_CIRCULAR, subject=f"circular-{quarter}",
                             context=context, on=on)
     return write_notice(notice, drafts_folder(quarter), f"circular-{quarter}").docx
