@@ -347,6 +347,97 @@ def serve(
 
 @app.command()
 @user_errors
+def desk(
+    host: str | None = typer.Option(None, "--host", help="Bind address (DUTYFLOW_DESK_HOST)."),
+    port: int | None = typer.Option(None, "--port", help="Port (DUTYFLOW_DESK_PORT)."),
+) -> None:
+    """Run the review desk: reviewers log in from a browser, read each notice and decide."""
+    import uvicorn
+
+    from dutyflow.core.settings import settings
+    from dutyflow.desk.app import create_app
+    from dutyflow.models.db import upgrade_database
+
+    upgrade_database()
+    host, port = host or settings.desk_host, port or settings.desk_port
+    typer.echo(f"review desk on http://{host}:{port} (reviewers open {settings.desk_address()})")
+    # proxy_headers off: the trusted proxy is recognised by its own address (X-Remote-User)
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+reviewer_app = typer.Typer(no_args_is_help=True,
+                           help="Reviewer accounts: who may decide, and log into the desk.")
+app.add_typer(reviewer_app, name="reviewer")
+
+
+@reviewer_app.command("add")
+@user_errors
+def reviewer_add(
+    name: str = typer.Argument(..., help="The name recorded on every decision."),
+    role: str = typer.Option("", "--role", help="e.g. 市直机关工委组织部审核员"),
+    org: str | None = typer.Option(None, "--org", help="The reviewer's own branch (组织编码): "
+                                   "they never decide on its cases."),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="Read the password from standard input."),
+    no_password: bool = typer.Option(False, "--no-password", help="No desk password: the CLI, "
+                                     "or single sign-on through the reverse proxy, only."),
+    replace: bool = typer.Option(False, "--replace", help="Change an existing account."),
+) -> None:
+    """Add a reviewer; asks for the desk password twice unless told otherwise."""
+    from dutyflow.services.reviewers import add_reviewer
+
+    if no_password:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    reviewer = add_reviewer(name=name, role=role, password=password, org_code=org,
+                            replace=replace)
+    typer.echo(f"reviewer {reviewer.name} ({reviewer.role or 'no role'})"
+               + (f", own branch {reviewer.org_code}" if reviewer.org_code else "")
+               + ("" if password else "; no desk password"))
+
+
+@reviewer_app.command("list")
+@user_errors
+def reviewer_list() -> None:
+    """Every reviewer account, and the CLI-only names of DUTYFLOW_REVIEWERS."""
+    from dutyflow.core.settings import settings
+    from dutyflow.services.reviewers import reviewers
+
+    accounts = reviewers()
+    for reviewer, active, can_log_in in accounts:
+        state = ("active" if active else "disabled") + (", desk login" if can_log_in else "")
+        typer.echo(f"{reviewer.name:<10} {reviewer.role:<24} {reviewer.org_code or '':<12} {state}")
+    known = {r.name for r, _, _ in accounts}
+    for listed in settings.reviewers:
+        if listed.name not in known:
+            typer.echo(f"{listed.name:<10} {listed.role:<24} {'':<12} DUTYFLOW_REVIEWERS (CLI only)")
+
+
+@reviewer_app.command("disable")
+@user_errors
+def reviewer_disable(name: str = typer.Argument(...)) -> None:
+    """Stop an account from deciding or logging in (its past decisions stay)."""
+    from dutyflow.services.reviewers import set_active
+
+    set_active(name=name, active=False)
+    typer.echo(f"reviewer {name} disabled")
+
+
+@reviewer_app.command("enable")
+@user_errors
+def reviewer_enable(name: str = typer.Argument(...)) -> None:
+    """Let a disabled account decide and log in again."""
+    from dutyflow.services.reviewers import set_active
+
+    set_active(name=name, active=True)
+    typer.echo(f"reviewer {name} enabled")
+
+
+@app.command()
+@user_errors
 def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
     """The period's audit log: every opening, change, withdrawal, decision and issue."""
     from dutyflow.core.periods import Period

@@ -196,6 +196,13 @@ def get_action(*, session: Session, action_id: str) -> Action | None:
     return session.get(Action, action_id)
 
 
+def organization_cases(*, session: Session, org_code: str, excluding: str = "") -> list[Action]:
+    """An organization's cases of every period, newest first (the desk's history)."""
+    return list(session.execute(
+        select(Action).where(Action.org_code == org_code, Action.id != excluding)  # type: ignore[arg-type]
+        .order_by(Action.period.desc())).scalars())  # type: ignore[attr-defined]
+
+
 def action_events(*, session: Session, action_id: str) -> list[ActionEvent]:
     return list(session.execute(select(ActionEvent).where(ActionEvent.action_id == action_id)
                                 .order_by(ActionEvent.id)).scalars())

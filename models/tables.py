@@ -253,3 +253,34 @@ class IssuedDocument(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     issued_by: str = Field(default="", max_length=100)
     issued_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewerAccount(SQLModel, table=True):
+    """A person who may decide on cases, and how they log into the review desk.
+
+    `password_hash` is an argon2 hash (None: CLI and single sign-on only). `org_code` is the
+    reviewer's own branch, on whose cases they may never decide."""
+
+    __tablename__ = "reviewer_account"
+
+    name: str = Field(primary_key=True, max_length=100)
+    role: str = Field(default="", max_length=100)
+    org_code: str | None = Field(default=None, max_length=64)
+    password_hash: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every login to the desk, good or bad: the log of who tried, and the rate limit's memory
+    (kept in the database so a restart or a second desk process does not reset it)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_name_at", "name", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    address: str = Field(default="", max_length=64)
+    succeeded: bool = False
+    at: datetime = Field(default_factory=utcnow)

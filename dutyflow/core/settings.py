@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     # adjusted working days here (JSON lists of ISO dates).
     extra_holidays: list[date] = Field(default_factory=list)
     extra_workdays: list[date] = Field(default_factory=list)
-    # Who may decide on actions: JSON in DUTYFLOW_REVIEWERS, e.g. [{"name": "张主任", "role": "..."}].
+    # Who may decide on cases: the accounts made by `dutyflow reviewer add` (which can log into
+    # the desk), and these names (JSON in DUTYFLOW_REVIEWERS), which can decide from the CLI only.
     reviewers: list[Reviewer] = Field(default_factory=lambda: [
         Reviewer(name="张主任", role="市直机关工委组织部部长"),
         Reviewer(name="刘审核", role="市直机关工委组织部审核员"),
@@ -71,11 +72,31 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     dask_workers: int = 0
     shards: int = 0  # 0: two per Dask worker, or 1 without Dask
+    # The review desk (`dutyflow desk`, and `dutyflow serve` next to the Prefect server).
+    desk_host: str = "127.0.0.1"  # bind address; put the office's TLS reverse proxy in front
+    desk_port: int = 8300
+    desk_url: str = ""  # the address reviewers open (behind a proxy); default http://host:port
+    # A reverse proxy with single sign-on: requests from these addresses may name the reviewer
+    # in the X-Remote-User header instead of logging in (the name must be an active account).
+    desk_trusted_proxies: list[str] = Field(default_factory=list)
+    desk_secret_file: Path = Path("desk-secret")  # signs session cookies; made on first start
+    desk_secure_cookies: bool = False  # true behind HTTPS: cookies only travel encrypted
+    desk_session_hours: int = 10
+    desk_login_attempts: int = 5  # failed logins per name before the desk refuses for a while
+    desk_login_window_minutes: int = 15
+    desk_page_size: int = 50
+    # The process worker of `dutyflow serve`: how many flow runs it executes at once
+    worker_limit: int = 4
     # A PDF view beside each issued .docx, printed by LibreOffice when it is installed
     pdf_views: bool = True
     templates_dir: Path | None = Field(
         default=None, description="A folder of notice templates to use instead of the bundled ones."
     )
+
+
+    def desk_address(self) -> str:
+        """Where reviewers open the desk: DUTYFLOW_DESK_URL, or the bind address."""
+        return (self.desk_url or f"http://{self.desk_host}:{self.desk_port}").rstrip("/")
 
 
 settings = Settings()

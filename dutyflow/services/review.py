@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from dutyflow.core.errors import DutyflowError
-from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import action_name
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import ReviewError, log_event, pending_actions, record_decision
 from dutyflow.models.tables import Action, Organization
+from dutyflow.services.reviewers import find_reviewer
 
 
 class NotAReviewer(ReviewError):
@@ -19,14 +19,18 @@ class NotAReviewer(ReviewError):
 
 
 def check_reviewer(*, name: str, action: Action | None, org: Organization | None) -> None:
-    """Refuse anyone outside the configured list, and the person the action targets."""
-    allowed = {r.name.strip(): r for r in settings.reviewers}
-    if name.strip() not in allowed:
-        raise NotAReviewer(f"{name!r} is not a configured reviewer; decisions are accepted from "
-                           f"{', '.join(allowed) or 'nobody (set DUTYFLOW_REVIEWERS)'}")
-    if org is not None and org.secretary and org.secretary.strip() == name.strip():
-        raise NotAReviewer(f"{name} is the secretary of {org.org_name}, whom action "
-                           f"{action.id if action else ''} targets; someone else must decide")
+    """Refuse anyone who is not a reviewer, and anyone deciding on their own branch."""
+    reviewer = find_reviewer(name)
+    if reviewer is None:
+        raise NotAReviewer(f"{name!r} is not a reviewer; add one with `dutyflow reviewer add` "
+                           "(or list names in DUTYFLOW_REVIEWERS for the CLI)")
+    if org is None:
+        return
+    own = (reviewer.org_code == org.org_code
+           or (org.secretary and org.secretary.strip() == reviewer.name))
+    if own:
+        raise NotAReviewer(f"{reviewer.name} belongs to {org.org_name}, whom case "
+                           f"{action.id if action else ''} concerns; someone else must decide")
 
 
 def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",

@@ -1,0 +1,119 @@
+"""Who is at the desk: signed session cookies, CSRF tokens, single sign-on from a trusted proxy,
+and the headers that keep pages from being framed or scripted by others."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import Request
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from dutyflow.core.settings import settings
+from dutyflow.services.reviewers import Reviewer, find_reviewer
+
+SESSION_COOKIE = "dutyflow_desk"
+
+
+class NeedsLogin(Exception):
+    """Raised by `reviewer_of` for an anonymous request; the app answers with the login page."""
+
+
+class BadCsrf(Exception):
+    pass
+
+
+def session_secret(path: Path | None = None) -> str:
+    """The key that signs session cookies: kept in a file (mode 600) so a restart keeps people
+    logged in; made on first start."""
+    path = Path(path or settings.desk_secret_file)
+    if path.is_file():
+        secret = path.read_text().strip()
+        if len(secret) >= 32:
+            return secret
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    return secret
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not submitted or not hmac.compare_digest(str(expected), submitted):
+        raise BadCsrf()
+
+
+def remote_user(header: str) -> str:
+    """The name a proxy sends: UTF-8 bytes (Starlette reads headers as latin-1) or
+    percent-encoded UTF-8, as proxies do for names outside ASCII."""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        header = header.encode("latin-1").decode("utf-8")
+    return unquote(header).strip()
+
+
+def reviewer_of(request: Request) -> Reviewer:
+    """The logged-in reviewer, re-checked on every request (a disabled account stops at once)."""
+    if client_address(request) in settings.desk_trusted_proxies:
+        remote = remote_user(request.headers.get("x-remote-user", ""))
+        if remote:
+            reviewer = find_reviewer(remote)
+            if reviewer is None:
+                raise NeedsLogin()
+            return reviewer
+    name = request.session.get("reviewer")
+    reviewer = find_reviewer(name) if name else None
+    if reviewer is None:
+        request.session.pop("reviewer", None)
+        raise NeedsLogin()
+    return reviewer
+
+
+def log_in(request: Request, reviewer: Reviewer) -> None:
+    request.session.clear()  # a fresh session and CSRF token: no fixation across the login
+    request.session["reviewer"] = reviewer.name
+    csrf_token(request)
+
+
+def flash(request: Request, kind: str, text: str) -> None:
+    request.session.setdefault("flash", []).append([kind, text[:2000]])
+
+
+def take_flashes(request: Request) -> list[Any]:
+    return list(request.session.pop("flash", []))
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """No framing by other sites, no sniffing, no caching of pages that show cases."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        request.state.nonce = secrets.token_urlsafe(16)
+        response = await call_next(request)
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'nonce-{request.state.nonce}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
+            "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,100 @@
+"""A case as a reviewer reads it at the desk: the notice, the evidence, the organization's
+earlier cases and every event, plus the queue around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus, action_name, status_words
+from dutyflow.models.accountability import action_events, organization_cases
+from dutyflow.models.db import session_scope
+from dutyflow.models.queue import QueueFilter, QueuePage, case_queue, matching_ids, queue_choices
+from dutyflow.models.tables import Action, ActionEvent, Organization
+from dutyflow.services.review import decide
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    action: Action
+    org: Organization | None
+    unit: Organization | None
+    events: list[ActionEvent]
+    history: list[Action]  # this organization's cases of other periods, newest first
+
+    @property
+    def measure(self) -> str:
+        return action_name(self.action.action)
+
+    @property
+    def status_words(self) -> str:
+        return status_words(self.action.status)
+
+    @property
+    def decidable(self) -> bool:
+        return self.action.status in (ActionStatus.DRAFT, ActionStatus.APPROVED,
+                                      ActionStatus.REJECTED)
+
+    def document(self, suffix: str) -> Path | None:
+        """The case's notice as .docx, .html or .pdf (the issued one once it is issued)."""
+        base = self.action.document
+        if not base:
+            return None
+        path = Path(base).with_suffix(suffix) if suffix != ".html" else Path(
+            self.action.html_document or Path(base).with_suffix(".html"))
+        return path if path.is_file() else None
+
+
+def case_file(action_id: str) -> CaseFile | None:
+    with session_scope() as session:
+        action = session.get(Action, action_id)
+        if action is None:
+            return None
+        org = session.get(Organization, action.org_code)
+        unit = session.get(Organization, org.parent_code) if org and org.parent_code else None
+        history = organization_cases(session=session, org_code=action.org_code,
+                                     excluding=action.id)
+        return CaseFile(action, org, unit, action_events(session=session, action_id=action_id),
+                        history)
+
+
+def queue_page(wanted: QueueFilter, page: int, size: int) -> tuple[QueuePage, dict]:
+    """One page of the queue and the options of its filters."""
+    with session_scope() as session:
+        return (case_queue(session=session, wanted=wanted, page=page, size=size),
+                queue_choices(session=session))
+
+
+def queue_ids(wanted: QueueFilter) -> list[str]:
+    with session_scope() as session:
+        return matching_ids(session=session, wanted=wanted)
+
+
+@dataclass
+class BulkOutcome:
+    approved: list[str]
+    refused: list[str]  # "case id: reason"
+
+
+def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
+    """Approve each case as its own decision; proposals are refused (the committee decides)."""
+    outcome = BulkOutcome([], [])
+    for case_id in dict.fromkeys(case_ids):
+        try:
+            with session_scope() as session:
+                action = session.get(Action, case_id)
+                proposal = bool(action and action.proposal)
+            if proposal:
+                outcome.refused.append(f"{case_id}: a proposal needs the committee decision's "
+                                       "reference; decide it on its own page")
+                continue
+            decide(action_id=case_id, decision="approve", reviewer=reviewer)
+            outcome.approved.append(case_id)
+        except DutyflowError as exc:
+            outcome.refused.append(f"{case_id}: {exc}")
+    return outcome
+
+
+MEASURES = [(key, kind.name) for key, kind in sorted(ACTION_KINDS.items(),
+                                                     key=lambda kv: kv[1].rank)]

@@ -1,0 +1,134 @@
+"""The review desk's queue: cases filtered, sorted and paged in the database (5,000 cases
+answer as fast as 50), with the names a reviewer reads instead of codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus
+from dutyflow.models.tables import Action, Organization
+
+SORTS = ("id", "org", "measure", "period", "decided")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the reviewer asked to see; empty fields do not filter."""
+
+    period: str = ""
+    unit: str = ""  # the 机关党委 (parent) code: a unit's branches
+    measure: str = ""  # an ActionKind key
+    decided_by: str = ""  # "proposal" (the committee decides) or "office"
+    status: str = ActionStatus.DRAFT  # "" for every status
+    text: str = ""  # part of a case id or an organization's name
+    sort: str = "id"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    period: str
+    org_code: str
+    org_name: str
+    unit_name: str
+    action: str
+    proposal: bool
+    status: str
+    evidence: list[dict[str, Any]]
+    reviewer: str | None
+    decided_at: datetime | None
+    doc_number: str | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    size: int
+    ids: list[str] = field(default_factory=list)  # every matching id, in order (prev / next)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _filtered(statement: Any, wanted: QueueFilter, org: Any) -> Any:
+    if wanted.period:
+        statement = statement.where(Action.period == wanted.period)
+    if wanted.status:
+        statement = statement.where(Action.status == wanted.status)
+    else:
+        statement = statement.where(Action.status != ActionStatus.WITHDRAWN)
+    if wanted.unit:
+        statement = statement.where(org.parent_code == wanted.unit)
+    if wanted.measure:
+        statement = statement.where(Action.action == wanted.measure)
+    if wanted.decided_by == "proposal":
+        statement = statement.where(Action.proposal.is_(True))  # type: ignore[attr-defined]
+    elif wanted.decided_by == "office":
+        statement = statement.where(Action.proposal.is_(False))  # type: ignore[attr-defined]
+    if wanted.text:
+        like = f"%{wanted.text.strip()}%"
+        statement = statement.where(Action.id.like(like) | org.org_name.like(like))  # type: ignore[attr-defined]
+    return statement
+
+
+def _order(wanted: QueueFilter, org: Any) -> list[Any]:
+    rank = case({k: kind.rank for k, kind in ACTION_KINDS.items()}, value=Action.action, else_=99)
+    key = {"id": Action.id, "org": org.org_name, "measure": rank, "period": Action.period,
+           "decided": Action.decided_at}.get(wanted.sort, Action.id)
+    return [key.desc() if wanted.descending else key.asc(), Action.id]
+
+
+def matching_ids(*, session: Session, wanted: QueueFilter) -> list[str]:
+    """Every matching case id, in the queue's order (a reviewer's next and previous)."""
+    org = aliased(Organization)
+    joined = select(Action.id).join(org, org.org_code == Action.org_code)
+    return list(session.execute(_filtered(joined, wanted, org).order_by(*_order(wanted, org)))
+                .scalars())
+
+
+def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: int = 50) -> QueuePage:
+    """One page of the cases that match, and the ids of all of them in the same order."""
+    ids = matching_ids(session=session, wanted=wanted)
+    org, unit = aliased(Organization), aliased(Organization)
+    page = min(max(1, page), max(1, -(-len(ids) // size)))
+    wanted_ids = ids[(page - 1) * size: page * size]
+    rows: list[QueueRow] = []
+    if wanted_ids:
+        found = session.execute(
+            select(Action, org.org_name, unit.org_name)
+            .join(org, org.org_code == Action.org_code)
+            .outerjoin(unit, unit.org_code == org.parent_code)
+            .where(Action.id.in_(wanted_ids))).all()  # type: ignore[attr-defined]
+        by_id = {a.id: (a, name, unit_name) for a, name, unit_name in found}
+        for case_id in wanted_ids:
+            a, name, unit_name = by_id[case_id]
+            rows.append(QueueRow(a.id, a.period, a.org_code, name, unit_name or "", a.action,
+                                 a.proposal, a.status, list(a.evidence), a.reviewer,
+                                 a.decided_at, a.doc_number))
+    return QueuePage(rows=rows, total=len(ids), page=page, size=size, ids=ids)
+
+
+def queue_choices(*, session: Session) -> dict[str, list[tuple[str, str]]]:
+    """The filters' options: periods with cases, and units (parents of organizations with cases)."""
+    periods = session.execute(select(Action.period).distinct().order_by(Action.period.desc())).scalars()  # type: ignore[attr-defined]
+    org, unit = aliased(Organization), aliased(Organization)
+    units = session.execute(
+        select(unit.org_code, unit.org_name).distinct()
+        .join(org, org.parent_code == unit.org_code)
+        .join(Action, Action.org_code == org.org_code).order_by(unit.org_code)).all()
+    return {"periods": [(p, p) for p in periods], "units": [(c, n) for c, n in units]}
+
+
+def waiting_count(*, session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Action)
+                               .where(Action.status == ActionStatus.DRAFT)).scalar_one())

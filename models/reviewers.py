@@ -1,0 +1,50 @@
+"""Data access for reviewer accounts and the log of desk logins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from dutyflow.models.tables import LoginAttempt, ReviewerAccount, utcnow
+
+
+def get_account(*, session: Session, name: str) -> ReviewerAccount | None:
+    return session.get(ReviewerAccount, name.strip())
+
+
+def list_accounts(*, session: Session) -> list[ReviewerAccount]:
+    return list(session.execute(select(ReviewerAccount).order_by(ReviewerAccount.name)).scalars())
+
+
+def save_account(*, session: Session, name: str, role: str, org_code: str | None,
+                 password_hash: str | None, active: bool = True) -> ReviewerAccount:
+    """Create the account, or update it in place (a new password, role or branch)."""
+    account = session.get(ReviewerAccount, name) or ReviewerAccount(name=name)
+    account.role, account.org_code, account.active = role, org_code, active
+    if password_hash is not None:
+        account.password_hash = password_hash
+    account.updated_at = utcnow()
+    session.add(account)
+    session.flush()
+    return account
+
+
+def log_login(*, session: Session, name: str, address: str, succeeded: bool) -> None:
+    session.add(LoginAttempt(name=name[:100], address=address[:64], succeeded=succeeded))
+
+
+def failed_logins_since(*, session: Session, name: str, since: datetime) -> int:
+    """Failed logins for `name` since `since`, not counting those before its last success."""
+    last_ok = session.execute(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.name == name, LoginAttempt.succeeded.is_(True))).scalar()  # type: ignore[attr-defined]
+    start = since if last_ok is None else max(since, _aware(last_ok))
+    return int(session.execute(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.name == name, LoginAttempt.succeeded.is_(False),  # type: ignore[attr-defined]
+        LoginAttempt.at > start)).scalar_one())
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; they were written in UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
