@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench bench-desk clean
 
 $(STAMP): constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/mypy bench
+
+# The review desk's pages at 5,000 cases (seconds; prints median and p95 per page)
+bench-desk: install
+	$(BIN)/python -m bench.desk --cases $${CASES:-5000}
 
 # The province-scale benchmark (minutes; prints the per-stage table, writes bench-results.json)
 bench: install

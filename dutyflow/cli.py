@@ -321,7 +321,8 @@ def serve(
         envvar="PREFECT_API_DATABASE_CONNECTION_URL", help="The Prefect server's own database."),
     logs: Path = typer.Option(Path("logs"), "--logs", help="Where server and worker logs go."),
 ) -> None:
-    """Start a Prefect server on PostgreSQL, deploy prefect.yaml, and run a worker until Ctrl-C."""
+    """Start a Prefect server on PostgreSQL, deploy prefect.yaml, run a worker and the review
+    desk until Ctrl-C."""
     import signal
     import time
 
@@ -334,9 +335,10 @@ def serve(
     signal.signal(signal.SIGTERM, stop_on_term)
     service = start_service(prefect_db_url=prefect_db, dutyflow_db_url=settings.database_url,
                             port=port, logs=logs)
-    typer.echo(f"Prefect UI: http://127.0.0.1:{port}  (logs in {logs}/); Ctrl-C stops it all")
+    typer.echo(f"Prefect UI: http://127.0.0.1:{port}   review desk: {settings.desk_address()}\n"
+               f"logs in {logs}/; Ctrl-C stops it all")
     try:
-        while all(p.poll() is None for p in service.processes):
+        while all(p.poll() is None for p in service.processes.values()):
             time.sleep(2)
         typer.echo("a service process exited; stopping", err=True)
     except KeyboardInterrupt:

@@ -6,8 +6,8 @@ the tested one. Every process started here is stopped by `Service.stop()`.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from dutyflow.core.errors import DutyflowError
+from dutyflow.core.settings import settings
 
 HOME = Path(__file__).resolve().parents[1]
 POOL = "dutyflow-process"
@@ -51,12 +53,13 @@ def _prefect() -> list[str]:
 
 @dataclass
 class Service:
-    """The processes of a running dutyflow service."""
+    """The processes of a running dutyflow service, by name (server, worker, desk)."""
 
     api_url: str
     env: dict[str, str]
     logs: Path
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
 
     def run(self, *args: str, timeout: float = 300) -> str:
         """A prefect CLI command against this server; its output, or ServiceError."""
@@ -67,24 +70,46 @@ class Service:
                                f"{(done.stderr or done.stdout).strip()[-800:]}")
         return done.stdout
 
-    def start(self, name: str, *args: str) -> subprocess.Popen:
+    def start(self, name: str, command: list[str]) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed by the process's end
-        process = subprocess.Popen([*_prefect(), *args], env=self.env, cwd=HOME, stdout=log,
+        process = subprocess.Popen(command, env=self.env, cwd=HOME, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes.append(process)
+        self.processes[name], self.commands[name] = process, command
+        return process
+
+    def restart(self, name: str) -> subprocess.Popen:
+        """Stop one process (and its children) and start it again with the same command."""
+        _stop_tree(self.processes.pop(name))
+        process = self.start(name, self.commands[name])
+        if name == "server":
+            wait_healthy(self.api_url, process)
         return process
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        """Stop everything started here, children included: the worker first (so it does not
+        log the server going away), then the desk and the server."""
+        for name in ("worker", "desk", *self.processes):
+            if name in self.processes:
+                _stop_tree(self.processes.pop(name))
+
+
+def _stop_tree(process: subprocess.Popen, grace: float = 5) -> None:
+    """SIGTERM a process and every descendant (flow runs the worker started), SIGKILL what is
+    left after `grace` seconds."""
+    try:
+        tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        tree = []
+    for member in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.terminate()
+    _, alive = psutil.wait_procs(tree, timeout=grace)
+    for member in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    psutil.wait_procs(alive, timeout=grace)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace)
 
 
 def wait_healthy(api_url: str, process: subprocess.Popen, timeout: float = 180) -> None:
@@ -102,13 +127,15 @@ def wait_healthy(api_url: str, process: subprocess.Popen, timeout: float = 180) 
 
 
 def start_service(*, prefect_db_url: str, dutyflow_db_url: str, port: int, logs: Path,
-                  extra_env: dict[str, str] | None = None, worker: bool = True) -> Service:
+                  extra_env: dict[str, str] | None = None, worker: bool = True,
+                  desk: bool = True) -> Service:
     """Start the server on PostgreSQL, create the work pool, deploy everything, start a worker."""
     logs.mkdir(parents=True, exist_ok=True)
     ensure_database(prefect_db_url)
     ensure_database(dutyflow_db_url)
     api_url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, **(extra_env or {}),
+    env = {"DUTYFLOW_DESK_SECRET_FILE": str(Path(settings.desk_secret_file).resolve()),
+           **os.environ, **(extra_env or {}),
            "PREFECT_API_URL": api_url,
            "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db_url,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -117,13 +144,16 @@ def start_service(*, prefect_db_url: str, dutyflow_db_url: str, port: int, logs:
            "DUTYFLOW_DATABASE_URL": dutyflow_db_url}
     service = Service(api_url=api_url, env=env, logs=logs)
     try:
-        server = service.start("server", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port))
+        server = service.start("server", [*_prefect(), "server", "start", "--host",
+                                          "127.0.0.1", "--port", str(port)])
         wait_healthy(api_url, server)
         service.run("work-pool", "create", POOL, "--type", "process", "--overwrite")
         service.run("--no-prompt", "deploy", "--all")
         if worker:
-            service.start("worker", "worker", "start", "--pool", POOL, "--limit", "4")
+            service.start("worker", [*_prefect(), "worker", "start", "--pool", POOL,
+                                     "--limit", str(settings.worker_limit)])
+        if desk:
+            service.start("desk", [sys.executable, "-m", "dutyflow.cli", "desk"])
     except BaseException:
         service.stop()
         raise

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 
 from dutyflow.core.errors import BadInputError
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
+from dutyflow.flows.artifacts import publish_artifacts
 from dutyflow.flows.cycle import CycleSummary, run_cycle
 from dutyflow.services import issuing
 
@@ -24,14 +26,19 @@ def previous_quarter(today: date) -> str:
 
 
 @flow(name="monthly-cycle", flow_run_name="monthly cycle {period}")
-def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary:
+def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary | State:
     """Run the cycle on <inbox>/<period>; without a period, the month before today."""
     period = period or previous_month(date.today())
     folder = Path(settings.inbox_dir) / period
     if not folder.is_dir():
-        raise BadInputError(f"no reports for {period}: the inbox folder does not exist",
-                            file=str(folder))
-    return run_cycle(period=period, input_path=folder)
+        # the usual way a scheduled month fails: one line and the run's state say it, no traceback
+        message = str(BadInputError(f"no reports for {period}: the inbox folder does not exist",
+                                    file=str(folder.resolve())))
+        get_run_logger().error(message)
+        return Failed(message=message)
+    summary = run_cycle(period=period, input_path=folder)
+    publish_artifacts(period)  # on the run the user opens, not only on its cycle subflow
+    return summary
 
 
 @task(cache_policy=NO_CACHE)

@@ -34,7 +34,8 @@ def period_digest(period: str) -> Digest:
         names = organization_names(session=session)
         cells = finding_counts(session=session, first_period=str(Period(p.year, "month", 1)),
                                last_period=period)
-    svg = findings_heatmap_svg(cells, title=f"{p.year}年各党组织问题数（截至{p.label}）")
+    svg = findings_heatmap_svg(cells, title=f"{p.year}年各党组织问题数（截至{p.label}）",
+                               names=names)
     markdown = summary_markdown(period=period, actions=actions, quarantined=quarantined,
                                 names=names, chart_uri=svg_data_uri(svg))
     return Digest(markdown, actions_table(actions, names) or [{"id": "", "action": "none"}], svg)
@@ -82,8 +83,10 @@ def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[st
 
 
 def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
-                         max_rows: int = 40) -> str:
-    """A heat map: one row per organization (most findings first), one column per month."""
+                         names: dict[str, str] | None = None, max_rows: int = 40) -> str:
+    """A heat map: one row per organization (most findings first, by name), one column per
+    month. Background and ink are explicit, so it reads the same on a dark theme."""
+    names = names or {}
     months = sorted({m for _, m, _ in cells})
     totals: Counter[str] = Counter()
     grid: dict[tuple[str, str], int] = {}
@@ -91,19 +94,23 @@ def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
         totals[org] += count
         grid[(org, month)] = grid.get((org, month), 0) + count
     orgs = [o for o, _ in totals.most_common(max_rows)]
-    left, top, cw, ch = 130, 40, 56, 18
+    labels = {o: names.get(o, o) for o in orgs}
+    left = 20 + 12 * max((len(label) for label in labels.values()), default=8)
+    top, cw, ch = 40, 56, 18
     width = max(left + cw * max(1, len(months)) + 20, left + 14 * len(title), 560)
     height = top + ch * max(1, len(orgs)) + 30
     peak = max(grid.values(), default=1) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="11">',
+             f'font-family="sans-serif" font-size="11" fill="#1f2328">',
+             f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
              f'<text x="{left}" y="16" font-size="13">{escape(title)}</text>']
     for j, month in enumerate(months):
         parts.append(f'<text x="{left + j * cw + cw / 2}" y="{top - 6}" '
                      f'text-anchor="middle">{escape(month)}</text>')
     for i, org in enumerate(orgs):
         y = top + i * ch
-        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(org)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">'
+                     f'<title>{escape(org)}</title>{escape(labels[org])}</text>')
         for j, month in enumerate(months):
             count = grid.get((org, month), 0)
             shade = int(255 - 200 * count / peak)

@@ -6,14 +6,12 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import pytest
 from docx import Document
 
-from dutyflow.core.errors import BadInputError
 from dutyflow.core.settings import reload_settings
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
-from dutyflow.flows.review import pending_form, review_actions
+from dutyflow.flows.review import Decision, ReviewForm, apply_decisions, pending_form, review_actions
 from dutyflow.flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
 from dutyflow.models.accountability import list_actions
 from dutyflow.models.db import session_scope
@@ -34,25 +32,41 @@ def test_the_monthly_deployment_reads_the_inbox_folder_of_the_period(sqlite_url,
                                                                        monkeypatch):
     monkeypatch.setenv("DUTYFLOW_INBOX_DIR", str(tmp_path / "inbox"))
     reload_settings()
-    with pytest.raises(BadInputError, match="inbox folder does not exist"):
-        monthly_cycle(period="2026-08")
+    missing = monthly_cycle(period="2026-08", return_state=True)
+    assert missing.is_failed()
+    assert missing.message == (f"file {tmp_path / 'inbox' / '2026-08'}: no reports for 2026-08: "
+                               "the inbox folder does not exist")
     (tmp_path / "inbox" / "2026-08").mkdir(parents=True)
     shutil.copy(SAMPLES / "2026-08-党建报表.xlsx", tmp_path / "inbox" / "2026-08")
     summary = monthly_cycle(period="2026-08")
     assert summary.evaluation.actions > 0 and summary.drafted == summary.evaluation.actions
 
 
-def test_the_review_form_lists_pending_actions_and_a_timeout_approves_nothing(sqlite_url):
+def test_the_review_form_links_each_case_to_the_desk_and_keeps_good_decisions(sqlite_url):
     run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx")
-    rows, description = pending_form("2026-08")
+    rows, description, _ = pending_form("2026-08")
     with session_scope() as session:
         drafts = [a.id for a in list_actions(session=session, period="2026-08")]
     assert [r.action_id for r in rows] == sorted(drafts) and all(r.decision == "pending" for r in rows)
-    assert f"{len(rows)} actions of 2026-08 wait for review" in description
-    result = review_actions(period="2026-08", timeout_seconds=1)
-    assert result == {"approve": 0, "reject": 0, "pending": len(rows), "refused": 0}
+    assert f"{len(rows)} cases of 2026-08 wait for review" in description
+    assert f"(http://127.0.0.1:8300/cases/{rows[0].action_id})" in description
+    assert "(http://127.0.0.1:8300/queue?period=2026-08)" in description
+    form = ReviewForm(reviewer="张主任", decisions=[
+        Decision(action_id=rows[0].action_id, decision="approve"),
+        Decision(action_id=rows[1].action_id, decision="reject"),  # no note: refused
+        Decision(action_id=rows[2].action_id, decision="reject", note="材料已补"),
+    ])
+    counts, refused = apply_decisions(form)
+    assert counts == {"approve": 1, "reject": 1, "pending": 0, "refused": 1}
+    assert refused == [f"{rows[1].action_id}: a rejection needs a reason (--note)"]
     with session_scope() as session:
-        assert {a.status for a in list_actions(session=session, period="2026-08")} == {"draft"}
+        statuses = {a.id: a.status for a in list_actions(session=session, period="2026-08")}
+    assert [statuses[r.action_id] for r in rows[:3]] == ["approved", "draft", "rejected"]
+
+
+def test_the_review_flow_outside_a_deployment_fails_with_a_clear_message(sqlite_url):
+    state = review_actions(period="2026-08", return_state=True)
+    assert state.is_failed() and "review-actions/review" in state.message
 
 
 def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_url, tmp_path):

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
+import httpx
+import psutil
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
@@ -44,7 +46,9 @@ def service(tmp_path_factory) -> Iterator[tuple[Service, str, Path]]:
     out = tmp_path_factory.mktemp("e2e")
     svc = start_service(prefect_db_url=f"postgresql+asyncpg://postgres@127.0.0.1:5432/{prefect_db}",
                         dutyflow_db_url=f"{PG}/{dutyflow_db}", port=free_port(), logs=out / "logs",
-                        extra_env={"DUTYFLOW_OUTPUT_DIR": str(out / "documents")})
+                        extra_env={"DUTYFLOW_OUTPUT_DIR": str(out / "documents"),
+                                   "DUTYFLOW_DESK_PORT": str(free_port()),
+                                   "DUTYFLOW_DESK_SECRET_FILE": str(out / "desk-secret")})
     try:
         yield svc, f"{PG}/{dutyflow_db}", out
     finally:
@@ -134,24 +138,68 @@ def test_two_identical_runs_at_once_make_no_duplicates(service):
     assert meetings == distinct_meetings
 
 
-def test_review_pauses_for_a_form_and_resumes_with_decisions(service):
+def final_state(svc: Service, run_id: UUID, timeout: float = 300):
+    deadline = time.monotonic() + timeout
+    with temporary_settings({PREFECT_API_URL: svc.api_url}), get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(run_id).state
+            if state and state.is_final():
+                return state
+            time.sleep(2)
+    raise AssertionError(f"run {run_id} did not end in {timeout} s")
+
+
+def test_a_suspended_review_survives_a_server_restart_and_its_decisions_land(service):
     svc, db, _ = service
     pending = [r[0] for r in query(db, "SELECT id FROM action WHERE period = '2026-08' "
-                                       "AND status = 'draft' ORDER BY id")]
-    assert len(pending) >= 2
+                                       "AND status = 'draft' AND NOT proposal ORDER BY id")]
+    assert len(pending) >= 3
     run_id = trigger(svc, "review-actions/review", period="2026-08")
     assert wait_for(svc, run_id, {"PAUSED"}) == "PAUSED"
+    with temporary_settings({PREFECT_API_URL: svc.api_url}), get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        assert run.state.name == "Suspended"  # no process waits: the worker slot is free
+        links = [a.data for a in client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))]
+    desk = svc.env["DUTYFLOW_DESK_PORT"]  # a link artifact is markdown: "[text](url)"
+    assert any(f"(http://127.0.0.1:{desk}/queue?period=2026-08)" in link for link in links)
+    assert any(f"(http://127.0.0.1:{desk}/cases/{pending[0]})" in link for link in links)
+    assert httpx.get(f"http://127.0.0.1:{desk}/health", timeout=5).status_code == 200
+
+    # a second review of the same period does not open while this one is open
+    second = trigger(svc, "review-actions/review", period="2026-08")
+    state = final_state(svc, second)
+    assert state.is_completed() and "already open" in state.message
+
+    svc.restart("server")
+    svc.restart("worker")
     with temporary_settings({PREFECT_API_URL: svc.api_url}):
         resume_flow_run(run_id, run_input={
             "reviewer": "张主任",
             "decisions": [
                 {"action_id": pending[0], "decision": "approve"},
                 {"action_id": pending[1], "decision": "reject", "note": "已提交补充材料"},
+                {"action_id": pending[2], "decision": "reject"},  # no reason: refused
             ]})
-    assert wait_for(svc, run_id, {"COMPLETED"}) == "COMPLETED"
+    state = final_state(svc, run_id)
+    assert state.is_failed()
+    assert "1 decisions refused, 2 recorded" in state.message
+    assert f"{pending[2]}: a rejection needs a reason" in state.message
     statuses = dict(query(db, "SELECT id, status FROM action WHERE period = '2026-08'"))
     assert statuses[pending[0]] == "approved" and statuses[pending[1]] == "rejected"
-    assert all(statuses[p] == "draft" for p in pending[2:])
+    assert statuses[pending[2]] == "draft"
     events = query(db, f"SELECT event, actor, note FROM action_event WHERE action_id = '{pending[1]}' "
                        "ORDER BY id")
     assert events[-1] == ("rejected", "张主任", "已提交补充材料")
+
+
+def test_stopping_the_service_stops_its_processes_quickly(service):
+    svc, _, _ = service
+    pids = {name: p.pid for name, p in svc.processes.items()}
+    assert set(pids) == {"server", "worker", "desk"}
+    started = time.monotonic()
+    svc.stop()
+    assert time.monotonic() - started < 15
+    assert not [pid for pid in pids.values() if psutil.pid_exists(pid)
+                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert "Traceback" not in (svc.logs / "worker.log").read_text(errors="replace")

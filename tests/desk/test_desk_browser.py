@@ -1,0 +1,124 @@
+"""A reviewer's month at the desk, in real headless Chromium: log in, filter, read the notice,
+decide one by one, bulk-approve, approve a proposal with the committee's reference; then the
+decisions are in `dutyflow audit`."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from dutyflow.cli import app
+from dutyflow.models.db import session_scope
+from dutyflow.models.tables import Action
+from tests.desk.conftest import PASSWORD, SCREENSHOTS
+
+PROPOSAL = "2026-08-DW0001-ZB01"
+
+
+def statuses() -> dict[str, str]:
+    with session_scope() as session:
+        return {a.id: a.status for a in session.query(Action).all()}
+
+
+def log_in(page, desk_url: str, name: str = "李审核") -> None:
+    page.goto(f"{desk_url}/queue")
+    assert "/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/queue.*"))
+
+
+def test_a_reviewer_decides_a_month_in_the_browser(page, desk_url):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    log_in(page, desk_url)
+    assert page.locator("#total").inner_text() == "共 12 件"
+    page.screenshot(path=str(SCREENSHOTS / "desk-queue.png"), full_page=True)
+
+    # filter: the talks (约谈) only
+    page.select_option("select[name=measure]", "talk")
+    page.click("form.filters button[type=submit]")
+    assert page.locator("#total").inner_text() == "共 2 件"
+    assert set(page.locator("#queue tbody td:nth-child(5)").all_inner_texts()) == {"约谈"}
+
+    # open the first talk and read the notice itself in the page
+    page.click("a.case-link >> nth=0")
+    talk_id = page.url.split("/cases/")[1].split("?")[0]
+    notice = page.frame_locator("#notice").locator("body")
+    assert "约谈" in notice.inner_text() and "〔待编号〕" in notice.inner_text()
+    assert page.locator("#evidence li").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "desk-case.png"))
+
+    # approve it: the desk moves on to the next talk of the filtered queue
+    page.click("#approve")
+    assert page.get_by_role("status").first.inner_text().startswith(f"{talk_id}：已批准")
+    second_talk = page.url.split("/cases/")[1].split("?")[0]
+    assert second_talk != talk_id and "measure=talk" in page.url
+
+    # reject without a note: refused on the page, nothing recorded; then with one
+    page.click("#reject")
+    assert "a rejection needs a reason" in page.get_by_role("alert").inner_text()
+    assert statuses()[second_talk] == "draft"
+    page.fill("#reject-note", "约谈对象已调整，另行安排")
+    page.click("#reject")
+    assert statuses()[second_talk] == "rejected"
+
+    # bulk approval of three office cases; proposals have no box to tick
+    page.goto(f"{desk_url}/queue?decided_by=office")
+    boxes = page.locator("#queue input[name=case]")
+    assert boxes.count() == 9
+    chosen = [boxes.nth(i).get_attribute("value") for i in range(3)]
+    for i in range(3):
+        boxes.nth(i).check()
+    page.click("#approve-selected")
+    assert "已批准 3 件" in page.get_by_role("status").first.inner_text()
+    assert {statuses()[c] for c in chosen} == {"approved"}
+    page.goto(f"{desk_url}/queue?decided_by=proposal")
+    assert page.locator("#queue input[name=case]").count() == 0
+
+    # a proposal: refused without the committee's reference, approved with it
+    page.goto(f"{desk_url}/cases/{PROPOSAL}")
+    page.click("#approve")
+    assert "committee may decide" in page.get_by_role("alert").inner_text()
+    assert statuses()[PROPOSAL] == "draft"
+    page.fill("#decision-ref", "工委会议纪要〔2026〕9号")
+    page.click("#approve")
+    assert statuses()[PROPOSAL] == "approved"
+    page.goto(f"{desk_url}/cases/{PROPOSAL}")
+    assert "工委会议纪要〔2026〕9号" in page.locator("#audit").inner_text()
+
+    audit = CliRunner().invoke(app, ["audit", "--period", "2026-08"])
+    assert audit.exit_code == 0
+    lines = audit.output.splitlines()
+    for case_id, event in [(talk_id, "approved"), (second_talk, "refused_reject"),
+                           (second_talk, "rejected"), (PROPOSAL, "refused_approve"),
+                           (PROPOSAL, "approved"), *[(c, "approved") for c in chosen]]:
+        assert any(event in line and "李审核" in line and case_id in line for line in lines), \
+            (case_id, event)
+
+
+def test_keyboard_shortcuts_move_through_the_queue_and_open_a_case(page, desk_url):
+    log_in(page, desk_url)
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.locator("#queue tr.current a.case-link").inner_text() == "2026-08-DW0002-ZB03"
+    page.keyboard.press("x")
+    assert page.locator("#queue tr.current input[name=case]").is_checked()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/cases/2026-08-DW0002-ZB03.*"))
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(r".*/cases/2026-08-DW0002-ZB08.*"))
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reject-note"
+
+
+def test_a_page_never_runs_markup_from_an_organization_name(page, desk_url):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    log_in(page, desk_url)
+    page.goto(f"{desk_url}/cases/2026-08-DW0002-ZB08")
+    assert "<script>alert('x')</script>测试支部" in page.locator("h1").inner_text()
+    page.goto(f"{desk_url}/queue?q=测试支部")
+    assert page.locator("#total").inner_text() == "共 1 件"
+    assert dialogs == []
