@@ -340,7 +340,9 @@ def serve(
     try:
         while all(p.poll() is None for p in service.processes.values()):
             time.sleep(2)
-        typer.echo("a service process exited; stopping", err=True)
+        ended = [n for n, p in service.processes.items() if p.poll() is not None]
+        typer.echo(f"the {', '.join(ended)} exited (see {logs}/{ended[0]}.log); stopping",
+                   err=True)
     except KeyboardInterrupt:
         pass
     finally:

@@ -134,8 +134,9 @@ def start_service(*, prefect_db_url: str, dutyflow_db_url: str, port: int, logs:
     ensure_database(prefect_db_url)
     ensure_database(dutyflow_db_url)
     api_url = f"http://127.0.0.1:{port}/api"
-    env = {"DUTYFLOW_DESK_SECRET_FILE": str(Path(settings.desk_secret_file).resolve()),
-           **os.environ, **(extra_env or {}),
+    # the desk runs in HOME: a relative key file would land there, not where serve was started
+    env = {**os.environ, "DUTYFLOW_DESK_SECRET_FILE": str(Path(settings.desk_secret_file).resolve()),
+           **(extra_env or {}),
            "PREFECT_API_URL": api_url,
            "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db_url,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -308,6 +308,19 @@ REVIEWABLE = (ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.REJECTED)
 DECISIONS = {"approve": ActionStatus.APPROVED, "reject": ActionStatus.REJECTED}
 
 
+# The audit log's events as a reviewer reads them (the log itself keeps the keys).
+EVENT_WORDS = {
+    "opened": "立案", "reopened": "重新立案", "evidence_changed": "依据变化，退回草稿",
+    ActionStatus.WITHDRAWN: "撤回", ActionStatus.APPROVED: "批准", ActionStatus.REJECTED: "驳回",
+    ActionStatus.ISSUED: "印发", "circulated": "随通报印发",
+    "refused_approve": "批准未记录（不符合规定）", "refused_reject": "驳回未记录（不符合规定）",
+}
+
+
+def event_words(event: str) -> str:
+    return EVENT_WORDS.get(event, event)
+
+
 def status_words(status: str) -> str:
     try:
         return ActionStatus(status).words

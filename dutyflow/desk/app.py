@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ActionStatus, action_name, status_words
+from dutyflow.core.vocabulary import ActionStatus, action_name, event_words, status_words
 from dutyflow.desk.security import (
     SESSION_COOKIE,
     BadCsrf,
@@ -49,7 +49,8 @@ FILTER_FIELDS = ("period", "unit", "measure", "decided_by", "status", "q", "sort
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(
         enabled_extensions=("html", "j2"), default=True), trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(measure_name=action_name, status_words=status_words, MEASURES=MEASURES,
+    env.globals.update(measure_name=action_name, status_words=status_words,
+                       event_words=event_words, MEASURES=MEASURES,
                        SORTS=SORTS, issuer=settings.issuer_name)
     return env
 

@@ -86,7 +86,9 @@ def test_a_reviewer_decides_a_month_in_the_browser(page, desk_url):
     page.click("#approve")
     assert statuses()[PROPOSAL] == "approved"
     page.goto(f"{desk_url}/cases/{PROPOSAL}")
-    assert "工委会议纪要〔2026〕9号" in page.locator("#audit").inner_text()
+    trail = page.locator("#audit").inner_text()
+    assert "工委会议纪要〔2026〕9号" in trail
+    assert "立案" in trail and "批准未记录" in trail and "\t批准\t" in trail
 
     audit = CliRunner().invoke(app, ["audit", "--period", "2026-08"])
     assert audit.exit_code == 0
