@@ -112,9 +112,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium, headless, driven by Playwright (never `playwright install`)."""
+    """Debian's chromium, headless, driven by Playwright (never `playwright install`).
+
+    Module scope: while Playwright's sync API is open it holds an event loop in this thread,
+    and Prefect would then hand later tests coroutines instead of flow results."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
