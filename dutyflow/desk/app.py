@@ -34,6 +34,7 @@ from dutyflow.models.queue import SORTS, QueueFilter
 from dutyflow.services.casefile import (
     MEASURES,
     approve_office_cases,
+    case_document,
     case_file,
     queue_ids,
     queue_page,
@@ -217,8 +218,7 @@ def create_app() -> FastAPI:
 
 
 def _document(case_id: str, suffix: str, media_type: str, inline: bool = False) -> Response:
-    found = case_file(case_id)
-    path = found.document(suffix) if found else None
+    path = case_document(case_id, suffix)
     if path is None:
         return HTMLResponse("no such document", status_code=404)
     response = FileResponse(path, media_type=media_type, filename=None if inline else

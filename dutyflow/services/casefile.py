@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus, action_name, status_words
 from dutyflow.models.accountability import action_events, organization_cases
@@ -38,12 +40,23 @@ class CaseFile:
 
     def document(self, suffix: str) -> Path | None:
         """The case's notice as .docx, .html or .pdf (the issued one once it is issued)."""
-        base = self.action.document
-        if not base:
-            return None
-        path = Path(base).with_suffix(suffix) if suffix != ".html" else Path(
-            self.action.html_document or Path(base).with_suffix(".html"))
-        return path if path.is_file() else None
+        return notice_path(self.action, suffix)
+
+
+def notice_path(action: Action, suffix: str) -> Path | None:
+    base = action.document
+    if not base:
+        return None
+    path = Path(base).with_suffix(suffix) if suffix != ".html" else Path(
+        action.html_document or Path(base).with_suffix(".html"))
+    return path if path.is_file() else None
+
+
+def case_document(action_id: str, suffix: str) -> Path | None:
+    """Only the notice's file: a download needs neither the history nor the audit trail."""
+    with session_scope() as session:
+        action = session.get(Action, action_id)
+    return notice_path(action, suffix) if action else None
 
 
 def case_file(action_id: str) -> CaseFile | None:
@@ -80,12 +93,13 @@ class BulkOutcome:
 def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
     """Approve each case as its own decision; proposals are refused (the committee decides)."""
     outcome = BulkOutcome([], [])
-    for case_id in dict.fromkeys(case_ids):
+    wanted = list(dict.fromkeys(case_ids))
+    with session_scope() as session:  # one read for the lot, then one transaction per decision
+        proposals = {a.id for a in session.execute(select(Action).where(
+            Action.id.in_(wanted))).scalars() if a.proposal}  # type: ignore[attr-defined]
+    for case_id in wanted:
         try:
-            with session_scope() as session:
-                action = session.get(Action, case_id)
-                proposal = bool(action and action.proposal)
-            if proposal:
+            if case_id in proposals:
                 outcome.refused.append(f"{case_id}: a proposal needs the committee decision's "
                                        "reference; decide it on its own page")
                 continue
