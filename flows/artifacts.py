@@ -1,4 +1,5 @@
-"""Artifacts on every cycle run: a markdown summary, a table of actions, a findings chart."""
+"""Artifacts on every cycle run: a markdown summary, a table of actions, a findings chart
+(also saved as out/<period>/findings.svg and .png)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def publish_artifacts(period: str) -> Path:
     digest = period_digest(period)
     chart = Path(settings.output_dir) / period / "findings.svg"
     chart.parent.mkdir(parents=True, exist_ok=True)
-    chart.write_text(digest.chart_svg, encoding="utf-8")
+    chart.write_text(digest.chart.svg, encoding="utf-8")
+    chart.with_suffix(".png").write_bytes(digest.chart.png)
     create_markdown_artifact(key=f"dutyflow-summary-{_key(period)}",
                              description=f"dutyflow summary {period}", markdown=digest.markdown)
     create_table_artifact(key=f"dutyflow-actions-{_key(period)}",

@@ -7,13 +7,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import ActionStatus, action_name, status_words
 from dutyflow.models.accountability import finding_counts, list_actions, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import quarantined_rows
+from dutyflow.services.charts import Chart, findings_heatmap
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Digest:
 
     markdown: str
     table: list[dict[str, Any]]
-    chart_svg: str
+    chart: Chart
 
 
 def period_digest(period: str) -> Digest:
@@ -34,11 +34,10 @@ def period_digest(period: str) -> Digest:
         names = organization_names(session=session)
         cells = finding_counts(session=session, first_period=str(Period(p.year, "month", 1)),
                                last_period=period)
-    svg = findings_heatmap_svg(cells, title=f"{p.year}年各党组织问题数（截至{p.label}）",
-                               names=names)
+    chart = findings_heatmap(cells, title=f"{p.year}年各党组织问题数（截至{p.label}）", names=names)
     markdown = summary_markdown(period=period, actions=actions, quarantined=quarantined,
-                                names=names, chart_uri=svg_data_uri(svg))
-    return Digest(markdown, actions_table(actions, names) or [{"id": "", "action": "none"}], svg)
+                                names=names, chart_uri=svg_data_uri(chart.svg))
+    return Digest(markdown, actions_table(actions, names) or [{"id": "", "action": "none"}], chart)
 
 
 def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequence[Any],
@@ -80,51 +79,6 @@ def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[st
     return [{"id": a.id, "org_code": a.org_code, "organization": names.get(a.org_code, ""),
              "action": a.action, "status": a.status, "findings": len(a.evidence),
              "rules": ", ".join(a.rule_ids)} for a in actions]
-
-
-def findings_heatmap_svg(cells: Sequence[tuple[str, str, int]], *, title: str,
-                         names: dict[str, str] | None = None, max_rows: int = 40) -> str:
-    """A heat map: one row per organization (most findings first, by name), one column per
-    month. Background and ink are explicit, so it reads the same on a dark theme."""
-    names = names or {}
-    months = sorted({m for _, m, _ in cells})
-    totals: Counter[str] = Counter()
-    grid: dict[tuple[str, str], int] = {}
-    for org, month, count in cells:
-        totals[org] += count
-        grid[(org, month)] = grid.get((org, month), 0) + count
-    orgs = [o for o, _ in totals.most_common(max_rows)]
-    labels = {o: names.get(o, o) for o in orgs}
-    left = 20 + 12 * max((len(label) for label in labels.values()), default=8)
-    top, cw, ch = 40, 56, 18
-    width = max(left + cw * max(1, len(months)) + 20, left + 14 * len(title), 560)
-    height = top + ch * max(1, len(orgs)) + 30
-    peak = max(grid.values(), default=1) or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="11" fill="#1f2328">',
-             f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-             f'<text x="{left}" y="16" font-size="13">{escape(title)}</text>']
-    for j, month in enumerate(months):
-        parts.append(f'<text x="{left + j * cw + cw / 2}" y="{top - 6}" '
-                     f'text-anchor="middle">{escape(month)}</text>')
-    for i, org in enumerate(orgs):
-        y = top + i * ch
-        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">'
-                     f'<title>{escape(org)}</title>{escape(labels[org])}</text>')
-        for j, month in enumerate(months):
-            count = grid.get((org, month), 0)
-            shade = int(255 - 200 * count / peak)
-            parts.append(f'<rect x="{left + j * cw}" y="{y}" width="{cw - 2}" height="{ch - 2}" '
-                         f'fill="rgb(255,{shade},{shade})" stroke="#ccc"/>')
-            if count:
-                parts.append(f'<text x="{left + j * cw + cw / 2}" y="{y + 13}" '
-                             f'text-anchor="middle">{count}</text>')
-    if not orgs:
-        parts.append(f'<text x="{left}" y="{top + 14}">no findings</text>')
-    parts.append(f'<text x="10" y="{height - 8}" fill="#666">各党组织各月问题数（有问题的党组织'
-                 f"{len(totals)}个，显示前{len(orgs)}个）</text>")
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def svg_data_uri(svg: str) -> str:
