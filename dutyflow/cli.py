@@ -255,9 +255,11 @@ def review(
         None, "--all-office", metavar="PERIOD", help="Every draft of PERIOD that the office "
         "may decide alone (never a proposal), each recorded as its own decision."),
 ) -> None:
-    """Approve or reject cases; every decision is recorded and never edited."""
+    """Approve or reject cases (or a quarter's circular, circular-2026-Q3); every decision is
+    recorded and never edited."""
     from dutyflow.core.errors import DutyflowError
     from dutyflow.core.periods import Period
+    from dutyflow.core.vocabulary import ActionStatus
     from dutyflow.models.decisions import ReviewError
     from dutyflow.services.review import decide, office_drafts
 
@@ -276,8 +278,8 @@ def review(
         except DutyflowError as exc:
             refused.append(f"{case_id}: {exc}")
             continue
-        typer.echo(f"{case.id}: {case.status} by {reviewer}"
-                   + (f" ({case.decision_ref})" if case.decision_ref else ""))
+        typer.echo(f"{case_id}: {case.status} by {reviewer}"
+                   + (f" ({decision})" if decision and case.status == ActionStatus.APPROVED else ""))
     if refused:
         raise ReviewError("; ".join(refused) if len(refused) == 1 else
                           f"{len(refused)} of {len(case_ids)} refused: " + "; ".join(refused))
@@ -453,7 +455,7 @@ def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
         events = audit_log(session=session, period=p)
         for e in events:
             note = f"  {e.note}" if e.note else ""
-            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.event:<18} {e.actor:<10} {e.action_id}{note}")
+            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.event:<18} {e.actor:<10} {e.subject}{note}")
     typer.echo(f"{len(events)} events in {p}")
 
 

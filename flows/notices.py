@@ -12,6 +12,7 @@ from prefect.utilities.annotations import quote
 
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import circular_subject
 from dutyflow.documents.notice import check_templates
 from dutyflow.flows.runners import shard_count
 from dutyflow.services import drafting, issuing
@@ -93,12 +94,12 @@ def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | N
         summary = IssueSummary(period)
         try:
             circular = issue_circular(period, on or date.today(), issued_by)
-        except issuing.EmptyCircular as empty:
-            summary.refused.append(str(empty))
-            get_run_logger().warning("%s", empty)
+        except issuing.NotIssuable as why:  # empty, or not (or no longer) approved
+            summary.refused.append(str(why))
+            get_run_logger().warning("%s", why)
             return summary
         if circular:
-            summary.issued.append((f"circular-{period}", *circular))
+            summary.issued.append((circular_subject(period), *circular))
         else:
             summary.skipped += 1
         get_run_logger().info("circular %s: %s", period, circular or "already issued")

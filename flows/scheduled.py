@@ -42,17 +42,21 @@ def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary | State:
 
 
 @task(cache_policy=NO_CACHE)
-def draft_circular(quarter: str, on: date) -> Path:
-    """Draft the quarter's circular from its months' actions."""
+def draft_circular(quarter: str, on: date) -> Path | None:
+    """Draft the quarter's circular from its decided measures and open its review."""
     return issuing.draft_circular(quarter=quarter, on=on)
 
 
 @flow(name="quarter-circular", flow_run_name="circular {period}")
 def quarter_circular(period: PeriodParam | None = None) -> str:
-    """Draft the quarterly circular (季度通报); without a period, the quarter before today."""
+    """Draft the quarterly circular (季度通报) for review; without a period, the quarter
+    before today. It is issued (issue-notices) once a reviewer approved it."""
     period = str(Period.parse(period or previous_quarter(date.today())))
     if Period.parse(period).kind != "quarter":
         raise BadInputError(f"a circular covers a quarter like 2026-Q3, not {period}")
     path = draft_circular(period, date.today())
-    get_run_logger().info("drafted the %s circular: %s", period, path)
+    if path is None:
+        get_run_logger().info("no measure was decided in %s: no circular", period)
+        return ""
+    get_run_logger().info("drafted the %s circular for review: %s", period, path)
     return str(path)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, ActionStatus, action_name
-from dutyflow.models.tables import Action, ActionEvent, utcnow
+from dutyflow.models.tables import (
+    Action,
+    ActionEvent,
+    CircularEvent,
+    CircularReview,
+    as_utc,
+    utcnow,
+)
 
 
 class ReviewError(DutyflowError):
@@ -96,9 +106,100 @@ def log_event(*, session: Session, action_id: str, event: str, actor: str, note:
                                 actor=actor[:100], note=note))
 
 
-def audit_log(*, session: Session, period: str) -> list[ActionEvent]:
-    return list(session.execute(select(ActionEvent).where(ActionEvent.period == period)
-                                .order_by(ActionEvent.id)).scalars())
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of a period's audit log: a case's event or a circular's."""
+
+    at: datetime
+    event: str
+    actor: str
+    subject: str  # a case id, or circular-<quarter>
+    note: str
+
+
+def audit_log(*, session: Session, period: str) -> list[AuditEntry]:
+    cases = [AuditEntry(e.at, e.event, e.actor, e.action_id, e.note) for e in session.execute(
+        select(ActionEvent).where(ActionEvent.period == period).order_by(ActionEvent.id)).scalars()]
+    circulars = [AuditEntry(e.at, e.event, e.actor, e.subject, e.note) for e in session.execute(
+        select(CircularEvent).where(CircularEvent.period == period)
+        .order_by(CircularEvent.id)).scalars()]
+    return sorted(cases + circulars, key=lambda e: as_utc(e.at)) if circulars else cases
+
+
+# ------------------------------------------------------------------ the quarter's circular
+
+
+def get_circular(*, session: Session, subject: str) -> CircularReview | None:
+    return session.get(CircularReview, subject)
+
+
+def circular_events(*, session: Session, subject: str) -> list[CircularEvent]:
+    return list(session.execute(select(CircularEvent).where(CircularEvent.subject == subject)
+                                .order_by(CircularEvent.id)).scalars())
+
+
+def log_circular_event(*, session: Session, circular: CircularReview, event: str, actor: str,
+                       note: str = "") -> None:
+    session.add(CircularEvent(subject=circular.subject, period=circular.period, event=event,
+                              actor=actor[:100], note=note))
+
+
+def store_circular_draft(*, session: Session, subject: str, period: str, content_hash: str,
+                         document: str, html_document: str) -> CircularReview:
+    """Open the circular's review, or send it back to draft when what it says has changed."""
+    circular = session.get(CircularReview, subject)
+    if circular is None:
+        circular = CircularReview(subject=subject, period=period, content_hash=content_hash)
+        session.add(circular)
+        session.flush()
+        log_circular_event(session=session, circular=circular, event="opened", actor="dutyflow")
+    elif circular.status != ActionStatus.ISSUED and circular.content_hash != content_hash:
+        circular.status, circular.content_hash = ActionStatus.DRAFT, content_hash
+        circular.reviewer = circular.decided_at = circular.note = None
+        log_circular_event(session=session, circular=circular, event="evidence_changed",
+                           actor="dutyflow", note="the figures changed: to be reviewed again")
+    if circular.status != ActionStatus.ISSUED:
+        circular.document, circular.html_document = document, html_document
+    circular.updated_at = utcnow()
+    session.flush()
+    return circular
+
+
+def record_circular_decision(*, session: Session, subject: str, decision: str, reviewer: str,
+                             note: str) -> CircularReview:
+    """Approve or reject the quarter's circular; the decision is appended to its history."""
+    status = DECISIONS[decision]
+    reviewer, note = reviewer.strip(), note.strip()
+    if not reviewer:
+        raise ReviewError("a decision needs the reviewer's name (--reviewer)")
+    if status == ActionStatus.REJECTED and not note:
+        raise ReviewError("a rejection needs a reason (--note)")
+    now = utcnow()
+    others = tuple(s for s in REVIEWABLE if s != status)
+    claimed = session.execute(
+        update(CircularReview).where(CircularReview.subject == subject,
+                                     CircularReview.status.in_(others))  # type: ignore[attr-defined]
+        .values(status=status, reviewer=reviewer, decided_at=now, note=note or None,
+                updated_at=now)).rowcount
+    circular = session.get(CircularReview, subject)
+    if circular is None:
+        raise ReviewError(f"no circular {subject!r}: draft it first (quarter-circular)")
+    session.refresh(circular)
+    if not claimed:
+        if circular.status == ActionStatus.ISSUED:
+            raise ReviewError(f"{subject} was issued as {circular.doc_number}; an issued "
+                              "circular never changes")
+        raise ReviewError(f"{subject} is already {circular.status}; see `dutyflow audit`")
+    log_circular_event(session=session, circular=circular, event=status, actor=reviewer,
+                       note=note)
+    return circular
+
+
+def pending_circulars(*, session: Session, period: str | None) -> list[CircularReview]:
+    statement = select(CircularReview).where(CircularReview.status == ActionStatus.DRAFT)
+    if period:
+        statement = statement.where(CircularReview.period == period)
+    return list(session.execute(statement.order_by(CircularReview.period)).scalars())
 
 
 def pending_actions(*, session: Session, period: str | None) -> list[Action]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from dutyflow.models.tables import LoginAttempt, ReviewerAccount, utcnow
+from dutyflow.models.tables import LoginAttempt, ReviewerAccount, as_utc, utcnow
 
 
 def get_account(*, session: Session, name: str) -> ReviewerAccount | None:
@@ -39,12 +39,8 @@ def failed_logins_since(*, session: Session, name: str, since: datetime) -> int:
     """Failed logins for `name` since `since`, not counting those before its last success."""
     last_ok = session.execute(select(func.max(LoginAttempt.at)).where(
         LoginAttempt.name == name, LoginAttempt.succeeded.is_(True))).scalar()  # type: ignore[attr-defined]
-    start = since if last_ok is None else max(since, _aware(last_ok))
+    start = since if last_ok is None else max(since, as_utc(last_ok))
     return int(session.execute(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.name == name, LoginAttempt.succeeded.is_(False),  # type: ignore[attr-defined]
         LoginAttempt.at > start)).scalar_one())
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives naive datetimes back; they were written in UTC
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

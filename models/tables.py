@@ -15,6 +15,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC time (SQLite gives naive ones back; they were UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Organization(SQLModel, table=True):
     """A party organization (党组织); `parent_code` makes the tree."""
 
@@ -283,4 +288,39 @@ class LoginAttempt(SQLModel, table=True):
     name: str = Field(max_length=100)
     address: str = Field(default="", max_length=64)
     succeeded: bool = False
+    at: datetime = Field(default_factory=utcnow)
+
+
+class CircularReview(SQLModel, table=True):
+    """A quarter's circular (季度通报) on its way to issue: drafted, decided, issued.
+
+    It is no organization's case, so it has its own record; `content_hash` is the hash of what
+    the draft says, so a circular whose content changed after approval is not issued."""
+
+    __tablename__ = "circular_review"
+
+    subject: str = Field(primary_key=True, max_length=120)  # circular-2026-Q3
+    period: str = Field(max_length=16, index=True)
+    status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
+    content_hash: str = Field(max_length=64)
+    document: str | None = Field(default=None, max_length=500)
+    html_document: str | None = Field(default=None, max_length=500)
+    reviewer: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = None
+    note: str | None = None
+    doc_number: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CircularEvent(SQLModel, table=True):
+    """Append-only history of a circular, beside the cases' `action_event`."""
+
+    __tablename__ = "circular_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=120, foreign_key="circular_review.subject", index=True)
+    period: str = Field(max_length=16, index=True)
+    event: str = Field(max_length=32)
+    actor: str = Field(default="dutyflow", max_length=100)
+    note: str = ""
     at: datetime = Field(default_factory=utcnow)

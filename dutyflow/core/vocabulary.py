@@ -280,6 +280,19 @@ def by_severity(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda k: action_kind(k).rank)
 
 
+# A quarter's circular is reviewed and issued under this subject (it is no organization's case)
+CIRCULAR_PREFIX = "circular-"
+QUARTER_CIRCULAR = "quarter_circular"  # its document kind
+
+
+def circular_subject(quarter: str) -> str:
+    return f"{CIRCULAR_PREFIX}{quarter}"
+
+
+def is_circular(subject: str) -> bool:
+    return subject.startswith(CIRCULAR_PREFIX)
+
+
 # ------------------------------------------------------------------------ action statuses
 
 

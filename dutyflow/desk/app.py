@@ -15,7 +15,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ActionStatus, action_name, event_words, status_words
+from dutyflow.core.vocabulary import (
+    ActionStatus,
+    action_name,
+    event_words,
+    is_circular,
+    status_words,
+)
 from dutyflow.desk.security import (
     SESSION_COOKIE,
     BadCsrf,
@@ -36,8 +42,10 @@ from dutyflow.services.casefile import (
     approve_office_cases,
     case_document,
     case_file,
+    circular_file,
     queue_ids,
     queue_page,
+    waiting_circulars,
 )
 from dutyflow.services.review import decide
 from dutyflow.services.reviewers import LoginRefused, authenticate
@@ -138,10 +146,12 @@ def create_app() -> FastAPI:
     def queue(request: Request, page_number: Annotated[int, Query(alias="page")] = 1) -> HTMLResponse:
         reviewer = reviewer_of(request)
         params = request.query_params
-        result, choices = queue_page(_filter_of(params), page_number, settings.desk_page_size)
+        wanted = _filter_of(params)
+        result, choices = queue_page(wanted, page_number, settings.desk_page_size)
+        circulars = waiting_circulars(wanted.period) if wanted.status == ActionStatus.DRAFT else []
         return page(request, "queue.html.j2", reviewer=reviewer, result=result, choices=choices,
-                    params=params, query=lambda **c: _query_of(params, **c),
-                    wanted=_filter_of(params))
+                    params=params, query=lambda **c: _query_of(params, **c), wanted=wanted,
+                    circulars=circulars)
 
     @app.post("/queue/approve")
     def bulk_approve(request: Request, csrf: Annotated[str, Form()] = "",
@@ -174,6 +184,17 @@ def create_app() -> FastAPI:
                     position=(ids.index(case_id) + 1) if case_id in ids else None,
                     total=len(ids), own_branch=own)
 
+    @app.get("/circulars/{subject}")
+    def circular_page(request: Request, subject: str) -> HTMLResponse:
+        reviewer = reviewer_of(request)
+        found = circular_file(subject) if is_circular(subject) else None
+        if found is None:
+            return page(request, "missing.html.j2", status_code=404, reviewer=reviewer,
+                        case_id=subject)
+        return page(request, "circular.html.j2", reviewer=reviewer, found=found,
+                    has_notice=case_document(subject, ".html") is not None,
+                    has_pdf=case_document(subject, ".pdf") is not None)
+
     @app.post("/cases/{case_id}/decide")
     def decide_case(request: Request, case_id: str, csrf: Annotated[str, Form()] = "",
                     decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
@@ -182,12 +203,14 @@ def create_app() -> FastAPI:
         reviewer = reviewer_of(request)
         check_csrf(request, csrf)
         query = _plain_query(back)
-        here = f"/cases/{case_id}" + (f"?{query}" if query else "")
+        circular = is_circular(case_id)
+        here = (f"/circulars/{case_id}" if circular else f"/cases/{case_id}") + (
+            f"?{query}" if query else "")
         if decision not in ("approve", "reject"):
             flash(request, "error", "请选择批准或驳回")
             return RedirectResponse(here, status_code=303)
-        ids = queue_ids(_filter_of(_params(query)))
-        _, following = _neighbours(ids, case_id)
+        following = None if circular else _neighbours(
+            queue_ids(_filter_of(_params(query))), case_id)[1]
         try:
             decided = decide(action_id=case_id, decision=decision, reviewer=reviewer.name,
                              note=note, decision_ref=decision_ref)
@@ -195,6 +218,8 @@ def create_app() -> FastAPI:
             flash(request, "error", f"{case_id} 未记录：{exc}")
             return RedirectResponse(here, status_code=303)
         flash(request, "ok", f"{case_id}：{status_words(decided.status)}（{reviewer.name}）")
+        if circular:
+            return RedirectResponse(here, status_code=303)
         target = f"/cases/{following}" if following else "/queue"
         return RedirectResponse(target + (f"?{query}" if query else ""), status_code=303)
 

@@ -9,11 +9,25 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dutyflow.core.errors import DutyflowError
-from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus, action_name, status_words
+from dutyflow.core.vocabulary import (
+    ACTION_KINDS,
+    REVIEWABLE,
+    action_name,
+    is_circular,
+    status_words,
+)
 from dutyflow.models.accountability import action_events, organization_cases
 from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import circular_events, get_circular, pending_circulars
+from dutyflow.models.issuing import issued_for
 from dutyflow.models.queue import QueueFilter, QueuePage, case_queue, matching_ids, queue_choices
-from dutyflow.models.tables import Action, ActionEvent, Organization
+from dutyflow.models.tables import (
+    Action,
+    ActionEvent,
+    CircularEvent,
+    CircularReview,
+    Organization,
+)
 from dutyflow.services.review import decide
 
 
@@ -35,28 +49,62 @@ class CaseFile:
 
     @property
     def decidable(self) -> bool:
-        return self.action.status in (ActionStatus.DRAFT, ActionStatus.APPROVED,
-                                      ActionStatus.REJECTED)
+        return self.action.status in REVIEWABLE
 
     def document(self, suffix: str) -> Path | None:
         """The case's notice as .docx, .html or .pdf (the issued one once it is issued)."""
-        return notice_path(self.action, suffix)
+        return notice_path(self.action.document, self.action.html_document, suffix)
 
 
-def notice_path(action: Action, suffix: str) -> Path | None:
-    base = action.document
-    if not base:
+def notice_path(docx: str | None, html: str | None, suffix: str) -> Path | None:
+    if not docx:
         return None
-    path = Path(base).with_suffix(suffix) if suffix != ".html" else Path(
-        action.html_document or Path(base).with_suffix(".html"))
+    path = Path(docx).with_suffix(suffix) if suffix != ".html" else Path(
+        html or Path(docx).with_suffix(".html"))
     return path if path.is_file() else None
 
 
-def case_document(action_id: str, suffix: str) -> Path | None:
+def case_document(subject: str, suffix: str) -> Path | None:
     """Only the notice's file: a download needs neither the history nor the audit trail."""
     with session_scope() as session:
-        action = session.get(Action, action_id)
-    return notice_path(action, suffix) if action else None
+        if is_circular(subject):
+            issued = issued_for(session=session, subject=subject)
+            if issued is not None:
+                return notice_path(issued.path, issued.html_path, suffix)
+            circular = get_circular(session=session, subject=subject)
+            return notice_path(circular.document, circular.html_document, suffix) \
+                if circular else None
+        action = session.get(Action, subject)
+    return notice_path(action.document, action.html_document, suffix) if action else None
+
+
+@dataclass(frozen=True)
+class CircularFile:
+    """A quarter's circular as the reviewer reads it: the draft, its status and history."""
+
+    circular: CircularReview
+    events: list[CircularEvent]
+
+    @property
+    def status_words(self) -> str:
+        return status_words(self.circular.status)
+
+    @property
+    def decidable(self) -> bool:
+        return self.circular.status in REVIEWABLE
+
+
+def circular_file(subject: str) -> CircularFile | None:
+    with session_scope() as session:
+        circular = get_circular(session=session, subject=subject)
+        if circular is None:
+            return None
+        return CircularFile(circular, circular_events(session=session, subject=subject))
+
+
+def waiting_circulars(period: str) -> list[CircularReview]:
+    with session_scope() as session:
+        return pending_circulars(session=session, period=period or None)
 
 
 def case_file(action_id: str) -> CaseFile | None:

@@ -9,6 +9,8 @@ the same transaction as the letter each criticised organization gets.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +21,14 @@ from typing import Any
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ACTION_KINDS, DOCUMENT_KINDS, ActionStatus, DocumentFormat
+from dutyflow.core.vocabulary import (
+    ACTION_KINDS,
+    DOCUMENT_KINDS,
+    QUARTER_CIRCULAR,
+    ActionStatus,
+    DocumentFormat,
+    circular_subject,
+)
 from dutyflow.documents.addressing import address
 from dutyflow.documents.files import (
     NotIssuable,
@@ -37,7 +46,13 @@ from dutyflow.documents.files import (
 from dutyflow.documents.notice import Notice, build_circular
 from dutyflow.documents.pdf import print_pdfs
 from dutyflow.models.db import lock_period, session_scope
-from dutyflow.models.decisions import log_event, talk_slots
+from dutyflow.models.decisions import (
+    get_circular,
+    log_circular_event,
+    log_event,
+    store_circular_draft,
+    talk_slots,
+)
 from dutyflow.models.issuing import (
     approved_action_ids,
     claim_for_issue,
@@ -54,7 +69,7 @@ from dutyflow.services.drafting import organizations
 
 log = logging.getLogger(__name__)
 CRITICISM = "circulated_criticism"
-CRITICISM_CIRCULAR, QUARTER_CIRCULAR = "criticism_circular", "quarter_circular"
+CRITICISM_CIRCULAR = "criticism_circular"
 
 
 def _series(kind: str) -> DocumentFormat:
@@ -254,17 +269,43 @@ class EmptyCircular(NotIssuable):
     """A quarter with no measure taken gets no circular number."""
 
 
+class CircularNotApproved(NotIssuable):
+    """The quarter's circular is issued only as a reviewer approved it."""
+
+
+def _circular_content(session: Any, quarter: str) -> tuple[dict[str, Any], str]:
+    """What the quarter's circular says (decided measures only), and its hash."""
+    context = quarter_context(session=session, quarter=Period.parse(quarter), decided=True)
+    digest = hashlib.sha256(json.dumps(context, ensure_ascii=False, sort_keys=True,
+                                       default=str).encode()).hexdigest()
+    return context, digest
+
+
+def _is_empty(context: dict[str, Any]) -> bool:
+    return not context["measures_total"] and not context["accountability_total"]
+
+
 def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:
-    """Number and write the quarter's circular from its decided cases, once; never empty."""
-    subject = f"circular-{quarter}"
+    """Number and write the quarter's circular, once: never empty, and only as approved."""
+    subject = circular_subject(quarter)
     with session_scope() as session:
         lock_period(session, subject)
         if issued_for(session=session, subject=subject) is not None:
             return None  # an issued circular is never rewritten
-        context = quarter_context(session=session, quarter=Period.parse(quarter), decided=True)
-        if not context["measures_total"] and not context["accountability_total"]:
+        context, digest = _circular_content(session, quarter)
+        if _is_empty(context):
             raise EmptyCircular(f"{quarter}: no measure was decided in the quarter; an empty "
                                 "circular is not issued")
+        review = get_circular(session=session, subject=subject)
+        if review is None or review.status != ActionStatus.APPROVED:
+            state = "not drafted yet (run quarter-circular)" if review is None else review.status
+            raise CircularNotApproved(
+                f"{subject} is {state}: it is issued once a reviewer approves it "
+                f"(the desk, or `dutyflow review {subject} --approve --reviewer NAME`)")
+        if review.content_hash != digest:
+            raise CircularNotApproved(
+                f"{subject}: decisions changed its figures after {review.reviewer} approved it; "
+                "draft it again (quarter-circular) and have it reviewed")
 
         def render(doc_number: str) -> Written:
             notice = build_circular(kind=QUARTER_CIRCULAR, subject=subject, context=context,
@@ -275,16 +316,30 @@ def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str]
         doc_number, written = number_and_record(
             session=session, subject=subject, period=quarter, on=on, issued_by=issued_by,
             action=None, series=_series(QUARTER_CIRCULAR), render=render)
+        review.status, review.doc_number = ActionStatus.ISSUED, doc_number
+        log_circular_event(session=session, circular=review, event=ActionStatus.ISSUED,
+                           actor=issued_by, note=doc_number)
     if settings.pdf_views:
         print_pdfs([written.docx])
     return doc_number, str(written.docx)
 
 
-def draft_circular(*, quarter: str, on: date) -> Path:
-    """Draft the quarter's circular (the draft previews cases still under review too; the
-    issued circular counts decided ones only)."""
+def draft_circular(*, quarter: str, on: date) -> Path | None:
+    """Draft the quarter's circular as it would be issued (decided measures only) and open its
+    review; a draft whose figures changed goes back to review. None: nothing to circulate."""
+    subject = circular_subject(quarter)
     with session_scope() as session:
-        context = quarter_context(session=session, quarter=Period.parse(quarter), decided=False)
-    notice = build_circular(kind=QUARTER_CIRCULAR, subject=f"circular-{quarter}",
-                            context=context, on=on)
-    return write_notice(notice, drafts_folder(quarter), f"circular-{quarter}").docx
+        lock_period(session, subject)
+        context, digest = _circular_content(session, quarter)
+        if _is_empty(context):
+            log.warning("%s: no measure was decided in the quarter; no circular to draft", quarter)
+            return None
+        review = get_circular(session=session, subject=subject)
+        if review is not None and review.status == ActionStatus.ISSUED:
+            return Path(review.document) if review.document else None
+        notice = build_circular(kind=QUARTER_CIRCULAR, subject=subject, context=context, on=on)
+        written = write_notice(notice, drafts_folder(quarter), subject)
+        store_circular_draft(session=session, subject=subject, period=quarter,
+                             content_hash=digest, document=str(written.docx),
+                             html_document=str(written.html))
+    return written.docx

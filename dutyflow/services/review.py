@@ -6,10 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from dutyflow.core.errors import DutyflowError
-from dutyflow.core.vocabulary import action_name
+from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import DOCUMENT_KINDS, QUARTER_CIRCULAR, action_name, is_circular
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import ReviewError, log_event, pending_actions, record_decision
+from dutyflow.models.decisions import (
+    ReviewError,
+    get_circular,
+    log_circular_event,
+    log_event,
+    pending_actions,
+    pending_circulars,
+    record_circular_decision,
+    record_decision,
+)
 from dutyflow.models.tables import Action, Organization
 from dutyflow.services.reviewers import find_reviewer
 
@@ -35,7 +45,10 @@ def check_reviewer(*, name: str, action: Action | None, org: Organization | None
 
 def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",
            decision_ref: str = "") -> Any:
-    """Record a decision; a refused one is logged in its own transaction, then raised."""
+    """Record a decision on a case, or on a quarter's circular (`circular-2026-Q3`); a refused
+    one is logged in its own transaction, then raised."""
+    if is_circular(action_id):
+        return _decide_circular(action_id, decision, reviewer, note)
     try:
         with session_scope() as session:
             action = session.get(Action, action_id)
@@ -51,6 +64,23 @@ def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",
         raise
 
 
+def _decide_circular(subject: str, decision: str, reviewer: str, note: str) -> Any:
+    """The circular is the office's own document: any reviewer decides it, with no own-branch
+    rule and no committee reference (its 通报批评 were each decided as cases)."""
+    try:
+        with session_scope() as session:
+            check_reviewer(name=reviewer, action=None, org=None)
+            return record_circular_decision(session=session, subject=subject,
+                                            decision=decision, reviewer=reviewer, note=note)
+    except DutyflowError as exc:
+        with session_scope() as session:
+            circular = get_circular(session=session, subject=subject)
+            if circular is not None:
+                log_circular_event(session=session, circular=circular,
+                                   event=f"refused_{decision}", actor=reviewer, note=str(exc))
+        raise
+
+
 @dataclass(frozen=True)
 class PendingItem:
     """An action waiting for a decision, as a reviewer reads it."""
@@ -63,13 +93,17 @@ class PendingItem:
 
 
 def pending_items(period: str | None) -> list[PendingItem]:
-    """What waits for review in a period (or in all periods), with names and reasons."""
+    """What waits for review in a period (or in all periods), with names and reasons: the
+    cases, then any quarter's circular."""
     with session_scope() as session:
         actions = pending_actions(session=session, period=period)
         names = organization_names(session=session)
-    return [PendingItem(a.id, names.get(a.org_code, a.org_code), action_name(a.action),
-                        "；".join(e["text"] for e in a.evidence), a.html_document or "")
-            for a in actions]
+        circulars = pending_circulars(session=session, period=period)
+    items = [PendingItem(a.id, names.get(a.org_code, a.org_code), action_name(a.action),
+                         "；".join(e["text"] for e in a.evidence), a.html_document or "")
+             for a in actions]
+    return items + [PendingItem(c.subject, settings.all_units, DOCUMENT_KINDS[QUARTER_CIRCULAR].name,
+                                f"{c.period}季度通报", c.html_document or "") for c in circulars]
 
 
 def office_drafts(period: str) -> list[str]:

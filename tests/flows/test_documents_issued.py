@@ -14,10 +14,12 @@ from typer.testing import CliRunner
 
 from dutyflow.cli import app
 from dutyflow.flows.notices import issue_notices
+from dutyflow.flows.scheduled import quarter_circular
 from dutyflow.models.accountability import action_events, get_action, list_actions
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import record_decision
 from dutyflow.models.tables import IssuedDocument, Organization
+from dutyflow.services.review import decide
 from tests.flows.test_review_issue import cycle, cycle_with_a_proposal, office_letters
 
 MONDAY = date(2026, 11, 23)
@@ -154,6 +156,8 @@ def test_the_quarter_circular_counts_only_decided_measures(db_url):
     cases = cycle()
     letters = office_letters(cases)
     approve([letters[0].id])  # one reminder/talk decided; the rest still drafts
+    quarter_circular(period="2026-Q3")
+    decide(action_id="circular-2026-Q3", decision="approve", reviewer="张主任")
     summary = issue_notices(period="2026-Q3", on=date(2026, 10, 12))
     [(subject, number, path)] = summary.issued
     text = text_of(path)

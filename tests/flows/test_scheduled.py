@@ -11,6 +11,7 @@ from docx import Document
 from dutyflow.core.settings import reload_settings
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
+from dutyflow.services.review import decide
 from dutyflow.flows.review import Decision, ReviewForm, apply_decisions, pending_form, review_actions
 from dutyflow.flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
 from dutyflow.models.accountability import list_actions
@@ -83,6 +84,7 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
         names = {a.org_code for a in criticised}
     draft = Path(quarter_circular(period="2026-Q3"))
     assert "〔待编号〕" in "\n".join(p.text for p in Document(draft).paragraphs)
+    decide(action_id="circular-2026-Q3", decision="approve", reviewer="张主任")
     first = issue_notices(period="2026-Q3", on=date(2026, 10, 10))
     [(subject, number, path)] = first.issued
     assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"

@@ -1,0 +1,40 @@
+"""The quarter's circular at the desk: listed above the queue, read in its own page, decided
+with the same rules and audit trail as a case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import circular_events, get_circular
+from dutyflow.services.issuing import draft_circular
+from dutyflow.services.review import decide
+from tests.desk.test_desk_security import csrf_of, log_in
+
+SUBJECT = "circular-2026-Q3"
+
+
+def test_a_reviewer_reads_and_approves_the_quarter_circular_at_the_desk(client):
+    decide(action_id="2026-08-DW0002-ZB03", decision="approve", reviewer="张主任")
+    assert draft_circular(quarter="2026-Q3", on=date(2026, 10, 10)) is not None
+    assert client.get(f"/circulars/{SUBJECT}").status_code == 303  # anonymous: to the login
+    log_in(client)
+    queue = client.get("/queue")
+    assert f'href="/circulars/{SUBJECT}"' in queue.text and "待审通报" in queue.text
+    page = client.get(f"/circulars/{SUBJECT}")
+    assert page.status_code == 200 and 'id="approve"' in page.text
+    notice = client.get(f"/cases/{SUBJECT}/notice")
+    assert notice.status_code == 200 and "〔待编号〕" in notice.text and "季度" in notice.text
+
+    rejected = client.post(f"/cases/{SUBJECT}/decide",
+                           data={"csrf": csrf_of(page.text), "decision": "reject"})
+    assert rejected.headers["location"] == f"/circulars/{SUBJECT}"
+    assert "a rejection needs a reason" in client.get(f"/circulars/{SUBJECT}").text
+    approved = client.post(f"/cases/{SUBJECT}/decide",
+                           data={"csrf": csrf_of(page.text), "decision": "approve"})
+    assert approved.headers["location"] == f"/circulars/{SUBJECT}"
+    with session_scope() as session:
+        assert get_circular(session=session, subject=SUBJECT).status == "approved"
+        trail = [(e.event, e.actor) for e in circular_events(session=session, subject=SUBJECT)]
+    assert trail == [("opened", "dutyflow"), ("refused_reject", "李审核"), ("approved", "李审核")]
+    assert "待审通报" not in client.get("/queue").text
