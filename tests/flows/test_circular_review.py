@@ -80,3 +80,16 @@ def test_a_quarter_without_decided_measures_opens_no_circular(db_url):
     assert pending_items("2026-Q3") == []
     with session_scope() as session:
         assert get_circular(session=session, subject=SUBJECT) is None
+
+
+def test_the_circulars_history_cannot_be_edited_or_deleted(db_url):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    letters = office_letters(cycle())
+    decide(action_id=letters[0].id, decision="approve", reviewer="张主任")
+    quarter_circular(period="2026-Q3")
+    for statement in ("UPDATE circular_event SET note = 'forged'", "DELETE FROM circular_event"):
+        with pytest.raises(DatabaseError, match="append-only"), session_scope() as session:
+            session.execute(text(statement))
+    assert events() == [("opened", "dutyflow")]
