@@ -11,12 +11,12 @@ from docx import Document
 from dutyflow.core.settings import reload_settings
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
-from dutyflow.services.review import decide
 from dutyflow.flows.review import Decision, ReviewForm, apply_decisions, pending_form, review_actions
 from dutyflow.flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
 from dutyflow.models.accountability import list_actions
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import record_decision
+from dutyflow.services.review import decide
 from tests.factories import LATE_ITEM, sample_with_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
