@@ -3,7 +3,7 @@ answer as fast as 50), with the names a reviewer reads instead of codes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,6 @@ class QueuePage:
     total: int
     page: int
     size: int
-    ids: list[str] = field(default_factory=list)  # every matching id, in order (prev / next)
 
     @property
     def pages(self) -> int:
@@ -97,7 +96,7 @@ def matching_ids(*, session: Session, wanted: QueueFilter) -> list[str]:
 
 
 def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: int = 50) -> QueuePage:
-    """One page of the cases that match, and the ids of all of them in the same order."""
+    """One page of the cases that match, and how many match."""
     ids = matching_ids(session=session, wanted=wanted)
     org, unit = aliased(Organization), aliased(Organization)
     page = min(max(1, page), max(1, -(-len(ids) // size)))
@@ -115,7 +114,7 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
             rows.append(QueueRow(a.id, a.period, a.org_code, name, unit_name or "", a.action,
                                  a.proposal, a.status, list(a.evidence), a.reviewer,
                                  a.decided_at, a.doc_number))
-    return QueuePage(rows=rows, total=len(ids), page=page, size=size, ids=ids)
+    return QueuePage(rows=rows, total=len(ids), page=page, size=size)
 
 
 def queue_choices(*, session: Session) -> dict[str, list[tuple[str, str]]]:

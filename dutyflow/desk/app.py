@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -48,7 +48,7 @@ from dutyflow.services.casefile import (
     waiting_circulars,
 )
 from dutyflow.services.review import decide
-from dutyflow.services.reviewers import LoginRefused, authenticate
+from dutyflow.services.reviewers import LoginRefused, TooManyAttempts, authenticate
 
 log = logging.getLogger("dutyflow.desk")
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "desk"
@@ -59,8 +59,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(
         enabled_extensions=("html", "j2"), default=True), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(measure_name=action_name, status_words=status_words,
-                       event_words=event_words, MEASURES=MEASURES,
-                       SORTS=SORTS, issuer=settings.issuer_name)
+                       event_words=event_words, MEASURES=MEASURES, issuer=settings.issuer_name)
     return env
 
 
@@ -126,7 +125,8 @@ def create_app() -> FastAPI:
         try:
             reviewer = authenticate(name=name, password=password, address=client_address(request))
         except LoginRefused as exc:
-            return page(request, "login.html.j2", status_code=429 if "too many" in str(exc) else 401,
+            return page(request, "login.html.j2",
+                        status_code=429 if isinstance(exc, TooManyAttempts) else 401,
                         next=_safe_next(next), error=str(exc), name=name)
         log_in(request, reviewer)
         return RedirectResponse(_safe_next(next), status_code=303)
@@ -264,8 +264,6 @@ def _neighbours(ids: list[str], case_id: str) -> tuple[str | None, str | None]:
 
 
 def _params(query: str) -> dict[str, str]:
-    from urllib.parse import parse_qsl
-
     return dict(parse_qsl(query))
 
 

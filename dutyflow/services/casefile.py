@@ -143,8 +143,8 @@ def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
     outcome = BulkOutcome([], [])
     wanted = list(dict.fromkeys(case_ids))
     with session_scope() as session:  # one read for the lot, then one transaction per decision
-        proposals = {a.id for a in session.execute(select(Action).where(
-            Action.id.in_(wanted))).scalars() if a.proposal}  # type: ignore[attr-defined]
+        proposals = set(session.execute(select(Action.id).where(  # type: ignore[call-overload]
+            Action.id.in_(wanted), Action.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
     for case_id in wanted:
         try:
             if case_id in proposals:
