@@ -140,6 +140,7 @@ def store_actions(*, session: Session, period: str, policy_version: str,
                         "action": draft.action, "status": ActionStatus.DRAFT,
                         "proposal": draft.proposal, "reviewer": None, "decided_at": None,
                         "note": None, "decision_ref": None, "reply_due": None,
+                        "reply_days": draft.reply_days,
                         "rule_ids": list(draft.rule_ids), "evidence": list(draft.evidence),
                         "evidence_hash": draft.evidence_hash, "policy_version": policy_version,
                         "document": None, "html_document": None, "doc_number": None,
@@ -154,7 +155,7 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         else:
             reopened = row.status == ActionStatus.WITHDRAWN
             row.rule_ids, row.evidence = list(draft.rule_ids), list(draft.evidence)
-            row.action, row.proposal = draft.action, draft.proposal
+            row.action, row.proposal, row.reply_days = draft.action, draft.proposal, draft.reply_days
             # the earlier decision (kept in the audit log) was about other facts
             row.reviewer = row.decided_at = row.note = row.decision_ref = None
             row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version

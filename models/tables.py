@@ -212,6 +212,7 @@ class Action(SQLModel, table=True):
     document_sha256: str | None = Field(default=None, max_length=64)
     issued_at: datetime | None = None
     reply_due: date | None = None  # issued measures that ask for an answer
+    reply_days: int | None = None  # working days the notice gives (the judging policy's)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

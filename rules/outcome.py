@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS
 from dutyflow.rules.compile import Rule
 from dutyflow.rules.policy import Policy
 
@@ -65,6 +66,7 @@ class ActionDraft:
     evidence: tuple[dict[str, Any], ...]
     evidence_hash: str = field(default="")
     proposal: bool = False  # the measure needs a committee decision
+    reply_days: int = DEFAULT_REPLY_DAYS  # working days its notice gives for the answer
 
 
 def _plain(value: Any) -> Any:
@@ -158,5 +160,6 @@ def group_actions(policy: Policy, period: str, findings: list[FindingDraft]) -> 
             id=case_id(period, org_code), period=period, org_code=org_code, action=measure,
             rule_ids=tuple(sorted({r for f in members for r in f.rule_ids})),
             evidence=evidence, evidence_hash=digest, proposal=policy.is_proposal(measure),
+            reply_days=policy.reply_days(measure),
         ))
     return cases

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import (
     ACTION_KINDS,
+    DEFAULT_REPLY_DAYS,
     FREQUENCIES,
     ORG_TYPE_NAMES,
     RATING_NAMES,
@@ -132,6 +133,17 @@ class Fulfillment(_Strict):
     basis: str = Field(min_length=1)
 
 
+class Replies(_Strict):
+    """Working days each measure gives for its written answer (整改情况反馈), counted on the
+    working-day calendar from the document's date (a talk's report: from the talk)."""
+
+    working_days: dict[ActionName, Annotated[int, Field(ge=1, le=60)]] = Field(
+        default_factory=dict)
+
+    def days(self, action: str) -> int:
+        return self.working_days.get(action, DEFAULT_REPLY_DAYS)
+
+
 def _known_rating(key: str) -> str:
     if key not in RATING_NAMES:
         raise ValueError(f"unknown rating {key!r}; use one of {', '.join(RATING_NAMES)}")
@@ -155,12 +167,17 @@ class Policy(_Strict):
     rectification: Rectification
     fulfillment: Fulfillment
     duty_report: DutyReport | None = None
+    replies: Replies = Field(default_factory=Replies)
     # Set by the loader, not the file: the content hash every run and case records.
     version: str = ""
 
     @staticmethod
     def rank(action: str) -> int:
         return ACTION_KINDS[action].rank
+
+    def reply_days(self, action: str) -> int:
+        """Working days the measure's notice gives for the written answer."""
+        return self.replies.days(action)
 
     def is_proposal(self, action: str) -> bool:
         """True when the measure needs a committee decision (the office proposes it)."""

@@ -45,7 +45,6 @@ class Settings(BaseSettings):
     all_units: str = "市直各部门（单位）党组（党委）、各机关党委"
     organization_department: str = "中共某市委组织部"
     discipline_group: str = "某市纪委监委驻市委组织部纪检监察组"
-    reply_days: int = 10  # working days a notice gives for a written reply
     # Talks (约谈): booked on working days. individual: one slot each, in order, a working day
     # at a time; collective: one 集体约谈 session for all the period's talks.
     talk_mode: Literal["individual", "collective"] = "individual"

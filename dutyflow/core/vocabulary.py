@@ -280,6 +280,10 @@ def by_severity(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda k: action_kind(k).rank)
 
 
+# Working days a measure gives for its written answer unless the policy's `replies` says otherwise
+DEFAULT_REPLY_DAYS = 10
+
+
 # A quarter's circular is reviewed and issued under this subject (it is no organization's case)
 CIRCULAR_PREFIX = "circular-"
 QUARTER_CIRCULAR = "quarter_circular"  # its document kind

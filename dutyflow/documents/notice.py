@@ -23,6 +23,7 @@ from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     ACTION_KINDS,
+    DEFAULT_REPLY_DAYS,
     DOCUMENT_KINDS,
     ITEM_STATUS_NAMES,
     ORG_TYPE_SHORT,
@@ -195,7 +196,7 @@ def _org_view(org: Any) -> dict[str, Any]:
 def _issuer() -> dict[str, Any]:
     return {"name": settings.issuer_name, "address": settings.issuer_address,
             "reply_office": settings.reply_office, "contact_person": settings.contact_person,
-            "contact_phone": settings.contact_phone, "reply_days": settings.reply_days}
+            "contact_phone": settings.contact_phone}
 
 
 @dataclass(frozen=True)
@@ -220,16 +221,16 @@ def book_talk(on: date, slot: int) -> TalkBooking:
     return TalkBooking(day, slots[slot % len(slots)], False)
 
 
-def reply_due(on: date) -> date:
-    """The date an answer is due: the settings' working days after the document's date."""
-    return add_working_days(on, settings.reply_days)
+def reply_due(on: date, days: int = DEFAULT_REPLY_DAYS) -> date:
+    """The date an answer is due: `days` working days after `on`."""
+    return add_working_days(on, days)
 
 
 def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: Any | None,
              parent: Any | None, on: date, doc_number: str | None,
              answer_due: date | None = None) -> Notice:
     addressing = address(kind, org=org, parent=parent)
-    answer_due = answer_due or reply_due(on)
+    answer_due = answer_due or reply_due(on)  # circulars ask no answer: only a placeholder
     context = {**context, "kind": kind, "recipient": addressing.to or "（主送机关待补）",
                "attach": attachment_labels(kind), "issuer": _issuer(),
                "due": chinese_date(answer_due), "today": chinese_date(on),
@@ -257,7 +258,10 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
                  doc_number: str | None = None, talk_slot: int = 0,
                  extra: dict[str, Any] | None = None) -> Notice:
     """The notice of one case; without a document number it is a draft. `extra` adds to the
-    template's context (the period 通报's number, in the letters that follow it)."""
+    template's context (the period 通报's number, in the letters that follow it). The answer
+    is due the case's `reply_days` working days on: the judging policy's number for its
+    measure (cases from before the policy said so: the default)."""
+    reply_days = getattr(action, "reply_days", None) or DEFAULT_REPLY_DAYS
     findings = [
         {**e, "sentence": describe_finding(e),
          "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
@@ -269,7 +273,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
         "decision_ref": getattr(action, "decision_ref", None) or "",
         "circular_number": "", "circular_title": "", **(extra or {}),
     }
-    due = reply_due(on)
+    due = reply_due(on, reply_days)
     if action.action == "talk":  # booked only for talks: drafting runs this once per case
         booking = book_talk(on, talk_slot)
         attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
@@ -277,7 +281,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
         context["talk"] = {"when": booking.when, "place": settings.talk_place,
                            "collective": booking.collective,
                            "conductor": settings.talk_conductor, "attends": attends}
-        due = reply_due(booking.day)  # the written report is due after the talk
+        due = reply_due(booking.day, reply_days)  # the written report is due after the talk
     kind = ACTION_KINDS[action.action].document
     return _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
                     on=on, doc_number=doc_number, answer_due=due)

@@ -167,3 +167,27 @@ def test_the_quarter_circular_counts_only_decided_measures(db_url):
     assert "组织生活制度全部落实" in text and "存在的主要问题" in text
     with session_scope() as session:
         assert len(list_actions(session=session, period="2026-08")) == len(cases)
+
+
+def test_each_measure_gives_the_policys_working_days_for_its_answer(db_url, tmp_path):
+    from dutyflow.core.calendar import add_working_days
+    from dutyflow.documents.wording import chinese_date
+    from dutyflow.flows.cycle import run_cycle
+    from dutyflow.rules.policy import DEFAULT_POLICY
+    from tests.flows.test_review_issue import SAMPLES
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(DEFAULT_POLICY.read_text(encoding="utf-8").replace(
+        "    reminder: 10\n", "    reminder: 15\n"), encoding="utf-8")
+    run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx", policy_path=policy)
+    with session_scope() as session:
+        reminder = next(a for a in list_actions(session=session, period="2026-08")
+                        if a.action == "reminder")
+    assert reminder.reply_days == 15
+    approve([reminder.id])
+    summary = issue_notices(period="2026-08", on=MONDAY)
+    [path] = [p for subject, _, p in summary.issued if subject == reminder.id]
+    due = add_working_days(MONDAY, 15)  # 2026-12-14: three weekends skipped
+    assert f"{chinese_date(due)}前" in text_of(path)
+    with session_scope() as session:
+        assert get_action(session=session, action_id=reminder.id).reply_due == due

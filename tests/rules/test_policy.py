@@ -76,3 +76,12 @@ def test_broken_yaml_is_refused_with_its_line(tmp_path):
     path.write_text("name: x\nseverity: [reminder\n")
     with pytest.raises(PolicyError, match="line"):
         load_policy(path)
+
+
+def test_reply_days_are_per_measure_and_checked(tmp_path):
+    policy = load_policy(edited(tmp_path, "    reminder: 10\n", "    reminder: 15\n"))
+    assert policy.reply_days("reminder") == 15 and policy.reply_days("talk") == 10
+    with pytest.raises(PolicyError, match=r"replies.working_days.reminder"):
+        load_policy(edited(tmp_path, "    reminder: 10\n", "    reminder: 0\n"))
+    with pytest.raises(PolicyError, match="unknown action 'reminderr'"):
+        load_policy(edited(tmp_path, "    reminder: 10\n", "    reminderr: 10\n"))
