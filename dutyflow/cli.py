@@ -126,16 +126,21 @@ def run(
 
 def _case_json(case: Any, names: dict[str, str]) -> dict[str, Any]:
     """A case as the contract lists it (`dutyflow actions --json`)."""
+    from datetime import date
+
+    from dutyflow.models.followup import case_status
+
     return {
         "id": case.id, "period": case.period, "org_code": case.org_code,
         "org_name": names.get(case.org_code, ""), "action": case.action,
-        "proposal": bool(case.proposal), "status": case.status,
+        "proposal": bool(case.proposal), "status": case_status(case, date.today()),
         "rule_ids": list(case.rule_ids), "evidence": list(case.evidence),
         "document": case.document, "html_document": case.html_document,
         "document_number": case.doc_number, "reviewer": case.reviewer,
         "decided_at": case.decided_at.isoformat() if case.decided_at else None,
         "note": case.note, "decision_ref": case.decision_ref,
         "reply_due": case.reply_due.isoformat() if case.reply_due else None,
+        "replied_on": case.replied_on.isoformat() if case.replied_on else None,
         "policy_version": case.policy_version,
     }
 
@@ -369,6 +374,104 @@ def desk(
     typer.echo(f"review desk on http://{host}:{port} (reviewers open {settings.desk_address()})")
     # proxy_headers off: the trusted proxy is recognised by its own address (X-Remote-User)
     uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def _date(text: str) -> Any:
+    from datetime import date
+
+    from dutyflow.core.errors import BadInputError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(f"not a date: {text!r} (write 2026-12-02)") from None
+
+
+@app.command("reply")
+@user_errors
+def reply_command(
+    case_id: str = typer.Argument(..., help="An issued case's id."),
+    received: str = typer.Option(..., "--received", help="The day the reply came (2026-12-02)."),
+    files: list[Path] = typer.Option(None, "--file", help="Evidence (佐证材料); repeat for more."),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Record an organization's reply (整改反馈) to an issued measure, with its evidence."""
+    from dutyflow.services.followup import record_reply
+
+    reply = record_reply(case_id=case_id, received=_date(received), files=list(files or []),
+                         note=note)
+    typer.echo(f"{case_id}: reply of {reply.received_on} recorded"
+               + (f", {len(reply.files)} file(s) kept" if reply.files else "")
+               + f"; accept it (`dutyflow accept {case_id}`) or return it (`dutyflow return`)")
+
+
+@app.command("accept")
+@user_errors
+def accept_command(
+    case_id: str = typer.Argument(...),
+    reviewer: str = typer.Option(..., "--reviewer"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """销号: the reply shows the problem fixed; the case is closed."""
+    from dutyflow.services.followup import accept_reply
+
+    accept_reply(case_id=case_id, reviewer=reviewer, note=note)
+    typer.echo(f"{case_id}: closed by {reviewer}")
+
+
+@app.command("return")
+@user_errors
+def return_command(
+    case_id: str = typer.Argument(...),
+    reviewer: str = typer.Option(..., "--reviewer"),
+    note: str = typer.Option(..., "--note", help="Why the reply is not enough (required)."),
+) -> None:
+    """退回: the reply is not enough; a new due date is set."""
+    from dutyflow.services.followup import return_reply
+
+    case = return_reply(case_id=case_id, reviewer=reviewer, note=note)
+    typer.echo(f"{case_id}: returned by {reviewer}; a new reply is due by {case.reply_due}")
+
+
+@app.command()
+@user_errors
+def cases(
+    period: str = typer.Option(..., "--period", "-p"),
+    status: str | None = typer.Option(None, "--status", help="e.g. awaiting_reply, overdue, "
+                                      "closed, draft, issued"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Where each case of a period stands: decided, issued, answered, overdue, closed."""
+    import json
+    from datetime import date
+
+    from dutyflow.core.periods import Period
+    from dutyflow.core.vocabulary import action_name, status_words
+    from dutyflow.models.accountability import list_actions, organization_names
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.followup import case_status
+
+    p, today = str(Period.parse(period)), date.today()
+    with session_scope() as session:
+        rows = list_actions(session=session, period=p, include_withdrawn=False)
+        names = organization_names(session=session)
+    found = [(r, case_status(r, today)) for r in rows]
+    if status:
+        found = [(r, s) for r, s in found if s == status]
+    if as_json:
+        typer.echo(json.dumps([_case_json(r, names) for r, _ in found], ensure_ascii=False,
+                              indent=2, default=str))
+        return
+    counts: dict[str, int] = {}
+    for r, s in found:
+        counts[s] = counts.get(s, 0) + 1
+        due = f" due {r.reply_due}" if r.reply_due and s in ("awaiting_reply", "overdue") else ""
+        replied = f" reply of {r.replied_on} to review" if r.replied_on else ""
+        typer.echo(f"{r.id:<28} {action_name(r.action):<5} {status_words(s):<10}{due}{replied}"
+                   f"  {names.get(r.org_code, '')}")
+    typer.echo(f"{len(found)} cases in {p}"
+               + (": " + ", ".join(f"{status_words(k)} {v}" for k, v in counts.items())
+                  if counts else ""))
 
 
 reviewer_app = typer.Typer(no_args_is_help=True,

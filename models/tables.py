@@ -213,6 +213,8 @@ class Action(SQLModel, table=True):
     issued_at: datetime | None = None
     reply_due: date | None = None  # issued measures that ask for an answer
     reply_days: int | None = None  # working days the notice gives (the judging policy's)
+    follow_up: str | None = Field(default=None, max_length=16)  # a FollowUp, once issued
+    replied_on: date | None = None  # the reply waiting for the office's review, if any
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -325,3 +327,18 @@ class CircularEvent(SQLModel, table=True):
     actor: str = Field(default="dutyflow", max_length=100)
     note: str = ""
     at: datetime = Field(default_factory=utcnow)
+
+
+class Reply(SQLModel, table=True):
+    """An organization's answer to an issued measure (整改情况反馈), from the CLI or the
+    period's 整改反馈 table. Appended, never edited; the office accepts or returns it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: str = Field(max_length=120, foreign_key="action.id", index=True)
+    received_on: date
+    measures: str = ""  # 整改措施
+    completed: bool | None = None  # 是否完成
+    note: str = ""
+    files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = Field(default="cli", max_length=500)  # cli, or the report file it came from
+    recorded_at: datetime = Field(default_factory=utcnow)

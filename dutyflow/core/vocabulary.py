@@ -331,6 +331,8 @@ EVENT_WORDS = {
     ActionStatus.WITHDRAWN: "撤回", ActionStatus.APPROVED: "批准", ActionStatus.REJECTED: "驳回",
     ActionStatus.ISSUED: "印发", "circulated": "随通报印发",
     "refused_approve": "批准未记录（不符合规定）", "refused_reject": "驳回未记录（不符合规定）",
+    "reply_received": "收到整改反馈", "accepted": "反馈通过，销号", "returned": "反馈退回",
+    "refused_accept": "销号未记录（不符合规定）", "refused_return": "退回未记录（不符合规定）",
 }
 
 
@@ -338,11 +340,32 @@ def event_words(event: str) -> str:
     return EVENT_WORDS.get(event, event)
 
 
+class FollowUp(StrEnum):
+    """After issue, the answer's own lifecycle (闭环): the document stays issued and frozen,
+    while the case waits for the organization's reply, falls overdue, or is closed (销号)."""
+
+    AWAITING_REPLY = "awaiting_reply"
+    OVERDUE = "overdue"  # not stored: awaiting a reply past its due date
+    CLOSED = "closed"
+
+    @property
+    def words(self) -> str:
+        return _FOLLOW_UP_WORDS[self]
+
+
+_FOLLOW_UP_WORDS = {
+    FollowUp.AWAITING_REPLY: "已印发，待整改反馈", FollowUp.OVERDUE: "反馈已逾期",
+    FollowUp.CLOSED: "已销号",
+}
+
+
 def status_words(status: str) -> str:
-    try:
-        return ActionStatus(status).words
-    except ValueError:
-        return status
+    for vocabulary in (ActionStatus, FollowUp):
+        try:
+            return vocabulary(status).words
+        except ValueError:
+            continue
+    return status
 
 
 # ----------------------------------------------------- duty report ratings (述职评议等次)

@@ -27,6 +27,7 @@ from dutyflow.core.vocabulary import (
     QUARTER_CIRCULAR,
     ActionStatus,
     DocumentFormat,
+    FollowUp,
     circular_subject,
 )
 from dutyflow.documents.addressing import address
@@ -126,6 +127,12 @@ def number_and_record(*, session: Any, subject: str, period: str, on: date, issu
     return doc_number, written
 
 
+def _await_reply(action: Any, due: date | None) -> None:
+    """An issued measure that asks for an answer waits for it until the date it gives."""
+    action.reply_due = due
+    action.follow_up = FollowUp.AWAITING_REPLY if due else None
+
+
 @dataclass(frozen=True)
 class _Issuer:
     """What every document of one issue run shares."""
@@ -148,7 +155,7 @@ class _Issuer:
         if kind.format is None:  # a return for correction: sent, but carries no number
             notice = final_notice(action=action, org=org, parent=parent, on=self.on,
                                   doc_number="")
-            action.reply_due = notice.meta["reply_due"]
+            _await_reply(action, notice.meta["reply_due"])
             written = write_final(notice, self.period)
             action.document, action.html_document = str(written.docx), str(written.html)
             action.document_sha256 = written.sha256
@@ -164,7 +171,7 @@ class _Issuer:
                                   doc_number=doc_number, talk_slot=self.slots.get(action.id, 0),
                                   extra=extra)
             written = write_final(notice, self.period)
-            action.reply_due = notice.meta["reply_due"]  # the date the notice itself gives
+            _await_reply(action, notice.meta["reply_due"])  # the date the notice itself gives
             after_write()
             return written
 

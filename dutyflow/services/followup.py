@@ -1,0 +1,116 @@
+"""Closing the loop (闭环): an issued measure's reply is recorded, then accepted (销号) or
+returned (退回, with a new due date), by the same reviewer rules and audit log as decisions."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dutyflow.core.calendar import add_working_days
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, ActionStatus, FollowUp
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import ReviewError, log_event
+from dutyflow.models.followup import add_reply, settle_reply
+from dutyflow.models.tables import Action, Organization, Reply
+from dutyflow.services.review import check_reviewer
+
+
+class ReplyError(DutyflowError):
+    exit_code = 2
+
+
+def _awaiting(action: Action | None, case_id: str) -> Action:
+    if action is None:
+        raise ReplyError(f"no case {case_id!r}; list them with `dutyflow cases --period P`")
+    if action.status != ActionStatus.ISSUED or not action.follow_up:
+        raise ReplyError(f"case {case_id} is {action.status}: only an issued measure that asks "
+                         "for an answer takes a reply")
+    if action.follow_up == FollowUp.CLOSED:
+        raise ReplyError(f"case {case_id} was closed (销号); its history is in `dutyflow audit`")
+    return action
+
+
+def keep_files(paths: list[Path], folder: Path) -> list[dict[str, Any]]:
+    """Copy the evidence files in under their content's hash: the same file twice is kept
+    once, and nothing already kept is ever overwritten."""
+    missing = [str(p) for p in paths if not Path(p).is_file()]
+    if missing:
+        raise ReplyError(f"no such file: {', '.join(missing)}")
+    kept = []
+    for path in map(Path, paths):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        target = folder / f"{digest[:16]}-{path.name}"
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".part")
+            shutil.copyfile(path, tmp)
+            tmp.replace(target)
+        kept.append({"name": path.name, "path": str(target), "sha256": digest})
+    return kept
+
+
+def record_reply(*, case_id: str, received: date, files: list[Path] | None = None,
+                 note: str = "", measures: str = "", completed: bool | None = None,
+                 source: str = "cli", actor: str = "dutyflow", today: date | None = None) -> Reply:
+    """Record an organization's reply to an issued measure, with its evidence files."""
+    today = today or date.today()
+    if received > today:
+        raise ReplyError(f"a reply cannot be received on {received}, after today ({today})")
+    with session_scope() as session:
+        action = _awaiting(session.get(Action, case_id), case_id)
+        issued_on = action.issued_at.date() if action.issued_at else None
+        if issued_on and received < issued_on:
+            raise ReplyError(f"case {case_id} was issued on {issued_on}; a reply of {received} "
+                             "comes before it")
+        kept = keep_files(list(files or []), Path(settings.output_dir) / action.period
+                          / "replies" / case_id)
+        return add_reply(session=session, action=action, actor=actor, reply=Reply(
+            action_id=case_id, received_on=received, measures=measures.strip(),
+            completed=completed, note=note.strip(), files=kept, source=source))
+
+
+def _settle(case_id: str, verb: str, reviewer: str, note: str,
+            apply: Callable[[Any, Action], Action]) -> Action:
+    """Check the reviewer and that a reply waits, apply, or log the refusal and raise."""
+    try:
+        with session_scope() as session:
+            action = _awaiting(session.get(Action, case_id), case_id)
+            check_reviewer(name=reviewer, action=action,
+                           org=session.get(Organization, action.org_code))
+            if action.replied_on is None:
+                raise ReplyError(f"case {case_id} has no reply waiting to be reviewed; record "
+                                 f"it first (`dutyflow reply {case_id} --received DATE`)")
+            return apply(session, action)
+    except DutyflowError as exc:
+        with session_scope() as session:
+            log_event(session=session, action_id=case_id, event=f"refused_{verb}",
+                      actor=reviewer, note=str(exc))
+        raise
+
+
+def accept_reply(*, case_id: str, reviewer: str, note: str = "") -> Action:
+    """销号: the reply shows the problem fixed; the case is closed."""
+    return _settle(case_id, "accept", reviewer, note, lambda session, action: settle_reply(
+        session=session, action=action, event="accepted", reviewer=reviewer.strip(),
+        note=note.strip(), follow_up=FollowUp.CLOSED, reply_due=None))
+
+
+def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None = None) -> Action:
+    """退回: the reply is not enough; the organization answers again by a new due date."""
+    if not note.strip():
+        raise ReviewError("returning a reply needs the reason (--note)")
+    today = today or date.today()
+
+    def again(session: Any, action: Action) -> Action:
+        due = add_working_days(today, action.reply_days or DEFAULT_REPLY_DAYS)
+        return settle_reply(session=session, action=action, event="returned",
+                            reviewer=reviewer.strip(), note=f"{note.strip()}（重新反馈期限 {due}）",
+                            follow_up=FollowUp.AWAITING_REPLY, reply_due=due)
+
+    return _settle(case_id, "return", reviewer, note, again)

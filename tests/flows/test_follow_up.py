@@ -1,0 +1,108 @@
+"""Closing the loop: an issued measure waits for its reply, falls overdue, is accepted (销号) or
+returned with a new due date; replies keep their evidence files; the same reviewer rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dutyflow.cli import app
+from dutyflow.core.calendar import add_working_days
+from dutyflow.core.errors import DutyflowError
+from dutyflow.flows.notices import issue_notices
+from dutyflow.models.accountability import action_events, get_action
+from dutyflow.models.db import session_scope
+from dutyflow.models.followup import replies_of
+from dutyflow.services.followup import accept_reply, record_reply, return_reply
+from dutyflow.services.review import decide
+from tests.flows.test_review_issue import cycle, office_letters
+
+runner = CliRunner()
+TODAY = date.today()
+
+
+def issued_letter(on: date) -> str:
+    letter = office_letters(cycle())[0]
+    decide(action_id=letter.id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=on)
+    return letter.id
+
+
+def status_of(case_id: str) -> str:
+    listed = json.loads(runner.invoke(app, ["cases", "--period", "2026-08", "--json"]).output)
+    return next(c["status"] for c in listed if c["id"] == case_id)
+
+
+def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
+    case_id = issued_letter(TODAY)
+    assert status_of(case_id) == "awaiting_reply"
+    evidence = tmp_path / "会议记录.pdf"
+    evidence.write_bytes(b"%PDF-1.4 minutes")
+    reply = runner.invoke(app, ["reply", case_id, "--received", TODAY.isoformat(),
+                                "--file", str(evidence), "--file", str(evidence),
+                                "--note", "已补开支委会"])
+    assert reply.exit_code == 0, reply.output
+    with session_scope() as session:
+        [kept] = replies_of(session=session, action_id=case_id)
+    assert len(kept.files) == 2 and kept.files[0]["path"] == kept.files[1]["path"]
+    assert Path(kept.files[0]["path"]).read_bytes() == b"%PDF-1.4 minutes"
+    assert "reply of" in runner.invoke(app, ["cases", "--period", "2026-08"]).output
+    accepted = runner.invoke(app, ["accept", case_id, "--reviewer", "刘审核"])
+    assert accepted.exit_code == 0, accepted.output
+    assert status_of(case_id) == "closed"
+    with session_scope() as session:
+        events = [(e.event, e.actor) for e in action_events(session=session, action_id=case_id)]
+    assert events[-2:] == [("reply_received", "dutyflow"), ("accepted", "刘审核")]
+    with pytest.raises(DutyflowError, match="was closed"):
+        record_reply(case_id=case_id, received=TODAY)
+
+
+def test_an_unanswered_measure_is_overdue_after_the_date_it_gave(db_url):
+    case_id = issued_letter(date(2026, 9, 1))
+    with session_scope() as session:
+        due = get_action(session=session, action_id=case_id).reply_due
+    assert due == add_working_days(date(2026, 9, 1), 10) < TODAY
+    assert status_of(case_id) == "overdue"
+    listed = runner.invoke(app, ["cases", "--period", "2026-08", "--status", "overdue"])
+    assert case_id in listed.output and "反馈已逾期 1" in listed.output
+    record_reply(case_id=case_id, received=TODAY)  # late, but received: awaiting review
+    assert status_of(case_id) == "awaiting_reply"
+
+
+def test_a_returned_reply_gets_a_new_due_date(db_url):
+    case_id = issued_letter(TODAY)
+    record_reply(case_id=case_id, received=TODAY, measures="已整改")
+    with pytest.raises(DutyflowError, match="needs the reason"):
+        return_reply(case_id=case_id, reviewer="张主任", note="")
+    returned = return_reply(case_id=case_id, reviewer="张主任", note="缺少会议记录",
+                            today=date(2026, 12, 14))
+    assert returned.reply_due == add_working_days(date(2026, 12, 14), 10)
+    assert status_of(case_id) == "awaiting_reply"
+    with pytest.raises(DutyflowError, match="no reply waiting"):
+        accept_reply(case_id=case_id, reviewer="张主任")  # nothing new came yet
+
+
+def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path):
+    case_id = issued_letter(TODAY)
+    draft = office_letters(cycle())[1].id  # a re-run changes nothing; this one is still a draft
+    with pytest.raises(DutyflowError, match="only an issued measure"):
+        record_reply(case_id=draft, received=TODAY)
+    with pytest.raises(DutyflowError, match="no such file"):
+        record_reply(case_id=case_id, received=TODAY, files=[tmp_path / "missing.pdf"])
+    with pytest.raises(DutyflowError, match="after today"):
+        record_reply(case_id=case_id, received=date(2099, 1, 1))
+    bad = runner.invoke(app, ["reply", case_id, "--received", "2026-13-01"])
+    assert bad.exit_code == 2 and "not a date" in bad.output
+    with session_scope() as session:
+        assert replies_of(session=session, action_id=case_id) == []
+    record_reply(case_id=case_id, received=TODAY)
+    with pytest.raises(DutyflowError, match="is not a reviewer"):
+        accept_reply(case_id=case_id, reviewer="王五")
+    with session_scope() as session:
+        events = [(e.event, e.actor) for e in action_events(session=session, action_id=case_id)]
+    assert events[-1] == ("refused_accept", "王五")
+    assert status_of(case_id) == "awaiting_reply"
