@@ -89,6 +89,11 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
     [(subject, number, path)] = first.issued
     assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"
     doc = Document(path)
+    paragraphs = [p.text for p in doc.paragraphs]
+    # each section heading is its own paragraph, after the 问责 sentence (a Jinja newline once
+    # swallowed it: "……1个。# 二、好的做法")
+    assert "二、好的做法" in paragraphs and not any("#" in p for p in paragraphs)
+    assert any(p.startswith("经工委会议研究决定") for p in paragraphs)
     [table] = [t for t in doc.tables if t.rows[0].cells[1].text == "党组织"]
     listed = {row.cells[1].text for row in table.rows[1:]}
     from dutyflow.models.tables import Organization
