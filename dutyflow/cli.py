@@ -371,7 +371,8 @@ def desk(
 
     upgrade_database()
     host, port = host or settings.desk_host, port or settings.desk_port
-    typer.echo(f"review desk on http://{host}:{port} (reviewers open {settings.desk_address()})")
+    address = settings.desk_url or f"http://{host}:{port}"
+    typer.echo(f"review desk on http://{host}:{port} (reviewers open {address})")
     # proxy_headers off: the trusted proxy is recognised by its own address (X-Remote-User)
     uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)
 
@@ -549,6 +550,7 @@ def reviewer_enable(name: str = typer.Argument(...)) -> None:
 @user_errors
 def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
     """The period's audit log: every opening, change, withdrawal, decision and issue."""
+    from dutyflow.core.calendar import local_time
     from dutyflow.core.periods import Period
     from dutyflow.models.db import session_scope
     from dutyflow.models.decisions import audit_log
@@ -558,7 +560,8 @@ def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
         events = audit_log(session=session, period=p)
         for e in events:
             note = f"  {e.note}" if e.note else ""
-            typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.event:<18} {e.actor:<10} {e.subject}{note}")
+            typer.echo(f"{local_time(e.at):%Y-%m-%d %H:%M:%S}  {e.event:<18} {e.actor:<10} "
+                       f"{e.subject}{note}")
     typer.echo(f"{len(events)} events in {p}")
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
@@ -65,3 +66,9 @@ def working_days(start: date, count: int) -> list[date]:
         days.append(day)
         day = next_working_day(day + timedelta(days=1))
     return days
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored time (UTC; SQLite returns it naive) in the office's time zone, for people."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(settings.timezone))

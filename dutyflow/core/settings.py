@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     desk_login_attempts: int = 5  # failed logins per name before the desk refuses for a while
     desk_login_window_minutes: int = 15
     desk_page_size: int = 50
+    # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
+    timezone: str = "Asia/Shanghai"
     # The process worker of `dutyflow serve`: how many flow runs it executes at once
     worker_limit: int = 4
     # A PDF view beside each issued .docx, printed by LibreOffice when it is installed

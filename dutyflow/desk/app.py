@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
+from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
@@ -60,6 +61,7 @@ def _environment() -> Environment:
         enabled_extensions=("html", "j2"), default=True), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(measure_name=action_name, status_words=status_words,
                        event_words=event_words, MEASURES=MEASURES, issuer=settings.issuer_name)
+    env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
     return env
 
 
@@ -98,7 +100,8 @@ def create_app() -> FastAPI:
     @app.exception_handler(NeedsLogin)
     async def needs_login(request: Request, exc: NeedsLogin) -> Response:
         if request.method != "GET":
-            return HTMLResponse("log in first", status_code=403)
+            return HTMLResponse("请先登录（log in first）：登录已过期或尚未登录，未记录任何决定。",
+                                status_code=403)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
 
@@ -106,8 +109,8 @@ def create_app() -> FastAPI:
     async def bad_csrf(request: Request, exc: BadCsrf) -> Response:
         log.warning("form without a valid CSRF token from %s to %s", client_address(request),
                     request.url.path)
-        return HTMLResponse("this form has expired or did not come from the desk; reload the "
-                            "page and try again", status_code=403)
+        return HTMLResponse("表单已过期或并非来自审核台，请刷新页面后重试（this form has expired "
+                            "or did not come from the desk）。", status_code=403)
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -125,9 +128,11 @@ def create_app() -> FastAPI:
         try:
             reviewer = authenticate(name=name, password=password, address=client_address(request))
         except LoginRefused as exc:
-            return page(request, "login.html.j2",
-                        status_code=429 if isinstance(exc, TooManyAttempts) else 401,
-                        next=_safe_next(next), error=str(exc), name=name)
+            limited = isinstance(exc, TooManyAttempts)
+            words = (f"登录失败次数过多，请{settings.desk_login_window_minutes}分钟后再试"
+                     if limited else "姓名或密码错误")
+            return page(request, "login.html.j2", status_code=429 if limited else 401,
+                        next=_safe_next(next), error=f"{words}（{exc}）", name=name)
         log_in(request, reviewer)
         return RedirectResponse(_safe_next(next), status_code=303)
 

@@ -353,7 +353,7 @@ def _head(notice: Notice) -> list[str]:
 def document_xml(notice: Notice) -> str:
     parts = []
     if notice.is_draft:
-        banner = f"【草稿 · 待审核 · {notice.action_id}】"
+        banner = f"【草稿（未编号、未印发）· {notice.action_id}】"
         if notice.missing:
             banner += f"缺：{'、'.join(notice.missing)}"
         parts.append(_paragraph(banner, align="center", indent=False, size=SMALL, color=RED))

@@ -35,3 +35,12 @@ def test_a_year_the_calendar_does_not_know_falls_back_to_weekends_and_listed_hol
     assert not is_working_day(date(2027, 1, 1)) and is_working_day(date(2027, 1, 9))
     assert add_working_days(date(2026, 12, 28), 10) == date(2027, 1, 11)
     assert add_working_days(date(2026, 12, 31), 2) == date(2027, 1, 5)
+
+
+def test_stored_utc_times_are_shown_in_the_offices_time_zone():
+    from datetime import UTC, datetime
+
+    from dutyflow.core.calendar import local_time
+
+    assert local_time(datetime(2026, 12, 2, 6, 0)).strftime("%H:%M") == "14:00"  # SQLite: naive
+    assert local_time(datetime(2026, 12, 2, 20, 0, tzinfo=UTC)).date().isoformat() == "2026-12-03"
