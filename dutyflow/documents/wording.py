@@ -61,7 +61,8 @@ def describe_finding(evidence: dict[str, Any]) -> str:
         head = f"问题{facts['item_id']}{source}“{facts['description']}”，整改时限"
         head += f"{chinese_date(facts['deadline'])}"
         if facts.get("extended_to"):
-            head += "（经批准延期）"
+            # the days overdue count from the extension: say where they start
+            head += f"，经批准延期至{chinese_date(facts['extended_to'])}"
         if facts.get("paper"):
             return f"{head}，标记为“{status}”但无完成日期，未见整改佐证。"
         return f"{head}，至{_span_label(evidence['span'])}末仍为“{status}”，已逾期{facts['days_overdue']}天。"

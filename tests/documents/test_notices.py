@@ -417,3 +417,13 @@ def test_libreoffice_prints_every_kind_with_its_pages_and_first_page_text(tmp_pa
                               capture_output=True, text=True).stdout.replace(" ", "")
         if notice.copy_to:
             assert "抄送" in last, kind  # the 版记 on the last page
+
+
+def test_an_extended_deadline_says_to_when_so_the_days_overdue_add_up():
+    from dutyflow.documents.wording import describe_finding
+
+    sentence = describe_finding({"family": "rectification", "span": "2026-10", "facts": {
+        "item_id": "ZG-1", "description": "党费收缴台账不完整", "deadline": "2026-08-02",
+        "extended_to": "2026-09-27", "status": "open", "days_overdue": 34}})
+    assert "整改时限2026年8月2日，经批准延期至2026年9月27日，" in sentence
+    assert sentence.endswith("已逾期34天。")
