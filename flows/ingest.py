@@ -13,10 +13,12 @@ from prefect.utilities.annotations import quote
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
 from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.followup import reply_targets
 from dutyflow.models.reports import TableLoad, known_org_codes, load_table
 from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
 from dutyflow.reports.schemas import TABLES, TableSpec, table_specs
-from dutyflow.reports.validate import CleanTable, Quarantine, clean_table
+from dutyflow.core.vocabulary import FollowUp, status_words
+from dutyflow.reports.validate import CaseRef, CleanTable, Quarantine, case_lookup, clean_table
 from dutyflow.rules.policy import load_policy
 
 
@@ -74,6 +76,21 @@ def read_known_orgs() -> set[str]:
 
 
 @task(cache_policy=NO_CACHE)
+def read_known_cases() -> dict[str, CaseRef]:
+    """The cases a reply (整改反馈) may name, by id and by document number."""
+    with session_scope() as session:
+        targets = reply_targets(session=session)
+    refs = []
+    for case_id, number, status, follow_up, issued_on in targets:
+        awaiting = bool(follow_up) and follow_up != FollowUp.CLOSED
+        why = "" if awaiting else (status_words(FollowUp.CLOSED) if follow_up == FollowUp.CLOSED
+                                   else f"its notice is {status_words(status)}" if status != "issued"
+                                   else "its notice asks for no answer")
+        refs.append(CaseRef(case_id, number, awaiting, issued_on, why))
+    return case_lookup(refs)
+
+
+@task(cache_policy=NO_CACHE)
 def read_table_specs(policy_path: Path | None) -> dict[str, TableSpec]:
     """The input tables, with the meeting types the policy knows (its own declared ones too)."""
     return table_specs(load_policy(policy_path or settings.policy_file).all_meeting_types)
@@ -81,9 +98,11 @@ def read_table_specs(policy_path: Path | None) -> dict[str, TableSpec]:
 
 @task(cache_policy=NO_CACHE)
 def clean_report_table(raws: list[RawTable], spec: TableSpec, period: str,
-                       known_orgs: set[str]) -> CleanTable:
+                       known_orgs: set[str], known_cases: dict[str, CaseRef] | None = None
+                       ) -> CleanTable:
     """Type the cells of one table and quarantine its bad rows."""
-    return clean_table(raws, spec, period=Period.parse(period), known_orgs=known_orgs)
+    return clean_table(raws, spec, period=Period.parse(period), known_orgs=known_orgs,
+                       known_cases=known_cases)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -124,8 +143,9 @@ def ingest_reports(period: PeriodParam, input_path: Path, policy_path: Path | No
         if spec.name not in sources:
             continue
         # quote(): large inputs, which Prefect would otherwise walk looking for futures
+        cases = quote(read_known_cases()) if spec.name == "replies" else None
         table = clean_report_table(quote(read_report_table(sources[spec.name])),
-                                   quote(specs[spec.name]), period, quote(known))
+                                   quote(specs[spec.name]), period, quote(known), cases)
         if spec.name == "organizations":
             known = known | set(table.rows["org_code"]) if not table.rows.empty else known
         cleaned.append(table)

@@ -33,6 +33,37 @@ def add_reply(*, session: Session, action: Action, reply: Reply, actor: str) -> 
     return reply
 
 
+def reply_targets(*, session: Session) -> list[tuple[str, str | None, str, str | None,
+                                                    date | None]]:
+    """(case id, document number, status, follow-up, issue date) of every case a reply row
+    might name: what the 整改反馈 table is checked against."""
+    rows = session.execute(select(Action.id, Action.doc_number, Action.status, Action.follow_up,
+                                  Action.issued_on).where(
+        Action.status != ActionStatus.WITHDRAWN)).all()
+    return [(i, n, s, f, on) for i, n, s, f, on in rows]
+
+
+def add_table_replies(*, session: Session, records: list[dict[str, Any]], source: str) -> int:
+    """Replies from a period's 整改反馈 table (checked already): each is added once, so a
+    re-run, or the same reply in next month's table too, adds nothing."""
+    added = 0
+    for record in records:
+        action = session.get(Action, record["case_id"])
+        if action is None or action.follow_up in (None, FollowUp.CLOSED):
+            continue  # closed since it was checked: the reply is kept in the report, not here
+        seen = session.execute(select(Reply.id).where(
+            Reply.action_id == action.id, Reply.received_on == record["replied_on"])).first()
+        if seen is not None:
+            continue
+        evidence = (record.get("evidence") or "").strip()
+        add_reply(session=session, action=action, actor="整改反馈表", reply=Reply(
+            action_id=action.id, received_on=record["replied_on"],
+            measures=(record.get("measures") or "").strip(), completed=record.get("completed"),
+            note=f"佐证材料：{evidence}" if evidence else "", files=[], source=source[:500]))
+        added += 1
+    return added
+
+
 def replies_of(*, session: Session, action_id: str) -> list[Reply]:
     return list(session.execute(select(Reply).where(Reply.action_id == action_id)
                                 .order_by(Reply.id)).scalars())

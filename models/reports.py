@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
+from dutyflow.models.followup import add_table_replies
 from dutyflow.models.tables import (
     Assessment,
     IngestBatch,
@@ -98,6 +99,9 @@ def load_table(
         record["batch_id"] = batch.id
     if table == "organizations":
         _upsert_organizations(session=session, records=records)
+    elif table == "replies":  # answers to cases, kept with them (and never replaced)
+        add_table_replies(session=session, records=records,
+                          source=f"{source_file} [{sheet}]" if sheet else source_file)
     else:
         model = PERIOD_TABLES[table]
         session.execute(delete(model).where(model.period == period))

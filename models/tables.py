@@ -211,6 +211,7 @@ class Action(SQLModel, table=True):
     doc_number: str | None = Field(default=None, max_length=64, unique=True)
     document_sha256: str | None = Field(default=None, max_length=64)
     issued_at: datetime | None = None
+    issued_on: date | None = None  # the date the issued document carries (成文日期)
     reply_due: date | None = None  # issued measures that ask for an answer
     reply_days: int | None = None  # working days the notice gives (the judging policy's)
     follow_up: str | None = Field(default=None, max_length=16)  # a FollowUp, once issued
@@ -342,3 +343,31 @@ class Reply(SQLModel, table=True):
     files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = Field(default="cli", max_length=500)  # cli, or the report file it came from
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class Chase(SQLModel, table=True):
+    """A 催办 letter: a case's answer did not come by its date. Drafted at the cycle that
+    found it overdue, reviewed and issued like a notice (the letter series), it gives a new
+    date; one per missed date. Its history is in the case's `action_event`."""
+
+    __tablename__ = "chase"
+    __table_args__ = (UniqueConstraint("action_id", "overdue_since", name="uq_chase_missed"),)
+
+    id: str = Field(primary_key=True, max_length=140)  # chase-2026-08-DW0001-ZB03-1
+    action_id: str = Field(max_length=120, foreign_key="action.id", index=True)
+    round: int = 1
+    period: str = Field(max_length=16, index=True)  # the cycle that found the answer overdue
+    org_code: str = Field(max_length=64)
+    overdue_since: date  # the date the answer was due and did not come
+    status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
+    document: str | None = Field(default=None, max_length=500)
+    html_document: str | None = Field(default=None, max_length=500)
+    reviewer: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = None
+    note: str | None = None
+    doc_number: str | None = Field(default=None, max_length=64, unique=True)
+    document_sha256: str | None = Field(default=None, max_length=64)
+    issued_on: date | None = None
+    reply_due: date | None = None  # the date the 催办 gives
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -133,12 +133,42 @@ class Fulfillment(_Strict):
     basis: str = Field(min_length=1)
 
 
+class Chasing(_Strict):
+    """When an answer does not come: a 催办 letter giving `working_days` more, and, still
+    nothing `escalate_after` working days after the 催办's date, a repeated failure whose
+    measure is the first step of `ladder` more severe than the unanswered one."""
+
+    working_days: int = Field(default=5, ge=1, le=30)
+    escalate_after: int = Field(default=10, ge=1, le=60)
+    ladder: list[ActionName] = Field(
+        default_factory=lambda: ["reminder", "talk", "circulated_criticism", "admonishment"],
+        min_length=1)
+    text: str = "整改情况反馈应在规定期限内报送，经催办后仍未报送的视为整改不力"
+    basis: str = "《中国共产党问责条例》第七条；本市整改督办做法"
+
+    @model_validator(mode="after")
+    def _after_its_own_date(self) -> Chasing:
+        if self.escalate_after < self.working_days:
+            raise ValueError(f"escalate_after ({self.escalate_after}) comes before the date the "
+                             f"催办 itself gives (working_days: {self.working_days})")
+        return self
+
+    def next_step(self, action: str) -> int:
+        """The ladder index an unanswered `action` climbs to (the top stays the top)."""
+        rank = ACTION_KINDS[action].rank
+        for index, step in enumerate(self.ladder):
+            if ACTION_KINDS[step].rank > rank:
+                return index
+        return len(self.ladder) - 1
+
+
 class Replies(_Strict):
     """Working days each measure gives for its written answer (整改情况反馈), counted on the
     working-day calendar from the document's date (a talk's report: from the talk)."""
 
     working_days: dict[ActionName, Annotated[int, Field(ge=1, le=60)]] = Field(
         default_factory=dict)
+    chase: Chasing = Field(default_factory=Chasing)
 
     def days(self, action: str) -> int:
         return self.working_days.get(action, DEFAULT_REPLY_DAYS)
@@ -202,6 +232,7 @@ class Policy(_Strict):
     def _ladders_climb(self) -> Policy:
         _climbing("meetings.ladder", list(enumerate(self.meetings.ladder)))
         _climbing("fulfillment.ladder", list(enumerate(self.fulfillment.ladder)))
+        _climbing("replies.chase.ladder", list(enumerate(self.replies.chase.ladder)))
         _climbing("rectification.overdue",
                   [(s.more_than_days, s.action) for s in self.rectification.overdue])
         levels = self.fulfillment.levels

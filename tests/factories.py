@@ -117,3 +117,22 @@ def sample_with_rows(folder: Path, month: str, sheet: str, rows: list[list[Any]]
 
 # An item 120 days past its deadline in August: its case proposes 通报批评.
 LATE_ITEM = ["ZG-LATE-1", "DW0001-ZB01", "巡察反馈问题整改进度滞后", "2026-05-03", "未整改", None]
+
+
+REPLY_HEADERS = ("案件编号", "文号", "反馈日期", "整改措施", "是否完成", "佐证材料")
+
+
+def sample_with_sheet(folder: Path, month: str, sheet: str, headers: Sequence[str],
+                      rows: list[list[Any]]) -> Path:
+    """A bundled sample workbook with one more sheet (e.g. 整改反馈), saved in `folder`."""
+    from openpyxl import load_workbook
+
+    name = f"{month}-党建报表.xlsx"
+    book = load_workbook(Path(__file__).resolve().parents[1] / "samples" / name)
+    added = book.create_sheet(sheet)
+    added.append(list(headers))
+    for row in rows:
+        added.append(row)
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / name)
+    return folder / name

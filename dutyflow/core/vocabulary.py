@@ -213,6 +213,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
                  (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
     DocumentKind("quarter_circular", "季度通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
                  (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+    # not a measure: a short letter chasing an answer that did not come by its date
+    DocumentKind("chase", "催办函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
+                 (Attachment.FEEDBACK_FORM,)),
 )}
 del _A
 
@@ -297,6 +300,19 @@ def is_circular(subject: str) -> bool:
     return subject.startswith(CIRCULAR_PREFIX)
 
 
+# A 催办 (chase letter) is reviewed and issued under its own subject, beside its case's
+CHASE_PREFIX = "chase-"
+CHASE = "chase"  # its document kind
+
+
+def chase_subject(case_id: str, round: int) -> str:
+    return f"{CHASE_PREFIX}{case_id}-{round}"
+
+
+def is_chase(subject: str) -> bool:
+    return subject.startswith(CHASE_PREFIX)
+
+
 # ------------------------------------------------------------------------ action statuses
 
 
@@ -333,6 +349,9 @@ EVENT_WORDS = {
     "refused_approve": "批准未记录（不符合规定）", "refused_reject": "驳回未记录（不符合规定）",
     "reply_received": "收到整改反馈", "accepted": "反馈通过，销号", "returned": "反馈退回",
     "refused_accept": "销号未记录（不符合规定）", "refused_return": "退回未记录（不符合规定）",
+    "chase_drafted": "反馈逾期，起草催办函", "chase_approved": "催办函批准",
+    "chase_rejected": "催办函驳回", "chase_issued": "印发催办函",
+    "chase_withdrawn": "催办函撤回（已收到反馈）", "refused_chase": "催办函决定未记录（不符合规定）",
 }
 
 
@@ -396,7 +415,7 @@ YES_NO: dict[str, bool] = {"是": True, "有": True, "设": True, "已设": True
 
 FAMILIES: dict[str, str] = {
     "meeting": "组织生活", "rectification": "问题整改", "fulfillment": "履责考核",
-    "duty_report": "述职评议",
+    "duty_report": "述职评议", "follow_up": "整改反馈",
 }
 
 # Where a rectification problem came from (问题来源)

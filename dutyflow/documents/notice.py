@@ -23,6 +23,7 @@ from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     ACTION_KINDS,
+    CHASE,
     DEFAULT_REPLY_DAYS,
     DOCUMENT_KINDS,
     ITEM_STATUS_NAMES,
@@ -254,6 +255,12 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
     )
 
 
+def _findings(action: Any) -> list[dict[str, Any]]:
+    return [{**e, "sentence": describe_finding(e),
+             "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
+            for e in action.evidence]
+
+
 def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
                  doc_number: str | None = None, talk_slot: int = 0,
                  extra: dict[str, Any] | None = None) -> Notice:
@@ -262,14 +269,9 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
     is due the case's `reply_days` working days on: the judging policy's number for its
     measure (cases from before the policy said so: the default)."""
     reply_days = getattr(action, "reply_days", None) or DEFAULT_REPLY_DAYS
-    findings = [
-        {**e, "sentence": describe_finding(e),
-         "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
-        for e in action.evidence
-    ]
     context = {
         "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
-        "findings": findings, "period_label": Period.parse(action.period).label,
+        "findings": _findings(action), "period_label": Period.parse(action.period).label,
         "decision_ref": getattr(action, "decision_ref", None) or "",
         "circular_number": "", "circular_title": "", **(extra or {}),
     }
@@ -285,6 +287,24 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
     kind = ACTION_KINDS[action.action].document
     return _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
                     on=on, doc_number=doc_number, answer_due=due)
+
+
+def build_chase(*, subject: str, action: Any, org: Any, parent: Any | None, missed: date,
+                working_days: int, next_measure: str, on: date,
+                doc_number: str | None = None) -> Notice:
+    """A 催办 letter: the case's notice asked for an answer by `missed` and none came; it
+    gives `working_days` more and says what follows if nothing comes then."""
+    issued_on = getattr(action, "issued_on", None)
+    context = {
+        "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
+        "findings": _findings(action), "period_label": Period.parse(action.period).label,
+        "case_kind": ACTION_KINDS[action.action].document.name,
+        "case_date": chinese_date(issued_on) if issued_on else "前期", "missed": chinese_date(missed),
+        "next_measure": next_measure,
+    }
+    return _compose(kind=DOCUMENT_KINDS[CHASE], subject=subject, context=context, org=org,
+                    parent=parent, on=on, doc_number=doc_number,
+                    answer_due=add_working_days(on, working_days))
 
 
 def build_circular(*, kind: str, subject: str, context: dict[str, Any], on: date,

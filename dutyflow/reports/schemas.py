@@ -146,14 +146,34 @@ ASSESSMENTS = TableSpec(
     key=("org_code", "period"),
 )
 
+# An organization's answer to an issued measure (整改反馈), optional: each row names its case by
+# id or by the document number the notice carried (a row needs one of the two).
+REPLIES = TableSpec(
+    name="replies",
+    names=("replies", "reply", "整改反馈", "整改反馈表", "整改情况反馈", "整改情况反馈表"),
+    columns=(
+        ColumnSpec("case_id", ("案件编号", "案件号"), required=False, max_length=120),
+        ColumnSpec("document_number", ("文号", "通知文号", "发文字号"), required=False,
+                   max_length=64),
+        ColumnSpec("replied_on", ("反馈日期", "报送日期", "反馈时间"), Kind.DATE),
+        ColumnSpec("measures", ("整改措施", "整改情况", "措施"), required=False),
+        ColumnSpec("completed", ("是否完成", "是否完成整改"), Kind.BOOL, required=False),
+        ColumnSpec("evidence", ("佐证材料", "佐证", "附件"), required=False),
+    ),
+    key=("case_id", "replied_on"),  # after the case is resolved from either column
+)
+
 # completed_on is a required *column* but its cells may be empty (an item still open).
 OPTIONAL_VALUES = {("rectifications", "completed_on"), ("organizations", "parent_code")}
 
-TABLES: tuple[TableSpec, ...] = (ORGANIZATIONS, MEETINGS, RECTIFICATIONS, ASSESSMENTS)
+# The period's report tables, in the order they load (organizations first: the others name
+# them); replies last, as they name cases rather than organizations.
+TABLES: tuple[TableSpec, ...] = (ORGANIZATIONS, MEETINGS, RECTIFICATIONS, ASSESSMENTS, REPLIES)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 # When a file name contains several table names, the more specific one wins
 # ("组织生活台账" is meetings, not organizations).
-MATCH_ORDER: tuple[TableSpec, ...] = (MEETINGS, RECTIFICATIONS, ASSESSMENTS, ORGANIZATIONS)
+MATCH_ORDER: tuple[TableSpec, ...] = (REPLIES, MEETINGS, RECTIFICATIONS, ASSESSMENTS,
+                                      ORGANIZATIONS)
 
 
 def table_specs(meeting_types: Iterable[MeetingType] = MEETING_TYPES) -> dict[str, TableSpec]:

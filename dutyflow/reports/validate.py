@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -63,6 +63,25 @@ class CleanTable:
         return len({(q.file, q.sheet, q.row) for q in self.quarantined})
 
 
+@dataclass(frozen=True)
+class CaseRef:
+    """What a reply row is checked against: a case, the number its notice carried, and whether
+    it waits for an answer (issued, asking one, not yet closed)."""
+
+    case_id: str
+    doc_number: str | None
+    awaiting: bool
+    issued_on: date | None
+    why_not: str = ""  # when not awaiting: its state, as the quarantine reason says it
+
+
+def case_lookup(cases: Collection[CaseRef]) -> dict[str, CaseRef]:
+    """Each case under its id and under its document number."""
+    found = {c.case_id: c for c in cases}
+    found.update({c.doc_number: c for c in cases if c.doc_number})
+    return found
+
+
 def _value_text(value: Any) -> str:
     return "" if is_blank(value) else fold(str(value))[:200]
 
@@ -78,19 +97,24 @@ def _extra_value(value: Any) -> Any:
 
 
 def clean_table(
-    raws: list[RawTable], spec: TableSpec, *, period: Period, known_orgs: Collection[str]
+    raws: list[RawTable], spec: TableSpec, *, period: Period, known_orgs: Collection[str],
+    known_cases: Mapping[str, CaseRef] | None = None, today: date | None = None,
 ) -> CleanTable:
-    """Typed good rows of all sources of one table, and every bad row with its reason."""
+    """Typed good rows of all sources of one table, and every bad row with its reason.
+    Replies are checked against `known_cases` (see `case_lookup`), dated no later than today."""
     frames: list[pd.DataFrame] = []
     quarantined: list[Quarantine] = []
     rows_read = 0
     for raw in raws:
-        frame, bad, read = _clean_source(raw, spec, period=period)
+        frame, bad, read = _clean_source(raw, spec, period=period, today=today or date.today())
         frames.append(frame)
         quarantined.extend(bad)
         rows_read += read
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    rows, bad = _check_references(rows, spec, known_orgs=known_orgs)
+    if spec.name == "replies":
+        rows, bad = _check_cases(rows, spec, known_cases or {})
+    else:
+        rows, bad = _check_references(rows, spec, known_orgs=known_orgs)
     quarantined.extend(bad)
     rows, bad = _drop_duplicates(rows, spec)
     quarantined.extend(bad)
@@ -102,7 +126,7 @@ def clean_table(
 
 
 def _clean_source(
-    raw: RawTable, spec: TableSpec, *, period: Period
+    raw: RawTable, spec: TableSpec, *, period: Period, today: date
 ) -> tuple[pd.DataFrame, list[Quarantine], int]:
     """One source's typed rows, its bad rows, and how many data rows it had."""
     header = find_header(raw, spec)
@@ -127,7 +151,7 @@ def _clean_source(
             elif result is None and not optional:
                 reasons.setdefault(i, []).append((column.name, "", "required value is empty"))
         typed[column.name] = parsed
-    _check_row_rules(spec, typed, period, reasons)
+    _check_row_rules(spec, typed, period, reasons, today)
 
     frame = pd.DataFrame(typed, dtype=object)
     frame[EXTRA] = [
@@ -187,9 +211,19 @@ def _check_row_rules(
     typed: dict[str, list[Any]],
     period: Period,
     reasons: dict[int, list[tuple[str, str, str]]],
+    today: date,
 ) -> None:
     """Rules across cells of one row that the column types alone cannot catch."""
-    if spec.name == "organizations":
+    if spec.name == "replies":
+        for i, (case, number, replied) in enumerate(zip(typed["case_id"], typed["document_number"],
+                                                        typed["replied_on"], strict=True)):
+            if case is None and number is None:
+                reasons.setdefault(i, []).append(
+                    ("case_id", "", "a reply names its case: 案件编号 or 文号"))
+            if replied is not None and replied > today:
+                reasons.setdefault(i, []).append(
+                    ("replied_on", replied.isoformat(), f"dated after today ({today})"))
+    elif spec.name == "organizations":
         for i, (members, full) in enumerate(zip(typed["members"], typed["full_members"],
                                                 strict=True)):
             if members is not None and full is not None and full > members:
@@ -252,6 +286,39 @@ def _check_references(
         return rows[~mask], bad
     mask = ~rows["org_code"].isin(known)
     return rows[~mask], _bad_rows(rows, mask, spec, "org_code", "unknown organization code")
+
+
+def _check_cases(rows: pd.DataFrame, spec: TableSpec, cases: Mapping[str, CaseRef]
+                 ) -> tuple[pd.DataFrame, list[Quarantine]]:
+    """A reply must name a case that waits for one, and come after its notice; the good rows
+    carry the case's id (`case_id`) however they named it."""
+    if rows.empty:
+        return rows, []
+    bad: list[Quarantine] = []
+    keep, ids = [], []
+    for position, (_, row) in enumerate(rows.iterrows()):
+        named = row["case_id"] if row["case_id"] is not None else row["document_number"]
+        column = "case_id" if row["case_id"] is not None else "document_number"
+        case = cases.get(named)
+        by_number = cases.get(row["document_number"]) if row["document_number"] else None
+        reason = ""
+        if case is None:
+            reason = "unknown case (no issued notice has this 案件编号 or 文号)"
+        elif by_number is not None and row["case_id"] is not None and by_number is not case:
+            reason = f"文号 {row['document_number']} is case {by_number.case_id}, not {named}"
+        elif not case.awaiting:
+            reason = f"case {case.case_id} takes no reply: {case.why_not}"
+        elif case.issued_on and row["replied_on"] < case.issued_on:
+            reason = f"dated before case {case.case_id} was issued ({case.issued_on})"
+        if reason:
+            bad.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), column,
+                                  _value_text(named), reason))
+            continue
+        keep.append(position)
+        ids.append(case.case_id)  # type: ignore[union-attr]
+    good = rows.iloc[keep].copy()
+    good["case_id"] = ids
+    return good, bad
 
 
 def _drop_duplicates(rows: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Quarantine]]:

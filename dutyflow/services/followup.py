@@ -64,7 +64,7 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
         raise ReplyError(f"a reply cannot be received on {received}, after today ({today})")
     with session_scope() as session:
         action = _awaiting(session.get(Action, case_id), case_id)
-        issued_on = action.issued_at.date() if action.issued_at else None
+        issued_on = action.issued_on
         if issued_on and received < issued_on:
             raise ReplyError(f"case {case_id} was issued on {issued_on}; a reply of {received} "
                              "comes before it")

@@ -127,9 +127,9 @@ def number_and_record(*, session: Any, subject: str, period: str, on: date, issu
     return doc_number, written
 
 
-def _await_reply(action: Any, due: date | None) -> None:
+def _await_reply(action: Any, due: date | None, on: date) -> None:
     """An issued measure that asks for an answer waits for it until the date it gives."""
-    action.reply_due = due
+    action.issued_on, action.reply_due = on, due
     action.follow_up = FollowUp.AWAITING_REPLY if due else None
 
 
@@ -155,7 +155,7 @@ class _Issuer:
         if kind.format is None:  # a return for correction: sent, but carries no number
             notice = final_notice(action=action, org=org, parent=parent, on=self.on,
                                   doc_number="")
-            _await_reply(action, notice.meta["reply_due"])
+            _await_reply(action, notice.meta["reply_due"], self.on)
             written = write_final(notice, self.period)
             action.document, action.html_document = str(written.docx), str(written.html)
             action.document_sha256 = written.sha256
@@ -171,7 +171,7 @@ class _Issuer:
                                   doc_number=doc_number, talk_slot=self.slots.get(action.id, 0),
                                   extra=extra)
             written = write_final(notice, self.period)
-            _await_reply(action, notice.meta["reply_due"])  # the date the notice itself gives
+            _await_reply(action, notice.meta["reply_due"], self.on)  # the date the notice itself gives
             after_write()
             return written
 

@@ -13,12 +13,15 @@ from typer.testing import CliRunner
 from dutyflow.cli import app
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.errors import DutyflowError
+from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
 from dutyflow.models.accountability import action_events, get_action
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import replies_of
+from dutyflow.models.reports import quarantined_rows
 from dutyflow.services.followup import accept_reply, record_reply, return_reply
 from dutyflow.services.review import decide
+from tests.factories import REPLY_HEADERS, sample_with_sheet
 from tests.flows.test_review_issue import cycle, office_letters
 
 runner = CliRunner()
@@ -106,3 +109,43 @@ def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path
         events = [(e.event, e.actor) for e in action_events(session=session, action_id=case_id)]
     assert events[-1] == ("refused_accept", "王五")
     assert status_of(case_id) == "awaiting_reply"
+
+
+def test_replies_come_in_through_the_workbook_and_bad_rows_are_quarantined(db_url, tmp_path):
+    cases = office_letters(cycle())
+    for case in cases[:2]:
+        decide(action_id=case.id, decision="approve", reviewer="张主任")
+    issued = issue_notices(period="2026-08", on=date(2026, 9, 7))
+    by_id = {subject: number for subject, number, _ in issued.issued}
+    first, second, draft = cases[0].id, cases[1].id, cases[2].id
+    rows = [
+        [first, None, "2026-09-15", "已补开支委会并建立提醒机制", "是", "会议记录3份"],
+        [None, by_id[second], "2026-09-18", "正在整改", "否", None],  # named by its 文号
+        ["2026-08-NOPE", None, "2026-09-15", "x", "是", None],  # no such case
+        [draft, None, "2026-09-15", "x", "是", None],  # never issued
+        [first, None, "2026-09-01", "x", "是", None],  # before its notice
+        [None, None, "2026-09-15", "x", "是", None],  # names no case
+        [first, None, "2026-09-15", "again", "是", None],  # the same reply twice
+        [second, by_id[first], "2026-09-20", "x", "是", None],  # id and 文号 disagree
+    ]
+    workbook = sample_with_sheet(tmp_path / "in", "2026-09", "整改反馈", REPLY_HEADERS, rows)
+    summary = run_cycle(period="2026-09", input_path=workbook)
+    replies = next(t for t in summary.ingest.tables if t.table == "replies")
+    assert (replies.rows_loaded, replies.rows_quarantined) == (2, 6)
+    with session_scope() as session:
+        reasons = {q.row_number: q.reason for q in quarantined_rows(session=session,
+                                                                    period="2026-09")
+                   if q.table_name == "replies"}
+        [kept] = replies_of(session=session, action_id=first)
+        [by_number] = replies_of(session=session, action_id=second)
+    assert "unknown case" in reasons[4] and "its notice is 草稿" in reasons[5]
+    assert "before case" in reasons[6] and "names its case" in reasons[7]
+    assert "duplicate of row 2" in reasons[8] and "is case" in reasons[9]
+    assert (kept.received_on, kept.completed, kept.note) == (date(2026, 9, 15), True,
+                                                             "佐证材料：会议记录3份")
+    assert by_number.completed is False and "整改反馈" in by_number.source
+    assert status_of(first) == "awaiting_reply"  # answered: the office reviews it
+    # the same workbook again adds nothing
+    run_cycle(period="2026-09", input_path=workbook)
+    with session_scope() as session:
+        assert len(replies_of(session=session, action_id=first)) == 1
