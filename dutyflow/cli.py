@@ -104,8 +104,10 @@ def run(
     input: Path = typer.Option(..., "--input", "-i", help="A folder of report files or one .xlsx."),
     period: str = typer.Option(..., "--period", "-p", help="2026-10, 2026-Q3 or 2026."),
     policy: Path | None = typer.Option(None, "--policy", help="A policy YAML instead of the default."),
+    on: str | None = typer.Option(None, "--on", help="The date the drafts carry (default today)."),
 ) -> None:
-    """Run the whole cycle for a period as one Prefect flow run: ingest, evaluate, draft."""
+    """Run the whole cycle for a period as one Prefect flow run: ingest, evaluate, draft,
+    and chase (催办) the answers overdue at the period's end."""
     period = _period_and_input(period, input)
     if policy is not None:
         from dutyflow.rules.policy import load_policy
@@ -114,13 +116,15 @@ def run(
     _prepare_prefect()
     from dutyflow.flows.cycle import run_cycle
 
-    summary = run_cycle(period=period, input_path=input, policy_path=policy)
+    summary = run_cycle(period=period, input_path=input, policy_path=policy,
+                        on=_date(on) if on else None)
     ingest, evaluation = summary.ingest, summary.evaluation
     typer.echo(f"cycle {summary.period}: {ingest.rows_loaded} rows loaded, "
                f"{ingest.rows_quarantined} quarantined; {evaluation.findings} findings, "
                f"{evaluation.actions} actions ({evaluation.stored.opened} new, "
                f"{evaluation.stored.changed} changed, {evaluation.stored.withdrawn} withdrawn); "
-               f"policy {evaluation.policy_version}; {summary.drafted} notices drafted")
+               f"policy {evaluation.policy_version}; {summary.drafted} notices drafted"
+               + (f"; {len(summary.chased)} 催办 letters drafted" if summary.chased else ""))
     echo_ingest(ingest)
 
 
@@ -295,6 +299,8 @@ def review(
 def issue_command(
     period: str = typer.Option(..., "--period", "-p"),
     issued_by: str = typer.Option("dutyflow", "--by", help="Who issues (recorded)."),
+    on: str | None = typer.Option(None, "--on", help="The date the documents carry (成文日期; "
+                                  "default today)."),
 ) -> None:
     """Number and finalise the period's approved actions."""
     from dutyflow.core.periods import Period
@@ -311,7 +317,17 @@ def issue_command(
     _prepare_prefect()
     from dutyflow.flows.notices import issue_notices
 
-    summary = issue_notices(period=period, issued_by=issued_by)
+    day = _date(on) if on else None
+    if day is not None:
+        from datetime import date
+
+        from dutyflow.core.errors import BadInputError
+
+        if day > date.today():
+            raise BadInputError(f"--on {day} is after today: a document is dated when it is signed")
+        if day <= Period.parse(period).last_day:
+            raise BadInputError(f"--on {day}: {period}'s documents are dated after it ends")
+    summary = issue_notices(period=period, issued_by=issued_by, on=day)
     for action_id, number, path in summary.issued:
         typer.echo(f"{number or '（不编号）'}  {action_id}  {path}")
     for refused in summary.refused:
@@ -438,38 +454,37 @@ def return_command(
 @user_errors
 def cases(
     period: str = typer.Option(..., "--period", "-p"),
-    status: str | None = typer.Option(None, "--status", help="e.g. awaiting_reply, overdue, "
-                                      "closed, draft, issued"),
+    status: str | None = typer.Option(None, "--status", help="open, or one status: draft, "
+                                      "approved, awaiting_reply, overdue, closed, ..."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Where each case of a period stands: decided, issued, answered, overdue, closed."""
+    """Where each case of a period stands: decided, issued, answered, overdue, chased, closed."""
     import json
     from datetime import date
 
     from dutyflow.core.periods import Period
-    from dutyflow.core.vocabulary import action_name, status_words
-    from dutyflow.models.accountability import list_actions, organization_names
-    from dutyflow.models.db import session_scope
-    from dutyflow.models.followup import case_status
+    from dutyflow.core.vocabulary import STATUS_GROUPS, action_name, status_words
+    from dutyflow.services.followup import period_cases
 
-    p, today = str(Period.parse(period)), date.today()
-    with session_scope() as session:
-        rows = list_actions(session=session, period=p, include_withdrawn=False)
-        names = organization_names(session=session)
-    found = [(r, case_status(r, today)) for r in rows]
+    p = str(Period.parse(period))
+    found = period_cases(period=p, today=date.today())
     if status:
-        found = [(r, s) for r, s in found if s == status]
+        wanted = STATUS_GROUPS.get(status, (status,))
+        found = [c for c in found if c.status in wanted]
     if as_json:
-        typer.echo(json.dumps([_case_json(r, names) for r, _ in found], ensure_ascii=False,
-                              indent=2, default=str))
+        typer.echo(json.dumps([{**_case_json(c.case, c.names), "chases": c.chases_json()}
+                               for c in found], ensure_ascii=False, indent=2, default=str))
         return
     counts: dict[str, int] = {}
-    for r, s in found:
+    for c in found:
+        r, s = c.case, c.status
         counts[s] = counts.get(s, 0) + 1
         due = f" due {r.reply_due}" if r.reply_due and s in ("awaiting_reply", "overdue") else ""
         replied = f" reply of {r.replied_on} to review" if r.replied_on else ""
+        chased = "".join(f" 催办{x.doc_number or '（' + status_words(x.status) + '）'}"
+                         for x in c.chases)
         typer.echo(f"{r.id:<28} {action_name(r.action):<5} {status_words(s):<10}{due}{replied}"
-                   f"  {names.get(r.org_code, '')}")
+                   f"{chased}  {c.names.get(r.org_code, '')}")
     typer.echo(f"{len(found)} cases in {p}"
                + (": " + ", ".join(f"{status_words(k)} {v}" for k, v in counts.items())
                   if counts else ""))

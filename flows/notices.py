@@ -15,7 +15,8 @@ from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import circular_subject
 from dutyflow.documents.notice import check_templates
 from dutyflow.flows.runners import shard_count
-from dutyflow.services import drafting, issuing
+from dutyflow.rules.policy import load_policy
+from dutyflow.services import chasing, drafting, issuing
 from dutyflow.services.drafting import DraftItem
 from dutyflow.services.issuing import IssueSummary
 
@@ -43,6 +44,22 @@ def draft_criticism_preview(period: str, on: date) -> str | None:
     """Draft the period's 通报批评 from its criticism cases, for the reviewers."""
     path = drafting.draft_criticism_preview(period=period, on=on)
     return str(path) if path else None
+
+
+@task(cache_policy=NO_CACHE)
+def draft_chase_letters(period: str, on: date, policy_path: Path | None = None) -> list[str]:
+    """A 催办 for each answer overdue at the period's end (drafts whose answer came: withdrawn)."""
+    policy = load_policy(policy_path or settings.policy_file)
+    return chasing.draft_chases(period=period, on=on, policy=policy)
+
+
+@task(cache_policy=NO_CACHE)
+def issue_chase_letters(period: str, on: date, issued_by: str, summary: IssueSummary
+                        ) -> IssueSummary:
+    """Number and send the period's approved 催办 letters, one transaction each."""
+    chasing.issue_chases(period=period, on=on, issued_by=issued_by,
+                         policy=load_policy(settings.policy_file), summary=summary)
+    return summary
 
 
 @flow(name="render-notices", flow_run_name="draft notices {period}")
@@ -105,6 +122,7 @@ def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | N
         get_run_logger().info("circular %s: %s", period, circular or "already issued")
         return summary
     summary = issue_approved(period, on or date.today(), issued_by)
+    summary = issue_chase_letters(period, on or date.today(), issued_by, summary)
     get_run_logger().info("issued %d documents for %s (%d PDF views)", len(summary.issued),
                           period, summary.pdfs)
     for refused in summary.refused:

@@ -4,7 +4,7 @@ ids are deterministic, unchanged actions are left alone, vanished ones are withd
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -12,7 +12,8 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import TAKEN, ActionStatus
+from dutyflow.core.vocabulary import TAKEN, ActionStatus, FollowUp
+from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.tables import (
     Action,
     ActionEvent,
@@ -63,17 +64,30 @@ def read_period_frames(*, session: Session, period: Period,
     # a measure was taken on a finding when its case was approved or issued
     taken = select(Action.period, Action.org_code).where(
         Action.status.in_(TAKEN)).distinct().subquery()
-    hist_cols = ["org_code", "family", "subject", "span", "period", "action", "measured"]
+    # a case closed (销号): the problem was fixed, and its coming back is a recurrence
+    closed = select(Action.period, Action.org_code,
+                    func.coalesce(Action.doc_number, Action.id).label("closed")).where(
+        Action.follow_up == FollowUp.CLOSED).subquery()
+    hist_cols = ["org_code", "family", "subject", "span", "period", "action", "measured",
+                 "closed"]
     history = _frame(session, select(
         Finding.org_code, Finding.family, Finding.subject, Finding.span, Finding.period,
-        Finding.action, taken.c.org_code.is_not(None)).outerjoin(
+        Finding.action, taken.c.org_code.is_not(None), closed.c.closed).outerjoin(
         taken, (taken.c.period == Finding.period) & (taken.c.org_code == Finding.org_code))
+        .outerjoin(closed, (closed.c.period == Finding.period)
+                   & (closed.c.org_code == Finding.org_code))
         .where(Finding.current, Finding.period != str(period)), hist_cols)
+    # 催办 letters whose escalation date may fall in this period (escalate_after is at most
+    # 60 working days: a quarter back covers it)
+    unanswered = pd.DataFrame(unanswered_chases(
+        session=session, issued_since=period.first_day - timedelta(days=120),
+        issued_until=period.last_day))
     has_meetings = session.execute(select(IngestBatch.id).where(
         IngestBatch.table_name == "meetings", IngestBatch.current,
         IngestBatch.period == str(period)).limit(1)).first() is not None
     return {"organizations": orgs, "meetings": meetings, "rectifications": rects,
-            "assessments": assessments, "history": history, "has_meetings": has_meetings}
+            "assessments": assessments, "history": history, "has_meetings": has_meetings,
+            "unanswered": unanswered}
 
 
 def start_evaluation(*, session: Session, period: str, policy_version: str, policy_name: str,

@@ -130,6 +130,16 @@ def compile_policy(policy: Policy) -> list[Rule]:
                                 Condition(field, "<", below), *_prior(lower, upper)),
                 ))
 
+    chase = policy.replies.chase
+    for rung, action in enumerate(chase.ladder):
+        rules.append(Rule(
+            id=f"follow_up.unanswered.{rung + 1}", family="follow_up", key="unanswered",
+            action=action, reason="经催办后仍未按期报送整改情况反馈", requirement=chase.text,
+            measure="unanswered", basis=chase.basis,
+            conditions=(Condition("family", "==", "follow_up"), Condition("unanswered", "==", 1),
+                        Condition("step", "==", rung)),
+        ))
+
     if policy.duty_report:
         report = policy.duty_report
         for rating, action in report.ratings.items():

@@ -6,11 +6,12 @@ window, quorum, per-group rates, days overdue, how far a ladder climbs) is deriv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 
+from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import (
     DONE_ITEM_STATUSES,
@@ -30,7 +31,10 @@ ITEM_COLUMNS = ("item_id", "org_code", "description", "deadline", "status", "com
                 "extended_to", "source", "responsible")
 ASSESSMENT_COLUMNS = ("org_code", "assessed_period", "score", "tasks_total", "tasks_done",
                       "duty_report_rating")
-HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "action", "measured")
+HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "action", "measured",
+                   "closed")  # closed: the number (or id) of the finding's case once 销号
+UNANSWERED_COLUMNS = ("chase_id", "case_id", "org_code", "chase_number", "chased_on",
+                      "overdue_since", "case_action", "doc_number", "answered_on")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class PeriodData:
     history: pd.DataFrame  # current findings of earlier periods, and whether a measure was
     # taken on them (their case approved or issued): HISTORY_COLUMNS
     has_meetings: bool = True
+    # issued 催办 letters and the first answer after the date their case missed (UNANSWERED_COLUMNS)
+    unanswered: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
@@ -282,14 +288,53 @@ def duty_report_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     return facts
 
 
+def follow_up_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
+    """One fact per 催办 whose escalation date (`escalate_after` working days after its date)
+    falls in this period: unanswered when no answer came after the missed date by then. A
+    clean report does not save it: the repeated failure is the silence itself."""
+    rows = _columns(data.unanswered, UNANSWERED_COLUMNS)
+    if rows.empty:
+        return pd.DataFrame()
+    rules = policy.replies.chase
+    escalates = [add_working_days(day, rules.escalate_after) for day in rows["chased_on"]]
+    period = data.period
+    facts = rows.assign(escalation_date=escalates)
+    facts = facts[[period.first_day <= d <= period.last_day for d in escalates]]
+    if facts.empty:
+        return pd.DataFrame()
+    silent = [a is None or a != a or a > d
+              for a, d in zip(facts["answered_on"], facts["escalation_date"], strict=True)]
+    facts = facts.assign(family="follow_up", subject=facts["case_id"], span=str(period),
+                         unanswered=pd.Series(silent, index=facts.index).astype(int),
+                         step=[rules.next_step(a) for a in facts["case_action"]], prior=0)
+    facts["fid"] = "u|" + facts["chase_id"]
+    return facts.drop(columns=["answered_on"])
+
+
+def mark_recurrences(facts: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """A failure whose same duty, item or assessment was found before and its case closed
+    (销号) comes back: `recurrence` names that case (反弹)."""
+    if facts.empty or history.empty:
+        return facts
+    closed = history[history["closed"].notna()]
+    if closed.empty:
+        return facts
+    latest = closed.sort_values("period").groupby(["org_code", "family", "subject"])["closed"].last()
+    keys = zip(facts["org_code"], facts["family"], facts["subject"], strict=True)
+    return facts.assign(recurrence=[latest.get(k) for k in keys])
+
+
 def build_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """All facts of the period, one frame; columns not used by a family are empty."""
     history = _columns(data.history, HISTORY_COLUMNS)
-    data = PeriodData(data.period, data.organizations, data.meetings, data.rectifications,
-                      data.assessments, history, data.has_meetings)
-    frames = [f for f in (meeting_facts(policy, data), rectification_facts(policy, data),
-                          fulfillment_facts(policy, data), duty_report_facts(policy, data))
+    data = replace(data, history=history)
+    frames = [mark_recurrences(f, history) for f in (
+        meeting_facts(policy, data), rectification_facts(policy, data),
+        fulfillment_facts(policy, data), duty_report_facts(policy, data))
               if not f.empty]
+    unanswered = follow_up_facts(policy, data)
+    if not unanswered.empty:
+        frames.append(unanswered)
     if not frames:
         return pd.DataFrame(columns=["fid", "family", "org_code", "subject", "span", "prior"])
     return pd.concat(frames, ignore_index=True)

@@ -20,15 +20,20 @@ from dutyflow.rules.policy import Policy
 # Fact columns kept as evidence, per family (the rest are engine plumbing).
 EVIDENCE_FIELDS = {
     "meeting": ("duty", "meeting_type", "meeting_name", "span", "minimum", "held_total",
-                "held_valid", "held", "groups", "members", "voting", "prior"),
+                "held_valid", "held", "groups", "members", "voting", "prior", "recurrence"),
     "rectification": ("item_id", "description", "deadline", "extended_to", "source",
-                      "responsible", "status", "completed_on", "days_overdue", "paper"),
+                      "responsible", "status", "completed_on", "days_overdue", "paper",
+                      "recurrence"),
     "fulfillment": ("assessed_period", "score", "tasks_total", "tasks_done", "done_ratio",
-                    "prior"),
+                    "prior", "recurrence"),
     "duty_report": ("assessed_period", "rating", "rating_name"),
+    "follow_up": ("case_id", "case_action", "doc_number", "overdue_since", "chase_id",
+                  "chase_number", "chased_on", "escalation_date", "step"),
 }
 # Fields only some facts have: left out of the evidence when empty.
-OPTIONAL_FIELDS = ("meeting_name", "extended_to", "source", "responsible", "voting")
+OPTIONAL_FIELDS = ("meeting_name", "extended_to", "source", "responsible", "voting",
+                   "recurrence")
+RECURRENCE = "；销号后再次出现（反弹）"
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list
         for name in OPTIONAL_FIELDS:
             if evidence.get(name) is None:
                 evidence.pop(name, None)
-        text = compose_text(hits)
+        text = compose_text(hits) + (RECURRENCE if evidence.get("recurrence") else "")
         findings.append(FindingDraft(
             id=stable_id(period, str(row["org_code"]), family, str(row["subject"])),
             period=period, span=str(row["span"]), org_code=str(row["org_code"]), family=family,

@@ -378,6 +378,13 @@ _FOLLOW_UP_WORDS = {
 }
 
 
+# `dutyflow cases --status open`: every case not yet settled one way or the other
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "open": (ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.ISSUED,
+             FollowUp.AWAITING_REPLY, FollowUp.OVERDUE),
+}
+
+
 def status_words(status: str) -> str:
     for vocabulary in (ActionStatus, FollowUp):
         try:

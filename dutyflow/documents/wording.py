@@ -33,7 +33,16 @@ def chinese_date(value: Any) -> str:
 
 
 def describe_finding(evidence: dict[str, Any]) -> str:
-    """One plain sentence of what was found, with the figures."""
+    """One plain sentence of what was found, with the figures; a problem that came back after
+    its case was closed (反弹) says so."""
+    sentence = _what_was_found(evidence)
+    closed = evidence.get("facts", {}).get("recurrence")
+    if closed:
+        sentence = sentence.rstrip("。") + f"。该问题曾经整改销号（{closed}），现再次出现，属问题反弹。"
+    return sentence
+
+
+def _what_was_found(evidence: dict[str, Any]) -> str:
     facts = evidence.get("facts", {})
     family = evidence.get("family")
     if family == "meeting":
@@ -71,6 +80,13 @@ def describe_finding(evidence: dict[str, Any]) -> str:
         text = (f"{Period.parse(facts['assessed_period']).label}党建考核得分{facts['score']:g}分，"
                 f"责任清单任务完成{facts['tasks_done']}/{facts['tasks_total']}项（{ratio:.0%}）")
         return text + "。"
+    if family == "follow_up":
+        number = f"（{facts['doc_number']}）" if facts.get("doc_number") else ""
+        chase = f"（{facts['chase_number']}）" if facts.get("chase_number") else ""
+        return (f"{action_name(facts['case_action'])}{number}要求于"
+                f"{chinese_date(facts['overdue_since'])}前报送整改情况反馈，逾期未报送；"
+                f"{chinese_date(facts['chased_on'])}经催办{chase}后，至"
+                f"{chinese_date(facts['escalation_date'])}仍未报送。")
     if family == "duty_report":
         return (f"{Period.parse(facts['assessed_period']).label}书记抓党建工作述职评议等次为"
                 f"“{facts.get('rating_name') or facts.get('rating')}”。")

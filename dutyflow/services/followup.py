@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,12 @@ from dutyflow.core.calendar import add_working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, ActionStatus, FollowUp
+from dutyflow.models.accountability import list_actions, organization_names
+from dutyflow.models.chases import period_chase_map
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import ReviewError, log_event
-from dutyflow.models.followup import add_reply, settle_reply
-from dutyflow.models.tables import Action, Organization, Reply
+from dutyflow.models.followup import add_reply, case_status, settle_reply
+from dutyflow.models.tables import Action, Chase, Organization, Reply
 from dutyflow.services.review import check_reviewer
 
 
@@ -114,3 +117,27 @@ def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None =
                             follow_up=FollowUp.AWAITING_REPLY, reply_due=due)
 
     return _settle(case_id, "return", reviewer, note, again)
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """A case as `dutyflow cases` and the cycle's artifact show it: its status and its 催办."""
+
+    case: Action
+    status: str
+    chases: list[Chase]
+    names: dict[str, str]
+
+    def chases_json(self) -> list[dict[str, Any]]:
+        return [{"id": c.id, "status": c.status, "document_number": c.doc_number,
+                 "overdue_since": c.overdue_since, "issued_on": c.issued_on,
+                 "reply_due": c.reply_due} for c in self.chases]
+
+
+def period_cases(*, period: str, today: date) -> list[CaseState]:
+    """The period's cases (withdrawn ones left out), each with where it stands today."""
+    with session_scope() as session:
+        rows = list_actions(session=session, period=period, include_withdrawn=False)
+        names = organization_names(session=session)
+        chased = period_chase_map(session=session, case_period=period)
+    return [CaseState(r, case_status(r, today), chased.get(r.id, []), names) for r in rows]

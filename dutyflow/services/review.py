@@ -7,8 +7,16 @@ from typing import Any
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import DOCUMENT_KINDS, QUARTER_CIRCULAR, action_name, is_circular
+from dutyflow.core.vocabulary import (
+    CHASE,
+    DOCUMENT_KINDS,
+    QUARTER_CIRCULAR,
+    action_name,
+    is_chase,
+    is_circular,
+)
 from dutyflow.models.accountability import organization_names
+from dutyflow.models.chases import get_chase, log_chase_event, pending_chases, record_chase_decision
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import (
     ReviewError,
@@ -49,6 +57,8 @@ def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",
     one is logged in its own transaction, then raised."""
     if is_circular(action_id):
         return _decide_circular(action_id, decision, reviewer, note)
+    if is_chase(action_id):
+        return _decide_chase(action_id, decision, reviewer, note)
     try:
         with session_scope() as session:
             action = session.get(Action, action_id)
@@ -81,6 +91,24 @@ def _decide_circular(subject: str, decision: str, reviewer: str, note: str) -> A
         raise
 
 
+def _decide_chase(chase_id: str, decision: str, reviewer: str, note: str) -> Any:
+    """A 催办 is the office's own letter (no committee), but no one decides on their branch's."""
+    try:
+        with session_scope() as session:
+            chase = get_chase(session=session, chase_id=chase_id)
+            check_reviewer(name=reviewer, action=None,
+                           org=session.get(Organization, chase.org_code) if chase else None)
+            return record_chase_decision(session=session, chase_id=chase_id, decision=decision,
+                                         reviewer=reviewer, note=note)
+    except DutyflowError as exc:
+        with session_scope() as session:
+            chase = get_chase(session=session, chase_id=chase_id)
+            if chase is not None:
+                log_chase_event(session=session, chase=chase, event="refused_chase",
+                                actor=reviewer, note=f"{decision}: {exc}")
+        raise
+
+
 @dataclass(frozen=True)
 class PendingItem:
     """An action waiting for a decision, as a reviewer reads it."""
@@ -99,9 +127,13 @@ def pending_items(period: str | None) -> list[PendingItem]:
         actions = pending_actions(session=session, period=period)
         names = organization_names(session=session)
         circulars = pending_circulars(session=session, period=period)
+        chases = pending_chases(session=session, period=period)
     items = [PendingItem(a.id, names.get(a.org_code, a.org_code), action_name(a.action),
                          "；".join(e["text"] for e in a.evidence), a.html_document or "")
              for a in actions]
+    items += [PendingItem(c.id, names.get(c.org_code, c.org_code), DOCUMENT_KINDS[CHASE].name,
+                          f"{c.action_id}应于{c.overdue_since}前反馈，未收到", c.html_document or "")
+              for c in chases]
     return items + [PendingItem(c.subject, settings.all_units, DOCUMENT_KINDS[QUARTER_CIRCULAR].name,
                                 f"{c.period}季度通报", c.html_document or "") for c in circulars]
 

@@ -114,8 +114,10 @@ def boundary_facts(rules: list[Rule], facts: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for rule in rules:
         equal = {c.field: c.value for c in rule.conditions if c.op == "=="}
+        # a family the sample has no fact of (follow_up: no 催办 in a sample month) starts
+        # from the rule's own fields
         template = templates.get((equal["family"], equal.get("duty"))) or next(
-            t for (family, _), t in templates.items() if family == equal["family"])
+            (t for (family, _), t in templates.items() if family == equal["family"]), {})
         base = {**template, **equal}
         numeric_fields = sorted({c.field for c in rule.conditions if _numeric(c.value)})
         for field in numeric_fields:
