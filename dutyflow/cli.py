@@ -490,6 +490,28 @@ def cases(
                   if counts else ""))
 
 
+@app.command()
+@user_errors
+def warn(
+    period: str | None = typer.Option(None, "--period", "-p", help="The month (default: this one)."),
+    input: Path | None = typer.Option(None, "--input", "-i", help="The month's reports so far "
+                                      "(default: <inbox>/<period>)."),
+) -> None:
+    """月中提醒: duties not yet held this month and answers soon due, as a workbook to send
+    round. A warning: nothing is stored, no case opened."""
+    _prepare_prefect()
+    from prefect.states import State
+
+    from dutyflow.flows.scheduled import mid_month
+
+    result = mid_month(period=period, input_path=input)
+    if isinstance(result, State):
+        from dutyflow.core.errors import BadInputError
+
+        raise BadInputError(result.message or "the warning did not run")
+    typer.echo(f"mid-month warning: {result}")
+
+
 reviewer_app = typer.Typer(no_args_is_help=True,
                            help="Reviewer accounts: who may decide, and log into the desk.")
 app.add_typer(reviewer_app, name="reviewer")

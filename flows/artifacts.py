@@ -1,5 +1,6 @@
-"""Artifacts on every cycle run: a markdown summary, a table of actions, a findings chart
-(also saved as out/<period>/findings.svg and .png)."""
+"""Artifacts on every cycle run: a markdown summary (with where the answers stand), a table of
+actions, a table of answers per unit, a findings chart (also saved as
+out/<period>/findings.svg and .png)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from dutyflow.core.settings import settings
+from dutyflow.services.board import follow_up_board
 from dutyflow.services.digest import period_digest
 
 
@@ -20,7 +22,8 @@ def _key(text: str) -> str:
 @task(cache_policy=NO_CACHE)
 def publish_artifacts(period: str) -> Path:
     """Create the run's artifacts; the chart is also saved beside the period's documents."""
-    digest = period_digest(period)
+    board = follow_up_board(period)
+    digest = period_digest(period, follow_up=board.markdown())
     chart = Path(settings.output_dir) / period / "findings.svg"
     chart.parent.mkdir(parents=True, exist_ok=True)
     chart.write_text(digest.chart.svg, encoding="utf-8")
@@ -29,4 +32,7 @@ def publish_artifacts(period: str) -> Path:
                              description=f"dutyflow summary {period}", markdown=digest.markdown)
     create_table_artifact(key=f"dutyflow-actions-{_key(period)}",
                           description=f"accountability actions {period}", table=digest.table)
+    if board.lines:
+        create_table_artifact(key=f"dutyflow-follow-up-{_key(period)}",
+                              description=f"整改反馈跟踪 {period}: per unit", table=board.table())
     return chart

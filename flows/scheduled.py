@@ -1,4 +1,5 @@
-"""What the schedules run: last month's cycle from the inbox, and the quarter's circular."""
+"""What the schedules run: last month's cycle from the inbox, the mid-month warning on this
+month's reports so far, and the quarter's circular."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
@@ -14,7 +16,9 @@ from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
 from dutyflow.flows.artifacts import publish_artifacts
 from dutyflow.flows.cycle import CycleSummary, run_cycle
+from dutyflow.rules.policy import load_policy
 from dutyflow.services import issuing
+from dutyflow.services.warning import MidMonthWarning, mid_month_warning, warning_workbook_path
 
 
 def previous_month(today: date) -> str:
@@ -31,14 +35,52 @@ def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary | State:
     period = period or previous_month(date.today())
     folder = Path(settings.inbox_dir) / period
     if not folder.is_dir():
-        # the usual way a scheduled month fails: one line and the run's state say it, no traceback
-        message = str(BadInputError(f"no reports for {period}: the inbox folder does not exist",
-                                    file=str(folder.resolve())))
-        get_run_logger().error(message)
-        return Failed(message=message)
+        return _no_inbox(period, folder)
     summary = run_cycle(period=period, input_path=folder)
     publish_artifacts(period)  # on the run the user opens, not only on its cycle subflow
     return summary
+
+
+def _no_inbox(period: str, folder: Path) -> State:
+    """The usual way a scheduled month fails: one line and the run's state say it."""
+    message = str(BadInputError(f"no reports for {period}: the inbox folder does not exist",
+                                file=str(folder.resolve())))
+    get_run_logger().error(message)
+    return Failed(message=message)
+
+
+@task(cache_policy=NO_CACHE)
+def read_warning(period: str, folder: Path, today: date) -> MidMonthWarning:
+    """What is not yet held this month, and the answers soon due, from the reports so far."""
+    return mid_month_warning(period=period, input_path=folder,
+                             policy=load_policy(settings.policy_file), today=today)
+
+
+@flow(name="mid-month-warning", flow_run_name="mid-month warning {period}")
+def mid_month(period: PeriodParam | None = None, input_path: Path | None = None,
+              today: date | None = None) -> str | State:
+    """月中提醒 on <inbox>/<period> as reported so far (default: this month): an artifact and a
+    workbook to send round; nothing is stored and no case opened."""
+    today = today or date.today()
+    period = str(Period.parse(period or str(Period(today.year, "month", today.month))))
+    if Period.parse(period).kind != "month":
+        raise BadInputError(f"the mid-month warning covers a month like 2026-11, not {period}")
+    folder = Path(input_path) if input_path else Path(settings.inbox_dir) / period
+    if not folder.exists():
+        return _no_inbox(period, folder)
+    warning = read_warning(period, folder, today)
+    path = warning.write_workbook(warning_workbook_path(period))
+    key = "".join(c if c.isalnum() else "-" for c in period)
+    create_markdown_artifact(key=f"dutyflow-warning-{key}", description=f"月中提醒 {period}",
+                             markdown=warning.markdown() + f"\n\n工作簿：`{path.resolve()}`")
+    if len(warning.not_held):  # codes and counts only: artifacts are widely visible
+        create_table_artifact(key=f"dutyflow-warning-table-{key}",
+                              description=f"月中提醒 {period}: not yet held",
+                              table=warning.not_held[["unit", "org_code", "duty", "held",
+                                                      "minimum"]].to_dict(orient="records"))
+    get_run_logger().info("mid-month warning %s: %d duties not yet held, %d answers due soon; %s",
+                          period, len(warning.not_held), len(warning.due_soon), path)
+    return str(path)
 
 
 @task(cache_policy=NO_CACHE)

@@ -87,3 +87,17 @@ def follow_up_cases(*, session: Session, period: str) -> list[Action]:
     return list(session.execute(select(Action).where(
         Action.period == period, Action.status == ActionStatus.ISSUED,
         Action.follow_up.is_not(None)).order_by(Action.id)).scalars())  # type: ignore[union-attr]
+
+
+def followed_cases(*, session: Session, until_period: str) -> list[Action]:
+    """Every issued case up to a month that asked for an answer, whatever became of it."""
+    return list(session.execute(select(Action).where(
+        Action.status == ActionStatus.ISSUED, Action.follow_up.is_not(None),  # type: ignore[union-attr]
+        Action.period <= until_period).order_by(Action.id)).scalars())
+
+
+def closed_between(*, session: Session, first: Any, last: Any) -> set[str]:
+    """Cases closed (销号) by a decision recorded between two moments."""
+    return set(session.execute(select(ActionEvent.action_id).where(
+        ActionEvent.event == "accepted", ActionEvent.at >= first,
+        ActionEvent.at < last)).scalars())

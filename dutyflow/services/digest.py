@@ -25,8 +25,9 @@ class Digest:
     chart: Chart
 
 
-def period_digest(period: str) -> Digest:
-    """Read the period's actions, quarantined rows and the year's findings into a digest."""
+def period_digest(period: str, follow_up: str = "") -> Digest:
+    """Read the period's actions, quarantined rows and the year's findings into a digest;
+    `follow_up` is the markdown of where the answers stand (services.board)."""
     p = Period.parse(period)
     with session_scope() as session:
         actions = list_actions(session=session, period=period)
@@ -37,6 +38,8 @@ def period_digest(period: str) -> Digest:
     chart = findings_heatmap(cells, title=f"{p.year}年各党组织问题数（截至{p.label}）", names=names)
     markdown = summary_markdown(period=period, actions=actions, quarantined=quarantined,
                                 names=names, chart_uri=svg_data_uri(chart.svg))
+    if follow_up:
+        markdown += "\n\n" + follow_up
     return Digest(markdown, actions_table(actions, names) or [{"id": "", "action": "none"}], chart)
 
 

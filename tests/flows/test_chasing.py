@@ -22,6 +22,7 @@ from dutyflow.models.chases import chases_of
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Finding
 from dutyflow.rules.policy import load_policy
+from dutyflow.services.board import follow_up_board
 from dutyflow.services.followup import accept_reply, record_reply
 from dutyflow.services.review import decide, pending_items
 from tests.flows.test_review_issue import SAMPLES, cycle, office_letters
@@ -90,6 +91,11 @@ def test_never_answered_is_chased_then_escalated_in_the_next_month(db_url):
     draft = docx_text(chase.document)
     assert "催办函" in draft and "2026年9月20日前报送整改情况反馈" in draft
     assert chase_id in {item.action_id for item in pending_items("2026-09")}
+    board = follow_up_board("2026-09")  # what the cycle's artifact shows, per unit
+    assert (board.totals["overdue"], board.totals["chased"]) == (1, 1)
+    [line] = [line for line in board.lines if any(line.counts.values())]
+    assert org.startswith(line.unit) and line.name
+    assert "整改反馈跟踪" in board.markdown() and case_id in board.markdown()
     decide(action_id=chase_id, decision="approve", reviewer="张主任")
     issued = issue_notices(period="2026-09", on=date(2026, 10, 9))
     number = next(n for subject, n, _ in issued.issued if subject == chase_id)

@@ -1,0 +1,83 @@
+"""The mid-month warning (月中提醒): on the 20th, from a half-reported month, the duties each
+organization has not yet held and the answers soon due, as an artifact and a workbook; it
+stores nothing and opens no case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from openpyxl import load_workbook
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from sqlalchemy import func, select
+
+from dutyflow.flows.notices import issue_notices
+from dutyflow.flows.scheduled import mid_month
+from dutyflow.models.db import session_scope
+from dutyflow.models.tables import Action, Meeting
+from dutyflow.services.review import decide
+from tests.flows.test_review_issue import SAMPLES, cycle, office_letters
+
+MIDDLE = date(2026, 9, 15)
+
+
+def half_reported(folder):
+    """September's workbook with only the meetings held by the 15th."""
+    from openpyxl import load_workbook as load
+
+    book = load(SAMPLES / "2026-09-党建报表.xlsx")
+    sheet = book["组织生活"]
+    header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+                  if "召开日期" in row)
+    column = [c.value for c in sheet[header]].index("召开日期")
+    for row in range(sheet.max_row, header, -1):
+        held = pd.to_datetime(str(sheet.cell(row, column + 1).value), errors="coerce")
+        if held is pd.NaT or held.date() > MIDDLE:
+            sheet.delete_rows(row)
+    folder.mkdir(parents=True)
+    book.save(folder / "2026-09-党建报表.xlsx")
+    return folder
+
+
+def counts() -> tuple[int, int]:
+    with session_scope() as session:
+        return (session.execute(select(func.count()).select_from(Action)).scalar_one(),
+                session.execute(select(func.count()).select_from(Meeting)).scalar_one())
+
+
+def full_month_theme_days() -> pd.DataFrame:
+    frame = pd.read_excel(SAMPLES / "2026-09-党建报表.xlsx", sheet_name="组织生活", header=1)
+    return frame[frame["会议类型"].astype(str).str.contains("主题党日")]
+
+
+def test_a_half_reported_month_warns_of_what_is_not_yet_held(db_url, tmp_path, monkeypatch):
+    letter = office_letters(cycle())[0]  # August: one letter issued, its answer due 20 Sept
+    decide(action_id=letter.id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=date(2026, 9, 7))
+    before = counts()
+    folder = half_reported(tmp_path / "inbox" / "2026-09")
+    path = mid_month(period="2026-09", input_path=folder, today=date(2026, 9, 18))
+    assert counts() == before  # nothing stored, no case opened
+    book = load_workbook(path)
+    assert book.sheetnames == ["尚未开展的组织生活", "即将到期的整改反馈", "未计入的数据"]
+    not_held = pd.read_excel(path, sheet_name="尚未开展的组织生活")
+    due = pd.read_excel(path, sheet_name="即将到期的整改反馈")
+    # a branch that held its theme day only after the 15th is warned; one that held it
+    # before is not
+    themes = full_month_theme_days()
+    held_on = pd.to_datetime(themes["召开日期"].astype(str), errors="coerce")
+    late = set(themes[held_on.dt.date > MIDDLE]["组织编码"]) - set(
+        themes[held_on.dt.date <= MIDDLE]["组织编码"])
+    early = set(themes[held_on.dt.date <= MIDDLE]["组织编码"])
+    theme = not_held[not_held["应开展"] == "主题党日"]
+    assert late and late <= set(theme["组织编码"])
+    assert early and not early & set(theme["组织编码"])
+    assert {"直属党组织", "书记", "已开展次数", "应不少于"} <= set(not_held.columns)
+    assert list(due["案件编号"]) == [letter.id] and str(due["反馈期限"][0]).startswith("2026-09-20")
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["dutyflow-warning-2026-09"])))
+    artifact = max(found, key=lambda a: a.created)  # the API outlives each test's database
+    assert "月中提醒" in artifact.data and "不立案" in artifact.data
+    assert letter.id in artifact.data
