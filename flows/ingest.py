@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -13,6 +13,7 @@ from prefect.utilities.annotations import quote
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
 from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.chases import chase_numbers
 from dutyflow.models.followup import reply_targets
 from dutyflow.models.reports import TableLoad, known_org_codes, load_table
 from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
@@ -80,6 +81,7 @@ def read_known_cases() -> dict[str, CaseRef]:
     """The cases a reply (整改反馈) may name, by id and by document number."""
     with session_scope() as session:
         targets = reply_targets(session=session)
+        chased = chase_numbers(session=session)
     refs = []
     for case_id, number, status, follow_up, issued_on in targets:
         awaiting = bool(follow_up) and follow_up != FollowUp.CLOSED
@@ -87,6 +89,9 @@ def read_known_cases() -> dict[str, CaseRef]:
                                    else f"its notice is {status_words(status)}" if status != "issued"
                                    else "its notice asks for no answer")
         refs.append(CaseRef(case_id, number, awaiting, issued_on, why))
+    by_case = {r.case_id: r for r in refs}
+    refs += [replace(by_case[case_id], doc_number=number) for number, case_id in chased
+             if case_id in by_case]  # the 催办's own number names its case too
     return case_lookup(refs)
 
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import is_circular
+from dutyflow.core.vocabulary import is_chase, is_circular
 from dutyflow.services.review import PendingItem, decide, pending_items
 
 
@@ -48,7 +48,7 @@ class ReviewForm(RunInput):
 
 
 def case_url(case_id: str) -> str:
-    room = "circulars" if is_circular(case_id) else "cases"
+    room = "circulars" if is_circular(case_id) else "chases" if is_chase(case_id) else "cases"
     return f"{settings.desk_address()}/{room}/{quote(case_id)}"
 
 

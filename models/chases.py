@@ -83,6 +83,12 @@ def period_chase_map(*, session: Session, case_period: str) -> dict[str, list[Ch
     return found
 
 
+def chase_numbers(*, session: Session) -> list[tuple[str, str]]:
+    """(number, case id) of every issued 催办: a reply may quote the letter that chased it."""
+    return [(n, a) for n, a in session.execute(select(Chase.doc_number, Chase.action_id).where(
+        Chase.doc_number.is_not(None))).all()]  # type: ignore[union-attr]
+
+
 def answered_since(*, session: Session, action_id: str, after: date) -> bool:
     """Whether any reply to the case was received after `after`."""
     return session.execute(select(Reply.id).where(

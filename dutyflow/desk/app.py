@@ -20,6 +20,7 @@ from dutyflow.core.vocabulary import (
     ActionStatus,
     action_name,
     event_words,
+    is_chase,
     is_circular,
     status_words,
 )
@@ -43,9 +44,11 @@ from dutyflow.services.casefile import (
     approve_office_cases,
     case_document,
     case_file,
+    chase_file,
     circular_file,
     queue_ids,
     queue_page,
+    waiting_chases,
     waiting_circulars,
 )
 from dutyflow.services.review import decide
@@ -153,10 +156,12 @@ def create_app() -> FastAPI:
         params = request.query_params
         wanted = _filter_of(params)
         result, choices = queue_page(wanted, page_number, settings.desk_page_size)
-        circulars = waiting_circulars(wanted.period) if wanted.status == ActionStatus.DRAFT else []
+        drafts = wanted.status == ActionStatus.DRAFT
+        circulars = waiting_circulars(wanted.period) if drafts else []
+        chases = waiting_chases(wanted.period) if drafts else []
         return page(request, "queue.html.j2", reviewer=reviewer, result=result, choices=choices,
                     params=params, query=lambda **c: _query_of(params, **c), wanted=wanted,
-                    circulars=circulars)
+                    circulars=circulars, chases=chases)
 
     @app.post("/queue/approve")
     def bulk_approve(request: Request, csrf: Annotated[str, Form()] = "",
@@ -200,6 +205,17 @@ def create_app() -> FastAPI:
                     has_notice=case_document(subject, ".html") is not None,
                     has_pdf=case_document(subject, ".pdf") is not None)
 
+    @app.get("/chases/{subject}")
+    def chase_page(request: Request, subject: str) -> HTMLResponse:
+        reviewer = reviewer_of(request)
+        found = chase_file(subject)
+        if found is None:
+            return page(request, "missing.html.j2", status_code=404, reviewer=reviewer,
+                        case_id=subject)
+        own = reviewer.org_code is not None and reviewer.org_code == found.chase.org_code
+        return page(request, "chase.html.j2", reviewer=reviewer, found=found, own_branch=own,
+                    has_notice=case_document(subject, ".html") is not None)
+
     @app.post("/cases/{case_id}/decide")
     def decide_case(request: Request, case_id: str, csrf: Annotated[str, Form()] = "",
                     decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
@@ -208,9 +224,9 @@ def create_app() -> FastAPI:
         reviewer = reviewer_of(request)
         check_csrf(request, csrf)
         query = _plain_query(back)
-        circular = is_circular(case_id)
-        here = (f"/circulars/{case_id}" if circular else f"/cases/{case_id}") + (
-            f"?{query}" if query else "")
+        circular = is_circular(case_id) or is_chase(case_id)  # a page of its own, no queue
+        room = "circulars" if is_circular(case_id) else "chases" if is_chase(case_id) else "cases"
+        here = f"/{room}/{case_id}" + (f"?{query}" if query else "")
         if decision not in ("approve", "reject"):
             flash(request, "error", "请选择批准或驳回")
             return RedirectResponse(here, status_code=303)

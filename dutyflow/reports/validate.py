@@ -304,7 +304,8 @@ def _check_cases(rows: pd.DataFrame, spec: TableSpec, cases: Mapping[str, CaseRe
         reason = ""
         if case is None:
             reason = "unknown case (no issued notice has this 案件编号 or 文号)"
-        elif by_number is not None and row["case_id"] is not None and by_number is not case:
+        elif (by_number is not None and row["case_id"] is not None
+              and by_number.case_id != case.case_id):
             reason = f"文号 {row['document_number']} is case {by_number.case_id}, not {named}"
         elif not case.awaiting:
             reason = f"case {case.case_id} takes no reply: {case.why_not}"

@@ -13,10 +13,12 @@ from dutyflow.core.vocabulary import (
     ACTION_KINDS,
     REVIEWABLE,
     action_name,
+    is_chase,
     is_circular,
     status_words,
 )
 from dutyflow.models.accountability import action_events, organization_cases
+from dutyflow.models.chases import get_chase, pending_chases
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import circular_events, get_circular, pending_circulars
 from dutyflow.models.issuing import issued_for
@@ -24,6 +26,7 @@ from dutyflow.models.queue import QueueFilter, QueuePage, case_queue, matching_i
 from dutyflow.models.tables import (
     Action,
     ActionEvent,
+    Chase,
     CircularEvent,
     CircularReview,
     Organization,
@@ -74,8 +77,49 @@ def case_document(subject: str, suffix: str) -> Path | None:
             circular = get_circular(session=session, subject=subject)
             return notice_path(circular.document, circular.html_document, suffix) \
                 if circular else None
+        if is_chase(subject):
+            chase = get_chase(session=session, chase_id=subject)
+            return notice_path(chase.document, chase.html_document, suffix) if chase else None
         action = session.get(Action, subject)
     return notice_path(action.document, action.html_document, suffix) if action else None
+
+
+@dataclass(frozen=True)
+class ChaseFile:
+    """A 催办 letter as the reviewer reads it: the letter, the case it chases, its history."""
+
+    chase: Chase
+    case: Action
+    org: Organization | None
+    events: list[ActionEvent]
+
+    @property
+    def status_words(self) -> str:
+        return status_words(self.chase.status)
+
+    @property
+    def measure(self) -> str:
+        return action_name(self.case.action)
+
+    @property
+    def decidable(self) -> bool:
+        return self.chase.status in REVIEWABLE
+
+
+def chase_file(subject: str) -> ChaseFile | None:
+    with session_scope() as session:
+        chase = get_chase(session=session, chase_id=subject) if is_chase(subject) else None
+        if chase is None:
+            return None
+        case = session.get(Action, chase.action_id)
+        assert case is not None
+        return ChaseFile(chase, case, session.get(Organization, chase.org_code),
+                         action_events(session=session, action_id=case.id))
+
+
+def waiting_chases(period: str) -> list[Chase]:
+    with session_scope() as session:
+        return pending_chases(session=session, period=period or None)
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,8 @@ def pending_items(period: str | None) -> list[PendingItem]:
 
 
 def office_drafts(period: str) -> list[str]:
-    """The period's drafts one reviewer may decide alone (proposals need the committee)."""
+    """The period's drafts one reviewer may decide alone (proposals need the committee), and
+    the 催办 letters its cycle drafted."""
     with session_scope() as session:
-        return [a.id for a in pending_actions(session=session, period=period) if not a.proposal]
+        return ([a.id for a in pending_actions(session=session, period=period) if not a.proposal]
+                + [c.id for c in pending_chases(session=session, period=period)])

@@ -38,3 +38,34 @@ def test_a_reviewer_reads_and_approves_the_quarter_circular_at_the_desk(client):
         trail = [(e.event, e.actor) for e in circular_events(session=session, subject=SUBJECT)]
     assert trail == [("opened", "dutyflow"), ("refused_reject", "李审核"), ("approved", "李审核")]
     assert "待审通报" not in client.get("/queue").text
+
+
+def test_a_chase_letter_is_read_and_approved_at_the_desk(client):
+    from dutyflow.core.vocabulary import chase_subject
+    from dutyflow.flows.notices import issue_notices
+    from dutyflow.models.chases import get_chase
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.chasing import draft_chases
+
+    case_id = "2026-08-DW0002-ZB03"
+    decide(action_id=case_id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=date(2026, 9, 7))  # its answer is due 20 September
+    subject = chase_subject(case_id, 1)
+    assert draft_chases(period="2026-09", on=date(2026, 10, 8), policy=load_policy()) == [subject]
+    log_in(client)
+    queue = client.get("/queue")
+    assert f'href="/chases/{subject}"' in queue.text and "待审催办函 1 件" in queue.text
+    page = client.get(f"/chases/{subject}")
+    assert page.status_code == 200 and 'id="approve"' in page.text
+    assert "2026-09-20（未收到反馈）" in page.text and f'href="/cases/{case_id}"' in page.text
+    letter = client.get(f"/cases/{subject}/notice")
+    assert letter.status_code == 200 and "催办函" in letter.text and "〔待编号〕" in letter.text
+    approved = client.post(f"/cases/{subject}/decide",
+                           data={"csrf": csrf_of(page.text), "decision": "approve"})
+    assert approved.headers["location"] == f"/chases/{subject}"
+    with session_scope() as session:
+        assert get_chase(session=session, chase_id=subject).reviewer == "李审核"
+    after = client.get(f"/chases/{subject}").text
+    assert "催办函批准" in after and 'id="status">已批准，待印发' in after
+    assert "待审催办函" not in client.get("/queue").text
+    assert client.get("/chases/chase-nope-1").status_code == 404

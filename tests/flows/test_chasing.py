@@ -25,6 +25,7 @@ from dutyflow.rules.policy import load_policy
 from dutyflow.services.board import follow_up_board
 from dutyflow.services.followup import accept_reply, record_reply
 from dutyflow.services.review import decide, pending_items
+from tests.factories import REPLY_HEADERS, sample_with_sheet
 from tests.flows.test_review_issue import SAMPLES, cycle, office_letters
 
 runner = CliRunner()
@@ -185,3 +186,19 @@ def test_a_problem_back_after_its_case_was_closed_is_a_recurrence(db_url):
         others = [c for c in list_actions(session=session, period="2026-09")
                   if c.org_code != closed.org_code]
     assert not any(e["facts"].get("recurrence") for c in others for e in c.evidence)
+
+
+def test_an_answer_quoting_the_chase_number_after_the_chase_stops_the_escalation(db_url, tmp_path):
+    case_id = issue_august()
+    org = case(case_id).org_code
+    month("2026-09")
+    decide(action_id=chase_subject(case_id, 1), decision="approve", reviewer="张主任")
+    issue_notices(period="2026-09", on=date(2026, 10, 9))
+    [chase] = chases(case_id)
+    rows = [[None, chase.doc_number, "2026-10-14", "已召开支委会并整改", "是", "会议记录"]]
+    workbook = sample_with_sheet(tmp_path / "in", "2026-10", "整改反馈", REPLY_HEADERS, rows)
+    summary = run_cycle(period="2026-10", input_path=workbook, on=date(2026, 11, 3))
+    replies = next(t for t in summary.ingest.tables if t.table == "replies")
+    assert (replies.rows_loaded, replies.rows_quarantined) == (1, 0)
+    assert case(case_id).replied_on == date(2026, 10, 14)
+    assert follow_up_evidence("2026-10", org) == []
