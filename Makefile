@@ -14,20 +14,30 @@ $(STAMP): constraints.txt pyproject.toml
 
 install: $(STAMP)
 
-DEMO_MONTHS := 2026-08 2026-09 2026-10
+# Four months as an office runs them, dated as they happened: the cycle on the 3rd, the office
+# approves what it may decide alone (proposals wait for the committee) and issues it on the
+# 9th; answers that do not come are chased (催办) at the next cycle, then escalated.
+# August's answers that came in time and were accepted (销号); the others are chased
+DEMO_ANSWERED := DW0002-ZB03 DW0004-ZB07 DW0006-ZB03 DW0007-ZB05
+DEMO_MONTHS := 2026-08:2026-09 2026-09:2026-10 2026-10:2026-11 2026-11:2026-12
 
-# Three months as an office runs them: the cycle, the office approves what it may decide
-# alone and issues it (proposals wait for the committee), then the next month.
 demo: install
 	mkdir -p demo-run
-	cd demo-run && for month in $(DEMO_MONTHS); do \
-	  ../$(BIN)/dutyflow run --input ../samples/$$month-党建报表.xlsx --period $$month || exit $$?; \
-	  if [ $$month != 2026-10 ]; then \
+	cd demo-run && for pair in $(DEMO_MONTHS); do \
+	  month=$${pair%%:*}; next=$${pair##*:}; \
+	  ../$(BIN)/dutyflow run --input ../samples/$$month-党建报表.xlsx --period $$month --on $$next-02 || exit $$?; \
+	  if [ $$month != 2026-11 ]; then \
 	    ../$(BIN)/dutyflow review --all-office $$month --approve --reviewer 张主任 >/dev/null || exit $$?; \
-	    ../$(BIN)/dutyflow issue --period $$month >/dev/null 2>&1 || exit $$?; \
+	    ../$(BIN)/dutyflow issue --period $$month --on $$next-09 >/dev/null 2>&1 || exit $$?; \
+	  fi; \
+	  if [ $$month = 2026-08 ]; then \
+	    for case in $(DEMO_ANSWERED); do \
+	      ../$(BIN)/dutyflow reply 2026-08-$$case --received 2026-09-15 --note 已整改 >/dev/null && \
+	      ../$(BIN)/dutyflow accept 2026-08-$$case --reviewer 刘审核 >/dev/null || exit $$?; \
+	    done; \
 	  fi; \
 	done
-	cd demo-run && ../$(BIN)/dutyflow actions --period 2026-10
+	cd demo-run && ../$(BIN)/dutyflow cases --period 2026-08 && ../$(BIN)/dutyflow actions --period 2026-11
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
