@@ -512,6 +512,49 @@ def warn(
     typer.echo(f"mid-month warning: {result}")
 
 
+@app.command()
+@user_errors
+def scores(
+    period: str = typer.Option(..., "--period", "-p", help="A month, e.g. 2026-10."),
+    as_json: bool = typer.Option(False, "--json"),
+    policy: Path | None = typer.Option(None, "--policy"),
+) -> None:
+    """The month's party-building scores (月调度): units first, then branches, highest first."""
+    import json
+
+    from dutyflow.core.settings import settings
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.scores import month_scores
+
+    month = month_scores(period=period, policy=load_policy(policy or settings.policy_file))
+    rows = month.table()
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        kind = "直属" if row["kind"] == "unit" else "    "
+        typer.echo(f"{kind} {row['org_code']:<14} {row['score']:>6g}  −{row['deductions']:<5g} "
+                   f"{row['organization']}")
+    typer.echo(f"{len(rows)} organizations scored for {month.period}; "
+               "`dutyflow explain-score ORG --period P` for the lines")
+
+
+@app.command("explain-score")
+@user_errors
+def explain_score_command(
+    org_code: str = typer.Argument(...),
+    period: str = typer.Option(..., "--period", "-p"),
+    policy: Path | None = typer.Option(None, "--policy"),
+) -> None:
+    """An organization's month score, line by line: each deduction, cap and addition."""
+    from dutyflow.core.settings import settings
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.scores import explain_score
+
+    typer.echo(explain_score(org_code=org_code, period=period,
+                             policy=load_policy(policy or settings.policy_file)))
+
+
 reviewer_app = typer.Typer(no_args_is_help=True,
                            help="Reviewer accounts: who may decide, and log into the desk.")
 app.add_typer(reviewer_app, name="reviewer")

@@ -1,7 +1,10 @@
 """Chasing and escalation (催办, issue 14): an answer that does not come by its date is chased
 at the next cycle by a reviewed, numbered letter; still nothing, and the month its escalation
 date falls in climbs the ladder for it; an answer that came meanwhile withdraws the letter; a
-problem that comes back after its case was closed is named a recurrence (反弹)."""
+problem that comes back after its case was closed is named a recurrence (反弹).
+
+The whole story (chased, issued, escalated) and the recurrence run on SQLite and PostgreSQL;
+its variations, each two or three cycles long, on SQLite."""
 
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ def follow_up_evidence(period: str, org_code: str) -> list[dict]:
     return [e for e in (found.evidence if found else []) if e["family"] == "follow_up"]
 
 
-def test_an_answer_in_time_accepted_is_closed_and_never_chased(db_url):
+def test_an_answer_in_time_accepted_is_closed_and_never_chased(sqlite_url):
     case_id = issue_august()
     assert case(case_id).reply_due == DUE
     record_reply(case_id=case_id, received=date(2026, 9, 15), measures="已补开")
@@ -126,7 +129,7 @@ def test_never_answered_is_chased_then_escalated_in_the_next_month(db_url):
     assert len(chases(case_id)) == 1
 
 
-def test_an_answer_that_comes_late_withdraws_the_chase_and_is_not_escalated(db_url):
+def test_an_answer_that_comes_late_withdraws_the_chase_and_is_not_escalated(sqlite_url):
     case_id = issue_august()
     org = case(case_id).org_code
     month("2026-09")
@@ -142,7 +145,7 @@ def test_an_answer_that_comes_late_withdraws_the_chase_and_is_not_escalated(db_u
     assert follow_up_evidence("2026-10", org) == []
 
 
-def test_a_reply_before_the_next_cycle_withdraws_the_draft_on_re_run(db_url):
+def test_a_reply_before_the_next_cycle_withdraws_the_draft_on_re_run(sqlite_url):
     case_id = issue_august()
     month("2026-09")
     record_reply(case_id=case_id, received=date(2026, 10, 2))
@@ -150,7 +153,7 @@ def test_a_reply_before_the_next_cycle_withdraws_the_draft_on_re_run(db_url):
     assert [c.status for c in chases(case_id)] == ["withdrawn"]
 
 
-def test_due_dates_skip_the_national_day_holiday(db_url):
+def test_due_dates_skip_the_national_day_holiday(sqlite_url):
     case_id = issue_august(on=date(2026, 9, 28))
     # 29, 30 September; 1-7 October are the holiday; 8, 9, 10 (a working Saturday), 12-16
     assert case(case_id).reply_due == date(2026, 10, 16)
@@ -188,7 +191,7 @@ def test_a_problem_back_after_its_case_was_closed_is_a_recurrence(db_url):
     assert not any(e["facts"].get("recurrence") for c in others for e in c.evidence)
 
 
-def test_an_answer_quoting_the_chase_number_after_the_chase_stops_the_escalation(db_url, tmp_path):
+def test_an_answer_quoting_the_chase_number_stops_the_escalation(sqlite_url, tmp_path):
     case_id = issue_august()
     org = case(case_id).org_code
     month("2026-09")

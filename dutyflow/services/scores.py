@@ -1,0 +1,81 @@
+"""The month's scores (月调度): read the month's findings and replies, score by the policy,
+explain an organization's score line by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.periods import Period
+from dutyflow.models.accountability import organization_names
+from dutyflow.models.db import session_scope
+from dutyflow.models.scores import CLOSED, month_findings, month_replies, organization_tree
+from dutyflow.rules.policy import Policy
+from dutyflow.rules.scoring import Ledger, Score, score_month
+from dutyflow.services.shards import subtree_roots
+
+
+class ScoreError(DutyflowError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class MonthScores:
+    period: str
+    scores: dict[str, Score]
+    names: dict[str, str]
+    units: dict[str, str]  # org_code -> its unit's code (a unit: itself)
+
+    def table(self) -> list[dict[str, object]]:
+        """Units first, then branches, each by score (lowest last) and code."""
+        rows = sorted(self.scores.values(), key=lambda s: (s.kind != "unit", -s.score,
+                                                            s.org_code))
+        return [{"org_code": s.org_code, "organization": self.names.get(s.org_code, ""),
+                 "kind": s.kind, "unit": self.units.get(s.org_code, s.org_code),
+                 "score": s.score, "deductions": round(-sum(x.points for x in s.lines
+                                                            if x.points < 0), 2)}
+                for s in rows]
+
+
+def month_scores(*, period: str, policy: Policy) -> MonthScores:
+    p = Period.parse(period)
+    if p.kind != "month":
+        raise ScoreError(f"a score is monthly (月调度): give a month like 2026-10, not {period}")
+    with session_scope() as session:
+        findings = month_findings(session=session, period=str(p))
+        replies = month_replies(session=session, first=p.first_day, last=p.last_day)
+        tree = organization_tree(session=session)
+        names = organization_names(session=session)
+    ledgers: dict[str, Ledger] = {}
+    for org, family, action, text, recurrence in findings:
+        ledgers.setdefault(org, Ledger()).findings.append(
+            {"family": family, "action": action, "text": text, "recurrence": recurrence})
+    last_reply: dict[str, tuple[str, str | None]] = {}
+    for org, case, received, due, follow_up in replies:
+        ledger = ledgers.setdefault(org, Ledger())
+        if due is not None and received <= due and case not in ledger.on_time:
+            ledger.on_time.append(case)
+        last_reply[case] = (org, follow_up)
+    for case, (org, state) in last_reply.items():
+        if state == CLOSED:
+            ledgers[org].closed.append(case)
+    frame = pd.DataFrame(tree, columns=["org_code", "parent_code", "org_type"])
+    roots = subtree_roots(frame) if not frame.empty else pd.Series(dtype=object)
+    units: dict[str, list[str]] = {}
+    for org, root in roots.items():
+        units.setdefault(str(root), [])
+        if org != root:
+            units[str(root)].append(str(org))
+    scores = score_month(policy.scores, ledgers, units, [str(o) for o in frame["org_code"]])
+    return MonthScores(str(p), scores, names, {str(k): str(v) for k, v in roots.items()})
+
+
+def explain_score(*, org_code: str, period: str, policy: Policy) -> str:
+    month = month_scores(period=period, policy=policy)
+    score = month.scores.get(org_code)
+    if score is None:
+        raise ScoreError(f"no organization {org_code!r}; see `dutyflow scores --period {period}`")
+    name = month.names.get(org_code, org_code)
+    return f"{name}（{org_code}）{Period.parse(period).label}党建工作得分\n" + score.explain()

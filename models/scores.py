@@ -1,0 +1,41 @@
+"""Data access for the monthly score: a month's findings, the cases closed on its replies and
+the answers given on time, by organization."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from dutyflow.core.vocabulary import FollowUp
+from dutyflow.models.tables import Action, Finding, Organization, Reply
+
+
+def month_findings(*, session: Session, period: str) -> list[tuple[str, str, str, str, str]]:
+    """(org_code, family, action, text, recurrence or "") of the month's current findings."""
+    rows = session.execute(select(Finding.org_code, Finding.family, Finding.action, Finding.text,
+                                  Finding.facts).where(Finding.period == period, Finding.current)
+                           .order_by(Finding.org_code, Finding.family, Finding.subject)).all()
+    return [(o, f, a, t, str((facts or {}).get("recurrence") or "")) for o, f, a, t, facts in rows]
+
+
+def month_replies(*, session: Session, first: date, last: date
+                  ) -> list[tuple[str, str, date, date | None, str | None]]:
+    """(org_code, case id, received on, the case's due date, its follow-up) of each reply
+    received in the window."""
+    rows = session.execute(select(Action.org_code, Reply.action_id, Reply.received_on,
+                                  Action.reply_due, Action.follow_up).join(
+        Action, Action.id == Reply.action_id).where(
+        Reply.received_on >= first, Reply.received_on <= last)  # type: ignore[operator]
+        .order_by(Reply.action_id, Reply.received_on)).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def organization_tree(*, session: Session) -> list[tuple[str, str | None, str]]:
+    """(org_code, parent_code, org_type) of every organization."""
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        select(Organization.org_code, Organization.parent_code, Organization.org_type)).all()]
+
+
+CLOSED = FollowUp.CLOSED

@@ -1,0 +1,164 @@
+"""The monthly score (月调度 百分制), declared in the policy: a base, a deduction per finding by
+its family and the severity of the measure it earned, a cap per family, additions for cases
+closed and answers given on time, and a floor and ceiling. Pure: frames in, scores out, each
+explained line by line.
+
+A unit (直属党组织) scores the mean of its branches, less its own deductions, plus its own
+additions: it answers for its branches and for itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dutyflow.core.vocabulary import ACTION_KINDS, FAMILIES, action_name
+
+
+def _all_measures() -> dict[str, float]:
+    # one point per step of severity: 退回补正 1, 提醒 2, 督办 3, 约谈 4, ... 诫勉 7
+    return {key: float(kind.rank + 1) for key, kind in ACTION_KINDS.items()}
+
+
+class Scoring(BaseModel):
+    """The policy's `scores:` section."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: float = Field(default=100, gt=0, le=1000)
+    floor: float = Field(default=0, ge=0)
+    # points a finding deducts for the measure it earned, times its family's weight
+    severity: dict[str, float] = Field(default_factory=_all_measures)
+    family_weight: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(FAMILIES, 1.0))
+    family_cap: dict[str, float] = Field(default_factory=dict)  # most a family deducts a month
+    recurrence: float = Field(default=2, ge=0)  # more for a problem back after 销号 (反弹)
+    closed_case: float = Field(default=2, ge=0)  # a case closed (销号) on a reply of the month
+    reply_on_time: float = Field(default=1, ge=0)  # an answer received by its due date
+    additions_cap: float = Field(default=5, ge=0)  # most the additions give a month
+
+    @model_validator(mode="after")
+    def _known_words(self) -> Scoring:
+        for key in self.severity:
+            if key not in ACTION_KINDS:
+                raise ValueError(f"scores.severity: unknown measure {key!r}; use "
+                                 f"{', '.join(ACTION_KINDS)}")
+        missing = [k for k in ACTION_KINDS if k not in self.severity]
+        if missing:
+            raise ValueError(f"scores.severity: no points for {', '.join(missing)}")
+        for where, families in (("family_weight", self.family_weight),
+                                ("family_cap", self.family_cap)):
+            for family in families:
+                if family not in FAMILIES:
+                    raise ValueError(f"scores.{where}: unknown family {family!r}; use "
+                                     f"{', '.join(FAMILIES)}")
+        if any(v < 0 for v in [*self.severity.values(), *self.family_weight.values(),
+                               *self.family_cap.values()]):
+            raise ValueError("scores: points, weights and caps are never negative")
+        if self.floor >= self.base:
+            raise ValueError(f"scores.floor ({self.floor:g}) must be below the base "
+                             f"({self.base:g})")
+        return self
+
+    def deduction(self, family: str, measure: str) -> float:
+        return self.severity[measure] * self.family_weight.get(family, 1.0)
+
+
+@dataclass(frozen=True)
+class Line:
+    points: float  # negative: a deduction
+    text: str
+
+    def render(self) -> str:
+        sign = "+" if self.points >= 0 else "−"
+        return f"{sign}{abs(self.points):g}  {self.text}"
+
+
+@dataclass(frozen=True)
+class Score:
+    org_code: str
+    score: float
+    start: float  # the base, or for a unit its branches' mean
+    lines: tuple[Line, ...]
+    kind: str = "branch"  # branch, or unit (直属党组织: the mean of its branches)
+    branches: int = 0
+
+    def explain(self) -> str:
+        head = (f"基础分 {self.start:g}" if self.kind == "branch" else
+                f"所属{self.branches}个党组织平均分 {self.start:g}")
+        return "\n".join([head, *(line.render() for line in self.lines), f"得分 {self.score:g}"])
+
+
+@dataclass
+class Ledger:
+    """What one organization's month comes to, before the rules of the score apply."""
+
+    findings: list[dict[str, Any]] = field(default_factory=list)  # family, action, text, recurrence
+    closed: list[str] = field(default_factory=list)  # case ids closed on a reply of the month
+    on_time: list[str] = field(default_factory=list)  # case ids answered by their due date
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def own_lines(rules: Scoring, ledger: Ledger) -> list[Line]:
+    """The deductions (per family, capped) and additions (capped) of one organization."""
+    lines: list[Line] = []
+    by_family: dict[str, list[dict[str, Any]]] = {}
+    for finding in ledger.findings:
+        by_family.setdefault(finding["family"], []).append(finding)
+    for family in sorted(by_family, key=list(FAMILIES).index):
+        taken: list[Line] = []
+        for finding in by_family[family]:
+            points = rules.deduction(family, finding["action"])
+            taken.append(Line(-points, f"{FAMILIES[family]}：{finding['text']}"
+                                       f"（{action_name(finding['action'])}）"))
+            if finding.get("recurrence"):
+                taken.append(Line(-rules.recurrence, f"{FAMILIES[family]}：销号后反弹"
+                                                     f"（{finding['recurrence']}）"))
+        total = -sum(line.points for line in taken)
+        cap = rules.family_cap.get(family)
+        lines += taken
+        if cap is not None and total > cap:
+            lines.append(Line(total - cap, f"{FAMILIES[family]}扣分以{cap:g}分为限"
+                                           f"（应扣{total:g}分）"))
+    additions = [Line(rules.closed_case, f"案件{case}整改到位销号") for case in ledger.closed]
+    additions += [Line(rules.reply_on_time, f"案件{case}按期报送整改情况反馈")
+                  for case in ledger.on_time]
+    gained = sum(line.points for line in additions)
+    lines += additions
+    if gained > rules.additions_cap:
+        lines.append(Line(rules.additions_cap - gained, f"加分以{rules.additions_cap:g}分为限"
+                                                        f"（应加{gained:g}分）"))
+    return lines
+
+
+def _bounded(rules: Scoring, start: float, lines: list[Line]) -> tuple[float, list[Line]]:
+    raw = start + sum(line.points for line in lines)
+    if raw < rules.floor:
+        return rules.floor, [*lines, Line(rules.floor - raw, f"最低{rules.floor:g}分")]
+    if raw > rules.base:
+        return rules.base, [*lines, Line(rules.base - raw, f"最高{rules.base:g}分")]
+    return _round(raw), lines
+
+
+def score_month(rules: Scoring, ledgers: Mapping[str, Ledger], units: Mapping[str, list[str]],
+                organizations: Iterable[str]) -> dict[str, Score]:
+    """Every organization's score: branches (and any organization without branches) from the
+    base; each unit in `units` (its code -> its branches' codes) from its branches' mean."""
+    scores: dict[str, Score] = {}
+    unit_codes = {u for u, branches in units.items() if branches}
+    for org in organizations:
+        if org in unit_codes:
+            continue
+        value, lines = _bounded(rules, rules.base, own_lines(rules, ledgers.get(org, Ledger())))
+        scores[org] = Score(org, value, rules.base, tuple(lines))
+    for unit in sorted(unit_codes):
+        members = [scores[b].score for b in units[unit] if b in scores]
+        mean = _round(sum(members) / len(members)) if members else rules.base
+        value, lines = _bounded(rules, mean, own_lines(rules, ledgers.get(unit, Ledger())))
+        scores[unit] = Score(unit, value, mean, tuple(lines), kind="unit", branches=len(members))
+    return scores
