@@ -30,7 +30,8 @@ class Scoring(BaseModel):
 
     base: float = Field(default=100, gt=0, le=1000)
     floor: float = Field(default=0, ge=0)
-    # points a finding deducts for the measure it earned, times its family's weight
+    # points a finding deducts for the measure it earned, times its family's weight (a measure
+    # not listed: one point per step of severity)
     severity: dict[str, float] = Field(default_factory=_all_measures)
     family_weight: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(FAMILIES, 1.0))
     family_cap: dict[str, float] = Field(default_factory=dict)  # most a family deducts a month
@@ -45,9 +46,6 @@ class Scoring(BaseModel):
             if key not in ACTION_KINDS:
                 raise ValueError(f"scores.severity: unknown measure {key!r}; use "
                                  f"{', '.join(ACTION_KINDS)}")
-        missing = [k for k in ACTION_KINDS if k not in self.severity]
-        if missing:
-            raise ValueError(f"scores.severity: no points for {', '.join(missing)}")
         for where, families in (("family_weight", self.family_weight),
                                 ("family_cap", self.family_cap)):
             for family in families:
@@ -63,7 +61,9 @@ class Scoring(BaseModel):
         return self
 
     def deduction(self, family: str, measure: str) -> float:
-        return self.severity[measure] * self.family_weight.get(family, 1.0)
+        """A measure the policy gives no points (a kind added later) deducts its severity."""
+        points = self.severity.get(measure, float(ACTION_KINDS[measure].rank + 1))
+        return points * self.family_weight.get(family, 1.0)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,12 @@ def test_additions_are_capped_and_never_lift_a_score_above_the_base(tmp_path):
     assert clean.score == 100 and "最高100分" in clean.explain()
 
 
+def test_a_measure_the_policy_gives_no_points_deducts_its_severity(tmp_path):
+    rules = policy_with(tmp_path, {"severity": {"reminder": 5}}).scores
+    assert rules.deduction("meeting", "reminder") == 5
+    assert rules.deduction("meeting", "talk") == 4  # 约谈: the fourth step of severity
+
+
 def test_a_unit_scores_the_mean_of_its_branches_less_its_own():
     rules = Scoring()
     ledgers = {"ZB1": Ledger(findings=[finding("talk")]), "DW": Ledger(findings=[finding("reminder")])}
@@ -81,7 +87,7 @@ def test_a_unit_scores_the_mean_of_its_branches_less_its_own():
 
 
 @pytest.mark.parametrize(("scores", "says"), [
-    ({"severity": {"reminder": 2}}, "no points for"),
+    ({"severity": {"reminder": -2}}, "never negative"),
     ({"severity": {**{k: 1 for k in ("return_for_correction", "reminder", "supervision", "talk",
                                      "self_inspection", "circulated_criticism", "admonishment")},
                    "scolding": 1}}, "unknown measure 'scolding'"),
