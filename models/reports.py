@@ -18,6 +18,7 @@ from dutyflow.models.tables import (
     Organization,
     QuarantinedRow,
     Rectification,
+    Reply,
     utcnow,
 )
 
@@ -149,6 +150,8 @@ def quarantined_rows(*, session: Session, period: str) -> list[QuarantinedRow]:
 def count_rows(*, session: Session, table: str, period: str | None = None) -> int:
     from sqlalchemy import func
 
+    if table == "replies":  # answers kept with their cases, whatever period brought them
+        return int(session.execute(select(func.count()).select_from(Reply)).scalar_one())
     model = PERIOD_TABLES.get(table, Organization)
     statement = select(func.count()).select_from(model)
     if period is not None and table in PERIOD_TABLES:
