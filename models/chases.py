@@ -160,12 +160,13 @@ def unanswered_chases(*, session: Session, issued_since: date, issued_until: dat
         Action, Action.id == Chase.action_id).where(
         Chase.status == ActionStatus.ISSUED, Chase.issued_on >= issued_since,  # type: ignore[operator]
         Chase.issued_on <= issued_until)).all()  # type: ignore[operator]
+    replies = session.execute(select(Reply.action_id, Reply.received_on).where(
+        Reply.action_id.in_({r[1] for r in rows}))).all() if rows else []  # type: ignore[attr-defined]
     out = []
     for chase_id, case_id, org, number, issued_on, missed, measure, case_number in rows:
-        first = session.execute(select(func.min(Reply.received_on)).where(
-            Reply.action_id == case_id, Reply.received_on > missed)).scalar_one()
+        after = [day for case, day in replies if case == case_id and day > missed]
         out.append({"chase_id": chase_id, "case_id": case_id, "org_code": org,
                     "chase_number": number, "chased_on": issued_on, "overdue_since": missed,
                     "case_action": measure, "doc_number": case_number or "",
-                    "answered_on": first})
+                    "answered_on": min(after) if after else None})
     return out

@@ -41,10 +41,9 @@ from dutyflow.services.issuing import IssueSummary, number_and_record
 log = logging.getLogger(__name__)
 
 
-def _notice(session: Any, chase: Chase, policy: Policy, on: date,
-            doc_number: str | None) -> Notice:
+def _notice(session: Any, chase: Chase, policy: Policy, on: date, doc_number: str | None,
+            orgs: dict[str, Any]) -> Notice:
     action = session.get(Action, chase.action_id)
-    orgs = organizations(session)
     org = orgs.get(chase.org_code)
     parent = orgs.get(org.parent_code) if org and org.parent_code else None
     rules = policy.replies.chase
@@ -61,6 +60,7 @@ def draft_chases(*, period: str, on: date, policy: Policy) -> list[str]:
     drafted = []
     with session_scope() as session:
         lock_period(session, f"chase {period}")
+        orgs = organizations(session)
         for action in overdue_answers(session=session, as_of=as_of):
             open_chase(session=session, action=action, period=period)
         for chase in period_chases(session=session, period=period,
@@ -72,7 +72,7 @@ def draft_chases(*, period: str, on: date, policy: Policy) -> list[str]:
                 continue
             if chase.document and Path(chase.document).is_file():
                 continue
-            written = write_notice(_notice(session, chase, policy, on, None),
+            written = write_notice(_notice(session, chase, policy, on, None, orgs),
                                    drafts_folder(period), safe_name(chase.id))
             set_chase_draft(session=session, chase=chase, document=str(written.docx),
                             html_document=str(written.html))
@@ -89,6 +89,7 @@ def issue_chases(*, period: str, on: date, issued_by: str, policy: Policy,
     with session_scope() as session:
         ids = [c.id for c in period_chases(session=session, period=period,
                                            statuses=(ActionStatus.APPROVED,))]
+        orgs = organizations(session)
     for chase_id in ids:
         try:
             with session_scope() as session:
@@ -100,11 +101,11 @@ def issue_chases(*, period: str, on: date, issued_by: str, policy: Policy,
                                   after=chase.overdue_since):
                     withdraw_chase(session=session, chase=chase, note="已收到整改反馈，不再催办")
                     continue
-                notice = _notice(session, chase, policy, on, None)
+                notice = _notice(session, chase, policy, on, None, orgs)
                 refuse_unaddressed(chase.id, notice.missing)
 
                 def render(doc_number: str, chase: Chase = chase) -> Written:
-                    final = _notice(session, chase, policy, on, doc_number)
+                    final = _notice(session, chase, policy, on, doc_number, orgs)
                     return write_notice(final, issued_folder(period),
                                         safe_name(f"{doc_number}-{chase.id}"))
 
