@@ -555,6 +555,93 @@ def explain_score_command(
                              policy=load_policy(policy or settings.policy_file)))
 
 
+@app.command()
+@user_errors
+def ranking(
+    period: str = typer.Option(..., "--period", "-p", help="A quarter, e.g. 2026-Q3."),
+    as_json: bool = typer.Option(False, "--json"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Also write the ranking workbook here."),
+    draft: bool = typer.Option(False, "--draft", help="Draft the communiqué (考评排名通报) for "
+                               "review, with the workbook and charts under out/<quarter>/ and "
+                               "Prefect artifacts."),
+    on: str | None = typer.Option(None, "--on", help="As of this date (default today): the "
+                                  "draft's date, and bottom-list windows ended before it are "
+                                  "settled."),
+    policy: Path | None = typer.Option(None, "--policy"),
+) -> None:
+    """季通报: the quarter's units and branches ranked by score, with movement since the
+    previous quarter and the 红黑榜; once its communiqué is issued, the ranking it printed."""
+    import json
+    from datetime import date
+
+    from dutyflow.core.errors import BadInputError
+    from dutyflow.core.periods import Period
+    from dutyflow.core.settings import settings
+    from dutyflow.core.vocabulary import RANKING_CIRCULAR, RANKING_GROUPS, circular_subject
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.issuing import circular_drafted
+    from dutyflow.services.ranking import ranking_of, settle_bottom_lists
+
+    quarter = Period.parse(period)
+    if quarter.kind != "quarter":
+        raise BadInputError(f"a ranking covers a quarter like 2026-Q3, not {period}")
+    day = _date(on) if on else date.today()
+    if day > date.today():
+        raise BadInputError(f"--on {day} is after today")
+    if draft:
+        _prepare_prefect()
+        from dutyflow.flows.scheduled import quarter_ranking
+
+        workbook = quarter_ranking(period=str(quarter), on=day, policy_path=policy)
+        typer.echo(f"ranking workbook and charts: {Path(workbook).parent}")
+    for entry in settle_bottom_lists(on=day):  # on stderr: --json stays parseable
+        typer.echo(f"{entry.quarter} {entry.org_code}: {entry.listing.words}", err=True)
+    standing = ranking_of(quarter=quarter, policy=load_policy(policy or settings.policy_file),
+                          on=day)
+    assert standing is not None
+    if xlsx:
+        typer.echo(f"wrote {standing.write_xlsx(xlsx)}")
+    if as_json:
+        typer.echo(json.dumps({"quarter": standing.quarter, "judged_months": standing.judged,
+                               "doc_number": standing.doc_number, "rows": standing.table()},
+                              ensure_ascii=False, indent=2))
+        return
+    for group in standing.groups:
+        typer.echo(f"{RANKING_GROUPS[group]}")
+        for r in standing.group(group):
+            typer.echo(f"  {r.rank:>4} {r.org_code:<14} {r.score:>6g} {r.movement_words:>4}  "
+                       f"{r.listing_words:<10} {r.name}")
+    subject = circular_subject(str(quarter), RANKING_CIRCULAR)
+    review = None if standing.doc_number else circular_drafted(str(quarter), RANKING_CIRCULAR)
+    typer.echo(f"{standing.quarter}: months judged {', '.join(standing.judged)}; "
+               + (f"published as {standing.doc_number}" if standing.doc_number else
+                  f"communiqué {subject} drafted: review it, then `dutyflow issue --period "
+                  f"{quarter}`" if review else
+                  "not yet circulated (`--draft` drafts the communiqué for review)"))
+
+
+@app.command()
+@user_errors
+def year(
+    period: str = typer.Option(..., "--period", "-p", help="A year, e.g. 2026."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Where to write the workbook "
+                                     "(default out/<year>/<year>-党建工作考核.xlsx)."),
+    policy: Path | None = typer.Option(None, "--policy"),
+) -> None:
+    """年考核: the year's months rolled up into each organization's annual score and record
+    (findings, cases, measures, answers, recurrences, lists), as a workbook, charts and a
+    Prefect artifact."""
+    from dutyflow.core.errors import BadInputError
+    from dutyflow.core.periods import Period
+
+    if Period.parse(period).kind != "year":
+        raise BadInputError(f"the roll-up covers a year like 2026, not {period}")
+    _prepare_prefect()
+    from dutyflow.flows.scheduled import year_roll_up
+
+    typer.echo(f"year {period}: {year_roll_up(period=period, workbook=xlsx, policy_path=policy)}")
+
+
 reviewer_app = typer.Typer(no_args_is_help=True,
                            help="Reviewer accounts: who may decide, and log into the desk.")
 app.add_typer(reviewer_app, name="reviewer")

@@ -15,8 +15,12 @@ from dutyflow.services.board import follow_up_board
 from dutyflow.services.digest import period_digest
 
 
-def _key(text: str) -> str:
+def artifact_key(text: str) -> str:
+    """Prefect artifact keys take lowercase letters, digits and dashes."""
     return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+_key = artifact_key
 
 
 @task(cache_policy=NO_CACHE)

@@ -12,7 +12,7 @@ from prefect.utilities.annotations import quote
 
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import circular_subject
+from dutyflow.core.vocabulary import CIRCULAR_PREFIXES, RANKING_CIRCULAR, circular_subject
 from dutyflow.documents.notice import check_templates
 from dutyflow.flows.runners import shard_count
 from dutyflow.rules.policy import load_policy
@@ -93,9 +93,30 @@ def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
 
 
 @task(cache_policy=NO_CACHE)
-def issue_circular(quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:
-    """Number and write the quarter's circular, once."""
-    return issuing.issue_circular(quarter=quarter, on=on, issued_by=issued_by)
+def issue_circular(quarter: str, on: date, issued_by: str, kind: str) -> tuple[str, str] | None:
+    """Number and write one of the quarter's circulars, once."""
+    return issuing.issue_circular(quarter=quarter, on=on, issued_by=issued_by, kind=kind,
+                                  policy=load_policy(settings.policy_file))
+
+
+def _issue_circulars(quarter: str, on: date, issued_by: str) -> IssueSummary:
+    """The quarter's circular (季度通报), then its ranking communiqué if one was drafted."""
+    summary = IssueSummary(quarter)
+    for kind in CIRCULAR_PREFIXES:
+        if kind == RANKING_CIRCULAR and not issuing.circular_drafted(quarter, kind):
+            continue  # a quarter may be circulated without a ranking
+        try:
+            circular = issue_circular(quarter, on, issued_by, kind)
+        except issuing.NotIssuable as why:  # empty, or not (or no longer) approved
+            summary.refused.append(str(why))
+            get_run_logger().warning("%s", why)
+            continue
+        if circular:
+            summary.issued.append((circular_subject(quarter, kind), *circular))
+        else:
+            summary.skipped += 1
+        get_run_logger().info("%s %s: %s", kind, quarter, circular or "already issued")
+    return summary
 
 
 @flow(name="issue-notices", flow_run_name="issue {period}")
@@ -103,24 +124,13 @@ def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | N
                   ) -> IssueSummary:
     """Give each approved action of the period its document number and final document.
 
-    For a quarter (2026-Q3) it issues the quarter's circular (季度通报) instead.
+    For a quarter (2026-Q3) it issues the quarter's circulars instead: the 季度通报 and, if
+    drafted, the ranking communiqué (考评排名通报).
     """
     period = str(Period.parse(period))
     check_templates()
     if Period.parse(period).kind == "quarter":
-        summary = IssueSummary(period)
-        try:
-            circular = issue_circular(period, on or date.today(), issued_by)
-        except issuing.NotIssuable as why:  # empty, or not (or no longer) approved
-            summary.refused.append(str(why))
-            get_run_logger().warning("%s", why)
-            return summary
-        if circular:
-            summary.issued.append((circular_subject(period), *circular))
-        else:
-            summary.skipped += 1
-        get_run_logger().info("circular %s: %s", period, circular or "already issued")
-        return summary
+        return _issue_circulars(period, on or date.today(), issued_by)
     summary = issue_approved(period, on or date.today(), issued_by)
     summary = issue_chase_letters(period, on or date.today(), issued_by, summary)
     get_run_logger().info("issued %d documents for %s (%d PDF views)", len(summary.issued),

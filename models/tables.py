@@ -371,3 +371,24 @@ class Chase(SQLModel, table=True):
     reply_due: date | None = None  # the date the 催办 gives
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RankingEntry(SQLModel, table=True):
+    """One organization's place in an issued quarter's ranking, as the communiqué printed it:
+    what was published never moves. A bottom-list entry's `listing` goes on from provisional
+    (黄榜) to confirmed or lifted when its correction window ends."""
+
+    __tablename__ = "ranking_entry"
+
+    quarter: str = Field(primary_key=True, max_length=16)  # 2026-Q3
+    org_code: str = Field(primary_key=True, max_length=64, foreign_key="organization.org_code")
+    group: str = Field(max_length=16)  # unit / branch (RANKING_GROUPS)
+    rank: int
+    score: float
+    months: list[float | None] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    findings: int = 0
+    previous_rank: int | None = None
+    listing: str | None = Field(default=None, max_length=16)  # a Listing
+    window_ends: date | None = None  # the last day to correct a 黄榜 entry
+    settled_on: date | None = None  # when it was confirmed or lifted
+    doc_number: str = Field(max_length=64)  # the communiqué that published it

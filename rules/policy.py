@@ -21,6 +21,7 @@ from dutyflow.core.vocabulary import (
     action_kind,
     extend_meeting_types,
 )
+from dutyflow.rules.ranking import Ranking
 from dutyflow.rules.scoring import Scoring
 
 DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
@@ -200,6 +201,7 @@ class Policy(_Strict):
     duty_report: DutyReport | None = None
     replies: Replies = Field(default_factory=Replies)
     scores: Scoring = Field(default_factory=Scoring)
+    ranking: Ranking = Field(default_factory=Ranking)
     # Set by the loader, not the file: the content hash every run and case records.
     version: str = ""
 

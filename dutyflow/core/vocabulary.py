@@ -213,6 +213,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
                  (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
     DocumentKind("quarter_circular", "季度通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
                  (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+    # the quarter's ranking by score (季度考评排名, 红黑榜), circulated to all units
+    DocumentKind("ranking_circular", "考评排名通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
+                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
     # not a measure: a short letter chasing an answer that did not come by its date
     DocumentKind("chase", "催办函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
                  (Attachment.FEEDBACK_FORM,)),
@@ -287,17 +290,27 @@ def by_severity(keys: Iterable[str]) -> list[str]:
 DEFAULT_REPLY_DAYS = 10
 
 
-# A quarter's circular is reviewed and issued under this subject (it is no organization's case)
-CIRCULAR_PREFIX = "circular-"
-QUARTER_CIRCULAR = "quarter_circular"  # its document kind
+# A circular is the office's document about all units, reviewed as a whole before it takes a
+# number; each kind has its subject, e.g. circular-2026-Q3 (季度通报), ranking-2026-Q3 (排名通报)
+QUARTER_CIRCULAR = "quarter_circular"
+RANKING_CIRCULAR = "ranking_circular"
+CIRCULAR_PREFIXES: dict[str, str] = {QUARTER_CIRCULAR: "circular-", RANKING_CIRCULAR: "ranking-"}
 
 
-def circular_subject(quarter: str) -> str:
-    return f"{CIRCULAR_PREFIX}{quarter}"
+def circular_subject(quarter: str, kind: str = QUARTER_CIRCULAR) -> str:
+    return f"{CIRCULAR_PREFIXES[kind]}{quarter}"
+
+
+def circular_kind(subject: str) -> str | None:
+    """The document kind of a circular's subject; None for a case or a 催办."""
+    for kind, prefix in CIRCULAR_PREFIXES.items():
+        if subject.startswith(prefix):
+            return kind
+    return None
 
 
 def is_circular(subject: str) -> bool:
-    return subject.startswith(CIRCULAR_PREFIX)
+    return circular_kind(subject) is not None
 
 
 # A 催办 (chase letter) is reviewed and issued under its own subject, beside its case's
@@ -352,7 +365,13 @@ EVENT_WORDS = {
     "chase_drafted": "反馈逾期，起草催办函", "chase_approved": "催办函批准",
     "chase_rejected": "催办函驳回", "chase_issued": "印发催办函",
     "chase_withdrawn": "催办函撤回（已收到反馈）", "refused_chase": "催办函决定未记录（不符合规定）",
+    "confirmed": "黄榜整改期满未整改到位，转入黑榜", "lifted": "黄榜整改到位，撤榜",
 }
+
+
+def circular_name(subject: str) -> str:
+    """A circular's document name, from its subject: 季度通报, 考评排名通报."""
+    return DOCUMENT_KINDS[circular_kind(subject) or QUARTER_CIRCULAR].name
 
 
 def event_words(event: str) -> str:
@@ -427,3 +446,28 @@ FAMILIES: dict[str, str] = {
 
 # Where a rectification problem came from (问题来源)
 ITEM_SOURCES: tuple[str, ...] = ("巡察", "督查", "民主生活会", "审计", "自查")
+
+
+# ------------------------------------------------------------- the quarter's ranking (红黑榜)
+
+
+class Listing(StrEnum):
+    """Where a quarter's ranking lists an organization: the top list, the bottom list, or
+    neither. A bottom-list entry is provisional (黄榜) while its correction window runs, then
+    confirmed (黑榜) or lifted (撤榜) if the organization corrected in time."""
+
+    TOP = "top"
+    PROVISIONAL = "provisional"
+    CONFIRMED = "confirmed"
+    LIFTED = "lifted"
+
+    @property
+    def words(self) -> str:
+        return _LISTING_WORDS[self]
+
+
+_LISTING_WORDS = {Listing.TOP: "红榜", Listing.PROVISIONAL: "黄榜", Listing.CONFIRMED: "黑榜",
+                  Listing.LIFTED: "整改到位，撤榜"}
+BOTTOM_LISTINGS = (Listing.PROVISIONAL, Listing.CONFIRMED, Listing.LIFTED)
+# The groups a ranking ranks separately: 直属党组织 among themselves, 党支部 among themselves
+RANKING_GROUPS: dict[str, str] = {"unit": "直属党组织", "branch": "基层党支部"}

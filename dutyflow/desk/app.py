@@ -19,6 +19,7 @@ from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     ActionStatus,
     action_name,
+    circular_name,
     event_words,
     is_chase,
     is_circular,
@@ -63,7 +64,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(
         enabled_extensions=("html", "j2"), default=True), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(measure_name=action_name, status_words=status_words,
-                       event_words=event_words, MEASURES=MEASURES, issuer=settings.issuer_name)
+                       event_words=event_words, circular_name=circular_name,
+                       MEASURES=MEASURES, issuer=settings.issuer_name)
     env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
     return env
 

@@ -11,8 +11,12 @@ from sqlalchemy import select
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import (
     ACTION_KINDS,
+    QUARTER_CIRCULAR,
+    RANKING_CIRCULAR,
     REVIEWABLE,
     action_name,
+    circular_kind,
+    circular_name,
     is_chase,
     is_circular,
     status_words,
@@ -136,6 +140,23 @@ class CircularFile:
     @property
     def decidable(self) -> bool:
         return self.circular.status in REVIEWABLE
+
+    @property
+    def name(self) -> str:
+        return circular_name(self.circular.subject)
+
+    @property
+    def basis(self) -> str:
+        """What the reviewer approves, and what sends it back to review."""
+        return _CIRCULAR_BASIS[circular_kind(self.circular.subject) or QUARTER_CIRCULAR]
+
+
+_CIRCULAR_BASIS = {
+    QUARTER_CIRCULAR: "通报只计已批准、已印发的措施；批准后若有新的决定改变了其中的数字，"
+                      "须重新起草并再次审核。",
+    RANKING_CIRCULAR: "排名依各月调度得分和政策的排名规则；批准后若重新调度改变了名次或榜单，"
+                      "须重新起草并再次审核。印发后排名即固定，黄榜整改期满转黑榜或撤榜。",
+}
 
 
 def circular_file(subject: str) -> CircularFile | None:

@@ -25,6 +25,7 @@ from dutyflow.core.vocabulary import (
     ACTION_KINDS,
     DOCUMENT_KINDS,
     QUARTER_CIRCULAR,
+    RANKING_CIRCULAR,
     ActionStatus,
     DocumentFormat,
     FollowUp,
@@ -65,8 +66,11 @@ from dutyflow.models.issuing import (
     record_issued,
 )
 from dutyflow.models.tables import IssuedDocument
+from dutyflow.rules.policy import Policy
 from dutyflow.services.circulars import criticism_context, quarter_context
 from dutyflow.services.drafting import organizations
+from dutyflow.services.ranking import communique_context, compute_ranking, publish
+from dutyflow.services.scores import ScoreError
 
 log = logging.getLogger(__name__)
 CRITICISM = "circulated_criticism"
@@ -273,56 +277,104 @@ def _print_views(summary: IssueSummary) -> int:
 
 
 class EmptyCircular(NotIssuable):
-    """A quarter with no measure taken gets no circular number."""
+    """A quarter with nothing to circulate gets no circular number."""
 
 
 class CircularNotApproved(NotIssuable):
-    """The quarter's circular is issued only as a reviewer approved it."""
+    """A circular is issued only as a reviewer approved it."""
 
 
-def _circular_content(session: Any, quarter: str) -> tuple[dict[str, Any], str]:
-    """What the quarter's circular says (decided measures only), and its hash."""
-    context = quarter_context(session=session, quarter=Period.parse(quarter), decided=True)
-    digest = hashlib.sha256(json.dumps(context, ensure_ascii=False, sort_keys=True,
-                                       default=str).encode()).hexdigest()
-    return context, digest
+@dataclass(frozen=True)
+class CircularFigures:
+    """What a circular says, the hash its review approves (dates aside: the draft and the
+    issued document differ in their date only), and why there is nothing to say, if so."""
+
+    context: dict[str, Any]
+    digest: str
+    empty: str = ""
+    # what issuing it also records, in its transaction (the ranking as published)
+    on_issue: Callable[[Any, date, str], None] | None = None
 
 
-def _is_empty(context: dict[str, Any]) -> bool:
-    return not context["measures_total"] and not context["accountability_total"]
+def content_digest(content: Any) -> str:
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True,
+                                     default=str).encode()).hexdigest()
 
 
-def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str] | None:
-    """Number and write the quarter's circular, once: never empty, and only as approved."""
-    subject = circular_subject(quarter)
+def quarter_figures(quarter: str) -> CircularFigures:
+    """The quarter's circular (季度通报) speaks of decided measures only."""
+    with session_scope() as session:
+        context = quarter_context(session=session, quarter=Period.parse(quarter), decided=True)
+    empty = "" if context["measures_total"] or context["accountability_total"] else \
+        "no measure was decided in the quarter"
+    return CircularFigures(context, content_digest(context), empty)
+
+
+def circular_figures(kind: str, quarter: str, on: date, policy: Policy | None) -> CircularFigures:
+    if kind == QUARTER_CIRCULAR:
+        return quarter_figures(quarter)
+    if policy is None:
+        raise ValueError(f"the {kind} needs the policy its scores follow")
+    return ranking_figures(quarter=quarter, policy=policy, on=on)
+
+
+def ranking_figures(*, quarter: str, policy: Policy, on: date) -> CircularFigures:
+    """The ranking communiqué (考评排名通报) from the quarter's ranking as computed today."""
+    try:
+        ranking = compute_ranking(quarter=Period.parse(quarter), policy=policy, on=on)
+    except ScoreError as why:
+        return CircularFigures({}, "", str(why))
+    standings = [(r.group, r.rank, r.org_code, r.score, r.listing, r.previous)
+                 for r in ranking.rows]
+
+    def keep(session: Any, day: date, doc_number: str) -> None:
+        publish(session=session, ranking=ranking, on=day, doc_number=doc_number)
+
+    return CircularFigures(communique_context(ranking, on),
+                           content_digest([standings, policy.ranking.model_dump()]), on_issue=keep)
+
+
+def issue_circular(*, quarter: str, on: date, issued_by: str, kind: str = QUARTER_CIRCULAR,
+                   policy: Policy | None = None) -> tuple[str, str] | None:
+    """Number and write a quarter's circular, once: never empty, and only as approved."""
+    subject = circular_subject(quarter, kind)
+    with session_scope() as session:
+        if issued_for(session=session, subject=subject) is not None:
+            return None  # an issued circular is never rewritten
+        review = get_circular(session=session, subject=subject)
+        drafted = review is not None
+    figures = circular_figures(kind, quarter, on, policy)
+    if figures.empty:
+        raise EmptyCircular(f"{quarter}: {figures.empty}; an empty circular is not issued")
+    if not drafted:
+        raise CircularNotApproved(f"{subject} is not drafted yet: draft it ({_DRAFTED_BY[kind]}) "
+                                  "and have it reviewed")
     with session_scope() as session:
         lock_period(session, subject)
         if issued_for(session=session, subject=subject) is not None:
-            return None  # an issued circular is never rewritten
-        context, digest = _circular_content(session, quarter)
-        if _is_empty(context):
-            raise EmptyCircular(f"{quarter}: no measure was decided in the quarter; an empty "
-                                "circular is not issued")
+            return None
         review = get_circular(session=session, subject=subject)
         if review is None or review.status != ActionStatus.APPROVED:
-            state = "not drafted yet (run quarter-circular)" if review is None else review.status
             raise CircularNotApproved(
-                f"{subject} is {state}: it is issued once a reviewer approves it "
-                f"(the desk, or `dutyflow review {subject} --approve --reviewer NAME`)")
-        if review.content_hash != digest:
+                f"{subject} is {review.status if review else 'gone'}: it is issued once a "
+                f"reviewer approves it (the desk, or `dutyflow review {subject} --approve "
+                "--reviewer NAME`)")
+        if review.content_hash != figures.digest:
             raise CircularNotApproved(
                 f"{subject}: decisions changed its figures after {review.reviewer} approved it; "
-                "draft it again (quarter-circular) and have it reviewed")
+                f"draft it again ({_DRAFTED_BY[kind]}) and have it reviewed")
 
         def render(doc_number: str) -> Written:
-            notice = build_circular(kind=QUARTER_CIRCULAR, subject=subject, context=context,
+            notice = build_circular(kind=kind, subject=subject, context=figures.context,
                                     on=on, doc_number=doc_number)
             return write_notice(notice, issued_folder(quarter),
                                 safe_name(f"{doc_number}-{subject}"))
 
         doc_number, written = number_and_record(
             session=session, subject=subject, period=quarter, on=on, issued_by=issued_by,
-            action=None, series=_series(QUARTER_CIRCULAR), render=render)
+            action=None, series=_series(kind), render=render)
+        if figures.on_issue is not None:
+            figures.on_issue(session, on, doc_number)
         review.status, review.doc_number = ActionStatus.ISSUED, doc_number
         log_circular_event(session=session, circular=review, event=ActionStatus.ISSUED,
                            actor=issued_by, note=doc_number)
@@ -331,22 +383,36 @@ def issue_circular(*, quarter: str, on: date, issued_by: str) -> tuple[str, str]
     return doc_number, str(written.docx)
 
 
-def draft_circular(*, quarter: str, on: date) -> Path | None:
-    """Draft the quarter's circular as it would be issued (decided measures only) and open its
-    review; a draft whose figures changed goes back to review. None: nothing to circulate."""
-    subject = circular_subject(quarter)
+def circular_drafted(quarter: str, kind: str) -> bool:
     with session_scope() as session:
-        lock_period(session, subject)
-        context, digest = _circular_content(session, quarter)
-        if _is_empty(context):
-            log.warning("%s: no measure was decided in the quarter; no circular to draft", quarter)
-            return None
+        return get_circular(session=session, subject=circular_subject(quarter, kind)) is not None
+
+
+_DRAFTED_BY = {QUARTER_CIRCULAR: "the quarter-circular flow",
+               RANKING_CIRCULAR: "`dutyflow ranking --period Q --draft`"}
+
+
+def draft_circular(*, quarter: str, on: date, kind: str = QUARTER_CIRCULAR,
+                   policy: Policy | None = None) -> Path | None:
+    """Draft a quarter's circular as it would be issued and open its review; a draft whose
+    figures changed goes back to review. None: nothing to circulate."""
+    subject = circular_subject(quarter, kind)
+    with session_scope() as session:
         review = get_circular(session=session, subject=subject)
         if review is not None and review.status == ActionStatus.ISSUED:
             return Path(review.document) if review.document else None
-        notice = build_circular(kind=QUARTER_CIRCULAR, subject=subject, context=context, on=on)
+    figures = circular_figures(kind, quarter, on, policy)
+    if figures.empty:
+        log.warning("%s: %s; no circular to draft", quarter, figures.empty)
+        return None
+    with session_scope() as session:
+        lock_period(session, subject)
+        review = get_circular(session=session, subject=subject)
+        if review is not None and review.status == ActionStatus.ISSUED:
+            return Path(review.document) if review.document else None
+        notice = build_circular(kind=kind, subject=subject, context=figures.context, on=on)
         written = write_notice(notice, drafts_folder(quarter), subject)
         store_circular_draft(session=session, subject=subject, period=quarter,
-                             content_hash=digest, document=str(written.docx),
+                             content_hash=figures.digest, document=str(written.docx),
                              html_document=str(written.html))
     return written.docx

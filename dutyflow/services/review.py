@@ -10,8 +10,8 @@ from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     CHASE,
     DOCUMENT_KINDS,
-    QUARTER_CIRCULAR,
     action_name,
+    circular_name,
     is_chase,
     is_circular,
 )
@@ -134,8 +134,12 @@ def pending_items(period: str | None) -> list[PendingItem]:
     items += [PendingItem(c.id, names.get(c.org_code, c.org_code), DOCUMENT_KINDS[CHASE].name,
                           f"{c.action_id}应于{c.overdue_since}前反馈，未收到", c.html_document or "")
               for c in chases]
-    return items + [PendingItem(c.subject, settings.all_units, DOCUMENT_KINDS[QUARTER_CIRCULAR].name,
-                                f"{c.period}季度通报", c.html_document or "") for c in circulars]
+    return items + [PendingItem(c.subject, settings.all_units, circular_name(c.subject),
+                                f"{c.period}{circular_name(c.subject)}", c.html_document or "")
+                    for c in circulars]
+
+
+
 
 
 def office_drafts(period: str) -> list[str]:

@@ -11,6 +11,7 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
+from dutyflow.models.rankings import judged_months
 from dutyflow.models.scores import CLOSED, month_findings, month_replies, organization_tree
 from dutyflow.rules.policy import Policy
 from dutyflow.rules.scoring import Ledger, Score, score_month
@@ -39,11 +40,27 @@ class MonthScores:
                 for s in rows]
 
 
+def unit_of(tree: list[tuple[str, str | None, str]]) -> dict[str, str]:
+    """Each organization's 直属党组织 (the top of its subtree; a unit: itself)."""
+    frame = pd.DataFrame(tree, columns=["org_code", "parent_code", "org_type"])
+    if frame.empty:
+        return {}
+    return {str(k): str(v) for k, v in subtree_roots(frame).items()}
+
+
+def organization_units() -> dict[str, str]:
+    with session_scope() as session:
+        return unit_of(organization_tree(session=session))
+
+
 def month_scores(*, period: str, policy: Policy) -> MonthScores:
     p = Period.parse(period)
     if p.kind != "month":
         raise ScoreError(f"a score is monthly (月调度): give a month like 2026-10, not {period}")
     with session_scope() as session:
+        if not judged_months(session=session, months=[str(p)]):
+            raise ScoreError(f"{p} has not been judged: run it first "
+                             f"(`dutyflow run --period {p} --input …`)")
         findings = month_findings(session=session, period=str(p))
         replies = month_replies(session=session, first=p.first_day, last=p.last_day)
         tree = organization_tree(session=session)
@@ -61,15 +78,14 @@ def month_scores(*, period: str, policy: Policy) -> MonthScores:
     for case, (org, state) in last_reply.items():
         if state == CLOSED:
             ledgers[org].closed.append(case)
-    frame = pd.DataFrame(tree, columns=["org_code", "parent_code", "org_type"])
-    roots = subtree_roots(frame) if not frame.empty else pd.Series(dtype=object)
+    roots = unit_of(tree)
     units: dict[str, list[str]] = {}
     for org, root in roots.items():
-        units.setdefault(str(root), [])
+        units.setdefault(root, [])
         if org != root:
-            units[str(root)].append(str(org))
-    scores = score_month(policy.scores, ledgers, units, [str(o) for o in frame["org_code"]])
-    return MonthScores(str(p), scores, names, {str(k): str(v) for k, v in roots.items()})
+            units[root].append(org)
+    scores = score_month(policy.scores, ledgers, units, [org for org, _, _ in tree])
+    return MonthScores(str(p), scores, names, roots)
 
 
 def explain_score(*, org_code: str, period: str, policy: Policy) -> str:

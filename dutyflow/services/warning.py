@@ -28,6 +28,7 @@ from dutyflow.rules.facts import PeriodData, meetings_since
 from dutyflow.rules.judge import judge
 from dutyflow.rules.policy import Policy
 from dutyflow.services.shards import subtree_roots
+from dutyflow.services.workbooks import write_sheets
 
 # how far ahead an answer counts as soon due: the rest of the month, at least this many days
 SOON_WORKING_DAYS = 5
@@ -65,18 +66,13 @@ class MidMonthWarning:
 
     def write_workbook(self, path: Path) -> Path:
         """A plain workbook the office can send round: one sheet per list."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as book:
-            self.not_held.rename(columns=NOT_HELD_HEADERS).to_excel(
-                book, sheet_name="尚未开展的组织生活", index=False)
-            self.due_soon.rename(columns=DUE_HEADERS).to_excel(
-                book, sheet_name="即将到期的整改反馈", index=False)
-            pd.DataFrame([q.__dict__ for q in self.quarantined],
-                         columns=["table", "file", "sheet", "row", "column", "value", "reason"]
-                         ).to_excel(book, sheet_name="未计入的数据", index=False)
-        tmp.replace(path)
-        return path
+        return write_sheets(path, {
+            "尚未开展的组织生活": self.not_held.rename(columns=NOT_HELD_HEADERS),
+            "即将到期的整改反馈": self.due_soon.rename(columns=DUE_HEADERS),
+            "未计入的数据": pd.DataFrame([q.__dict__ for q in self.quarantined],
+                                       columns=["table", "file", "sheet", "row", "column",
+                                                "value", "reason"]),
+        })
 
 
 NOT_HELD_HEADERS = {"unit": "直属党组织", "org_code": "组织编码", "org_name": "组织名称",

@@ -93,12 +93,15 @@ def test_deployments_have_schedules_and_refuse_a_bad_period(service):
     svc, _, _ = service
     listing = svc.run("deployment", "ls")
     for name in ("monthly-cycle", "quarter-circular", "dutyflow-cycle", "review-actions",
-                 "issue-notices", "mid-month-warning"):
+                 "issue-notices", "mid-month-warning", "quarter-ranking", "year-roll-up"):
         assert name in listing
     inspected = svc.run("deployment", "inspect", "monthly-cycle/monthly")
     assert "0 9 5 * *" in inspected and "Asia/Shanghai" in inspected
     warning = svc.run("deployment", "inspect", "mid-month-warning/mid-month-warning")
     assert "0 9 20 * *" in warning and "Asia/Shanghai" in warning
+    ranking = svc.run("deployment", "inspect", "quarter-ranking/quarter-ranking")
+    assert "0 9 12 1,4,7,10 *" in ranking
+    assert "0 9 20 1 *" in svc.run("deployment", "inspect", "year-roll-up/year-roll-up")
     with pytest.raises(Exception, match="does not match"):
         svc.run("deployment", "run", "dutyflow-cycle/cycle", "--param", "period=2026-13",
                 "--param", f"input_path={SAMPLES}")

@@ -6,7 +6,7 @@ import io
 
 from matplotlib import image
 
-from dutyflow.services.charts import findings_heatmap
+from dutyflow.services.charts import findings_heatmap, ranking_bars, score_trend
 
 CELLS = [("DW01-ZB01", "2026-08", 3), ("DW01-ZB01", "2026-09", 1), ("DW01-ZB02", "2026-09", 2)]
 NAMES = {"DW01-ZB01": "中共市教育局第一党支部", "DW01-ZB02": "中共市教育局第二党支部"}
@@ -25,3 +25,77 @@ def test_the_chart_names_organizations_and_is_readable_on_a_dark_theme():
 def test_a_month_without_findings_still_draws_a_chart():
     chart = findings_heatmap([], title="2026年各党组织问题数", names={})
     assert "没有问题" in chart.svg and chart.png[:4] == b"\x89PNG"
+
+
+TREND = {"中共市教育局第一党支部": [("2026-07", 92.5), ("2026-08", 95.0)],
+         "市财政局党委": [("2026-06", 81.0), ("2026-08", 78.5)],  # no 2026-07: a gap
+         "中共市卫生健康委员会机关第二党支部": [("2026-08", 88.0)]}
+RANKS = [("市统计局党支部", 97.4), ("中共市教育局第一党支部", 91.0), ("市文旅局党支部", 85.2),
+         ("市人民检察院机关党委", 80.7), ("市委办公室党支部", 67.5), ("中共市住房和城乡建设局党组", 61.4)]
+
+
+def assert_opaque_png(png: bytes) -> None:
+    pixels = image.imread(io.BytesIO(png), format="png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and pixels.shape[2] in (3, 4)
+    assert tuple(pixels[1, 1][:3]) == (1.0, 1.0, 1.0) and (pixels.shape[2] == 3 or pixels[1, 1][3] == 1.0)
+
+
+def test_the_trend_names_every_organization_and_every_month():
+    chart = score_trend(TREND, title="2026年各党组织月度得分")
+    assert "2026年各党组织月度得分" in chart.svg
+    assert all(name in chart.svg for name in TREND)
+    assert all(month in chart.svg for month in ("2026-06", "2026-07", "2026-08"))
+    assert "fill: #ffffff" in chart.svg and "个单位，显示" not in chart.svg
+    assert_opaque_png(chart.png)
+
+
+def test_a_crowded_trend_draws_the_six_highest_and_six_lowest():
+    series = {f"第{i}党支部": [("2026-08", 50.0 + i)] for i in range(1, 16)}
+    chart = score_trend(series, title="得分趋势")
+    assert "共15个单位，显示最高6个和最低6个" in chart.svg
+    drawn = {name for name in series if name in chart.svg}
+    assert drawn == {f"第{i}党支部" for i in [*range(1, 7), *range(10, 16)]}
+
+
+def test_a_trend_without_scores_says_so():
+    chart = score_trend({}, title="得分趋势")
+    assert "没有得分" in chart.svg and "得分趋势" in chart.svg
+    assert_opaque_png(chart.png)
+
+
+def test_the_ranking_marks_the_red_and_black_lists():
+    chart = ranking_bars(RANKS, title="2026年8月考核排名", top=2, bottom=2)
+    assert "2026年8月考核排名" in chart.svg and all(name in chart.svg for name, _ in RANKS)
+    assert "红榜（前2名）" in chart.svg and "黑榜（后2名）" in chart.svg
+    assert "fill: #cf222e" in chart.svg and "fill: #24292f" in chart.svg
+    assert "97.4" in chart.svg and "61.4" in chart.svg  # each bar carries its score
+    assert_opaque_png(chart.png)
+
+
+def test_lists_that_would_overlap_split_the_rows_between_them():
+    chart = ranking_bars(RANKS[:3], title="排名", top=2, bottom=5, top_label="前列", bottom_label="后进")
+    assert "前列（前2名）" in chart.svg and "后进（后1名）" in chart.svg
+
+
+def test_a_long_ranking_shows_both_ends_around_a_gap():
+    rows = [(f"第{i}党支部", 100.0 - i / 2) for i in range(1, 101)]
+    chart = ranking_bars(rows, title="排名", top=5, bottom=5)
+    assert "……" in chart.svg and "第30党支部" in chart.svg and "第71党支部" in chart.svg
+    assert "第31党支部" not in chart.svg and "第70党支部" not in chart.svg
+
+
+def test_ranking_without_rows_still_draws_a_chart():
+    chart = ranking_bars([], title="排名", top=5, bottom=5)
+    assert "没有得分" in chart.svg and chart.png[:4] == b"\x89PNG"
+
+
+def test_the_same_scores_draw_the_same_svg():
+    assert score_trend(TREND, title="趋势").svg == score_trend(TREND, title="趋势").svg
+    assert ranking_bars(RANKS, title="排名", top=2, bottom=2).svg == \
+        ranking_bars(RANKS, title="排名", top=2, bottom=2).svg
+
+
+def test_organizations_without_scores_do_not_count_towards_the_crowd():
+    series = {f"第{i}党支部": [("2026-08", 60.0 + i)] if i <= 8 else [] for i in range(1, 15)}
+    chart = score_trend(series, title="得分趋势")
+    assert "个单位，显示" not in chart.svg and chart.svg.count("第1党支部<") == 1

@@ -1,0 +1,322 @@
+"""The quarter's ranking (季通报, 红黑榜): each organization's quarter from its month scores,
+ranked by the policy, with its movement since the previous quarter; the communiqué's figures;
+the ranking as published; and the bottom list's correction windows, settled as they end.
+
+What a communiqué printed is kept (`ranking_entry`) and never recomputed: a later re-run of a
+month changes the scores, not what was circulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dutyflow.core.periods import Period
+from dutyflow.core.vocabulary import (
+    BOTTOM_LISTINGS,
+    RANKING_CIRCULAR,
+    RANKING_GROUPS,
+    Listing,
+    circular_subject,
+)
+from dutyflow.documents.wording import chinese_date
+from dutyflow.models.accountability import finding_counts, organization_names
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import get_circular, log_circular_event
+from dutyflow.models.rankings import (
+    due_for_settling,
+    judged_months,
+    publish_ranking,
+    published_ranking,
+    uncorrected,
+)
+from dutyflow.models.statistics import quarter_months
+from dutyflow.models.tables import RankingEntry
+from dutyflow.rules.policy import Policy
+from dutyflow.rules.ranking import TIE_ORDER, Entry, rank_quarter
+from dutyflow.services.scores import ScoreError, month_scores, organization_units
+from dutyflow.services.workbooks import write_sheets
+
+PROBLEMS_SHOWN = 2  # a bottom-list entry's heaviest deductions, as the communiqué names them
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One organization's place in a quarter, as the office reads it."""
+
+    group: str
+    rank: int
+    org_code: str
+    name: str
+    unit: str  # the name of its 直属党组织 (a unit: its own)
+    score: float
+    months: tuple[float | None, ...]
+    findings: int
+    previous: int | None
+    listing: Listing | None
+    window_ends: date | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def movement(self) -> int | None:
+        return None if self.previous is None else self.previous - self.rank
+
+    @property
+    def movement_words(self) -> str:
+        if self.movement is None:
+            return "新"
+        return "—" if self.movement == 0 else f"↑{self.movement}" if self.movement > 0 \
+            else f"↓{-self.movement}"
+
+    @property
+    def listing_words(self) -> str:
+        if self.listing is None:
+            return ""
+        if self.listing == Listing.PROVISIONAL and self.window_ends:
+            return f"{self.listing.words}（整改期至{chinese_date(self.window_ends)}）"
+        return self.listing.words
+
+
+@dataclass(frozen=True)
+class QuarterRanking:
+    quarter: str
+    months: tuple[str, ...]  # the quarter's three months
+    judged: tuple[str, ...]  # those the rules judged
+    rows: tuple[Ranked, ...]
+    top: int
+    bottom: int
+    publish_bottom: bool
+    correction_days: int
+    doc_number: str | None = None  # the communiqué that published it, once issued
+    base: float = 100
+
+    def group(self, group: str) -> list[Ranked]:
+        return [r for r in self.rows if r.group == group]
+
+    @property
+    def groups(self) -> list[str]:
+        return [g for g in RANKING_GROUPS if any(r.group == g for r in self.rows)]
+
+    def table(self) -> list[dict[str, Any]]:
+        return [{"group": r.group, "rank": r.rank, "org_code": r.org_code, "organization": r.name,
+                 "unit": r.unit, "score": r.score,
+                 "months": dict(zip(self.months, r.months, strict=True)),
+                 "findings": r.findings, "previous_rank": r.previous, "movement": r.movement,
+                 "listing": r.listing.value if r.listing else None,
+                 "window_ends": r.window_ends.isoformat() if r.window_ends else None}
+                for r in self.rows]
+
+    def frame(self, group: str) -> pd.DataFrame:
+        month_names = [f"{Period.parse(m).index}月" for m in self.months]
+        return pd.DataFrame([
+            {"名次": r.rank, "组织编码": r.org_code, "组织名称": r.name, "所属单位": r.unit,
+             **{name: score for name, score in zip(month_names, r.months, strict=True)},
+             "季度得分": r.score, "问题数": r.findings, "上季度名次": r.previous,
+             "升降": r.movement_words, "榜单": r.listing_words} for r in self.group(group)],
+            columns=["名次", "组织编码", "组织名称", "所属单位", *month_names, "季度得分",
+                     "问题数", "上季度名次", "升降", "榜单"])
+
+    def write_xlsx(self, path: Path) -> Path:
+        """One sheet per group, ranked, plus the rule the ranking followed."""
+        sheets = {f"{RANKING_GROUPS[g]}排名": self.frame(g) for g in self.groups}
+        sheets["说明"] = pd.DataFrame({"说明": self.notes()})
+        return write_sheets(path, sheets)
+
+    def notes(self) -> list[str]:
+        label = Period.parse(self.quarter).label
+        judged = "、".join(f"{Period.parse(m).index}月" for m in self.judged)
+        lines = [f"{label}党建工作考评排名：季度得分为已调度月份（{judged}）得分的平均分",
+                 TIE_ORDER,
+                 f"红榜：各组前{self.top}名；末位：各组后{self.bottom}名（未扣分的不列入）"]
+        if self.correction_days:
+            lines.append(f"列入末位的先列黄榜，通报之日起{self.correction_days}日内本季度案件全部"
+                         "整改销号的撤榜，逾期未整改到位的转入黑榜")
+        if self.doc_number:
+            lines.append(f"已以{self.doc_number}通报，通报后的排名不再变动")
+        return lines
+
+
+def _grouped(rows: list[Ranked]) -> tuple[Ranked, ...]:
+    order = list(RANKING_GROUPS)
+    return tuple(sorted(rows, key=lambda r: (order.index(r.group), r.rank)))
+
+
+def _problems(lines: list[tuple[float, str]]) -> tuple[str, ...]:
+    heaviest = sorted(lines, key=lambda pl: (pl[0], pl[1]))  # most negative first
+    seen: list[str] = []
+    for points, text in heaviest:
+        if points < 0 and text not in seen and "为限" not in text:
+            seen.append(text.split("：", 1)[-1])
+        if len(seen) == PROBLEMS_SHOWN:
+            break
+    return tuple(seen)
+
+
+def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = True,
+                    on: date | None = None) -> QuarterRanking:
+    """The quarter ranked from its judged months' scores, as it stands today."""
+    months = tuple(quarter_months(quarter))
+    with session_scope() as session:
+        judged = tuple(judged_months(session=session, months=months))
+        counts = finding_counts(session=session, first_period=months[0], last_period=months[-1])
+        names = organization_names(session=session)
+    if not judged:
+        raise ScoreError(f"no month of {quarter} has been judged yet: run its months "
+                         f"(`dutyflow run --period {months[0]}` …) before ranking it")
+    scored = {m: month_scores(period=m, policy=policy) for m in judged}
+    latest = scored[judged[-1]]
+    findings: dict[str, int] = {}
+    for org, _, count in counts:
+        findings[org] = findings.get(org, 0) + count
+    entries = [Entry(org, s.kind, tuple(scored[m].scores[org].score
+                                        if m in scored and org in scored[m].scores else None
+                                        for m in months), findings.get(org, 0))
+               for org, s in latest.scores.items() if s.kind in policy.ranking.groups]
+    previous: dict[str, int] = {}
+    if with_previous:
+        before = ranking_of(quarter=quarter.previous(), policy=policy, with_previous=False,
+                            missing_ok=True)
+        previous = {r.org_code: r.rank for r in before.rows} if before else {}
+    rules = policy.ranking
+    window = on + timedelta(days=rules.correction_days) if on and rules.correction_days else None
+    rows = []
+    for standing in rank_quarter(rules, entries, base=policy.scores.base, previous=previous):
+        org = standing.org_code
+        lines = [(line.points, line.text) for m in judged
+                 for line in scored[m].scores[org].lines] if standing.listing else []
+        if standing.entry.group == "unit" and standing.listing:  # it answers for its branches
+            start = latest.scores[org]
+            lines.insert(0, (-1000.0, f"所属{start.branches}个党组织{Period.parse(judged[-1]).index}"
+                                      f"月平均{start.start:g}分"))
+        unit = latest.units.get(org, org)
+        rows.append(Ranked(standing.entry.group, standing.rank, org, names.get(org, org),
+                           names.get(unit, unit), standing.entry.score, standing.entry.months,
+                           standing.entry.findings, standing.previous, standing.listing,
+                           window if standing.listing == Listing.PROVISIONAL else None,
+                           _problems(lines)))
+    return QuarterRanking(str(quarter), months, judged, _grouped(rows), rules.top, rules.bottom,
+                          rules.publish_bottom, rules.correction_days, base=policy.scores.base)
+
+
+def ranking_of(*, quarter: Period, policy: Policy, with_previous: bool = True,
+               missing_ok: bool = False, on: date | None = None) -> QuarterRanking | None:
+    """The quarter's ranking as published, if its communiqué was issued; else as computed."""
+    with session_scope() as session:
+        published = published_ranking(session=session, quarter=str(quarter))
+        names = organization_names(session=session)
+    if published:
+        return _as_published(published, quarter, policy, names)
+    try:
+        return compute_ranking(quarter=quarter, policy=policy, with_previous=with_previous, on=on)
+    except ScoreError:
+        if missing_ok:
+            return None
+        raise
+
+
+def _as_published(entries: list[RankingEntry], quarter: Period, policy: Policy,
+                  names: dict[str, str]) -> QuarterRanking:
+    rules = policy.ranking
+    units = {org: names.get(unit, unit) for org, unit in organization_units().items()}
+    rows = [Ranked(e.group, e.rank, e.org_code, names.get(e.org_code, e.org_code),
+                   units.get(e.org_code, ""), e.score, tuple(e.months), e.findings,
+                   e.previous_rank, Listing(e.listing) if e.listing else None, e.window_ends)
+            for e in entries]
+    months = tuple(quarter_months(quarter))
+    judged = tuple(m for i, m in enumerate(months) if any(r.months[i] is not None for r in rows))
+    return QuarterRanking(str(quarter), months, judged, _grouped(rows), rules.top, rules.bottom,
+                          rules.publish_bottom, rules.correction_days, entries[0].doc_number,
+                          policy.scores.base)
+
+
+# ------------------------------------------------------------------ the communiqué's figures
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    name: str
+    count: int
+    mean: float
+    best: float
+    worst: float
+    top: list[Ranked] = field(default_factory=list)
+    bottom: list[Ranked] = field(default_factory=list)
+
+
+def communique_context(ranking: QuarterRanking, on: date) -> dict[str, Any]:
+    """What the ranking communiqué (考评排名通报) says: per group the count and spread, the top
+    list, and the bottom list with its correction deadline when the policy publishes it."""
+    window = on + timedelta(days=ranking.correction_days) if ranking.correction_days else None
+    groups = []
+    for group in ranking.groups:
+        rows = ranking.group(group)
+        scores = [r.score for r in rows]
+        groups.append(GroupFigures(
+            RANKING_GROUPS[group], len(rows), round(sum(scores) / len(scores), 2), max(scores),
+            min(scores), [r for r in rows if r.listing == Listing.TOP],
+            [replace(r, window_ends=window if r.listing == Listing.PROVISIONAL else None)
+             for r in rows if r.listing in BOTTOM_LISTINGS]))
+    return {"period_label": Period.parse(ranking.quarter).label,
+            "months_label": "、".join(f"{Period.parse(m).index}月" for m in ranking.judged),
+            "groups": [g.__dict__ for g in groups], "top": ranking.top, "bottom": ranking.bottom,
+            "publish_bottom": ranking.publish_bottom, "correction_days": ranking.correction_days,
+            "window_ends": chinese_date(window) if window else "", "tie_order": TIE_ORDER,
+            "base": f"{ranking.base:g}",
+            "bottom_total": sum(len(g.bottom) for g in groups)}
+
+
+def publish(*, session: Any, ranking: QuarterRanking, on: date, doc_number: str) -> None:
+    """Keep the ranking as the communiqué numbered `doc_number` printed it (the caller's
+    transaction: the two stand or fall together)."""
+    window = on + timedelta(days=ranking.correction_days) if ranking.correction_days else None
+    publish_ranking(session=session, entries=[RankingEntry(
+        quarter=ranking.quarter, org_code=r.org_code, group=r.group, rank=r.rank, score=r.score,
+        months=list(r.months), findings=r.findings, previous_rank=r.previous,
+        listing=r.listing.value if r.listing else None,
+        window_ends=window if r.listing == Listing.PROVISIONAL else None,
+        doc_number=doc_number) for r in ranking.rows])
+
+
+@dataclass(frozen=True)
+class Settled:
+    quarter: str
+    org_code: str
+    listing: Listing
+
+
+def settle_bottom_lists(*, on: date, actor: str = "dutyflow") -> list[Settled]:
+    """Bottom-list entries whose window ended before `on`: lifted when every issued case of
+    the quarter (a unit's: its whole subtree's) was closed on an answer received in the
+    window, else confirmed (黑榜). Each
+    step is in the communiqué's history; settling twice changes nothing."""
+    settled: list[Settled] = []
+    members: dict[str, list[str]] = {}  # a unit answers for its whole subtree
+    for org, unit in organization_units().items():
+        members.setdefault(unit, []).append(org)
+    with session_scope() as session:
+        due = due_for_settling(session=session, on=on)
+        by_window: dict[tuple[str, date], list[RankingEntry]] = {}
+        for entry in due:
+            by_window.setdefault((entry.quarter, entry.window_ends), []).append(entry)  # type: ignore[arg-type]
+        for (quarter, window_ends), entries in by_window.items():
+            answerable = {e.org_code: members.get(e.org_code, [e.org_code])
+                          if e.group == "unit" else [e.org_code] for e in entries}
+            late = uncorrected(session=session, org_codes=sorted({o for orgs in answerable.values()
+                                                                  for o in orgs}),
+                               months=quarter_months(Period.parse(quarter)), by=window_ends)
+            circular = get_circular(session=session,
+                                    subject=circular_subject(quarter, RANKING_CIRCULAR))
+            for entry in entries:
+                listing = Listing.CONFIRMED if late & set(answerable[entry.org_code]) \
+                    else Listing.LIFTED
+                entry.listing, entry.settled_on = listing.value, on
+                session.add(entry)
+                if circular is not None:
+                    log_circular_event(session=session, circular=circular, event=listing.value,
+                                       actor=actor, note=f"{entry.org_code}：{listing.words}")
+                settled.append(Settled(quarter, entry.org_code, listing))
+    return settled

@@ -1,0 +1,82 @@
+"""Data access for the quarter's ranking and the year's record: which months were judged, the
+ranking as published, and whether a bottom-list organization corrected in its window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session
+
+from dutyflow.core.vocabulary import ActionStatus, FollowUp, Listing
+from dutyflow.models.tables import Action, EvaluationRun, RankingEntry, Reply
+
+
+def judged_months(*, session: Session, months: Sequence[str]) -> list[str]:
+    """The months among `months` the rules have judged (a month never run scores nothing)."""
+    rows = session.execute(select(EvaluationRun.period).where(
+        EvaluationRun.period.in_(list(months)),  # type: ignore[attr-defined]
+        EvaluationRun.finished_at.is_not(None)).distinct()).scalars()  # type: ignore[union-attr]
+    return sorted(rows)
+
+
+def published_ranking(*, session: Session, quarter: str) -> list[RankingEntry]:
+    return list(session.execute(select(RankingEntry).where(RankingEntry.quarter == quarter)
+                                .order_by(RankingEntry.group, RankingEntry.rank)).scalars())
+
+
+def publish_ranking(*, session: Session, entries: Iterable[RankingEntry]) -> None:
+    """Record the ranking a communiqué printed, in the communiqué's own transaction."""
+    rows = list(entries)
+    if rows:
+        session.execute(delete(RankingEntry).where(RankingEntry.quarter == rows[0].quarter))
+    session.add_all(rows)
+
+
+def due_for_settling(*, session: Session, on: date) -> list[RankingEntry]:
+    """Bottom-list entries whose correction window ended before `on`."""
+    return list(session.execute(select(RankingEntry).where(
+        RankingEntry.listing == Listing.PROVISIONAL,
+        RankingEntry.window_ends < on)  # type: ignore[operator]
+        .order_by(RankingEntry.quarter, RankingEntry.group, RankingEntry.rank)
+        .with_for_update()).scalars())
+
+
+def uncorrected(*, session: Session, org_codes: Sequence[str], months: Sequence[str],
+                by: date) -> set[str]:
+    """The organizations among `org_codes` with an issued case of `months` that asked for an
+    answer and was not closed (销号) on an answer received by `by`. Cases never issued are the
+    office's to settle, not the organization's to correct."""
+    last_reply = (select(Reply.action_id, func.max(Reply.received_on).label("received"))
+                  .group_by(Reply.action_id).subquery())
+    rows = session.execute(
+        select(Action.org_code, Action.follow_up, last_reply.c.received)
+        .outerjoin(last_reply, last_reply.c.action_id == Action.id)
+        .where(Action.org_code.in_(list(org_codes)),  # type: ignore[attr-defined]
+               Action.period.in_(list(months)),  # type: ignore[attr-defined]
+               Action.status == ActionStatus.ISSUED,
+               Action.reply_due.is_not(None))).all()  # type: ignore[union-attr]
+    return {org for org, follow_up, received in rows
+            if not (follow_up == FollowUp.CLOSED and received is not None and received <= by)}
+
+
+def year_cases(*, session: Session, months: Sequence[str]) -> list[tuple[str, str, int, bool]]:
+    """(org_code, measure, replies received, closed) of each live case of `months`."""
+    replies = (select(Reply.action_id, func.count().label("n")).group_by(Reply.action_id)
+               .subquery())
+    rows = session.execute(
+        select(Action.org_code, Action.action, func.coalesce(replies.c.n, 0), Action.follow_up)
+        .outerjoin(replies, replies.c.action_id == Action.id)
+        .where(Action.period.in_(list(months)),  # type: ignore[attr-defined]
+               Action.status != ActionStatus.WITHDRAWN)).all()
+    return [(org, measure, int(n), follow_up == FollowUp.CLOSED)
+            for org, measure, n, follow_up in rows]
+
+
+def year_listings(*, session: Session, year: int) -> list[tuple[str, str]]:
+    """(org_code, listing) of each published ranking entry of the year's quarters."""
+    return [(org, listing) for org, listing in session.execute(
+        select(RankingEntry.org_code, RankingEntry.listing).where(
+            RankingEntry.quarter.like(f"{year}-Q%"),  # type: ignore[attr-defined]
+            RankingEntry.listing.is_not(None))).all()]  # type: ignore[union-attr]

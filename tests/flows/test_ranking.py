@@ -1,0 +1,150 @@
+"""The quarter's ranking from real cycles: ranked from the months' scores, written as a
+workbook and charts, its communiqué drafted, refused before approval, approved and issued; the
+published ranking never moves; its bottom list is settled when the correction window ends; the
+next quarter's movement is counted against what was published."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import docx
+import openpyxl
+from typer.testing import CliRunner
+
+from dutyflow.cli import app
+from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.models.db import session_scope
+from dutyflow.models.decisions import circular_events
+from dutyflow.models.tables import Action
+from dutyflow.services.followup import accept_reply, record_reply
+from dutyflow.services.review import office_drafts
+from tests.flows.test_review_issue import cycle
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def ranking(quarter: str, *extra: str) -> dict:
+    result = runner.invoke(app, ["ranking", "--period", quarter, "--json", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def month_scores(month: str) -> dict[str, float]:
+    return {r["org_code"]: r["score"] for r in json.loads(invoke("scores", "--period", month,
+                                                                 "--json"))}
+
+
+def text_of(path: Path) -> str:
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def issue_month(month: str, on: date) -> None:
+    invoke("review", "--all-office", month, "--approve", "--reviewer", "张主任")
+    invoke("issue", "--period", month, "--on", on.isoformat())
+
+
+def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_path):
+    cycle("2026-08")
+    issue_month("2026-08", date(2026, 9, 7))
+    cycle("2026-09")
+    issue_month("2026-09", date(2026, 10, 9))
+    aug, sep = month_scores("2026-08"), month_scores("2026-09")
+    q3 = ranking("2026-Q3")
+    rows = q3["rows"]
+    assert q3["judged_months"] == ["2026-08", "2026-09"] and q3["doc_number"] is None
+    for group in ("unit", "branch"):
+        ranks = [r["rank"] for r in rows if r["group"] == group]
+        assert ranks == list(range(1, len(ranks) + 1))
+    assert sum(r["group"] == "unit" for r in rows) == 8 and len(rows) == 68
+    for row in rows:
+        assert row["score"] == round((aug[row["org_code"]] + sep[row["org_code"]]) / 2, 2)
+    scores = [(r["group"], -r["score"]) for r in rows]
+    assert scores == sorted(scores, key=lambda g: (g[0] != "unit", g[1]))
+    bottom = [r for r in rows if r["listing"] == "provisional"]
+    assert bottom and all(r["score"] < 100 for r in bottom)
+    assert {r["window_ends"] for r in bottom} == {(date.today() + timedelta(days=30)).isoformat()}
+
+    drafted = invoke("ranking", "--period", "2026-Q3", "--draft", "--on", "2026-10-12")
+    assert "communiqué ranking-2026-Q3 drafted" in drafted
+    out = tmp_path / "out" / "2026-Q3"
+    draft = text_of(out / "drafts" / "ranking-2026-Q3.docx")
+    assert "关于2026年第三季度党建工作考评排名情况的通报" in draft
+    assert "2026年11月11日前整改到位" in draft  # the draft's date plus 30 days
+    names = {r["org_code"]: r["organization"] for r in rows}
+    assert all(names[r["org_code"]] in draft for r in bottom)
+    book = openpyxl.load_workbook(out / "2026-Q3-考评排名.xlsx")
+    assert book.sheetnames == ["直属党组织排名", "基层党支部排名", "说明"]
+    sheet = book["基层党支部排名"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["名次", "组织编码", "组织名称", "所属单位"] and "季度得分" in header
+    assert sheet.max_row == 1 + 60 and sheet.cell(2, 1).value == 1
+    chart = (out / "2026-Q3-排名-branch.svg").read_text(encoding="utf-8")
+    assert "2026年第三季度基层党支部党建工作考评排名" in chart and "黄榜（后" in chart
+    assert (out / "2026-Q3-单位月度得分.png").read_bytes()[:4] == b"\x89PNG"
+
+    early = runner.invoke(app, ["issue", "--period", "2026-Q3", "--on", "2026-10-13"])
+    assert "ranking-2026-Q3 is draft" in early.output
+    invoke("review", "ranking-2026-Q3", "--approve", "--reviewer", "张主任")
+    issued = invoke("issue", "--period", "2026-Q3", "--on", "2026-10-15")
+    number = next(line.split()[0] for line in issued.splitlines() if "ranking-2026-Q3" in line)
+    assert number.startswith("市直工委〔2026〕")
+    path = Path(next(line.split()[-1] for line in issued.splitlines() if "ranking-2026-Q3" in line))
+    assert "2026年11月14日前整改到位" in text_of(path)
+
+    published = ranking("2026-Q3", "--on", "2026-10-16")
+    assert published["doc_number"] == number
+    windows = {r["window_ends"] for r in published["rows"] if r["listing"] == "provisional"}
+    assert windows == {"2026-11-14"}
+    lenient = tmp_path / "lenient.yaml"  # a policy that would score otherwise: what was
+    lenient.write_text((Path("rules/default_policy.yaml").read_text(encoding="utf-8")
+                        .replace("reminder: 2,", "reminder: 0,")), encoding="utf-8")
+    assert ranking("2026-Q3", "--policy", str(lenient), "--on", "2026-10-16")["rows"] == \
+        published["rows"]  # what was printed stays
+
+    # one bottom-list branch answers everything in its window and is lifted; the rest are confirmed
+    listed = [r["org_code"] for r in published["rows"]
+              if r["listing"] == "provisional" and r["group"] == "branch"]
+    with session_scope() as session:
+        issued_cases = {org: [a.id for a in session.query(Action).filter(
+            Action.org_code == org, Action.status == ActionStatus.ISSUED,
+            Action.reply_due.is_not(None))] for org in listed}
+    corrected = next(org for org in listed if issued_cases[org])
+    for case_id in issued_cases[corrected]:
+        record_reply(case_id=case_id, received=date(2026, 11, 10), measures="已整改")
+        accept_reply(case_id=case_id, reviewer="刘审核")
+    assert ranking("2026-Q3", "--on", "2026-11-14")["rows"] == published["rows"]  # not yet over
+    settled = invoke("ranking", "--period", "2026-Q3", "--on", "2026-11-20")
+    assert f"2026-Q3 {corrected}: 整改到位，撤榜" in settled
+    after = {r["org_code"]: r for r in ranking("2026-Q3")["rows"]}
+    assert after[corrected]["listing"] == "lifted"
+    others = [org for org in listed if org != corrected and issued_cases[org]]
+    assert others and all(after[org]["listing"] == "confirmed" for org in others)
+    again = invoke("ranking", "--period", "2026-Q3", "--on", "2026-11-21")
+    assert f"2026-Q3 {corrected}:" not in again  # settled once
+    with session_scope() as session:
+        events = [e.event for e in circular_events(session=session, subject="ranking-2026-Q3")]
+    assert events[:3] == ["opened", "approved", "issued"] and "lifted" in events
+
+    cycle("2026-10")
+    q4 = {r["org_code"]: r for r in ranking("2026-Q4")["rows"]}
+    for org, row in after.items():
+        assert q4[org]["previous_rank"] == row["rank"]
+        assert q4[org]["movement"] == row["rank"] - q4[org]["rank"]
+    assert office_drafts("2026-10")  # the next month goes on as usual
+
+
+def test_a_quarter_not_yet_judged_is_refused_with_what_to_run(sqlite_url):
+    result = runner.invoke(app, ["ranking", "--period", "2026-Q3"])
+    assert result.exit_code == 2 and "run its months" in result.output
+    month = runner.invoke(app, ["ranking", "--period", "2026-09"])
+    assert month.exit_code != 0 and "a quarter like 2026-Q3" in month.output

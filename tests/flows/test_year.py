@@ -1,0 +1,70 @@
+"""The year's roll-up from real cycles: a workbook with a summary sheet and one per unit,
+read back with openpyxl, whose totals equal the months' own; charts as files; an artifact."""
+
+from __future__ import annotations
+
+import asyncio
+
+import openpyxl
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from dutyflow.cli import app
+from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.models.db import session_scope
+from dutyflow.models.tables import Action, Finding, Organization
+from tests.flows.test_review_issue import cycle
+
+runner = CliRunner()
+
+
+def column(sheet, header: str) -> list:
+    names = [c.value for c in sheet[1]]
+    return [row[names.index(header)].value for row in sheet.iter_rows(min_row=2)]
+
+
+def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, tmp_path):
+    cycle("2026-08")
+    cycle("2026-09")
+    result = runner.invoke(app, ["year", "--period", "2026"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out" / "2026"
+    book = openpyxl.load_workbook(out / "2026-党建工作考核.xlsx")
+    with session_scope() as session:
+        units = dict(session.execute(select(Organization.org_code, Organization.org_name)
+                                     .where(Organization.parent_code.is_(None))).all())
+        findings = session.execute(select(func.count()).select_from(Finding).where(
+            Finding.current, Finding.period.in_(["2026-08", "2026-09"]))).scalar()
+        cases = session.execute(select(func.count()).select_from(Action).where(
+            Action.status != ActionStatus.WITHDRAWN)).scalar()
+    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(units) == 9
+    assert set(book.sheetnames[1:]) == set(units.values())
+    summary = book["汇总"]
+    assert column(summary, "组织编码")[-1] == "合计"
+    unit_sheets = [book[name] for name in book.sheetnames[1:]]
+    per_unit = [column(s, "问题数")[-1] for s in unit_sheets]
+    assert sum(per_unit) == findings and sum(column(s, "案件数")[-1] for s in unit_sheets) == cases
+    for sheet in unit_sheets:  # the 合计 row is its organizations' sum
+        values = column(sheet, "问题数")
+        assert values[-1] == sum(values[:-1])
+        months = [column(sheet, m)[:-1] for m in ("8月", "9月")]
+        scores = column(sheet, "年度得分")[:-1]
+        assert scores == [round((a + b) / 2, 2) for a, b in zip(*months, strict=True)]
+    assert set(column(summary, "组织名称")[:-1]) == set(units.values())
+    chart = (out / "2026-单位月度得分.svg").read_text(encoding="utf-8")
+    assert "2026年度各直属党组织月度得分" in chart
+    assert all(name in chart for name in units.values())
+    heat = (out / "2026-单位问题数.svg").read_text(encoding="utf-8")
+    assert "2026年度各直属党组织问题数（按月）" in heat
+
+    async def artifacts():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["dutyflow-year-2026"])))
+
+    found = asyncio.run(artifacts())
+    assert found and "2026年度党建工作考核汇总" in found[0].data
+    bad = runner.invoke(app, ["year", "--period", "2026-Q3"])
+    assert bad.exit_code != 0 and "a year like 2026" in bad.output
