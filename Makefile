@@ -16,7 +16,8 @@ install: $(STAMP)
 
 # Four months as an office runs them, dated as they happened: the cycle on the 3rd, the office
 # approves what it may decide alone (proposals wait for the committee) and issues it on the
-# 9th; answers that do not come are chased (催办) at the next cycle, then escalated.
+# 9th; answers that do not come are chased (催办) at the next cycle, then escalated. Then the
+# quarters are ranked (季通报) and the year rolled up.
 # August's answers that came in time and were accepted (销号); the others are chased
 DEMO_ANSWERED := DW0002-ZB03 DW0004-ZB07 DW0006-ZB03 DW0007-ZB05
 DEMO_MONTHS := 2026-08:2026-09 2026-09:2026-10 2026-10:2026-11 2026-11:2026-12
@@ -38,6 +39,14 @@ demo: install
 	  fi; \
 	done
 	cd demo-run && ../$(BIN)/dutyflow cases --period 2026-08 && ../$(BIN)/dutyflow actions --period 2026-11
+# the third quarter ranked and circulated on 15 October (the ranking it printed stays), the
+# fourth ranked so far, and the year rolled up
+	cd demo-run && ../$(BIN)/dutyflow ranking --period 2026-Q3 --draft --on 2026-10-12 >/dev/null && \
+	  { ../$(BIN)/dutyflow review ranking-2026-Q3 --approve --reviewer 张主任 2>/dev/null || \
+	    ../$(BIN)/dutyflow ranking --period 2026-Q3 | grep -q "published as"; } && \
+	  ../$(BIN)/dutyflow issue --period 2026-Q3 --on 2026-10-15 2>/dev/null | grep ranking-; \
+	  ../$(BIN)/dutyflow ranking --period 2026-Q4 --draft --on 2026-12-02 | tail -1 && \
+	  ../$(BIN)/dutyflow year --period 2026
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider

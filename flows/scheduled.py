@@ -44,6 +44,7 @@ def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary | State:
         return _no_inbox(period, folder)
     summary = run_cycle(period=period, input_path=folder)
     publish_artifacts(period)  # on the run the user opens, not only on its cycle subflow
+    settle_bottom_lists(date.today())  # a 黄榜 window ends mid-quarter: settle it within a month
     return summary
 
 

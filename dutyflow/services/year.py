@@ -78,15 +78,28 @@ class YearRecord:
                           key=lambda o: (-o.score, o.org_code))
         return [self.orgs[unit], *branches]
 
-    def frame(self, orgs: list[OrgYear]) -> pd.DataFrame:
+    def rolled_up(self, unit: str) -> OrgYear:
+        """A unit with its score and its whole subtree's counts: what it answers for."""
+        members = self.members(unit)
+        total = OrgYear(unit, members[0].name, "unit", unit, dict(members[0].months))
+        for member in members:
+            for key in COUNTS:
+                setattr(total, key, getattr(total, key) + getattr(member, key))
+            total.measures.update(member.measures)
+        return total
+
+    def frame(self, orgs: list[OrgYear], headers: dict[str, str] = HEADERS) -> pd.DataFrame:
         rows = [o.row(self.months) for o in orgs]
         total = {"org_code": "合计", **{k: sum(int(r[k]) for r in rows)  # type: ignore[call-overload]
                                        for k in COUNTS}}
-        return pd.DataFrame([*rows, total]).rename(columns=HEADERS)
+        return pd.DataFrame([*rows, total]).rename(columns=headers)
 
     def write_xlsx(self, path: Path) -> Path:
-        """A summary sheet (every unit), then one sheet per unit (itself and its branches)."""
-        sheets = {"汇总": self.frame(self.units())}
+        """A summary sheet (every unit with its subtree's counts), then one sheet per unit
+        (itself and its branches, each with its own)."""
+        summary = {k: v + ("（含所属）" if k in COUNTS or k == "measures" else "")
+                   for k, v in HEADERS.items()}
+        sheets = {"汇总": self.frame([self.rolled_up(u.org_code) for u in self.units()], summary)}
         for unit in self.units():
             sheets[_sheet_name(unit.name, sheets)] = self.frame(self.members(unit.org_code))
         return write_sheets(path, sheets)
@@ -106,14 +119,13 @@ class YearRecord:
         judged = "、".join(f"{Period.parse(m).index}月" for m in self.months)
         lines = [f"# {label}党建工作考核汇总", "",
                  f"年度得分为已调度月份（{judged}）得分的平均分。", "",
+                 "问题、案件、销号、反弹和上榜次数含所属党组织。", "",
                  "| 名次 | 直属党组织 | 年度得分 | 问题数 | 案件数 | 销号 | 反弹 | 红榜 | 黑榜 |",
                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for i, u in enumerate(self.units(), start=1):
-            members = self.members(u.org_code)
-            total = {k: sum(getattr(o, k) for o in members) for k in COUNTS}
-            lines.append(f"| {i} | {u.name} | {u.score:g} | {total['findings']} | "
-                         f"{total['cases']} | {total['closed']} | {total['recurrences']} | "
-                         f"{total['top']} | {total['bottom']} |")
+            t = self.rolled_up(u.org_code)
+            lines.append(f"| {i} | {u.name} | {u.score:g} | {t.findings} | {t.cases} | "
+                         f"{t.closed} | {t.recurrences} | {t.top} | {t.bottom} |")
         for stem, chart in charts.items():
             lines += ["", f"![{stem}]({svg_data_uri(chart.svg)})"]
         lines += ["", f"工作簿：`{workbook.resolve()}`"]

@@ -69,3 +69,33 @@ def test_a_chase_letter_is_read_and_approved_at_the_desk(client):
     assert "催办函批准" in after and 'id="status">已批准，待印发' in after
     assert "待审催办函" not in client.get("/queue").text
     assert client.get("/chases/chase-nope-1").status_code == 404
+
+
+def test_the_ranking_communique_is_read_approved_at_the_desk_and_issued(client):
+    from dutyflow.core.vocabulary import RANKING_CIRCULAR
+    from dutyflow.models.rankings import published_ranking
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.issuing import issue_circular
+
+    subject = "ranking-2026-Q3"
+    policy = load_policy()
+    assert draft_circular(quarter="2026-Q3", on=date(2026, 10, 12), kind=RANKING_CIRCULAR,
+                          policy=policy) is not None
+    log_in(client)
+    queue = client.get("/queue")
+    assert f'href="/circulars/{subject}"' in queue.text and "2026-Q3 考评排名通报" in queue.text
+    page = client.get(f"/circulars/{subject}")
+    assert page.status_code == 200 and "排名依各月调度得分" in page.text
+    notice = client.get(f"/cases/{subject}/notice")
+    assert "关于2026年第三季度党建工作考评排名情况的通报" in notice.text and "红榜" in notice.text
+    approved = client.post(f"/cases/{subject}/decide",
+                           data={"csrf": csrf_of(page.text), "decision": "approve"})
+    assert approved.headers["location"] == f"/circulars/{subject}"
+    number, path = issue_circular(quarter="2026-Q3", on=date(2026, 10, 15), issued_by="办公室",
+                                  kind=RANKING_CIRCULAR, policy=policy)
+    assert number.startswith("市直工委〔2026〕") and path.endswith(".docx")
+    with session_scope() as session:
+        assert published_ranking(session=session, quarter="2026-Q3")[0].doc_number == number
+        trail = [e.event for e in circular_events(session=session, subject=subject)]
+    assert trail == ["opened", "approved", "issued"]
+    assert number in client.get(f"/circulars/{subject}").text

@@ -43,9 +43,14 @@ def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, t
     assert set(book.sheetnames[1:]) == set(units.values())
     summary = book["汇总"]
     assert column(summary, "组织编码")[-1] == "合计"
+    assert column(summary, "问题数（含所属）")[-1] == findings  # the months' own findings
+    assert column(summary, "案件数（含所属）")[-1] == cases
     unit_sheets = [book[name] for name in book.sheetnames[1:]]
     per_unit = [column(s, "问题数")[-1] for s in unit_sheets]
     assert sum(per_unit) == findings and sum(column(s, "案件数")[-1] for s in unit_sheets) == cases
+    by_unit = dict(zip(column(summary, "组织名称")[:-1], column(summary, "问题数（含所属）")[:-1],
+                       strict=True))
+    assert {s.title: column(s, "问题数")[-1] for s in unit_sheets} == by_unit
     for sheet in unit_sheets:  # the 合计 row is its organizations' sum
         values = column(sheet, "问题数")
         assert values[-1] == sum(values[:-1])

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from dutyflow.core.periods import Period
 from dutyflow.rules.facts import PeriodData
 from dutyflow.rules.judge import judge as judge_period
 from dutyflow.rules.outcome import ActionDraft, FindingDraft
-from dutyflow.rules.policy import Policy, load_policy
+from dutyflow.rules.policy import DEFAULT_POLICY, Policy, load_policy
 
 ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary",
                "full_members", "has_committee"]
@@ -74,3 +76,12 @@ def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] |
 
 def by_subject(findings: list[FindingDraft]) -> dict[str, str]:
     return {f.subject: f.action for f in findings}
+
+
+def policy_with(tmp_path: Path, **sections: Any) -> Policy:
+    """The default policy with whole top-level sections replaced, loaded as a user's file."""
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    data.update(sections)
+    path = tmp_path / f"policy-{len(list(tmp_path.iterdir()))}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_policy(path)

@@ -6,11 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-import yaml
-
 from dutyflow.core.periods import Period
-from dutyflow.rules.policy import DEFAULT_POLICY, load_policy
-from tests.rules.helpers import by_subject, history, judge, measures, meeting, monthly_duties
+from tests.rules.helpers import (
+    by_subject,
+    history,
+    judge,
+    measures,
+    meeting,
+    monthly_duties,
+    policy_with,
+)
 
 OCT = Period.parse("2026-10")
 THEME_ONLY = [meeting("theme_day", OCT.first_day)]  # the committee meeting is missed
@@ -88,9 +93,3 @@ def test_a_held_month_ends_the_ladder():
     assert date(2026, 10, 1) == OCT.first_day
 
 
-def policy_with(tmp_path: Path, **changes):
-    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
-    data.update(changes)
-    path = tmp_path / f"policy-{len(list(tmp_path.iterdir()))}.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_policy(path)

@@ -7,19 +7,11 @@ from __future__ import annotations
 import random
 
 import pytest
-import yaml
 
 from dutyflow.core.vocabulary import Listing
-from dutyflow.rules.policy import DEFAULT_POLICY, PolicyError, load_policy
+from dutyflow.rules.policy import PolicyError
 from dutyflow.rules.ranking import Entry, Ranking, rank_quarter
-
-
-def policy_with(tmp_path, ranking: dict):
-    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
-    data["ranking"] = ranking
-    path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_policy(path)
+from tests.rules.helpers import policy_with
 
 
 def branch(code: str, *months: float | None, findings: int = 0) -> Entry:
@@ -77,7 +69,7 @@ def test_units_and_branches_are_ranked_apart_and_movement_is_against_last_quarte
 
 
 def test_without_a_correction_window_the_bottom_list_is_confirmed_at_once(tmp_path):
-    policy = policy_with(tmp_path, {"top": 1, "bottom": 1, "correction_days": 0,
+    policy = policy_with(tmp_path, ranking={"top": 1, "bottom": 1, "correction_days": 0,
                                     "publish_bottom": False})
     assert policy.ranking.correction_days == 0 and not policy.ranking.publish_bottom
     standings = ranked(policy.ranking, [branch("A", 99), branch("B", 90)])
@@ -86,6 +78,6 @@ def test_without_a_correction_window_the_bottom_list_is_confirmed_at_once(tmp_pa
 
 def test_a_bad_ranking_section_is_refused_naming_the_field(tmp_path):
     with pytest.raises(PolicyError, match="ranking"):
-        policy_with(tmp_path, {"top": -1})
+        policy_with(tmp_path, ranking={"top": -1})
     with pytest.raises(PolicyError, match="unknown group 'party'"):
-        policy_with(tmp_path, {"groups": ["party"]})
+        policy_with(tmp_path, ranking={"groups": ["party"]})

@@ -4,19 +4,11 @@ family cap, recurrence, additions and their cap, the floor and the ceiling, and 
 from __future__ import annotations
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
-from dutyflow.rules.policy import DEFAULT_POLICY, PolicyError, load_policy
+from dutyflow.rules.policy import PolicyError
 from dutyflow.rules.scoring import Ledger, Scoring, score_month
-
-
-def policy_with(tmp_path, scores: dict):
-    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
-    data["scores"] = scores
-    path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_policy(path)
+from tests.rules.helpers import policy_with
 
 
 def finding(action: str, family: str = "meeting", recurrence: str = "") -> dict:
@@ -28,7 +20,7 @@ def one(rules: Scoring, ledger: Ledger):
 
 
 def test_deductions_follow_the_measure_and_the_family_weight_from_the_policy(tmp_path):
-    rules = policy_with(tmp_path, {"severity": {"return_for_correction": 0.5, "reminder": 2,
+    rules = policy_with(tmp_path, scores={"severity": {"return_for_correction": 0.5, "reminder": 2,
                                                 "supervision": 3, "talk": 5,
                                                 "self_inspection": 6, "circulated_criticism": 8,
                                                 "admonishment": 10},
@@ -42,7 +34,7 @@ def test_deductions_follow_the_measure_and_the_family_weight_from_the_policy(tmp
 
 
 def test_the_family_cap_and_the_floor(tmp_path):
-    rules = policy_with(tmp_path, {"family_cap": {"meeting": 10}, "floor": 60}).scores
+    rules = policy_with(tmp_path, scores={"family_cap": {"meeting": 10}, "floor": 60}).scores
     capped = one(rules, Ledger(findings=[finding("talk")] * 5))  # 5 x 4 = 20, capped at 10
     assert capped.score == 90
     assert "组织生活扣分以10分为限（应扣20分）" in capped.explain()
@@ -54,14 +46,14 @@ def test_the_family_cap_and_the_floor(tmp_path):
 
 
 def test_a_recurrence_costs_more(tmp_path):
-    rules = policy_with(tmp_path, {"recurrence": 3}).scores
+    rules = policy_with(tmp_path, scores={"recurrence": 3}).scores
     score = one(rules, Ledger(findings=[finding("reminder", recurrence="市直工委函〔2026〕1号")]))
     assert score.score == 100 - 2 - 3
     assert "销号后反弹（市直工委函〔2026〕1号）" in score.explain()
 
 
 def test_additions_are_capped_and_never_lift_a_score_above_the_base(tmp_path):
-    rules = policy_with(tmp_path, {"closed_case": 2, "reply_on_time": 1,
+    rules = policy_with(tmp_path, scores={"closed_case": 2, "reply_on_time": 1,
                                    "additions_cap": 4}).scores
     ledger = Ledger(findings=[finding("talk")], closed=["A", "B"], on_time=["A", "C"])
     score = one(rules, ledger)  # -4, then +6 capped at +4
@@ -72,7 +64,7 @@ def test_additions_are_capped_and_never_lift_a_score_above_the_base(tmp_path):
 
 
 def test_a_measure_the_policy_gives_no_points_deducts_its_severity(tmp_path):
-    rules = policy_with(tmp_path, {"severity": {"reminder": 5}}).scores
+    rules = policy_with(tmp_path, scores={"severity": {"reminder": 5}}).scores
     assert rules.deduction("meeting", "reminder") == 5
     assert rules.deduction("meeting", "talk") == 4  # 约谈: the fourth step of severity
 
@@ -98,4 +90,4 @@ def test_a_unit_scores_the_mean_of_its_branches_less_its_own():
 ])
 def test_a_bad_scores_section_is_refused_naming_it(tmp_path, scores, says):
     with pytest.raises((PolicyError, ValidationError), match=says):
-        policy_with(tmp_path, scores)
+        policy_with(tmp_path, scores=scores)
