@@ -147,13 +147,17 @@ def _grouped(rows: list[Ranked]) -> tuple[Ranked, ...]:
 
 def _problems(lines: list[tuple[float, str]]) -> tuple[str, ...]:
     heaviest = sorted(lines, key=lambda pl: (pl[0], pl[1]))  # most negative first
-    seen: list[str] = []
+    shown: list[str] = []
+    problems: set[str] = set()  # the same problem in two months is named once
     for points, text in heaviest:
-        if points < 0 and text not in seen and "为限" not in text:
-            seen.append(text.split("：", 1)[-1])
-        if len(seen) == PROBLEMS_SHOWN:
+        text = text.split("：", 1)[-1]
+        problem = text.rsplit("（", 1)[0]
+        if points < 0 and problem not in problems and "为限" not in text:
+            problems.add(problem)
+            shown.append(text)
+        if len(shown) == PROBLEMS_SHOWN:
             break
-    return tuple(seen)
+    return tuple(shown)
 
 
 def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = True,

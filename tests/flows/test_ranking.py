@@ -148,3 +148,7 @@ def test_a_quarter_not_yet_judged_is_refused_with_what_to_run(sqlite_url):
     assert result.exit_code == 2 and "run its months" in result.output
     month = runner.invoke(app, ["ranking", "--period", "2026-09"])
     assert month.exit_code != 0 and "a quarter like 2026-Q3" in month.output
+    scores = runner.invoke(app, ["scores", "--period", "2026-09"])  # not 100 for everyone
+    assert scores.exit_code == 2 and "2026-09 has not been judged" in scores.output
+    year = runner.invoke(app, ["year", "--period", "2026"])
+    assert year.exit_code != 0 and "no month of 2026 has been judged" in year.output
