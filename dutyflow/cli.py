@@ -19,11 +19,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _prepare_prefect() -> None:
-    # Server-less by default: Prefect's ephemeral API, without its start/stop chatter.
+    # Server-less by default: Prefect's temporary API, started now (it starts while this
+    # process imports the flows), without its start/stop chatter.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from dutyflow.console import quiet_console
+    from dutyflow.flows import temporary_api
 
+    temporary_api.start()
     quiet_console()
+
+
+def _api_ready() -> None:
+    """Just before a flow runs: the temporary server answers."""
+    from dutyflow.flows import temporary_api
+
+    temporary_api.wait_until_ready()
 
 
 def user_errors(command: F) -> F:
@@ -75,6 +85,7 @@ def ingest(
     _prepare_prefect()
     from dutyflow.flows.ingest import ingest_reports
 
+    _api_ready()
     summary = ingest_reports(period=period, input_path=input)
     typer.echo(f"ingest {summary.period}: {summary.rows_loaded} rows loaded, "
                f"{summary.rows_quarantined} quarantined")
@@ -116,6 +127,7 @@ def run(
     _prepare_prefect()
     from dutyflow.flows.cycle import run_cycle
 
+    _api_ready()
     summary = run_cycle(period=period, input_path=input, policy_path=policy,
                         on=_date(on) if on else None)
     ingest, evaluation = summary.ingest, summary.evaluation
@@ -327,6 +339,7 @@ def issue_command(
             raise BadInputError(f"--on {day} is after today: a document is dated when it is signed")
         if day <= Period.parse(period).last_day:
             raise BadInputError(f"--on {day}: {period}'s documents are dated after it ends")
+    _api_ready()
     summary = issue_notices(period=period, issued_by=issued_by, on=day)
     for action_id, number, path in summary.issued:
         typer.echo(f"{number or '（不编号）'}  {action_id}  {path}")
@@ -504,6 +517,7 @@ def warn(
 
     from dutyflow.flows.scheduled import mid_month
 
+    _api_ready()
     result = mid_month(period=period, input_path=input)
     if isinstance(result, State):
         from dutyflow.core.errors import BadInputError
@@ -592,6 +606,7 @@ def ranking(
         _prepare_prefect()
         from dutyflow.flows.scheduled import quarter_ranking
 
+        _api_ready()
         workbook = quarter_ranking(period=str(quarter), on=day, policy_path=policy)
         typer.echo(f"ranking workbook and charts: {Path(workbook).parent}")
     for entry in settle_bottom_lists(on=day):  # on stderr: --json stays parseable
@@ -639,6 +654,7 @@ def year(
     _prepare_prefect()
     from dutyflow.flows.scheduled import year_roll_up
 
+    _api_ready()
     typer.echo(f"year {period}: {year_roll_up(period=period, workbook=xlsx, policy_path=policy)}")
 
 
