@@ -21,6 +21,9 @@ Province-scale benchmark: where a monthly cycle spends its time and memory at N 
 
 What it measures (generation of the input files is not part of any measured figure):
 
+0. `dutyflow run` as a user runs it, in a process of its own: the first run (a new Prefect
+   home), a later run, and a later run on a Dask LocalCluster; then side by side with the
+   floors below: the direct run, the pandas evaluation, and each stage's ratio to its floor;
 1. the real Prefect flow `dutyflow.flows.cycle.run_cycle` on a fresh SQLite database and a
    fresh, server-less Prefect (its ephemeral API), once from an .xlsx workbook and once from a
    folder of CSV files: wall seconds, and each task's and subflow's duration as Prefect
@@ -47,6 +50,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--formats", default="xlsx,csv",
                         help="input formats, the first also gets evaluate/draft stages")
+    parser.add_argument("--dask-workers", type=int, default=2,
+                        help="also run `dutyflow run` on a Dask LocalCluster of this many "
+                             "workers (0: skip)")
     parser.add_argument("--naive-sample", type=int, default=200,
                         help="organizations in the one-task-per-organization run (0: skip)")
     parser.add_argument("--small-orgs", type=int, default=100,

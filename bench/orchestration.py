@@ -116,6 +116,9 @@ def run(args: argparse.Namespace, results: dict[str, Any]) -> None:
         results["cycle"][fmt] = spawn("cycle", {**base, "input": inputs[fmt]["path"]}, root,
                                       f"cycle-{fmt}")
         save(results, args.json_out)
+    results["cli"] = spawn("cli", {**base, "input": inputs[formats[0]]["path"],
+                                   "dask_workers": args.dask_workers}, root, "cli")
+    save(results, args.json_out)
     for i, fmt in enumerate(formats):
         results["direct"][fmt] = spawn("direct", {**base, "input": inputs[fmt]["path"],
                                                   "ingest_only": i > 0}, root, f"direct-{fmt}")

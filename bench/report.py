@@ -32,6 +32,50 @@ def _table(title: str, headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _stage(direct: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((r for r in direct.get("stages", []) if r["stage"] == name), None)
+
+
+def side_by_side(results: dict[str, Any]) -> list[list[Any]]:
+    """The Prefect cycle, the direct run and the evaluators in one table, each against the
+    floor it is measured by."""
+    formats = results.get("config", {}).get("formats") or []
+    if not formats or formats[0] not in results.get("direct", {}):
+        return []
+    direct = results["direct"][formats[0]]
+    floor = direct["ingest_s"] + direct["evaluate_s"] + direct["draft_s"]
+    orgs_row = _stage(direct, "ingest: clean organizations")
+    orgs = orgs_row["items"] if orgs_row else results["config"]["orgs"]
+    rows: list[list[Any]] = []
+    for run in results.get("cli", {}).get("runs", []):
+        rows.append([f"dutyflow run, {run['label']} (process wall)", run["wall_s"],
+                     orgs / run["wall_s"], run["wall_s"] / floor, "direct run"])
+    cycle = results.get("cycle", {}).get(formats[0])
+    if cycle:
+        rows.append(["the cycle's flow run (server already up)", cycle["wall_s"],
+                     orgs / cycle["wall_s"], cycle["wall_s"] / floor, "direct run"])
+    rows.append(["direct run: the stages without Prefect (no chasing, no artifacts)", floor,
+                 orgs / floor, 1.0, ""])
+    evaluate = direct["evaluate_s"]
+    rows.append(["  evaluate stage (frames, facts, engine, findings, store)", evaluate,
+                 orgs / evaluate, None, ""])
+    judging = sum(r["seconds"] for r in direct["stages"] if r["stage"] in (
+        "evaluate: build facts (pandas)", "evaluate: durable-rules engine",
+        "evaluate: findings + actions"))
+    rows.append(["  judging (facts, engine, findings)", judging, orgs / judging, None, ""])
+    engines = results.get("engines", {}).get("sets") or []
+    if engines:
+        by = engines[0]["evaluators"]
+        pandas_s = by["pandas reference"]["seconds"]
+        for label in ("durable-rules", "zen decision table", "pandas reference"):
+            if label in by:
+                rows.append([f"  rule evaluation, {label} ({engines[0]['facts']:,} facts)",
+                             by[label]["seconds"], orgs / by[label]["seconds"],
+                             by[label]["seconds"] / pandas_s, "pandas"])
+    rows.append([f"(per second: organizations, of {orgs:,})", None, None, None, ""])
+    return rows
+
+
 def render_report(results: dict[str, Any]) -> str:
     """Every table the results hold, numbered as the measurements are."""
     out = []
@@ -41,6 +85,10 @@ def render_report(results: dict[str, Any]) -> str:
                f"seed {cfg['seed']}, {machine['cpus']} CPUs, Python {machine['python']}, "
                f"load average at start {machine['load_average_at_start'][0]:.2f}, at end "
                f"{machine.get('load_average_at_end', [0.0])[0]:.2f}")
+    side = side_by_side(results)
+    if side:
+        out.append(_table("\n0. side by side (seconds; the floor is the same work with less "
+                          "around it)", ["", "seconds", "per second", "x floor", "floor"], side))
     for fmt, cycle in results.get("cycle", {}).items():
         rows = [[f"{r['flow']} / {r['task']}", r["runs"], r["seconds"]]
                 for r in stage_totals(cycle)]

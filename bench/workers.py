@@ -16,6 +16,7 @@ MISMATCH_EXIT = 3  # the evaluators disagree
 # name -> module and function; a worker's module is imported only in that worker's process,
 # so no measurement carries another's imports in its RSS
 WORKERS: dict[str, tuple[str, str]] = {
+    "cli": ("bench.command_line", "worker_cli"),
     "cycle": ("bench.prefect_runs", "worker_cycle"),
     "direct": ("bench.stages", "worker_direct"),
     "engines": ("bench.evaluators", "worker_engines"),

@@ -11,10 +11,10 @@ from prefect import flow
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.flows.artifacts import publish_artifacts
-from dutyflow.flows.evaluate import EvaluationSummary, evaluate_rules
-from dutyflow.flows.ingest import IngestSummary, ingest_reports
-from dutyflow.flows.notices import draft_chase_letters, render_notices
-from dutyflow.flows.runners import sharded_task_runner
+from dutyflow.flows.evaluate import EvaluationSummary, evaluate_period
+from dutyflow.flows.ingest import IngestSummary, ingest_period
+from dutyflow.flows.notices import draft_chase_letters, render_period
+from dutyflow.flows.runners import shard_runner
 
 
 @dataclass
@@ -30,15 +30,18 @@ class CycleSummary:
 def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = None,
               on: date | None = None) -> CycleSummary:
     """Run a period end to end: ingest, evaluate, draft the notices, and chase the answers
-    overdue at the period's end. `on` dates the drafts (default: today)."""
+    overdue at the period's end. `on` dates the drafts (default: today).
+
+    The stages' tasks run in this one flow run (the stages are flows of their own when run
+    alone): a subflow run costs Prefect a few hundred milliseconds to a few seconds of
+    bookkeeping, and the sharded stages share one task runner, so one Dask cluster."""
     period = str(Period.parse(period))
     on = on or date.today()
-    ingest = ingest_reports(period=period, input_path=Path(input_path), policy_path=policy_path)
+    ingest = ingest_period(period, Path(input_path), policy_path)
     fault_point("after_ingest")
-    # a task runner serves one flow run, so each sharded subflow gets its own
-    evaluation = evaluate_rules.with_options(task_runner=sharded_task_runner())(
-        period=period, policy_path=policy_path)
-    drafted = render_notices.with_options(task_runner=sharded_task_runner())(period=period, on=on)
+    with shard_runner() as runner:
+        evaluation = evaluate_period(period, policy_path, runner)
+        drafted = render_period(period, on, runner)
     chased = draft_chase_letters(period, on, policy_path)
     publish_artifacts(period)
     return CycleSummary(period, ingest, evaluation, drafted, chased)

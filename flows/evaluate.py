@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
@@ -14,7 +15,7 @@ from prefect.utilities.annotations import quote
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
-from dutyflow.flows.runners import shard_count
+from dutyflow.flows.runners import shard_count, shard_runner
 from dutyflow.models.accountability import (
     StoreResult,
     finish_evaluation,
@@ -85,14 +86,13 @@ def store_outcome(policy: Policy, period: str, facts: int, findings: list[Findin
     return result
 
 
-@flow(name="evaluate-rules", flow_run_name="evaluate {period}")
-def evaluate_rules(period: PeriodParam, policy_path: Path | None = None) -> EvaluationSummary:
-    """Judge a period's stored data by the policy and open, refresh or withdraw actions."""
-    period = str(Period.parse(period))
+def evaluate_period(period: str, policy_path: Path | None, runner: Any) -> EvaluationSummary:
+    """The evaluation's tasks, in the calling flow run; shards are judged on `runner`."""
     logger = get_run_logger()
     policy = read_policy(policy_path)
     shards = build_period_facts(policy, period, shard_count())
-    futures = judge_shard.map(unmapped(policy), unmapped(period), shards)
+    futures = runner.map(judge_shard, {"policy": unmapped(policy), "period": unmapped(period),
+                                       "facts": shards})
     findings = merge_findings([future.result() for future in futures])
     actions = group_actions(policy, period, findings)
     facts = sum(len(shard) for shard in shards)
@@ -102,3 +102,10 @@ def evaluate_rules(period: PeriodParam, policy_path: Path | None = None) -> Eval
                 len(findings), len(actions), stored.opened, stored.changed, stored.withdrawn)
     return EvaluationSummary(period, policy.version, facts, len(findings), len(actions), stored,
                              len(shards))
+
+
+@flow(name="evaluate-rules", flow_run_name="evaluate {period}")
+def evaluate_rules(period: PeriodParam, policy_path: Path | None = None) -> EvaluationSummary:
+    """Judge a period's stored data by the policy and open, refresh or withdraw actions."""
+    with shard_runner() as runner:
+        return evaluate_period(str(Period.parse(period)), policy_path, runner)

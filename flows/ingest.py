@@ -137,7 +137,11 @@ def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
 def ingest_reports(period: PeriodParam, input_path: Path, policy_path: Path | None = None
                    ) -> IngestSummary:
     """Ingest a period's reports from a folder or workbook."""
-    period = str(Period.parse(period))
+    return ingest_period(str(Period.parse(period)), Path(input_path), policy_path)
+
+
+def ingest_period(period: str, input_path: Path, policy_path: Path | None) -> IngestSummary:
+    """The ingest's tasks, in the calling flow run."""
     logger = get_run_logger()
     specs = read_table_specs(policy_path)
     sources = find_report_tables(Path(input_path))

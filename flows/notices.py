@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -14,7 +15,7 @@ from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import CIRCULAR_PREFIXES, RANKING_CIRCULAR, circular_subject
 from dutyflow.documents.notice import check_templates
-from dutyflow.flows.runners import shard_count
+from dutyflow.flows.runners import shard_count, shard_runner
 from dutyflow.rules.policy import load_policy
 from dutyflow.services import chasing, drafting, issuing
 from dutyflow.services.drafting import DraftItem
@@ -62,10 +63,8 @@ def issue_chase_letters(period: str, on: date, issued_by: str, summary: IssueSum
     return summary
 
 
-@flow(name="render-notices", flow_run_name="draft notices {period}")
-def render_notices(period: PeriodParam, on: date | None = None) -> int:
-    """Draft the notices of a period's new or changed actions, shard by shard."""
-    period = str(Period.parse(period))
+def render_period(period: str, on: date, runner: Any) -> int:
+    """The drafting's tasks, in the calling flow run; shards are rendered on `runner`."""
     check_templates()
     shards = plan_drafts(period, shard_count())
     total = sum(len(shard) for shard in shards)
@@ -73,17 +72,25 @@ def render_notices(period: PeriodParam, on: date | None = None) -> int:
         return 0
     progress = create_progress_artifact(progress=0.0, description=f"drafting {period}")
     # (a mapped list is not walked item by item the way a plain argument is; no quote needed)
-    futures = render_shard.map(shards, unmapped(on or date.today()),
-                               unmapped(str(Path(settings.output_dir).resolve())))
+    futures = runner.map(render_shard, {
+        "items": shards, "on": unmapped(on),
+        "output_dir": unmapped(str(Path(settings.output_dir).resolve()))})
     drafts: dict[str, tuple[str, str]] = {}
     for future in futures:
         drafts.update(future.result())
         update_progress_artifact(progress, progress=100.0 * len(drafts) / total)
     record_drafts(quote(drafts))
-    draft_criticism_preview(period, on or date.today())
+    draft_criticism_preview(period, on)
     get_run_logger().info("drafted %d notices for %s in %d shards", len(drafts), period,
                           len(shards))
     return len(drafts)
+
+
+@flow(name="render-notices", flow_run_name="draft notices {period}")
+def render_notices(period: PeriodParam, on: date | None = None) -> int:
+    """Draft the notices of a period's new or changed actions, shard by shard."""
+    with shard_runner() as runner:
+        return render_period(str(Period.parse(period)), on or date.today(), runner)
 
 
 @task(cache_policy=NO_CACHE)

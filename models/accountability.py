@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import TAKEN, ActionStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
+from dutyflow.models.db import bulk_insert
 from dutyflow.models.tables import (
     Action,
     ActionEvent,
@@ -124,7 +125,7 @@ def store_findings(*, session: Session, period: str, policy_version: str,
                 setattr(row, k, v)
             row.current, row.withdrawn_at = True, None
     if new:  # Core insert: a first evaluation writes every finding, no ORM object needed
-        session.execute(insert(Finding.__table__), new)  # type: ignore[attr-defined]
+        bulk_insert(session, Finding, new)
     gone = [fid for fid, row in existing.items() if fid not in seen and row.current]
     if gone:
         session.execute(update(Finding).where(Finding.id.in_(gone))  # type: ignore[attr-defined]
@@ -186,9 +187,9 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         withdrawn += 1
     session.flush()
     if new:  # Core inserts: thousands of new actions on a first run, no ORM object each
-        session.execute(insert(Action.__table__), new)  # type: ignore[attr-defined]
+        bulk_insert(session, Action, new)
     if events:
-        session.execute(insert(ActionEvent.__table__), events)  # type: ignore[attr-defined]
+        bulk_insert(session, ActionEvent, events)
     return StoreResult(opened, changed, withdrawn, unchanged)
 
 

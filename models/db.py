@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, insert, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from dutyflow.core.settings import settings
@@ -112,3 +114,43 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def bulk_insert(session: Session, table: Any, records: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the session's transaction: by COPY on PostgreSQL (psycopg 3), else
+    one executemany INSERT. Each value goes through its column's own bind processing (JSON
+    written as SQLAlchemy writes it), so a row reads back the same either way."""
+    if not records:
+        return
+    table = table if isinstance(table, Table) else table.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        connection.execute(insert(table), list(records))
+        return
+    import psycopg
+    from psycopg import sql
+
+    session.flush()  # what the session holds goes first, as before an INSERT it would
+    names = list(dict.fromkeys(name for record in records for name in record))
+    # Python-side column defaults, which an INSERT applies to the columns a row leaves out
+    defaults = {c.name: c.default for c in table.columns
+                if c.name not in names and c.default is not None
+                and (c.default.is_scalar or c.default.is_callable)}
+    names += list(defaults)
+    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    target = sql.Identifier(*([table.schema] if table.schema else []), table.name)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        target, sql.SQL(", ").join(sql.Identifier(n) for n in names))
+    raw: Any = connection.connection.driver_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for record in records:
+                if defaults:
+                    record = {**record, **{name: d.arg if d.is_scalar else d.arg(None)
+                                           for name, d in defaults.items()}}
+                copy.write_row([value if (value := record.get(name)) is None or process is None
+                                else process(value)
+                                for name, process in zip(names, processors, strict=True)])
+    except psycopg.Error as exc:  # raised as SQLAlchemy raises an INSERT's (IntegrityError …)
+        raise DBAPIError.instance(f"COPY {table.name}", None, exc, psycopg.Error) from exc

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from dutyflow.models.followup import add_table_replies
+from dutyflow.models.db import bulk_insert
 from dutyflow.models.tables import (
     Assessment,
     IngestBatch,
@@ -108,15 +109,10 @@ def load_table(
         session.execute(delete(model).where(model.period == period))
         for record in records:
             record["period"] = period
-        if records:
-            # Core insert on the table: the ORM's bulk path costs several times more per row
-            session.execute(insert(model.__table__), records)
-    if quarantined:
-        session.execute(
-            insert(QuarantinedRow.__table__),  # type: ignore[attr-defined]
-            [{**q, "batch_id": batch.id, "period": period, "table_name": table}
-             for q in quarantined],
-        )
+        # COPY or one Core insert: the ORM's bulk path costs several times more per row
+        bulk_insert(session, model, records)
+    bulk_insert(session, QuarantinedRow, [
+        {**q, "batch_id": batch.id, "period": period, "table_name": table} for q in quarantined])
     return TableLoad(table, "replaced" if previous else "loaded", len(records),
                      batch.rows_quarantined, batch.id)
 
@@ -131,7 +127,7 @@ def _upsert_organizations(*, session: Session, records: list[dict[str, Any]]) ->
     updates = [r for r in records if r["org_code"] in existing]
     inserts = [r for r in records if r["org_code"] not in existing]
     if inserts:
-        session.execute(insert(Organization.__table__), inserts)  # type: ignore[attr-defined]
+        bulk_insert(session, Organization, inserts)
     if updates:
         session.execute(update(Organization), updates)
 

@@ -1,0 +1,104 @@
+"""Prefect's temporary API server, started the moment a command knows it will run a flow.
+
+With no API configured, Prefect starts its temporary server when the first flow run asks for
+a client: it imports the whole server package into this process (about 3 s) and then waits,
+idle, while the server process imports it again and opens its database (about 5 s). Started
+here instead, before this process imports pandas, SQLAlchemy and the flows, the server starts
+on the other core while this one works, and this process never imports the server. It is the
+same server Prefect would start (same command, same settings, same database under
+PREFECT_HOME), stopped when the process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+
+_stack = ExitStack()
+_process: subprocess.Popen[bytes] | None = None
+_url: str | None = None
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start() -> str | None:
+    """Start the temporary server unless an API is configured; its API URL, or None."""
+    global _process, _url
+    if _url is not None:
+        return _url
+    import prefect
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        return None
+    port = _free_port()
+    env = {**os.environ, **settings.to_environment_variables(exclude_unset=True),
+           "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1"}
+    _process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
+    atexit.register(stop)
+    _url = f"http://127.0.0.1:{port}/api"
+    # Heartbeats let a lasting server find runs that crashed; this one ends with the process,
+    # and stopping each run's heartbeat thread waits up to a second.
+    _stack.enter_context(temporary_settings(updates={PREFECT_API_URL: _url,
+                                                     PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}))
+    return _url
+
+
+def wait_until_ready() -> None:
+    """Block until the server started by `start` answers (nothing to wait for otherwise)."""
+    if _url is None or _process is None:
+        return
+    import httpx
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+    deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+    with httpx.Client() as client:
+        while time.monotonic() < deadline:
+            if _process.poll() is not None:
+                raise RuntimeError(f"Prefect's temporary server exited with code "
+                                   f"{_process.returncode} before it answered")
+            with contextlib.suppress(httpx.TransportError):
+                if client.get(f"{_url}/health", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.05)
+    raise RuntimeError(f"Prefect's temporary server did not answer at {_url} in time")
+
+
+def stop() -> None:
+    """Send what Prefect still holds (logs, events), then stop the server."""
+    global _process, _url
+    if _process is not None:
+        with contextlib.suppress(Exception):
+            from prefect.events.worker import EventsWorker
+            from prefect.logging.handlers import APILogWorker
+
+            APILogWorker.drain_all(timeout=5)
+            EventsWorker.drain_all(timeout=5)
+        _process.terminate()
+        try:
+            _process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            _process.kill()
+            _process.wait()
+    _process, _url = None, None
+    _stack.close()
