@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -21,17 +20,20 @@ def _run(cfg: dict[str, Any], label: str, env: dict[str, str]) -> dict[str, Any]
            "DUTYFLOW_OUTPUT_DIR": str(work / "out")}
     command = [str(Path(sys.executable).with_name("dutyflow")), "run", "--input", cfg["input"],
                "--period", cfg["period"], "--on", cfg["on"]]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     with open(work / "run.log", "w", encoding="utf-8") as log:
-        code = subprocess.call(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # this child's own usage: the largest of it and the processes it waited for (its
+        # temporary Prefect server, Dask's workers)
+        _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - t0
-    if code:
-        raise RuntimeError(f"dutyflow run ({label}) exited {code}: see {work / 'run.log'}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"label": label, "wall_s": wall,
-            "peak_rss_mib": peak / 1024 if peak > before else None,  # the largest process
-            "summary": (work / "run.log").read_text(encoding="utf-8").splitlines()[:1]}
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"dutyflow run ({label}) exited {process.returncode}: "
+                           f"see {work / 'run.log'}")
+    lines = (work / "run.log").read_text(encoding="utf-8").splitlines()
+    return {"label": label, "wall_s": wall, "peak_rss_mib": usage.ru_maxrss / 1024,
+            "summary": next((line for line in lines if line.startswith("cycle ")), "")}
 
 
 def worker_cli(cfg: dict[str, Any]) -> dict[str, Any]:

@@ -33,11 +33,21 @@ def is_working_day(day: date) -> bool:
         return True
     if day in settings.extra_holidays:
         return False
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the library has no data for
+    known = _in_calendar(day)
+    if known is None:  # a year the library has no data for
         _warn_unknown_year(day.year)
         return day.weekday() < 5
+    return known
+
+
+@functools.lru_cache(maxsize=8192)
+def _in_calendar(day: date) -> bool | None:
+    """The State Council's calendar for `day`, None for a year it does not cover (cached: the
+    library checks its whole table on every call, a millisecond per notice)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
 
 
 def next_working_day(day: date) -> date:

@@ -398,7 +398,10 @@ def notice_docx(notice: Notice) -> bytes:
                               ("word/footer3.xml", LETTER_FOOTER),
                               ("docProps/core.xml", core_xml(notice))):
             info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # only the body is worth deflating: a compressor costs more to set up than the
+            # few hundred bytes of each fixed part save (most of a document's writing time)
+            info.compress_type = zipfile.ZIP_DEFLATED if name == "word/document.xml" \
+                else zipfile.ZIP_STORED
             package.writestr(info, content.encode("utf-8"))
     return buffer.getvalue()
 
