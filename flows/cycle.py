@@ -37,9 +37,9 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
     bookkeeping, and the sharded stages share one task runner, so one Dask cluster."""
     period = str(Period.parse(period))
     on = on or date.today()
-    ingest = ingest_period(period, Path(input_path), policy_path)
-    fault_point("after_ingest")
-    with shard_runner() as runner:
+    with shard_runner() as runner:  # a Dask cluster starts while the reports are ingested
+        ingest = ingest_period(period, Path(input_path), policy_path)
+        fault_point("after_ingest")
         evaluation = evaluate_period(period, policy_path, runner)
         drafted = render_period(period, on, runner)
     chased = draft_chase_letters(period, on, policy_path)

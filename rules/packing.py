@@ -36,7 +36,8 @@ class Packed:
     origin: dict[str, tuple[str, str]]
 
     def fields(self) -> list[str]:
-        """Every field the rules read (the fid fields stay here: the engine need not see them)."""
+        """Every field the rules read. (The fid fields stay in Python: the engine knows a fact
+        by its position, and `origin` says which fid field of that row a match is about.)"""
         return sorted({c.field for r in self.rules for c in r.conditions})
 
 

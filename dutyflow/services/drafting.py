@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import select
 from sqlmodel import Session
 
 from dutyflow.core.faults import fault_point
@@ -36,9 +37,10 @@ def snapshot(row: Any, fields: tuple[str, ...]) -> SimpleNamespace | None:
 
 
 def organizations(session: Session) -> dict[str, SimpleNamespace]:
-    """Every organization, detached, by code."""
-    return {o.org_code: snapshot(o, ORG_FIELDS)  # type: ignore[misc]
-            for o in session.query(Organization).all()}
+    """Every organization, detached, by code (its columns only: an ORM object each cost a
+    second per 20,000 organizations)."""
+    rows = session.execute(select(*(getattr(Organization, f) for f in ORG_FIELDS)))
+    return {row.org_code: SimpleNamespace(**row._asdict()) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class DraftItem:
 def plan_drafts(*, period: str, shards: int) -> list[list[DraftItem]]:
     """The actions whose draft is missing (new or changed), split by organization subtree."""
     with session_scope() as session:
-        actions = actions_needing_drafts(session=session, period=period)
+        actions = actions_needing_drafts(session=session, period=period, fields=ACTION_FIELDS)
         slots = talk_slots(session=session, period=period)
         orgs = organizations(session)
     if not actions:
@@ -63,8 +65,8 @@ def plan_drafts(*, period: str, shards: int) -> list[list[DraftItem]]:
     for action in actions:
         org = orgs.get(action.org_code)
         parent = orgs.get(org.parent_code) if org and org.parent_code else None
-        items.append(DraftItem(snapshot(action, ACTION_FIELDS), org,  # type: ignore[arg-type]
-                               parent, slots.get(action.id, 0)))
+        items.append(DraftItem(SimpleNamespace(**action._asdict()), org, parent,
+                               slots.get(action.id, 0)))
     frame = pd.DataFrame({"org_code": [i.action.org_code for i in items],
                           "item": range(len(items))})
     roots = subtree_roots(pd.DataFrame([{"org_code": c, "parent_code": o.parent_code}
