@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install demo test lint bench bench-desk clean
+.PHONY: install demo test lint bench bench-big bench-desk clean
 
 $(STAMP): constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench-desk: install
 # The province-scale benchmark (minutes; prints the per-stage table, writes bench-results.json)
 bench: install
 	$(BIN)/python -m bench --orgs $${ORGS:-20000} --json-out bench-results.json
+
+# Ten provinces' worth: dutyflow run at 200,000 branches, wall and peak RSS (several minutes,
+# about 4 GiB of memory; the input is generated first and not timed)
+bench-big: install
+	$(BIN)/python -m bench.command_line --orgs $${ORGS:-200000} --workdir $${WORKDIR:-bench-big}
 
 clean:
 	rm -rf demo-run

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
-def _run(cfg: dict[str, Any], label: str, env: dict[str, str]) -> dict[str, Any]:
+def run_once(cfg: dict[str, Any], label: str, env: dict[str, str]) -> dict[str, Any]:
     """One `dutyflow run` on a fresh database and output folder; wall and peak RSS."""
     work = Path(cfg["work"]) / label
     shutil.rmtree(work, ignore_errors=True)
@@ -39,9 +39,55 @@ def _run(cfg: dict[str, Any], label: str, env: dict[str, str]) -> dict[str, Any]
 def worker_cli(cfg: dict[str, Any]) -> dict[str, Any]:
     """First run (Prefect's home is new: its database is created and migrated), then a run
     as every later one is (a warm home), then on Dask if asked."""
-    runs = [_run(cfg, "first run, new Prefect home", {}),
-            _run(cfg, "later run", {})]
+    runs = [run_once(cfg, "first run, new Prefect home", {}),
+            run_once(cfg, "later run", {})]
     if cfg.get("dask_workers"):
-        runs.append(_run(cfg, f"later run, Dask LocalCluster of {cfg['dask_workers']}",
+        runs.append(run_once(cfg, f"later run, Dask LocalCluster of {cfg['dask_workers']}",
                          {"DUTYFLOW_DASK_WORKERS": str(cfg["dask_workers"])}))
     return {"runs": runs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.command_line --orgs 200000 --workdir W` (or `--input FILE`): time
+    `dutyflow run` at any size (the 200,000-branch figure), after a warm-up run that gives
+    Prefect's home its database unless told not to. Generating the input is not timed."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m bench.command_line")
+    parser.add_argument("--input", help="an .xlsx or folder (default: generate --orgs)")
+    parser.add_argument("--orgs", type=int, default=200_000, help="branches to generate")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--period", default="2026-12")
+    parser.add_argument("--on", default="2026-12-28")
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--dask-workers", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=1, help="timed runs after the warm-up")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
+    args = parser.parse_args(argv)
+    work = Path(args.workdir).resolve()
+    os.environ.setdefault("PREFECT_HOME", str(work / "prefect-home"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if args.input is None:
+        from bench.inputs import prepare_inputs
+
+        print(f"generating {args.orgs:,} branches (not timed) ...", flush=True)
+        args.input = prepare_inputs(work / "inputs", period=args.period, branches=args.orgs,
+                                    seed=args.seed, formats=["xlsx"])["xlsx"]["path"]
+    cfg = {"work": str(work), "input": str(Path(args.input).resolve()), "period": args.period,
+           "on": args.on}
+    env = {"DUTYFLOW_DASK_WORKERS": str(args.dask_workers)} if args.dask_workers else {}
+    results = []
+    if args.warm_up:
+        results.append(run_once(cfg, "warm-up", env))
+    results += [run_once(cfg, f"run {n + 1}", env) for n in range(args.runs)]
+    for result in results:
+        print(f"{result['label']}: {result['wall_s']:.1f} s wall, peak RSS "
+              f"{result['peak_rss_mib']:.0f} MiB; {result['summary']}")
+    (work / "runs.json").write_text(json.dumps(results, indent=2, ensure_ascii=False),
+                                    encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -152,7 +152,12 @@ def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
 def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None) -> int:
     """The drafting service as the draft flow calls it, in one shard; notices drafted."""
     from dutyflow.core.settings import settings
-    from dutyflow.services.drafting import draft_shard, plan_drafts, record_drafts
+    from dutyflow.services.drafting import (
+        draft_criticism_preview,
+        draft_shard,
+        plan_drafts,
+        record_drafts,
+    )
 
     with stages.stage("draft: query actions + orgs", "actions") as row:
         items = [item for shard in plan_drafts(period=period, shards=1) for item in shard]
@@ -163,7 +168,31 @@ def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None
         drafts = draft_shard(items, on=on, output_dir=Path(settings.output_dir).resolve())
     with stages.stage("draft: store paths", "notices", len(drafts)):
         record_drafts(drafts)
+    if limit is None:
+        with stages.stage("draft: 通报批评 preview"):
+            draft_criticism_preview(period=period, on=on)
     return len(drafts)
+
+
+def direct_follow_up(stages: Stages, period: str, on: date) -> None:
+    """What the cycle does after drafting, without Prefect: the 催办 letters due, and the
+    board, digest and chart its artifacts carry (written to files, not to Prefect's API)."""
+    from dutyflow.core.settings import settings
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.board import follow_up_board
+    from dutyflow.services.chasing import draft_chases
+    from dutyflow.services.digest import period_digest
+
+    with stages.stage("chase: draft 催办 letters", "letters") as row:
+        row["items"] = len(draft_chases(period=period, on=on,
+                                        policy=load_policy(settings.policy_file)))
+    with stages.stage("artifacts: board, digest, chart"):
+        board = follow_up_board(period)
+        digest = period_digest(period, follow_up=board.markdown())
+        chart = Path(settings.output_dir) / period / "findings.svg"
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        chart.write_text(digest.chart.svg, encoding="utf-8")
+        chart.with_suffix(".png").write_bytes(digest.chart.png)
 
 
 def snapshot_database(db_path: Path, target: Path) -> None:
@@ -206,5 +235,8 @@ def worker_direct(cfg: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     out["drafted"] = direct_draft(stages, cfg["period"], date.fromisoformat(cfg["on"]))
     out["draft_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    direct_follow_up(stages, cfg["period"], date.fromisoformat(cfg["on"]))
+    out["follow_up_s"] = time.perf_counter() - t0
     out["facts"] = len(facts)
     return {**out, "stages": stages.rows, "peak_resets": stages.peak_resets}

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import TAKEN, ActionStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
-from dutyflow.models.db import bulk_insert
+from dutyflow.models.db import bulk_insert, read_columns
 from dutyflow.models.tables import (
     Action,
     ActionEvent,
@@ -38,8 +38,10 @@ class StoreResult:
 
 
 def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame:
-    rows = session.execute(statement).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    values = read_columns(session, statement)
+    if not values or not values[0]:
+        return pd.DataFrame([], columns=columns)  # no rows: object columns, as before
+    return pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns)
 
 
 def read_period_frames(*, session: Session, period: Period,

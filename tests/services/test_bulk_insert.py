@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from dutyflow.models.db import bulk_insert, get_engine, session_scope
+from dutyflow.models.db import bulk_insert, get_engine, read_columns, session_scope
 from dutyflow.models.tables import Finding, Meeting, Organization
 
 
@@ -63,3 +63,20 @@ def test_a_bad_row_fails_the_whole_transaction_and_keeps_nothing(db_url):
         assert session.execute(select(Organization)).first() is None
         assert session.execute(select(Finding)).first() is None
         assert session.execute(select(Meeting)).first() is None
+
+
+def test_columns_read_from_the_cursor_equal_sqlalchemys_rows(db_url):
+    with session_scope() as session:
+        _organizations(session, 3)
+        bulk_insert(session, Finding, [_finding(i, withdrawn_at=None if i else datetime(
+            2026, 12, 4, 9, 30, 15, 250, tzinfo=UTC)) for i in range(3)])
+    statement = select(Finding.id, Finding.found_at, Finding.withdrawn_at, Finding.facts,
+                       Finding.current, Organization.members).join(
+        Organization, Organization.org_code == Finding.org_code).order_by(Finding.id)
+    with session_scope() as session:
+        columns = read_columns(session, statement)
+        rows = session.execute(statement).all()
+        empty = read_columns(session, statement.where(Finding.id == "none"))
+    assert [list(c) for c in zip(*rows, strict=True)] == columns
+    assert isinstance(columns[1][0], datetime) and columns[3][0]["note"].startswith("引号")
+    assert empty == [[] for _ in range(6)]
