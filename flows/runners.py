@@ -38,7 +38,8 @@ class _LocalDask:
             from distributed import LocalCluster
 
             self._cluster = LocalCluster(n_workers=settings.dask_workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+                                         processes=True, dashboard_address=None,
+                                         preload=["dutyflow.flows.dask_preload"])
         except BaseException as exc:  # raised where the runner is first used
             self._error = exc
 

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     worker_limit: int = 4
     # A PDF view beside each issued .docx, printed by LibreOffice when it is installed
     pdf_views: bool = True
+    # A workbook that expands beyond this is refused (a zip bomb; 20,000 branches are ~60 MiB,
+    # ten provinces in one workbook need about 600)
+    max_workbook_mib: int = Field(default=512, ge=1)
     templates_dir: Path | None = Field(
         default=None, description="A folder of notice templates to use instead of the bundled ones."
     )

@@ -15,12 +15,12 @@ from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook
 
 from dutyflow.core.errors import BadInputError
+from dutyflow.core.settings import settings
 from dutyflow.reports.schemas import MATCH_ORDER, TableSpec
 from dutyflow.reports.text import vocabulary_key
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".json"}
 # A cap on uncompressed workbook size guards against zip bombs masquerading as reports.
-MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,10 @@ def _check_workbook(path: Path) -> None:
         if not zipfile.is_zipfile(path):
             raise BadInputError("is not an Excel workbook (not a valid .xlsx file)", file=path.name)
         with zipfile.ZipFile(path) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise BadInputError("expands to more than 512 MiB; refusing to open it",
-                                    file=path.name)
+            limit = settings.max_workbook_mib
+            if sum(i.file_size for i in archive.infolist()) > limit * 1024 * 1024:
+                raise BadInputError(f"expands to more than {limit} MiB; refusing to open it "
+                                    f"(DUTYFLOW_MAX_WORKBOOK_MIB)", file=path.name)
 
 
 def find_sources(path: Path) -> list[Source]:

@@ -1,0 +1,15 @@
+"""Loaded by each Dask worker of a LocalCluster as it starts (Dask's `preload`).
+
+The shard tasks' modules (pandas, durable-rules, Prefect's task engine, the document writers
+and their templates) take seconds to import; a worker that imports them as its cluster starts,
+while the run is still ingesting, spends that time before its first shard arrives, not in it.
+"""
+
+from __future__ import annotations
+
+import dutyflow.flows.evaluate  # noqa: F401
+import dutyflow.flows.notices  # noqa: F401
+import dutyflow.rules.engine  # noqa: F401
+from dutyflow.documents.notice import env
+
+env().get_template("notice.html.j2")  # compiled once, as the first shard would
