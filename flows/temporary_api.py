@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib.util
 import os
 import socket
 import subprocess
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 _stack = ExitStack()
 _process: subprocess.Popen[bytes] | None = None
@@ -31,12 +33,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _spawn(port: int) -> subprocess.Popen[bytes]:
+    """Prefect's own command for its temporary server (prefect.server.api.server), found
+    without importing Prefect: the server reads the same settings (environment, profile)."""
+    spec = importlib.util.find_spec("prefect")
+    assert spec is not None and spec.origin is not None
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+           "PREFECT__SERVER_FINAL": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parents[1]),
+         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
+
+
 def start() -> str | None:
-    """Start the temporary server unless an API is configured; its API URL, or None."""
+    """Start the temporary server unless an API is configured; its API URL, or None.
+
+    The server is spawned before this process imports Prefect (a second); if Prefect's
+    settings then name an API after all (a profile, a .env file), it is stopped unused."""
     global _process, _url
     if _url is not None:
         return _url
-    import prefect
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    port = _free_port()
+    process = _spawn(port)
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -46,15 +67,10 @@ def start() -> str | None:
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
+        process.kill()
+        process.wait()
         return None
-    port = _free_port()
-    env = {**os.environ, **settings.to_environment_variables(exclude_unset=True),
-           "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1"}
-    _process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
-         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
+    _process = process
     atexit.register(stop)
     _url = f"http://127.0.0.1:{port}/api"
     # Heartbeats let a lasting server find runs that crashed; this one ends with the process,
