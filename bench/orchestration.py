@@ -42,6 +42,9 @@ def spawn(name: str, cfg: dict[str, Any], root: Path, label: str) -> dict[str, A
     env = {**os.environ,
            "PREFECT_HOME": str(work / "prefect-home"),
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           # a new Prefect home is migrated at the first start: past Prefect's 20 s default
+           # on a busy machine
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
            "DUTYFLOW_DATABASE_URL": f"sqlite:///{cfg['db']}",
            "DUTYFLOW_OUTPUT_DIR": str(work / "out")}
     env.pop("PREFECT_API_URL", None)  # always the temporary, server-less API of that process

@@ -22,6 +22,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+STARTUP_TIMEOUT_S = 120
 _stack = ExitStack()
 _process: subprocess.Popen[bytes] | None = None
 _url: str | None = None
@@ -87,7 +88,10 @@ def wait_until_ready() -> None:
     import httpx
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
-    deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+    # at least two minutes: a new Prefect home's database is created and migrated on the first
+    # run (15 to 20 s here, more on a slow disk), past Prefect's own default of 20 s
+    deadline = time.monotonic() + max(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value(),
+                                      STARTUP_TIMEOUT_S)
     with httpx.Client() as client:
         while time.monotonic() < deadline:
             if _process.poll() is not None:
