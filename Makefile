@@ -66,7 +66,7 @@ bench: install
 	$(BIN)/python -m bench --orgs $${ORGS:-20000} --json-out bench-results.json
 
 # Ten provinces' worth: dutyflow run at 200,000 branches, wall and peak RSS (several minutes,
-# about 4 GiB of memory; the input is generated first and not timed)
+# about 2.5 GiB of memory; the input is generated first and not timed)
 bench-big: install
 	$(BIN)/python -m bench.command_line --orgs $${ORGS:-200000} --workdir $${WORKDIR:-bench-big}
 
