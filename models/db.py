@@ -127,10 +127,11 @@ def _bound(values: list[Any], process: Any) -> list[Any]:
         if value is None:
             out.append(None)
             continue
+        key = (type(value), value)  # 1, 1.0 and True are equal but not the same value
         try:
-            bound = seen[value]
+            bound = seen[key]
         except KeyError:
-            bound = seen[value] = process(value)
+            bound = seen[key] = process(value)
         except TypeError:  # unhashable (a JSON column's dicts and lists)
             bound = process(value)
         out.append(bound)

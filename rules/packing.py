@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from dutyflow.rules.compile import Condition, Rule
@@ -23,6 +24,9 @@ PACK_KEY = "org_code"
 FAMILY, SLOTTED_BY = "family", "duty"  # what rules select a fact by (== conditions)
 FID = "fid"
 MAX_RANK = 8  # facts of one family and slot packed per organization; more are asserted alone
+# durable-rules 2.0.28 crashes the process (no exception) on a fact of more than about 250
+# properties: a packed fact stays well under, the slots past it are asserted as they are
+MAX_FIELDS = 200
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ def pack(rules: list[Rule], facts: pd.DataFrame) -> Packed:
         slot_fields = {}
     slots: dict[tuple[object, ...], int] = {}
     parts: list[pd.DataFrame] = []
-    single = pd.Series(True, index=facts.index)
+    facts = facts.reset_index(drop=True)  # positions and labels agree from here on
+    single = np.ones(len(facts), dtype=bool)
+    width = 0
     for family, by in slot_fields.items():
         rows = facts[facts[FAMILY] == family]
         if rows.empty or any(f not in rows for f in by) or \
@@ -81,12 +87,15 @@ def pack(rules: list[Rule], facts: pd.DataFrame) -> Packed:
             continue
         rank = rows.groupby([PACK_KEY, *by], sort=False).cumcount()
         rows = rows[rank < MAX_RANK].assign(_rank=rank)
-        single[rows.index] = False
         needed = sorted({c.field for r in rules if _equals(r, FAMILY) == family
                          for c in r.conditions if c.field not in by} & set(rows.columns))
         for key, part in rows.groupby([*by, "_rank"], sort=True):
+            if width + len(needed) + 1 > MAX_FIELDS:
+                continue  # this slot's facts are asserted as they are
+            width += len(needed) + 1
             slot = slots.setdefault(tuple(key), len(slots))
             parts.append(part.set_index(PACK_KEY)[[*needed, FID]].add_suffix(f"__s{slot}"))
+            single[part.index.to_numpy()] = False
     if not parts:
         return Packed(rules, facts, {r.id: (r.id, FID) for r in rules})
     wide = pd.concat(parts, axis=1, join="outer")

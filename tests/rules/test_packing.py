@@ -86,3 +86,15 @@ def test_facts_without_an_organization_or_a_duty_are_asserted_as_they_are(rules)
     assert len(pack(rules, facts).facts) == 2
     assert set(evaluate_facts(rules, facts)) == set(pandas_reference.evaluate_facts(rules, facts))
     assert (meeting.id, "m|B1") in evaluate_facts(rules, facts)
+
+
+def test_a_packed_fact_stays_under_the_engines_field_limit(rules, facts, monkeypatch):
+    import dutyflow.rules.packing as packing
+
+    monkeypatch.setattr(packing, "MAX_FIELDS", 12)
+    packed = pack(rules, facts)
+    rich = packed.facts[packed.facts["fid"].str.startswith("pack|")]
+    widest = max(rich.drop(columns="fid").notna().sum(axis=1))
+    assert 0 < widest <= 12
+    assert len(packed.facts) > facts["org_code"].nunique()  # some slots asserted as they are
+    assert set(evaluate_facts(rules, facts)) == set(pandas_reference.evaluate_facts(rules, facts))
