@@ -7,12 +7,13 @@ while the run is still ingesting, spends that time before its first shard arrive
 
 from __future__ import annotations
 
+import contextlib
+
 import dutyflow.flows.evaluate  # noqa: F401
 import dutyflow.flows.notices  # noqa: F401
 import dutyflow.rules.engine  # noqa: F401
 from dutyflow.documents.notice import env
 
-try:  # compiled once, as the first shard would; a broken layout is reported by drafting
+# compiled once, as the first shard would; a broken layout is reported by drafting, not here
+with contextlib.suppress(Exception):
     env().get_template("notice.html.j2")
-except Exception:  # noqa: BLE001, S110
-    pass

@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from dutyflow.models.followup import add_table_replies
 from dutyflow.models.db import bulk_insert
+from dutyflow.models.followup import add_table_replies
 from dutyflow.models.tables import (
     Assessment,
     IngestBatch,
