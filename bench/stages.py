@@ -179,20 +179,14 @@ def direct_follow_up(stages: Stages, period: str, on: date) -> None:
     board, digest and chart its artifacts carry (written to files, not to Prefect's API)."""
     from dutyflow.core.settings import settings
     from dutyflow.rules.policy import load_policy
-    from dutyflow.services.board import follow_up_board
     from dutyflow.services.chasing import draft_chases
-    from dutyflow.services.digest import period_digest
+    from dutyflow.services.digest import cycle_digest
 
     with stages.stage("chase: draft 催办 letters", "letters") as row:
         row["items"] = len(draft_chases(period=period, on=on,
                                         policy=load_policy(settings.policy_file)))
     with stages.stage("artifacts: board, digest, chart"):
-        board = follow_up_board(period)
-        digest = period_digest(period, follow_up=board.markdown())
-        chart = Path(settings.output_dir) / period / "findings.svg"
-        chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_text(digest.chart.svg, encoding="utf-8")
-        chart.with_suffix(".png").write_bytes(digest.chart.png)
+        cycle_digest(period)
 
 
 def snapshot_database(db_path: Path, target: Path) -> None:

@@ -10,9 +10,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from dutyflow.core.settings import settings
-from dutyflow.services.board import follow_up_board
-from dutyflow.services.digest import period_digest
+from dutyflow.services.digest import cycle_digest
 
 
 def artifact_key(text: str) -> str:
@@ -26,12 +24,7 @@ _key = artifact_key
 @task(cache_policy=NO_CACHE)
 def publish_artifacts(period: str) -> Path:
     """Create the run's artifacts; the chart is also saved beside the period's documents."""
-    board = follow_up_board(period)
-    digest = period_digest(period, follow_up=board.markdown())
-    chart = Path(settings.output_dir) / period / "findings.svg"
-    chart.parent.mkdir(parents=True, exist_ok=True)
-    chart.write_text(digest.chart.svg, encoding="utf-8")
-    chart.with_suffix(".png").write_bytes(digest.chart.png)
+    board, digest, chart = cycle_digest(period)
     create_markdown_artifact(key=f"dutyflow-summary-{_key(period)}",
                              description=f"dutyflow summary {period}", markdown=digest.markdown)
     create_table_artifact(key=f"dutyflow-actions-{_key(period)}",

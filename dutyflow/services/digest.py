@@ -6,13 +6,16 @@ import base64
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dutyflow.core.periods import Period
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import ActionStatus, action_name, status_words
 from dutyflow.models.accountability import finding_counts, list_actions, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import quarantined_rows
+from dutyflow.services.board import Board, follow_up_board
 from dutyflow.services.charts import Chart, findings_heatmap
 
 
@@ -86,3 +89,15 @@ def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[st
 
 def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def cycle_digest(period: str) -> tuple[Board, Digest, Path]:
+    """What a cycle run shows: where the answers stand, the period's digest, and its findings
+    chart saved beside the period's documents (out/<period>/findings.svg and .png)."""
+    board = follow_up_board(period)
+    digest = period_digest(period, follow_up=board.markdown())
+    chart = Path(settings.output_dir) / period / "findings.svg"
+    chart.parent.mkdir(parents=True, exist_ok=True)
+    chart.write_text(digest.chart.svg, encoding="utf-8")
+    chart.with_suffix(".png").write_bytes(digest.chart.png)
+    return board, digest, chart

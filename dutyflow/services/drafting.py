@@ -31,11 +31,6 @@ ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence", "proposal", "
 ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code", "unit_party_group")
 
 
-def snapshot(row: Any, fields: tuple[str, ...]) -> SimpleNamespace | None:
-    """A detached, picklable copy of a database row: shards may run in other processes."""
-    return None if row is None else SimpleNamespace(**{f: getattr(row, f) for f in fields})
-
-
 def organizations(session: Session) -> dict[str, SimpleNamespace]:
     """Every organization, detached, by code (its columns only: an ORM object each cost a
     second per 20,000 organizations)."""
