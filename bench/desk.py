@@ -29,12 +29,12 @@ PASSWORD = "bench-password-1"
 def fill(cases: int) -> None:
     from sqlalchemy import insert
 
-    from dutyflow.core.vocabulary import ACTION_KINDS
+    from dutyflow.core.vocabulary import MEASURE_KINDS
     from dutyflow.models.db import session_scope
-    from dutyflow.models.tables import Action, Organization
+    from dutyflow.models.tables import Case, Organization
     from dutyflow.services.reviewers import add_reviewer
 
-    measures = [k for k in ACTION_KINDS if k != "return_for_correction"]
+    measures = [k for k in MEASURE_KINDS if k != "return_for_correction"]
     units = max(1, cases // 40)
     orgs: list[dict[str, Any]] = [
         {"org_code": f"DW{u:04d}", "org_name": f"中共市第{u}局机关委员会", "org_type": "党委",
@@ -52,12 +52,12 @@ def fill(cases: int) -> None:
                      "facts": {"held": i, "minimum": 1}} for i in range(1 + n % 4)]
         actions.append({"id": f"2026-10-{code}", "period": "2026-10", "org_code": code,
                         "action": measure, "status": "draft",
-                        "proposal": ACTION_KINDS[measure].accountability,
+                        "proposal": MEASURE_KINDS[measure].accountability,
                         "rule_ids": ["meeting.committee.1"], "evidence": evidence,
                         "evidence_hash": f"{n:064d}", "policy_version": "bench"})
     with session_scope() as session:
         session.execute(insert(Organization.__table__), orgs)  # type: ignore[attr-defined]
-        session.execute(insert(Action.__table__), actions)  # type: ignore[attr-defined]
+        session.execute(insert(Case.__table__), actions)  # type: ignore[attr-defined]
     add_reviewer(name="审核员", role="bench", password=PASSWORD)
 
 

@@ -126,7 +126,7 @@ def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
     from dutyflow.rules.engine import evaluate_facts
     from dutyflow.rules.facts import PeriodData, build_facts
     from dutyflow.rules.judge import judge_facts
-    from dutyflow.rules.outcome import group_actions
+    from dutyflow.rules.outcome import group_cases
 
     p = Period.parse(period)
     with stages.stage("evaluate: read policy"):
@@ -142,7 +142,7 @@ def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
                          after="evaluate: findings + actions")
     stages.start("evaluate: compile rules", "rules")
     findings = judge_facts(policy, period, facts, evaluate=engine)
-    actions = group_actions(policy, period, findings)
+    actions = group_cases(policy, period, findings)
     stages.stop()
     with stages.stage("evaluate: store (one transaction)", "findings", len(findings)):
         store_outcome.fn(policy, period, len(facts), findings, actions)

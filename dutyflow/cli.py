@@ -148,7 +148,7 @@ def _case_json(case: Any, names: dict[str, str]) -> dict[str, Any]:
 
     return {
         "id": case.id, "period": case.period, "org_code": case.org_code,
-        "org_name": names.get(case.org_code, ""), "action": case.action,
+        "org_name": names.get(case.org_code, ""), "action": case.measure,
         "proposal": bool(case.proposal), "status": case_status(case, date.today()),
         "rule_ids": list(case.rule_ids), "evidence": list(case.evidence),
         "document": case.document, "html_document": case.html_document,
@@ -172,7 +172,7 @@ def actions(
     import json
 
     from dutyflow.core.periods import Period
-    from dutyflow.core.vocabulary import ActionStatus, action_name
+    from dutyflow.core.vocabulary import DocumentStatus, measure_name
     from dutyflow.models.accountability import list_actions, organization_names
     from dutyflow.models.db import session_scope
 
@@ -187,14 +187,14 @@ def actions(
                               indent=2, default=str))
         return
     for r in rows:
-        proposal = "（提议，待工委会议决定）" if r.proposal and r.status == ActionStatus.DRAFT else ""
-        typer.echo(f"{r.id:<28} {action_name(r.action):<5} {r.status:<10} "
+        proposal = "（提议，待工委会议决定）" if r.proposal and r.status == DocumentStatus.DRAFT else ""
+        typer.echo(f"{r.id:<28} {measure_name(r.measure):<5} {r.status:<10} "
                    f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}{proposal}")
     counts: dict[str, int] = {}
     for r in rows:
-        counts[r.action] = counts.get(r.action, 0) + 1
-    summary = ", ".join(f"{action_name(k)} {v}" for k, v in counts.items())
-    proposals = sum(1 for r in rows if r.proposal and r.status == ActionStatus.DRAFT)
+        counts[r.measure] = counts.get(r.measure, 0) + 1
+    summary = ", ".join(f"{measure_name(k)} {v}" for k, v in counts.items())
+    proposals = sum(1 for r in rows if r.proposal and r.status == DocumentStatus.DRAFT)
     typer.echo(f"{len(rows)} cases in {p}" + (f": {summary}" if summary else "")
                + (f"; {proposals} proposals wait for a committee decision" if proposals else ""))
 
@@ -280,7 +280,7 @@ def review(
     recorded and never edited."""
     from dutyflow.core.errors import DutyflowError
     from dutyflow.core.periods import Period
-    from dutyflow.core.vocabulary import ActionStatus
+    from dutyflow.core.vocabulary import DocumentStatus
     from dutyflow.models.decisions import ReviewError
     from dutyflow.services.review import decide, office_drafts
 
@@ -300,7 +300,7 @@ def review(
             refused.append(f"{case_id}: {exc}")
             continue
         typer.echo(f"{case_id}: {case.status} by {reviewer}"
-                   + (f" ({decision})" if decision and case.status == ActionStatus.APPROVED else ""))
+                   + (f" ({decision})" if decision and case.status == DocumentStatus.APPROVED else ""))
     if refused:
         raise ReviewError("; ".join(refused) if len(refused) == 1 else
                           f"{len(refused)} of {len(case_ids)} refused: " + "; ".join(refused))
@@ -476,7 +476,7 @@ def cases(
     from datetime import date
 
     from dutyflow.core.periods import Period
-    from dutyflow.core.vocabulary import STATUS_GROUPS, action_name, status_words
+    from dutyflow.core.vocabulary import STATUS_GROUPS, measure_name, status_words
     from dutyflow.services.followup import period_cases
 
     p = str(Period.parse(period))
@@ -496,7 +496,7 @@ def cases(
         replied = f" reply of {r.replied_on} to review" if r.replied_on else ""
         chased = "".join(f" 催办{x.doc_number or '（' + status_words(x.status) + '）'}"
                          for x in c.chases)
-        typer.echo(f"{r.id:<28} {action_name(r.action):<5} {status_words(s):<10}{due}{replied}"
+        typer.echo(f"{r.id:<28} {measure_name(r.measure):<5} {status_words(s):<10}{due}{replied}"
                    f"{chased}  {c.names.get(r.org_code, '')}")
     typer.echo(f"{len(found)} cases in {p}"
                + (": " + ", ".join(f"{status_words(k)} {v}" for k, v in counts.items())

@@ -27,7 +27,7 @@ from dutyflow.models.accountability import (
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
 from dutyflow.rules.judge import judge_facts, merge_findings
-from dutyflow.rules.outcome import ActionDraft, FindingDraft, group_actions
+from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases
 from dutyflow.rules.policy import Policy, load_policy
 from dutyflow.services.shards import assign_shards, subtree_roots
 
@@ -69,7 +69,7 @@ def judge_shard(policy: Policy, period: str, facts: pd.DataFrame) -> list[Findin
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def store_outcome(policy: Policy, period: str, facts: int, findings: list[FindingDraft],
-                  actions: list[ActionDraft]) -> StoreResult:
+                  actions: list[CaseDraft]) -> StoreResult:
     """Record the evaluation, its findings and actions in one transaction."""
     with session_scope() as session:
         lock_period(session, f"evaluate {period}")
@@ -94,7 +94,7 @@ def evaluate_period(period: str, policy_path: Path | None, runner: Any) -> Evalu
     futures = runner.map(judge_shard, {"policy": unmapped(policy), "period": unmapped(period),
                                        "facts": shards})
     findings = merge_findings([future.result() for future in futures])
-    actions = group_actions(policy, period, findings)
+    actions = group_cases(policy, period, findings)
     facts = sum(len(shard) for shard in shards)
     stored = store_outcome(policy, period, facts, quote(findings), quote(actions))
     logger.info("evaluate %s with policy %s: %d facts in %d shards, %d findings, %d actions "

@@ -1,9 +1,9 @@
 """The data: SQLModel tables, the engine and session set-up, and migrations."""
 
 from dutyflow.models.tables import (
-    Action,
     ActionEvent,
     Assessment,
+    Case,
     DocumentCounter,
     EvaluationRun,
     Finding,
@@ -16,7 +16,7 @@ from dutyflow.models.tables import (
 )
 
 __all__ = [
-    "Action",
+    "Case",
     "ActionEvent",
     "Assessment",
     "DocumentCounter",

@@ -12,13 +12,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import TAKEN, ActionStatus, FollowUp
+from dutyflow.core.vocabulary import TAKEN, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
 from dutyflow.models.tables import (
-    Action,
     ActionEvent,
     Assessment,
+    Case,
     EvaluationRun,
     Finding,
     IngestBatch,
@@ -65,17 +65,17 @@ def read_period_frames(*, session: Session, period: Period,
     assessments = _frame(session, select(*(getattr(Assessment, c) for c in assess_cols)).where(
         Assessment.period == str(period)), assess_cols)
     # a measure was taken on a finding when its case was approved or issued
-    taken = select(Action.period, Action.org_code).where(
-        Action.status.in_(TAKEN)).distinct().subquery()
+    taken = select(Case.period, Case.org_code).where(
+        Case.status.in_(TAKEN)).distinct().subquery()
     # a case closed (销号): the problem was fixed, and its coming back is a recurrence
-    closed = select(Action.period, Action.org_code,
-                    func.coalesce(Action.doc_number, Action.id).label("closed")).where(
-        Action.follow_up == FollowUp.CLOSED).subquery()
-    hist_cols = ["org_code", "family", "subject", "span", "period", "action", "measured",
+    closed = select(Case.period, Case.org_code,
+                    func.coalesce(Case.doc_number, Case.id).label("closed")).where(
+        Case.follow_up == FollowUp.CLOSED).subquery()
+    hist_cols = ["org_code", "family", "subject", "span", "period", "measure", "measured",
                  "closed"]
     history = _frame(session, select(
         Finding.org_code, Finding.family, Finding.subject, Finding.span, Finding.period,
-        Finding.action, taken.c.org_code.is_not(None), closed.c.closed).outerjoin(
+        Finding.measure, taken.c.org_code.is_not(None), closed.c.closed).outerjoin(
         taken, (taken.c.period == Finding.period) & (taken.c.org_code == Finding.org_code))
         .outerjoin(closed, (closed.c.period == Finding.period)
                    & (closed.c.org_code == Finding.org_code))
@@ -114,7 +114,7 @@ def store_findings(*, session: Session, period: str, policy_version: str,
         seen.add(draft.id)
         values = dict(span=draft.span, org_code=draft.org_code, family=draft.family,
                       subject=draft.subject, rule_id=draft.rule_id, rule_ids=list(draft.rule_ids),
-                      action=draft.action, text=draft.text, facts=draft.facts,
+                      measure=draft.measure, text=draft.text, facts=draft.facts,
                       policy_version=policy_version)
         row = existing.get(draft.id)
         if row is None:
@@ -138,7 +138,7 @@ def store_actions(*, session: Session, period: str, policy_version: str,
                   actions: list[Any]) -> StoreResult:
     """Open new actions, refresh changed ones, withdraw vanished ones; record every change."""
     existing = {a.id: a for a in session.execute(
-        select(Action).where(Action.period == period)).scalars()}
+        select(Case).where(Case.period == period)).scalars()}
     now = utcnow()
     opened = changed = unchanged = withdrawn = 0
     events: list[dict[str, Any]] = []
@@ -154,7 +154,7 @@ def store_actions(*, session: Session, period: str, policy_version: str,
         row = existing.get(draft.id)
         if row is None:
             new.append({"id": draft.id, "period": period, "org_code": draft.org_code,
-                        "action": draft.action, "status": ActionStatus.DRAFT,
+                        "measure": draft.measure, "status": DocumentStatus.DRAFT,
                         "proposal": draft.proposal, "reviewer": None, "decided_at": None,
                         "note": None, "decision_ref": None, "reply_due": None,
                         "reply_days": draft.reply_days,
@@ -165,31 +165,32 @@ def store_actions(*, session: Session, period: str, policy_version: str,
                         "updated_at": now})
             events.append(event(draft.id, "opened"))
             opened += 1
-        elif row.status == ActionStatus.ISSUED:
+        elif row.status == DocumentStatus.ISSUED:
             unchanged += 1  # what was issued never changes
-        elif row.evidence_hash == draft.evidence_hash and row.status != ActionStatus.WITHDRAWN:
+        elif row.evidence_hash == draft.evidence_hash and row.status != DocumentStatus.WITHDRAWN:
             unchanged += 1
         else:
-            reopened = row.status == ActionStatus.WITHDRAWN
+            reopened = row.status == DocumentStatus.WITHDRAWN
             row.rule_ids, row.evidence = list(draft.rule_ids), list(draft.evidence)
-            row.action, row.proposal, row.reply_days = draft.action, draft.proposal, draft.reply_days
+            row.measure, row.proposal, row.reply_days = draft.measure, draft.proposal, draft.reply_days
             # the earlier decision (kept in the audit log) was about other facts
             row.reviewer = row.decided_at = row.note = row.decision_ref = None
             row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version
             # changed evidence needs a fresh review: earlier decisions were about other facts
-            row.status, row.updated_at, row.document, row.html_document = ActionStatus.DRAFT, now, None, None
+            row.status, row.updated_at = DocumentStatus.DRAFT, now
+            row.document = row.html_document = None
             events.append(event(row.id, "reopened" if reopened else "evidence_changed"))
             changed += 1
     for action_id, row in existing.items():
-        if action_id in seen or row.status in (ActionStatus.WITHDRAWN, ActionStatus.ISSUED):
+        if action_id in seen or row.status in (DocumentStatus.WITHDRAWN, DocumentStatus.ISSUED):
             continue
-        row.status, row.updated_at = ActionStatus.WITHDRAWN, now
-        events.append(event(action_id, ActionStatus.WITHDRAWN,
+        row.status, row.updated_at = DocumentStatus.WITHDRAWN, now
+        events.append(event(action_id, DocumentStatus.WITHDRAWN,
                             "its findings no longer hold after the re-run"))
         withdrawn += 1
     session.flush()
     if new:  # Core inserts: thousands of new actions on a first run, no ORM object each
-        bulk_insert(session, Action, new)
+        bulk_insert(session, Case, new)
     if events:
         bulk_insert(session, ActionEvent, events)
     return StoreResult(opened, changed, withdrawn, unchanged)
@@ -203,22 +204,22 @@ def finish_evaluation(*, session: Session, run: EvaluationRun, facts: int, findi
     session.add(run)
 
 
-def list_actions(*, session: Session, period: str, include_withdrawn: bool = True) -> list[Action]:
-    statement = select(Action).where(Action.period == period).order_by(Action.org_code, Action.id)
+def list_actions(*, session: Session, period: str, include_withdrawn: bool = True) -> list[Case]:
+    statement = select(Case).where(Case.period == period).order_by(Case.org_code, Case.id)
     if not include_withdrawn:
-        statement = statement.where(Action.status != ActionStatus.WITHDRAWN)
+        statement = statement.where(Case.status != DocumentStatus.WITHDRAWN)
     return list(session.execute(statement).scalars())
 
 
-def get_action(*, session: Session, action_id: str) -> Action | None:
-    return session.get(Action, action_id)
+def get_action(*, session: Session, action_id: str) -> Case | None:
+    return session.get(Case, action_id)
 
 
-def organization_cases(*, session: Session, org_code: str, excluding: str = "") -> list[Action]:
+def organization_cases(*, session: Session, org_code: str, excluding: str = "") -> list[Case]:
     """An organization's cases of every period, newest first (the desk's history)."""
     return list(session.execute(
-        select(Action).where(Action.org_code == org_code, Action.id != excluding)  # type: ignore[arg-type]
-        .order_by(Action.period.desc())).scalars())  # type: ignore[attr-defined]
+        select(Case).where(Case.org_code == org_code, Case.id != excluding)  # type: ignore[arg-type]
+        .order_by(Case.period.desc())).scalars())  # type: ignore[attr-defined]
 
 
 def action_events(*, session: Session, action_id: str) -> list[ActionEvent]:

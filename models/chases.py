@@ -9,32 +9,32 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, ActionStatus, FollowUp, chase_subject
+from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, DocumentStatus, FollowUp, chase_subject
 from dutyflow.models.decisions import ReviewError
-from dutyflow.models.tables import Action, ActionEvent, Chase, Reply, utcnow
+from dutyflow.models.tables import ActionEvent, Case, Chase, Reply, utcnow
 
 
 def log_chase_event(*, session: Session, chase: Chase, event: str, actor: str,
                     note: str = "") -> None:
-    case_period = session.execute(select(Action.period).where(
-        Action.id == chase.action_id)).scalar_one()
+    case_period = session.execute(select(Case.period).where(
+        Case.id == chase.action_id)).scalar_one()
     text = f"{chase.id}" + (f"：{note}" if note else "")
     session.add(ActionEvent(action_id=chase.action_id, period=case_period, event=event,
                             actor=actor[:100], note=text))
 
 
-def overdue_answers(*, session: Session, as_of: date) -> list[Action]:
+def overdue_answers(*, session: Session, as_of: date) -> list[Case]:
     """Issued cases still waiting for an answer whose date passed before `as_of`, with nothing
     received and no 催办 yet for that date."""
-    chased = select(Chase.id).where(Chase.action_id == Action.id,
-                                    Chase.overdue_since == Action.reply_due)
-    return list(session.execute(select(Action).where(
-        Action.status == ActionStatus.ISSUED, Action.follow_up == FollowUp.AWAITING_REPLY,
-        Action.replied_on.is_(None), Action.reply_due < as_of,  # type: ignore[union-attr,operator]
-        ~chased.exists()).order_by(Action.id)).scalars())
+    chased = select(Chase.id).where(Chase.action_id == Case.id,
+                                    Chase.overdue_since == Case.reply_due)
+    return list(session.execute(select(Case).where(
+        Case.status == DocumentStatus.ISSUED, Case.follow_up == FollowUp.AWAITING_REPLY,
+        Case.replied_on.is_(None), Case.reply_due < as_of,  # type: ignore[union-attr,operator]
+        ~chased.exists()).order_by(Case.id)).scalars())
 
 
-def open_chase(*, session: Session, action: Action, period: str) -> Chase:
+def open_chase(*, session: Session, action: Case, period: str) -> Chase:
     rounds = session.execute(select(func.count()).select_from(Chase).where(
         Chase.action_id == action.id)).scalar_one()
     assert action.reply_due is not None
@@ -62,7 +62,7 @@ def period_chases(*, session: Session, period: str,
 
 
 def pending_chases(*, session: Session, period: str | None) -> list[Chase]:
-    statement = select(Chase).where(Chase.status == ActionStatus.DRAFT)
+    statement = select(Chase).where(Chase.status == DocumentStatus.DRAFT)
     if period:
         statement = statement.where(Chase.period == period)
     return list(session.execute(statement.order_by(Chase.period, Chase.id)).scalars())
@@ -75,8 +75,8 @@ def chases_of(*, session: Session, action_id: str) -> list[Chase]:
 
 def period_chase_map(*, session: Session, case_period: str) -> dict[str, list[Chase]]:
     """The 催办 letters of a period's cases, by case (whatever cycle drafted them)."""
-    rows = session.execute(select(Chase).join(Action, Action.id == Chase.action_id).where(
-        Action.period == case_period).order_by(Chase.action_id, Chase.round)).scalars()
+    rows = session.execute(select(Chase).join(Case, Case.id == Chase.action_id).where(
+        Case.period == case_period).order_by(Chase.action_id, Chase.round)).scalars()
     found: dict[str, list[Chase]] = {}
     for chase in rows:
         found.setdefault(chase.action_id, []).append(chase)
@@ -102,7 +102,7 @@ def set_chase_draft(*, session: Session, chase: Chase, document: str, html_docum
 
 def withdraw_chase(*, session: Session, chase: Chase, note: str) -> None:
     """The answer came before the 催办 went out: it is not sent (kept, with why)."""
-    chase.status, chase.updated_at = ActionStatus.WITHDRAWN, utcnow()
+    chase.status, chase.updated_at = DocumentStatus.WITHDRAWN, utcnow()
     session.add(chase)
     log_chase_event(session=session, chase=chase, event="chase_withdrawn", actor="dutyflow",
                     note=note)
@@ -115,7 +115,7 @@ def record_chase_decision(*, session: Session, chase_id: str, decision: str, rev
     reviewer, note = reviewer.strip(), note.strip()
     if not reviewer:
         raise ReviewError("a decision needs the reviewer's name (--reviewer)")
-    if status == ActionStatus.REJECTED and not note:
+    if status == DocumentStatus.REJECTED and not note:
         raise ReviewError("a rejection needs a reason (--note)")
     chase = session.get(Chase, chase_id)
     if chase is None:
@@ -128,7 +128,7 @@ def record_chase_decision(*, session: Session, chase_id: str, decision: str, rev
                 updated_at=now)).rowcount
     session.refresh(chase)
     if not claimed:
-        if chase.status == ActionStatus.ISSUED:
+        if chase.status == DocumentStatus.ISSUED:
             raise ReviewError(f"{chase_id} was issued as {chase.doc_number}; an issued letter "
                               "never changes")
         raise ReviewError(f"{chase_id} is {chase.status}; see `dutyflow audit`")
@@ -140,8 +140,8 @@ def record_chase_decision(*, session: Session, chase_id: str, decision: str, rev
 def claim_chase(*, session: Session, chase_id: str) -> Chase | None:
     """Move one approved 催办 to issued inside the caller's transaction, or None if taken."""
     claimed = session.execute(update(Chase).where(
-        Chase.id == chase_id, Chase.status == ActionStatus.APPROVED)
-        .values(status=ActionStatus.ISSUED, updated_at=utcnow())).rowcount
+        Chase.id == chase_id, Chase.status == DocumentStatus.APPROVED)
+        .values(status=DocumentStatus.ISSUED, updated_at=utcnow())).rowcount
     if not claimed:
         return None
     chase = session.get(Chase, chase_id)
@@ -156,9 +156,9 @@ def unanswered_chases(*, session: Session, issued_since: date, issued_until: dat
     after the date the case missed: what escalation is judged on."""
     rows = session.execute(select(
         Chase.id, Chase.action_id, Chase.org_code, Chase.doc_number, Chase.issued_on,
-        Chase.overdue_since, Action.action, Action.doc_number).join(
-        Action, Action.id == Chase.action_id).where(
-        Chase.status == ActionStatus.ISSUED, Chase.issued_on >= issued_since,  # type: ignore[operator]
+        Chase.overdue_since, Case.measure, Case.doc_number).join(
+        Case, Case.id == Chase.action_id).where(
+        Chase.status == DocumentStatus.ISSUED, Chase.issued_on >= issued_since,  # type: ignore[operator]
         Chase.issued_on <= issued_until)).all()  # type: ignore[operator]
     replies = session.execute(select(Reply.action_id, Reply.received_on).where(
         Reply.action_id.in_({r[1] for r in rows}))).all() if rows else []  # type: ignore[attr-defined]

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from dutyflow.core.errors import DutyflowError
-from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, ActionStatus, action_name
+from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, DocumentStatus, measure_name
 from dutyflow.models.tables import (
-    Action,
     ActionEvent,
+    Case,
     CircularEvent,
     CircularReview,
     as_utc,
@@ -30,38 +30,38 @@ def actions_needing_drafts(*, session: Session, period: str, fields: tuple[str, 
     """New or changed actions (their draft was cleared) that are still to be decided or
     issued: the named columns of each, as rows (not ORM objects: thousands are drafted)."""
     return list(session.execute(
-        select(*(getattr(Action, f) for f in fields))
-        .where(Action.period == period, Action.document.is_(None),  # type: ignore[union-attr]
-               Action.status.in_(REVIEWABLE))  # type: ignore[attr-defined]
-        .order_by(Action.id)))
+        select(*(getattr(Case, f) for f in fields))
+        .where(Case.period == period, Case.document.is_(None),  # type: ignore[union-attr]
+               Case.status.in_(REVIEWABLE))  # type: ignore[attr-defined]
+        .order_by(Case.id)))
 
 
 def talk_slots(*, session: Session, period: str) -> dict[str, int]:
     """Each live talk of the period and its place in the booking order (by action id)."""
-    ids = session.execute(select(Action.id).where(
-        Action.period == period, Action.action == "talk",
-        Action.status != ActionStatus.WITHDRAWN).order_by(Action.id)).scalars()
+    ids = session.execute(select(Case.id).where(
+        Case.period == period, Case.measure == "talk",
+        Case.status != DocumentStatus.WITHDRAWN).order_by(Case.id)).scalars()
     return {action_id: n for n, action_id in enumerate(ids)}
 
 
-def live_criticisms(*, session: Session, period: str) -> list[Action]:
+def live_criticisms(*, session: Session, period: str) -> list[Case]:
     """The period's 通报批评 cases still to be issued (drafted or approved)."""
-    return list(session.execute(select(Action).where(
-        Action.period == period, Action.action == "circulated_criticism",
-        Action.status.in_((ActionStatus.DRAFT, ActionStatus.APPROVED)))  # type: ignore[attr-defined]
-        .order_by(Action.org_code)).scalars())
+    return list(session.execute(select(Case).where(
+        Case.period == period, Case.measure == "circulated_criticism",
+        Case.status.in_((DocumentStatus.DRAFT, DocumentStatus.APPROVED)))  # type: ignore[attr-defined]
+        .order_by(Case.org_code)).scalars())
 
 
 def set_drafts(*, session: Session, drafts: dict[str, tuple[str, str]]) -> None:
     """Record each action's draft .docx and .html paths."""
     if drafts:
-        session.execute(update(Action), [
+        session.execute(update(Case), [
             {"id": action_id, "document": docx, "html_document": html}
             for action_id, (docx, html) in drafts.items()])
 
 
 def record_decision(*, session: Session, action_id: str, decision: str, reviewer: str,
-                    note: str, decision_ref: str = "") -> Action:
+                    note: str, decision_ref: str = "") -> Case:
     """Approve or reject a case; the decision is appended to its history, never edited.
 
     Approving a proposal (a measure only the committee may decide) needs the reference of the
@@ -70,13 +70,13 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
     reviewer, note, decision_ref = reviewer.strip(), note.strip(), decision_ref.strip()
     if not reviewer:
         raise ReviewError("a decision needs the reviewer's name (--reviewer)")
-    if status == ActionStatus.REJECTED and not note:
+    if status == DocumentStatus.REJECTED and not note:
         raise ReviewError("a rejection needs a reason (--note)")
-    action = session.get(Action, action_id)
+    action = session.get(Case, action_id)
     if action is None:
         raise ReviewError(f"no case {action_id!r}; list them with `dutyflow pending`")
-    if status == ActionStatus.APPROVED and action.proposal and not decision_ref:
-        raise ReviewError(f"case {action_id} proposes {action_name(action.action)}, which only "
+    if status == DocumentStatus.APPROVED and action.proposal and not decision_ref:
+        raise ReviewError(f"case {action_id} proposes {measure_name(action.measure)}, which only "
                           "the committee may decide: approve it with the decision's reference, "
                           "e.g. --decision \"工委会议纪要〔2026〕9号\"")
     # Claim the row with a conditional UPDATE: a concurrent re-run or issue cannot slip between.
@@ -84,12 +84,12 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
     now = utcnow()
     others = tuple(s for s in REVIEWABLE if s != status)
     claimed = session.execute(
-        update(Action).where(Action.id == action_id, Action.status.in_(others))  # type: ignore[attr-defined]
+        update(Case).where(Case.id == action_id, Case.status.in_(others))  # type: ignore[attr-defined]
         .values(status=status, updated_at=now, reviewer=reviewer, decided_at=now,
                 note=note or None, decision_ref=decision_ref or None)).rowcount
     if not claimed:
         session.refresh(action)
-        if action.status == ActionStatus.ISSUED:
+        if action.status == DocumentStatus.ISSUED:
             raise ReviewError(f"action {action_id} was issued as {action.doc_number}; "
                               "an issued notice never changes")
         if action.status == status:
@@ -104,7 +104,7 @@ def record_decision(*, session: Session, action_id: str, decision: str, reviewer
 
 
 def log_event(*, session: Session, action_id: str, event: str, actor: str, note: str) -> None:
-    action = session.get(Action, action_id)
+    action = session.get(Case, action_id)
     if action is not None:
         session.add(ActionEvent(action_id=action_id, period=action.period, event=event,
                                 actor=actor[:100], note=note))
@@ -157,12 +157,12 @@ def store_circular_draft(*, session: Session, subject: str, period: str, content
         session.add(circular)
         session.flush()
         log_circular_event(session=session, circular=circular, event="opened", actor="dutyflow")
-    elif circular.status != ActionStatus.ISSUED and circular.content_hash != content_hash:
-        circular.status, circular.content_hash = ActionStatus.DRAFT, content_hash
+    elif circular.status != DocumentStatus.ISSUED and circular.content_hash != content_hash:
+        circular.status, circular.content_hash = DocumentStatus.DRAFT, content_hash
         circular.reviewer = circular.decided_at = circular.note = None
         log_circular_event(session=session, circular=circular, event="evidence_changed",
                            actor="dutyflow", note="the figures changed: to be reviewed again")
-    if circular.status != ActionStatus.ISSUED:
+    if circular.status != DocumentStatus.ISSUED:
         circular.document, circular.html_document = document, html_document
     circular.updated_at = utcnow()
     session.flush()
@@ -176,7 +176,7 @@ def record_circular_decision(*, session: Session, subject: str, decision: str, r
     reviewer, note = reviewer.strip(), note.strip()
     if not reviewer:
         raise ReviewError("a decision needs the reviewer's name (--reviewer)")
-    if status == ActionStatus.REJECTED and not note:
+    if status == DocumentStatus.REJECTED and not note:
         raise ReviewError("a rejection needs a reason (--note)")
     now = utcnow()
     others = tuple(s for s in REVIEWABLE if s != status)
@@ -190,7 +190,7 @@ def record_circular_decision(*, session: Session, subject: str, decision: str, r
         raise ReviewError(f"no circular {subject!r}: draft it first (quarter-circular)")
     session.refresh(circular)
     if not claimed:
-        if circular.status == ActionStatus.ISSUED:
+        if circular.status == DocumentStatus.ISSUED:
             raise ReviewError(f"{subject} was issued as {circular.doc_number}; an issued "
                               "circular never changes")
         raise ReviewError(f"{subject} is already {circular.status}; see `dutyflow audit`")
@@ -200,14 +200,14 @@ def record_circular_decision(*, session: Session, subject: str, decision: str, r
 
 
 def pending_circulars(*, session: Session, period: str | None) -> list[CircularReview]:
-    statement = select(CircularReview).where(CircularReview.status == ActionStatus.DRAFT)
+    statement = select(CircularReview).where(CircularReview.status == DocumentStatus.DRAFT)
     if period:
         statement = statement.where(CircularReview.period == period)
     return list(session.execute(statement.order_by(CircularReview.period)).scalars())
 
 
-def pending_actions(*, session: Session, period: str | None) -> list[Action]:
-    statement = select(Action).where(Action.status == ActionStatus.DRAFT).order_by(Action.period, Action.id)
+def pending_actions(*, session: Session, period: str | None) -> list[Case]:
+    statement = select(Case).where(Case.status == DocumentStatus.DRAFT).order_by(Case.period, Case.id)
     if period:
-        statement = statement.where(Action.period == period)
+        statement = statement.where(Case.period == period)
     return list(session.execute(statement).scalars())

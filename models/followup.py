@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from dutyflow.core.vocabulary import ActionStatus, FollowUp
-from dutyflow.models.tables import Action, ActionEvent, Reply
+from dutyflow.core.vocabulary import DocumentStatus, FollowUp
+from dutyflow.models.tables import ActionEvent, Case, Reply
 
 
 def case_status(action: Any, today: date) -> str:
     """The status users see: the document's, or after issue the answer's (overdue: still
     awaited, nothing received, past the date the notice gave)."""
-    if action.status != ActionStatus.ISSUED or not action.follow_up:
+    if action.status != DocumentStatus.ISSUED or not action.follow_up:
         return str(action.status)
     if (action.follow_up == FollowUp.AWAITING_REPLY and action.replied_on is None
             and action.reply_due is not None and action.reply_due < today):
@@ -23,7 +23,7 @@ def case_status(action: Any, today: date) -> str:
     return str(action.follow_up)
 
 
-def add_reply(*, session: Session, action: Action, reply: Reply, actor: str) -> Reply:
+def add_reply(*, session: Session, action: Case, reply: Reply, actor: str) -> Reply:
     session.add(reply)
     action.replied_on = reply.received_on
     session.add(action)
@@ -37,9 +37,9 @@ def reply_targets(*, session: Session) -> list[tuple[str, str | None, str, str |
                                                     date | None]]:
     """(case id, document number, status, follow-up, issue date) of every case a reply row
     might name: what the 整改反馈 table is checked against."""
-    rows = session.execute(select(Action.id, Action.doc_number, Action.status, Action.follow_up,
-                                  Action.issued_on).where(
-        Action.status != ActionStatus.WITHDRAWN)).all()
+    rows = session.execute(select(Case.id, Case.doc_number, Case.status, Case.follow_up,
+                                  Case.issued_on).where(
+        Case.status != DocumentStatus.WITHDRAWN)).all()
     return [(i, n, s, f, on) for i, n, s, f, on in rows]
 
 
@@ -48,7 +48,7 @@ def add_table_replies(*, session: Session, records: list[dict[str, Any]], source
     re-run, or the same reply in next month's table too, adds nothing."""
     added = 0
     for record in records:
-        action = session.get(Action, record["case_id"])
+        action = session.get(Case, record["case_id"])
         if action is None or action.follow_up in (None, FollowUp.CLOSED):
             continue  # closed since it was checked: the reply is kept in the report, not here
         seen = session.execute(select(Reply.id).where(
@@ -69,8 +69,8 @@ def replies_of(*, session: Session, action_id: str) -> list[Reply]:
                                 .order_by(Reply.id)).scalars())
 
 
-def settle_reply(*, session: Session, action: Action, event: str, reviewer: str, note: str,
-                 follow_up: FollowUp, reply_due: date | None) -> Action:
+def settle_reply(*, session: Session, action: Case, event: str, reviewer: str, note: str,
+                 follow_up: FollowUp, reply_due: date | None) -> Case:
     """Accept (closed) or return (awaiting again, with a new due date) the reply received."""
     action.follow_up, action.replied_on = follow_up, None
     if reply_due is not None:
@@ -82,18 +82,18 @@ def settle_reply(*, session: Session, action: Action, event: str, reviewer: str,
     return action
 
 
-def follow_up_cases(*, session: Session, period: str) -> list[Action]:
+def follow_up_cases(*, session: Session, period: str) -> list[Case]:
     """The period's issued cases that asked for an answer."""
-    return list(session.execute(select(Action).where(
-        Action.period == period, Action.status == ActionStatus.ISSUED,
-        Action.follow_up.is_not(None)).order_by(Action.id)).scalars())  # type: ignore[union-attr]
+    return list(session.execute(select(Case).where(
+        Case.period == period, Case.status == DocumentStatus.ISSUED,
+        Case.follow_up.is_not(None)).order_by(Case.id)).scalars())  # type: ignore[union-attr]
 
 
-def followed_cases(*, session: Session, until_period: str) -> list[Action]:
+def followed_cases(*, session: Session, until_period: str) -> list[Case]:
     """Every issued case up to a month that asked for an answer, whatever became of it."""
-    return list(session.execute(select(Action).where(
-        Action.status == ActionStatus.ISSUED, Action.follow_up.is_not(None),  # type: ignore[union-attr]
-        Action.period <= until_period).order_by(Action.id)).scalars())
+    return list(session.execute(select(Case).where(
+        Case.status == DocumentStatus.ISSUED, Case.follow_up.is_not(None),  # type: ignore[union-attr]
+        Case.period <= until_period).order_by(Case.id)).scalars())
 
 
 def closed_between(*, session: Session, first: Any, last: Any) -> set[str]:

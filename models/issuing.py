@@ -7,24 +7,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ActionStatus
-from dutyflow.models.tables import Action, ActionEvent, DocumentCounter, IssuedDocument, utcnow
+from dutyflow.core.vocabulary import DocumentStatus
+from dutyflow.models.tables import ActionEvent, Case, DocumentCounter, IssuedDocument, utcnow
 
 
 def approved_action_ids(*, session: Session, period: str) -> list[str]:
     return list(session.execute(
-        select(Action.id).where(Action.period == period, Action.status == ActionStatus.APPROVED)
-        .order_by(Action.org_code, Action.id)).scalars())
+        select(Case.id).where(Case.period == period, Case.status == DocumentStatus.APPROVED)
+        .order_by(Case.org_code, Case.id)).scalars())
 
 
-def claim_for_issue(*, session: Session, action_id: str) -> Action | None:
+def claim_for_issue(*, session: Session, action_id: str) -> Case | None:
     """Move one approved action to issued inside the caller's transaction, or None if taken."""
     claimed = session.execute(
-        update(Action).where(Action.id == action_id, Action.status == ActionStatus.APPROVED)
-        .values(status=ActionStatus.ISSUED, issued_at=utcnow(), updated_at=utcnow())).rowcount
+        update(Case).where(Case.id == action_id, Case.status == DocumentStatus.APPROVED)
+        .values(status=DocumentStatus.ISSUED, issued_at=utcnow(), updated_at=utcnow())).rowcount
     if not claimed:
         return None
-    action = session.get(Action, action_id)
+    action = session.get(Case, action_id)
     if action is not None:
         session.refresh(action)
     return action
@@ -43,13 +43,13 @@ def next_number(*, session: Session, prefix: str, year: int) -> int:
         .returning(DocumentCounter.last_number)).scalar_one())
 
 
-def record_issued(*, session: Session, document: IssuedDocument, action: Action | None) -> None:
+def record_issued(*, session: Session, document: IssuedDocument, action: Case | None) -> None:
     session.add(document)
     if action is not None:
         action.doc_number, action.document_sha256 = document.doc_number, document.sha256
         action.document, action.html_document = document.path, document.html_path
         session.add(action)
-        session.add(ActionEvent(action_id=action.id, period=action.period, event=ActionStatus.ISSUED,
+        session.add(ActionEvent(action_id=action.id, period=action.period, event=DocumentStatus.ISSUED,
                                 actor=document.issued_by, note=document.doc_number))
 
 
@@ -64,20 +64,20 @@ def issued_for(*, session: Session, subject: str) -> IssuedDocument | None:
                            ).scalars().first()
 
 
-def quarter_actions(*, session: Session, quarter: str, statuses: tuple[str, ...]) -> list[Action]:
+def quarter_actions(*, session: Session, quarter: str, statuses: tuple[str, ...]) -> list[Case]:
     """The actions of a quarter's three months with one of `statuses`."""
     q = Period.parse(quarter)
     months = [str(Period(q.year, "month", m)) for m in range(3 * q.index - 2, 3 * q.index + 1)]
     return list(session.execute(
-        select(Action).where(Action.period.in_(months), Action.status.in_(statuses))  # type: ignore[attr-defined]
-        .order_by(Action.period, Action.org_code, Action.id)).scalars())
+        select(Case).where(Case.period.in_(months), Case.status.in_(statuses))  # type: ignore[attr-defined]
+        .order_by(Case.period, Case.org_code, Case.id)).scalars())
 
 
 def measures_of(*, session: Session, ids: list[str]) -> dict[str, str]:
     """Each case's measure, by id."""
     if not ids:
         return {}
-    return dict(session.execute(select(Action.id, Action.action).where(Action.id.in_(ids))).all())
+    return dict(session.execute(select(Case.id, Case.measure).where(Case.id.in_(ids))).all())
 
 
 def criticism_circulars(*, session: Session, period: str) -> list[str]:

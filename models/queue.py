@@ -11,8 +11,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from dutyflow.core.vocabulary import ACTION_KINDS, ActionStatus
-from dutyflow.models.tables import Action, Organization
+from dutyflow.core.vocabulary import MEASURE_KINDS, DocumentStatus
+from dutyflow.models.tables import Case, Organization
 
 SORTS = ("id", "org", "measure", "period", "decided")
 
@@ -23,9 +23,9 @@ class QueueFilter:
 
     period: str = ""
     unit: str = ""  # the 机关党委 (parent) code: a unit's branches
-    measure: str = ""  # an ActionKind key
+    measure: str = ""  # an MeasureKind key
     decided_by: str = ""  # "proposal" (the committee decides) or "office"
-    status: str = ActionStatus.DRAFT  # "" for every status
+    status: str = DocumentStatus.DRAFT  # "" for every status
     text: str = ""  # part of a case id or an organization's name
     sort: str = "id"
     descending: bool = False
@@ -61,36 +61,36 @@ class QueuePage:
 
 def _filtered(statement: Any, wanted: QueueFilter, org: Any) -> Any:
     if wanted.period:
-        statement = statement.where(Action.period == wanted.period)
+        statement = statement.where(Case.period == wanted.period)
     if wanted.status:
-        statement = statement.where(Action.status == wanted.status)
+        statement = statement.where(Case.status == wanted.status)
     else:
-        statement = statement.where(Action.status != ActionStatus.WITHDRAWN)
+        statement = statement.where(Case.status != DocumentStatus.WITHDRAWN)
     if wanted.unit:
         statement = statement.where(org.parent_code == wanted.unit)
     if wanted.measure:
-        statement = statement.where(Action.action == wanted.measure)
+        statement = statement.where(Case.measure == wanted.measure)
     if wanted.decided_by == "proposal":
-        statement = statement.where(Action.proposal.is_(True))  # type: ignore[attr-defined]
+        statement = statement.where(Case.proposal.is_(True))  # type: ignore[attr-defined]
     elif wanted.decided_by == "office":
-        statement = statement.where(Action.proposal.is_(False))  # type: ignore[attr-defined]
+        statement = statement.where(Case.proposal.is_(False))  # type: ignore[attr-defined]
     if wanted.text:
         like = f"%{wanted.text.strip()}%"
-        statement = statement.where(Action.id.like(like) | org.org_name.like(like))  # type: ignore[attr-defined]
+        statement = statement.where(Case.id.like(like) | org.org_name.like(like))  # type: ignore[attr-defined]
     return statement
 
 
 def _order(wanted: QueueFilter, org: Any) -> list[Any]:
-    rank = case({k: kind.rank for k, kind in ACTION_KINDS.items()}, value=Action.action, else_=99)
-    key = {"id": Action.id, "org": org.org_name, "measure": rank, "period": Action.period,
-           "decided": Action.decided_at}.get(wanted.sort, Action.id)
-    return [key.desc() if wanted.descending else key.asc(), Action.id]
+    rank = case({k: kind.rank for k, kind in MEASURE_KINDS.items()}, value=Case.measure, else_=99)
+    key = {"id": Case.id, "org": org.org_name, "measure": rank, "period": Case.period,
+           "decided": Case.decided_at}.get(wanted.sort, Case.id)
+    return [key.desc() if wanted.descending else key.asc(), Case.id]
 
 
 def matching_ids(*, session: Session, wanted: QueueFilter) -> list[str]:
     """Every matching case id, in the queue's order (a reviewer's next and previous)."""
     org = aliased(Organization)
-    joined = select(Action.id).join(org, org.org_code == Action.org_code)
+    joined = select(Case.id).join(org, org.org_code == Case.org_code)
     return list(session.execute(_filtered(joined, wanted, org).order_by(*_order(wanted, org)))
                 .scalars())
 
@@ -104,14 +104,14 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
     rows: list[QueueRow] = []
     if wanted_ids:
         found = session.execute(
-            select(Action, org.org_name, unit.org_name)
-            .join(org, org.org_code == Action.org_code)
+            select(Case, org.org_name, unit.org_name)
+            .join(org, org.org_code == Case.org_code)
             .outerjoin(unit, unit.org_code == org.parent_code)
-            .where(Action.id.in_(wanted_ids))).all()  # type: ignore[attr-defined]
+            .where(Case.id.in_(wanted_ids))).all()  # type: ignore[attr-defined]
         by_id = {a.id: (a, name, unit_name) for a, name, unit_name in found}
         for case_id in wanted_ids:
             a, name, unit_name = by_id[case_id]
-            rows.append(QueueRow(a.id, a.period, a.org_code, name, unit_name or "", a.action,
+            rows.append(QueueRow(a.id, a.period, a.org_code, name, unit_name or "", a.measure,
                                  a.proposal, a.status, list(a.evidence), a.reviewer,
                                  a.decided_at, a.doc_number))
     return QueuePage(rows=rows, total=len(ids), page=page, size=size)
@@ -119,15 +119,15 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
 
 def queue_choices(*, session: Session) -> dict[str, list[tuple[str, str]]]:
     """The filters' options: periods with cases, and units (parents of organizations with cases)."""
-    periods = session.execute(select(Action.period).distinct().order_by(Action.period.desc())).scalars()  # type: ignore[attr-defined]
+    periods = session.execute(select(Case.period).distinct().order_by(Case.period.desc())).scalars()  # type: ignore[attr-defined]
     org, unit = aliased(Organization), aliased(Organization)
     units = session.execute(
         select(unit.org_code, unit.org_name).distinct()
         .join(org, org.parent_code == unit.org_code)
-        .join(Action, Action.org_code == org.org_code).order_by(unit.org_code)).all()
+        .join(Case, Case.org_code == org.org_code).order_by(unit.org_code)).all()
     return {"periods": [(p, p) for p in periods], "units": [(c, n) for c, n in units]}
 
 
 def waiting_count(*, session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Action)
-                               .where(Action.status == ActionStatus.DRAFT)).scalar_one())
+    return int(session.execute(select(func.count()).select_from(Case)
+                               .where(Case.status == DocumentStatus.DRAFT)).scalar_one())

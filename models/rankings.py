@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
-from dutyflow.core.vocabulary import ActionStatus, FollowUp, Listing
-from dutyflow.models.tables import Action, EvaluationRun, RankingEntry, Reply
+from dutyflow.core.vocabulary import DocumentStatus, FollowUp, Listing
+from dutyflow.models.tables import Case, EvaluationRun, RankingEntry, Reply
 
 
 def judged_months(*, session: Session, months: Sequence[str]) -> list[str]:
@@ -51,12 +51,12 @@ def uncorrected(*, session: Session, org_codes: Sequence[str], months: Sequence[
     last_reply = (select(Reply.action_id, func.max(Reply.received_on).label("received"))
                   .group_by(Reply.action_id).subquery())
     rows = session.execute(
-        select(Action.org_code, Action.follow_up, last_reply.c.received)
-        .outerjoin(last_reply, last_reply.c.action_id == Action.id)
-        .where(Action.org_code.in_(list(org_codes)),  # type: ignore[attr-defined]
-               Action.period.in_(list(months)),  # type: ignore[attr-defined]
-               Action.status == ActionStatus.ISSUED,
-               Action.reply_due.is_not(None))).all()  # type: ignore[union-attr]
+        select(Case.org_code, Case.follow_up, last_reply.c.received)
+        .outerjoin(last_reply, last_reply.c.action_id == Case.id)
+        .where(Case.org_code.in_(list(org_codes)),  # type: ignore[attr-defined]
+               Case.period.in_(list(months)),  # type: ignore[attr-defined]
+               Case.status == DocumentStatus.ISSUED,
+               Case.reply_due.is_not(None))).all()  # type: ignore[union-attr]
     return {org for org, follow_up, received in rows
             if not (follow_up == FollowUp.CLOSED and received is not None and received <= by)}
 
@@ -66,10 +66,10 @@ def year_cases(*, session: Session, months: Sequence[str]) -> list[tuple[str, st
     replies = (select(Reply.action_id, func.count().label("n")).group_by(Reply.action_id)
                .subquery())
     rows = session.execute(
-        select(Action.org_code, Action.action, func.coalesce(replies.c.n, 0), Action.follow_up)
-        .outerjoin(replies, replies.c.action_id == Action.id)
-        .where(Action.period.in_(list(months)),  # type: ignore[attr-defined]
-               Action.status != ActionStatus.WITHDRAWN)).all()
+        select(Case.org_code, Case.measure, func.coalesce(replies.c.n, 0), Case.follow_up)
+        .outerjoin(replies, replies.c.action_id == Case.id)
+        .where(Case.period.in_(list(months)),  # type: ignore[attr-defined]
+               Case.status != DocumentStatus.WITHDRAWN)).all()
     return [(org, measure, int(n), follow_up == FollowUp.CLOSED)
             for org, measure, n, follow_up in rows]
 

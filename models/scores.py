@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dutyflow.core.vocabulary import FollowUp
-from dutyflow.models.tables import Action, Finding, Organization, Reply
+from dutyflow.models.tables import Case, Finding, Organization, Reply
 
 
 def month_findings(*, session: Session, period: str) -> list[tuple[str, str, str, str, str]]:
     """(org_code, family, action, text, recurrence or "") of the month's current findings."""
-    rows = session.execute(select(Finding.org_code, Finding.family, Finding.action, Finding.text,
+    rows = session.execute(select(Finding.org_code, Finding.family, Finding.measure, Finding.text,
                                   Finding.facts).where(Finding.period == period, Finding.current)
                            .order_by(Finding.org_code, Finding.family, Finding.subject)).all()
     return [(o, f, a, t, str((facts or {}).get("recurrence") or "")) for o, f, a, t, facts in rows]
@@ -24,9 +24,9 @@ def month_replies(*, session: Session, first: date, last: date
                   ) -> list[tuple[str, str, date, date | None, str | None]]:
     """(org_code, case id, received on, the case's due date, its follow-up) of each reply
     received in the window."""
-    rows = session.execute(select(Action.org_code, Reply.action_id, Reply.received_on,
-                                  Action.reply_due, Action.follow_up).join(
-        Action, Action.id == Reply.action_id).where(
+    rows = session.execute(select(Case.org_code, Reply.action_id, Reply.received_on,
+                                  Case.reply_due, Case.follow_up).join(
+        Case, Case.id == Reply.action_id).where(
         Reply.received_on >= first, Reply.received_on <= last)  # type: ignore[operator]
         .order_by(Reply.action_id, Reply.received_on)).all()
     return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.core.vocabulary import DocumentStatus
 
 
 def utcnow() -> datetime:
@@ -173,7 +173,7 @@ class Finding(SQLModel, table=True):
     subject: str = Field(max_length=64)  # duty id, item id, or "fulfillment"
     rule_id: str = Field(max_length=100)
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    action: str = Field(max_length=32)
+    measure: str = Field(max_length=32)  # the measure the finding earns
     text: str
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     policy_version: str = Field(max_length=32)
@@ -182,17 +182,17 @@ class Finding(SQLModel, table=True):
     withdrawn_at: datetime | None = None
 
 
-class Action(SQLModel, table=True):
+class Case(SQLModel, table=True):
     """An accountability case: one organization, one period, all its findings as evidence,
     one measure (`action`), one notice. (The table keeps its first name, `action`.)"""
 
-    __tablename__ = "action"
+    __tablename__ = "accountability_case"
 
     id: str = Field(primary_key=True, max_length=120)  # 2026-10-DW0004-ZB07
     period: str = Field(max_length=16, index=True)
     org_code: str = Field(max_length=64, foreign_key="organization.org_code")
-    action: str = Field(max_length=32)  # the measure: an ActionKind key
-    status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
+    measure: str = Field(max_length=32)  # a MeasureKind key
+    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # an DocumentStatus
     # the measure needs a committee decision: approving it requires the decision's reference
     proposal: bool = False
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -226,7 +226,7 @@ class ActionEvent(SQLModel, table=True):
     __tablename__ = "action_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: str = Field(max_length=120, foreign_key="action.id", index=True)
+    action_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
     period: str = Field(max_length=16, index=True)
     event: str = Field(max_length=32)
     actor: str = Field(default="dutyflow", max_length=100)
@@ -305,7 +305,7 @@ class CircularReview(SQLModel, table=True):
 
     subject: str = Field(primary_key=True, max_length=120)  # circular-2026-Q3
     period: str = Field(max_length=16, index=True)
-    status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
+    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # an DocumentStatus
     content_hash: str = Field(max_length=64)
     document: str | None = Field(default=None, max_length=500)
     html_document: str | None = Field(default=None, max_length=500)
@@ -335,7 +335,7 @@ class Reply(SQLModel, table=True):
     period's 整改反馈 table. Appended, never edited; the office accepts or returns it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: str = Field(max_length=120, foreign_key="action.id", index=True)
+    action_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
     received_on: date
     measures: str = ""  # 整改措施
     completed: bool | None = None  # 是否完成
@@ -354,12 +354,12 @@ class Chase(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("action_id", "overdue_since", name="uq_chase_missed"),)
 
     id: str = Field(primary_key=True, max_length=140)  # chase-2026-08-DW0001-ZB03-1
-    action_id: str = Field(max_length=120, foreign_key="action.id", index=True)
+    action_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
     round: int = 1
     period: str = Field(max_length=16, index=True)  # the cycle that found the answer overdue
     org_code: str = Field(max_length=64)
     overdue_since: date  # the date the answer was due and did not come
-    status: str = Field(default=ActionStatus.DRAFT, max_length=16)  # an ActionStatus
+    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # an DocumentStatus
     document: str | None = Field(default=None, max_length=500)
     html_document: str | None = Field(default=None, max_length=500)
     reviewer: str | None = Field(default=None, max_length=100)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dutyflow.core.vocabulary import FREQUENCIES, RATING_NAMES, action_name
+from dutyflow.core.vocabulary import FREQUENCIES, RATING_NAMES, measure_name
 from dutyflow.rules.policy import Policy
 
 Op = Literal["==", "<", "<=", ">", ">="]
@@ -71,7 +71,7 @@ def _streak(policy: Policy, ladder: list[str], step: int, unit: str, last: bool,
     if not step:
         return ""
     if policy.escalation.counts == "measures":
-        return f"；经{action_name(ladder[step - 1])}后仍{failed}"
+        return f"；经{measure_name(ladder[step - 1])}后仍{failed}"
     return f"；连续{step + 1}{unit}{'及以上' if last else ''}{failed}"
 
 

@@ -31,7 +31,7 @@ ITEM_COLUMNS = ("item_id", "org_code", "description", "deadline", "status", "com
                 "extended_to", "source", "responsible")
 ASSESSMENT_COLUMNS = ("org_code", "assessed_period", "score", "tasks_total", "tasks_done",
                       "duty_report_rating")
-HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "action", "measured",
+HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "measure", "measured",
                    "closed")  # closed: the number (or id) of the finding's case once 销号
 UNANSWERED_COLUMNS = ("chase_id", "case_id", "org_code", "chase_number", "chased_on",
                       "overdue_since", "case_action", "doc_number", "answered_on")
@@ -113,9 +113,9 @@ def measured_steps(history: pd.DataFrame, *, family: str, periods: set[str],
     if history.empty:
         return {}
     rows = history[(history["family"] == family) & history["period"].isin(periods)
-                   & history["measured"].astype(bool) & history["action"].isin(ladder)]
+                   & history["measured"].astype(bool) & history["measure"].isin(ladder)]
     steps: dict[tuple[str, str], int] = {}
-    for org, subject, action in zip(rows["org_code"], rows["subject"], rows["action"],
+    for org, subject, action in zip(rows["org_code"], rows["subject"], rows["measure"],
                                     strict=True):
         key = (org, subject if by_subject else "")
         steps[key] = max(steps.get(key, -1), ladder.index(action))

@@ -46,7 +46,7 @@ class FindingDraft:
     subject: str
     rule_id: str
     rule_ids: tuple[str, ...]
-    action: str
+    measure: str
     text: str
     facts: dict[str, Any]
     requirement: str = ""
@@ -54,19 +54,19 @@ class FindingDraft:
 
     def as_evidence(self) -> dict[str, Any]:
         return {"finding_id": self.id, "rule_id": self.rule_id, "family": self.family,
-                "subject": self.subject, "span": self.span, "action": self.action,
+                "subject": self.subject, "span": self.span, "action": self.measure,
                 "text": self.text, "requirement": self.requirement, "basis": self.basis,
                 "facts": self.facts}
 
 
 @dataclass(frozen=True)
-class ActionDraft:
+class CaseDraft:
     """A case: one organization, one period, all its findings, one measure."""
 
     id: str
     period: str
     org_code: str
-    action: str  # the case's one measure: the most severe its findings earn
+    measure: str  # the case's one measure: the most severe its findings earn
     rule_ids: tuple[str, ...]
     evidence: tuple[dict[str, Any], ...]
     evidence_hash: str = field(default="")
@@ -142,13 +142,13 @@ def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list
             id=stable_id(period, str(row["org_code"]), family, str(row["subject"])),
             period=period, span=str(row["span"]), org_code=str(row["org_code"]), family=family,
             subject=str(row["subject"]), rule_id=top.id,
-            rule_ids=tuple(r.id for r in hits), action=top.action, text=text, facts=evidence,
+            rule_ids=tuple(r.id for r in hits), measure=top.action, text=text, facts=evidence,
             requirement=top.requirement, basis=top.basis,
         ))
     return sorted(findings, key=lambda f: (f.org_code, f.family, f.subject))
 
 
-def group_actions(policy: Policy, period: str, findings: list[FindingDraft]) -> list[ActionDraft]:
+def group_cases(policy: Policy, period: str, findings: list[FindingDraft]) -> list[CaseDraft]:
     """One case per organization and period: every finding as evidence (the most severe
     first), and one measure, the most severe any finding earns (错责相当: not one letter per
     finding)."""
@@ -157,13 +157,13 @@ def group_actions(policy: Policy, period: str, findings: list[FindingDraft]) -> 
         groups.setdefault(finding.org_code, []).append(finding)
     cases = []
     for org_code, members in sorted(groups.items()):
-        members = sorted(members, key=lambda f: (-policy.rank(f.action), f.family, f.subject))
-        measure = members[0].action
+        members = sorted(members, key=lambda f: (-policy.rank(f.measure), f.family, f.subject))
+        measure = members[0].measure
         evidence = tuple(f.as_evidence() for f in members)
         digest = hashlib.sha256(json.dumps([measure, evidence], ensure_ascii=False,
                                            sort_keys=True, default=str).encode()).hexdigest()
-        cases.append(ActionDraft(
-            id=case_id(period, org_code), period=period, org_code=org_code, action=measure,
+        cases.append(CaseDraft(
+            id=case_id(period, org_code), period=period, org_code=org_code, measure=measure,
             rule_ids=tuple(sorted({r for f in members for r in f.rule_ids})),
             evidence=evidence, evidence_hash=digest, proposal=policy.is_proposal(measure),
             reply_days=policy.reply_days(measure),

@@ -11,15 +11,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import (
-    ACTION_KINDS,
     DEFAULT_REPLY_DAYS,
     FREQUENCIES,
+    MEASURE_KINDS,
     ORG_TYPE_NAMES,
     RATING_NAMES,
     DecidedBy,
     MeetingType,
-    action_kind,
     extend_meeting_types,
+    measure_kind,
 )
 from dutyflow.rules.ranking import Ranking
 from dutyflow.rules.scoring import Scoring
@@ -28,7 +28,7 @@ DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
 
 
 def _known_action(key: str) -> str:
-    action_kind(key)  # raises naming the known kinds
+    measure_kind(key)  # raises naming the known kinds
     return key
 
 
@@ -157,9 +157,9 @@ class Chasing(_Strict):
 
     def next_step(self, action: str) -> int:
         """The ladder index an unanswered `action` climbs to (the top stays the top)."""
-        rank = ACTION_KINDS[action].rank
+        rank = MEASURE_KINDS[action].rank
         for index, step in enumerate(self.ladder):
-            if ACTION_KINDS[step].rank > rank:
+            if MEASURE_KINDS[step].rank > rank:
                 return index
         return len(self.ladder) - 1
 
@@ -194,7 +194,7 @@ class Policy(_Strict):
     meeting_types: list[DeclaredMeetingType] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)
     committee_decides: list[ActionName] = Field(default_factory=lambda: [
-        k.key for k in ACTION_KINDS.values() if k.decided_by is DecidedBy.COMMITTEE])
+        k.key for k in MEASURE_KINDS.values() if k.decided_by is DecidedBy.COMMITTEE])
     meetings: Meetings
     rectification: Rectification
     fulfillment: Fulfillment
@@ -207,7 +207,7 @@ class Policy(_Strict):
 
     @staticmethod
     def rank(action: str) -> int:
-        return ACTION_KINDS[action].rank
+        return MEASURE_KINDS[action].rank
 
     def reply_days(self, action: str) -> int:
         """Working days the measure's notice gives for the written answer."""

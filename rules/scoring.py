@@ -15,12 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dutyflow.core.vocabulary import ACTION_KINDS, FAMILIES, action_name
+from dutyflow.core.vocabulary import FAMILIES, MEASURE_KINDS, measure_name
 
 
 def _all_measures() -> dict[str, float]:
     # one point per step of severity: 退回补正 1, 提醒 2, 督办 3, 约谈 4, ... 诫勉 7
-    return {key: float(kind.rank + 1) for key, kind in ACTION_KINDS.items()}
+    return {key: float(kind.rank + 1) for key, kind in MEASURE_KINDS.items()}
 
 
 class Scoring(BaseModel):
@@ -43,9 +43,9 @@ class Scoring(BaseModel):
     @model_validator(mode="after")
     def _known_words(self) -> Scoring:
         for key in self.severity:
-            if key not in ACTION_KINDS:
+            if key not in MEASURE_KINDS:
                 raise ValueError(f"scores.severity: unknown measure {key!r}; use "
-                                 f"{', '.join(ACTION_KINDS)}")
+                                 f"{', '.join(MEASURE_KINDS)}")
         for where, families in (("family_weight", self.family_weight),
                                 ("family_cap", self.family_cap)):
             for family in families:
@@ -62,7 +62,7 @@ class Scoring(BaseModel):
 
     def deduction(self, family: str, measure: str) -> float:
         """A measure the policy gives no points (a kind added later) deducts its severity."""
-        points = self.severity.get(measure, float(ACTION_KINDS[measure].rank + 1))
+        points = self.severity.get(measure, float(MEASURE_KINDS[measure].rank + 1))
         return points * self.family_weight.get(family, 1.0)
 
 
@@ -113,9 +113,9 @@ def own_lines(rules: Scoring, ledger: Ledger) -> list[Line]:
     for family in sorted(by_family, key=list(FAMILIES).index):
         taken: list[Line] = []
         for finding in by_family[family]:
-            points = rules.deduction(family, finding["action"])
+            points = rules.deduction(family, finding["measure"])
             taken.append(Line(-points, f"{FAMILIES[family]}：{finding['text']}"
-                                       f"（{action_name(finding['action'])}）"))
+                                       f"（{measure_name(finding['measure'])}）"))
             if finding.get("recurrence"):
                 taken.append(Line(-rules.recurrence, f"{FAMILIES[family]}：销号后反弹"
                                                      f"（{finding['recurrence']}）"))

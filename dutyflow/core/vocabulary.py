@@ -1,6 +1,6 @@
 """The words of the domain, each defined once and read everywhere.
 
-Action kinds, meeting types, frequencies, organization types and statuses live here and only
+Measures, meeting types, frequencies, organization types and statuses live here and only
 here: the policy validator, the report readers, the wording of notices, the templates'
 context, the run digest and the models all read these registries. Adding an action kind is
 one entry below, a document kind of the same key, and its template
@@ -234,7 +234,7 @@ class DecidedBy(StrEnum):
 
 
 @dataclass(frozen=True)
-class ActionKind:
+class MeasureKind:
     """A measure an office can take against an organization or its secretary."""
 
     key: str
@@ -258,32 +258,32 @@ class ActionKind:
         return self.document.numbered
 
 
-ACTION_KINDS: dict[str, ActionKind] = {k.key: k for k in (
-    ActionKind("return_for_correction", "退回补正", 0),
-    ActionKind("reminder", "提醒", 1),
-    ActionKind("supervision", "督办", 2),
-    ActionKind("talk", "约谈", 3),
-    ActionKind("self_inspection", "责令检查", 4, DecidedBy.COMMITTEE, accountability=True),
-    ActionKind("circulated_criticism", "通报批评", 5, DecidedBy.COMMITTEE, accountability=True),
-    ActionKind("admonishment", "诫勉", 6, DecidedBy.COMMITTEE, accountability=True),
+MEASURE_KINDS: dict[str, MeasureKind] = {k.key: k for k in (
+    MeasureKind("return_for_correction", "退回补正", 0),
+    MeasureKind("reminder", "提醒", 1),
+    MeasureKind("supervision", "督办", 2),
+    MeasureKind("talk", "约谈", 3),
+    MeasureKind("self_inspection", "责令检查", 4, DecidedBy.COMMITTEE, accountability=True),
+    MeasureKind("circulated_criticism", "通报批评", 5, DecidedBy.COMMITTEE, accountability=True),
+    MeasureKind("admonishment", "诫勉", 6, DecidedBy.COMMITTEE, accountability=True),
 )}
 
 
-def action_kind(key: str) -> ActionKind:
+def measure_kind(key: str) -> MeasureKind:
     try:
-        return ACTION_KINDS[key]
+        return MEASURE_KINDS[key]
     except KeyError:
-        raise ValueError(f"unknown action {key!r}; use one of {', '.join(ACTION_KINDS)}") from None
+        raise ValueError(f"unknown action {key!r}; use one of {', '.join(MEASURE_KINDS)}") from None
 
 
-def action_name(key: str) -> str:
-    kind = ACTION_KINDS.get(key)
+def measure_name(key: str) -> str:
+    kind = MEASURE_KINDS.get(key)
     return kind.name if kind else key
 
 
 def by_severity(keys: Iterable[str]) -> list[str]:
-    """Action keys from mild to severe."""
-    return sorted(keys, key=lambda k: action_kind(k).rank)
+    """Measure keys from mild to severe."""
+    return sorted(keys, key=lambda k: measure_kind(k).rank)
 
 
 # Working days a measure gives for its written answer unless the policy's `replies` says otherwise
@@ -329,7 +329,7 @@ def is_chase(subject: str) -> bool:
 # ------------------------------------------------------------------------ action statuses
 
 
-class ActionStatus(StrEnum):
+class DocumentStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -342,23 +342,23 @@ class ActionStatus(StrEnum):
 
 
 _STATUS_WORDS = {
-    ActionStatus.DRAFT: "草稿，待审核", ActionStatus.APPROVED: "已批准，待印发",
-    ActionStatus.REJECTED: "已驳回", ActionStatus.ISSUED: "已印发",
-    ActionStatus.WITHDRAWN: "已撤回（依据的问题已不存在）",
+    DocumentStatus.DRAFT: "草稿，待审核", DocumentStatus.APPROVED: "已批准，待印发",
+    DocumentStatus.REJECTED: "已驳回", DocumentStatus.ISSUED: "已印发",
+    DocumentStatus.WITHDRAWN: "已撤回（依据的问题已不存在）",
 }
 # Decisions a re-run keeps unless the evidence changed; what was issued never changes.
-DECIDED = (ActionStatus.APPROVED, ActionStatus.REJECTED)
+DECIDED = (DocumentStatus.APPROVED, DocumentStatus.REJECTED)
 # A measure taken: escalation climbs on it, and circulars count it (drafts are not measures).
-TAKEN = (ActionStatus.APPROVED, ActionStatus.ISSUED)
-REVIEWABLE = (ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.REJECTED)
-DECISIONS = {"approve": ActionStatus.APPROVED, "reject": ActionStatus.REJECTED}
+TAKEN = (DocumentStatus.APPROVED, DocumentStatus.ISSUED)
+REVIEWABLE = (DocumentStatus.DRAFT, DocumentStatus.APPROVED, DocumentStatus.REJECTED)
+DECISIONS = {"approve": DocumentStatus.APPROVED, "reject": DocumentStatus.REJECTED}
 
 
 # The audit log's events as a reviewer reads them (the log itself keeps the keys).
 EVENT_WORDS = {
     "opened": "立案", "reopened": "重新立案", "evidence_changed": "依据变化，退回草稿",
-    ActionStatus.WITHDRAWN: "撤回", ActionStatus.APPROVED: "批准", ActionStatus.REJECTED: "驳回",
-    ActionStatus.ISSUED: "印发", "circulated": "随通报印发",
+    DocumentStatus.WITHDRAWN: "撤回", DocumentStatus.APPROVED: "批准", DocumentStatus.REJECTED: "驳回",
+    DocumentStatus.ISSUED: "印发", "circulated": "随通报印发",
     "refused_approve": "批准未记录（不符合规定）", "refused_reject": "驳回未记录（不符合规定）",
     "reply_received": "收到整改反馈", "accepted": "反馈通过，销号", "returned": "反馈退回",
     "refused_accept": "销号未记录（不符合规定）", "refused_return": "退回未记录（不符合规定）",
@@ -399,13 +399,13 @@ _FOLLOW_UP_WORDS = {
 
 # `dutyflow cases --status open`: every case not yet settled one way or the other
 STATUS_GROUPS: dict[str, tuple[str, ...]] = {
-    "open": (ActionStatus.DRAFT, ActionStatus.APPROVED, ActionStatus.ISSUED,
+    "open": (DocumentStatus.DRAFT, DocumentStatus.APPROVED, DocumentStatus.ISSUED,
              FollowUp.AWAITING_REPLY, FollowUp.OVERDUE),
 }
 
 
 def status_words(status: str) -> str:
-    for vocabulary in (ActionStatus, FollowUp):
+    for vocabulary in (DocumentStatus, FollowUp):
         try:
             return vocabulary(status).words
         except ValueError:

@@ -17,12 +17,12 @@ from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
-    ActionStatus,
-    action_name,
+    DocumentStatus,
     circular_name,
     event_words,
     is_chase,
     is_circular,
+    measure_name,
     status_words,
 )
 from dutyflow.desk.security import (
@@ -63,7 +63,7 @@ FILTER_FIELDS = ("period", "unit", "measure", "decided_by", "status", "q", "sort
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(
         enabled_extensions=("html", "j2"), default=True), trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(measure_name=action_name, status_words=status_words,
+    env.globals.update(measure_name=measure_name, status_words=status_words,
                        event_words=event_words, circular_name=circular_name,
                        MEASURES=MEASURES, issuer=settings.issuer_name)
     env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
@@ -71,7 +71,7 @@ def _environment() -> Environment:
 
 
 def _filter_of(params: Any) -> QueueFilter:
-    status = params.get("status", ActionStatus.DRAFT)
+    status = params.get("status", DocumentStatus.DRAFT)
     sort = params.get("sort", "id")
     return QueueFilter(period=params.get("period", ""), unit=params.get("unit", ""),
                        measure=params.get("measure", ""),
@@ -158,7 +158,7 @@ def create_app() -> FastAPI:
         params = request.query_params
         wanted = _filter_of(params)
         result, choices = queue_page(wanted, page_number, settings.desk_page_size)
-        drafts = wanted.status == ActionStatus.DRAFT
+        drafts = wanted.status == DocumentStatus.DRAFT
         circulars = waiting_circulars(wanted.period) if drafts else []
         chases = waiting_chases(wanted.period) if drafts else []
         return page(request, "queue.html.j2", reviewer=reviewer, result=result, choices=choices,

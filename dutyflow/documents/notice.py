@@ -22,11 +22,11 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
-    ACTION_KINDS,
     CHASE,
     DEFAULT_REPLY_DAYS,
     DOCUMENT_KINDS,
     ITEM_STATUS_NAMES,
+    MEASURE_KINDS,
     ORG_TYPE_SHORT,
     Attachment,
     DocumentFormat,
@@ -147,7 +147,7 @@ def attachment_template(attachment: Attachment) -> str:
 def check_templates(folder: Path | None = None) -> None:
     """Refuse to start when a document kind or attachment of the vocabulary has no template."""
     root = Path(folder or settings.templates_dir or TEMPLATES)
-    kinds = {*DOCUMENT_KINDS.values(), *(k.document for k in ACTION_KINDS.values())}
+    kinds = {*DOCUMENT_KINDS.values(), *(k.document for k in MEASURE_KINDS.values())}
     missing = sorted(kind.key for kind in kinds if not (root / kind.template).is_file())
     missing += [a.value for a in Attachment if not (root / attachment_template(a)).is_file()]
     if missing:
@@ -276,7 +276,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
         "circular_number": "", "circular_title": "", **(extra or {}),
     }
     due = reply_due(on, reply_days)
-    if action.action == "talk":  # booked only for talks: drafting runs this once per case
+    if action.measure == "talk":  # booked only for talks: drafting runs this once per case
         booking = book_talk(on, talk_slot)
         attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
                    and settings.talk_parent_secretary_attends and parent.secretary else "")
@@ -284,7 +284,7 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
                            "collective": booking.collective,
                            "conductor": settings.talk_conductor, "attends": attends}
         due = reply_due(booking.day, reply_days)  # the written report is due after the talk
-    kind = ACTION_KINDS[action.action].document
+    kind = MEASURE_KINDS[action.measure].document
     return _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
                     on=on, doc_number=doc_number, answer_due=due)
 
@@ -298,7 +298,7 @@ def build_chase(*, subject: str, action: Any, org: Any, parent: Any | None, miss
     context = {
         "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
         "findings": _findings(action), "period_label": Period.parse(action.period).label,
-        "case_kind": ACTION_KINDS[action.action].document.name,
+        "case_kind": MEASURE_KINDS[action.measure].document.name,
         "case_date": chinese_date(issued_on) if issued_on else "前期", "missed": chinese_date(missed),
         "next_measure": next_measure,
     }

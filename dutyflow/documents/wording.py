@@ -9,7 +9,7 @@ from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import (
     ITEM_STATUS_NAMES,
     MEETING_TYPES,
-    action_name,
+    measure_name,
     status_words,
 )
 
@@ -83,7 +83,7 @@ def _what_was_found(evidence: dict[str, Any]) -> str:
     if family == "follow_up":
         number = f"（{facts['doc_number']}）" if facts.get("doc_number") else ""
         chase = f"（{facts['chase_number']}）" if facts.get("chase_number") else ""
-        return (f"{action_name(facts['case_action'])}{number}要求于"
+        return (f"{measure_name(facts['case_action'])}{number}要求于"
                 f"{chinese_date(facts['overdue_since'])}前报送整改情况反馈，逾期未报送；"
                 f"{chinese_date(facts['chased_on'])}经催办{chase}后，至"
                 f"{chinese_date(facts['escalation_date'])}仍未报送。")
@@ -99,11 +99,11 @@ def explain_action(action: Any, org: Any | None) -> str:
     secretary = f"，书记{org.secretary}" if org and org.secretary else ""
     decided = "须工委会议集体决定（本案为提议）" if action.proposal else "工委可直接决定"
     lines = [
-        f"{action.id}：{action_name(action.action)}（{status_words(action.status)}）",
+        f"{action.id}：{measure_name(action.measure)}（{status_words(action.status)}）",
         f"对象：{who}{secretary}",
         f"期间：{Period.parse(action.period).label}；依据政策版本 {action.policy_version}",
         f"处置：{len(action.evidence)}项问题合并为一案，取其中最重的处置“"
-        f"{action_name(action.action)}”；{decided}",
+        f"{measure_name(action.measure)}”；{decided}",
         "",
         f"问题（共{len(action.evidence)}项）：",
     ]
@@ -112,7 +112,7 @@ def explain_action(action: Any, org: Any | None) -> str:
         requirement = evidence.get("requirement") or evidence["text"]
         basis = f"（{evidence['basis']}）" if evidence.get("basis") else ""
         lines.append(f"   要求：{requirement}{basis}")
-        lines.append(f"   认定：{evidence['text']} → {action_name(evidence['action'])}"
+        lines.append(f"   认定：{evidence['text']} → {measure_name(evidence['action'])}"
                      f"（规则 {evidence['rule_id']}）")
     if getattr(action, "decision_ref", None):
         lines.append(f"决定依据：{action.decision_ref}")

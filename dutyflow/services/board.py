@@ -12,7 +12,7 @@ import pandas as pd
 
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ActionStatus, FollowUp
+from dutyflow.core.vocabulary import DocumentStatus, FollowUp
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.chases import period_chases
 from dutyflow.models.db import session_scope
@@ -74,7 +74,7 @@ def follow_up_board(period: str) -> Board:
     with session_scope() as session:
         cases = followed_cases(session=session, until_period=period)
         chased = {c.action_id for c in period_chases(session=session, period=period)
-                  if c.status != ActionStatus.WITHDRAWN}
+                  if c.status != DocumentStatus.WITHDRAWN}
         closed_now = closed_between(session=session, first=_office_day_bounds(p)[0],
                                     last=_office_day_bounds(p)[1])
         tree = pd.DataFrame(session.execute(

@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import (
-    ACTION_KINDS,
+    MEASURE_KINDS,
     QUARTER_CIRCULAR,
     RANKING_CIRCULAR,
     REVIEWABLE,
-    action_name,
     circular_kind,
     circular_name,
     is_chase,
     is_circular,
+    measure_name,
     status_words,
 )
 from dutyflow.models.accountability import action_events, organization_cases
@@ -28,8 +28,8 @@ from dutyflow.models.decisions import circular_events, get_circular, pending_cir
 from dutyflow.models.issuing import issued_for
 from dutyflow.models.queue import QueueFilter, QueuePage, case_queue, matching_ids, queue_choices
 from dutyflow.models.tables import (
-    Action,
     ActionEvent,
+    Case,
     Chase,
     CircularEvent,
     CircularReview,
@@ -40,15 +40,15 @@ from dutyflow.services.review import decide
 
 @dataclass(frozen=True)
 class CaseFile:
-    action: Action
+    action: Case
     org: Organization | None
     unit: Organization | None
     events: list[ActionEvent]
-    history: list[Action]  # this organization's cases of other periods, newest first
+    history: list[Case]  # this organization's cases of other periods, newest first
 
     @property
     def measure(self) -> str:
-        return action_name(self.action.action)
+        return measure_name(self.action.measure)
 
     @property
     def status_words(self) -> str:
@@ -84,7 +84,7 @@ def case_document(subject: str, suffix: str) -> Path | None:
         if is_chase(subject):
             chase = get_chase(session=session, chase_id=subject)
             return notice_path(chase.document, chase.html_document, suffix) if chase else None
-        action = session.get(Action, subject)
+        action = session.get(Case, subject)
     return notice_path(action.document, action.html_document, suffix) if action else None
 
 
@@ -93,7 +93,7 @@ class ChaseFile:
     """A 催办 letter as the reviewer reads it: the letter, the case it chases, its history."""
 
     chase: Chase
-    case: Action
+    case: Case
     org: Organization | None
     events: list[ActionEvent]
 
@@ -103,7 +103,7 @@ class ChaseFile:
 
     @property
     def measure(self) -> str:
-        return action_name(self.case.action)
+        return measure_name(self.case.measure)
 
     @property
     def decidable(self) -> bool:
@@ -115,7 +115,7 @@ def chase_file(subject: str) -> ChaseFile | None:
         chase = get_chase(session=session, chase_id=subject) if is_chase(subject) else None
         if chase is None:
             return None
-        case = session.get(Action, chase.action_id)
+        case = session.get(Case, chase.action_id)
         assert case is not None
         return ChaseFile(chase, case, session.get(Organization, chase.org_code),
                          action_events(session=session, action_id=case.id))
@@ -174,7 +174,7 @@ def waiting_circulars(period: str) -> list[CircularReview]:
 
 def case_file(action_id: str) -> CaseFile | None:
     with session_scope() as session:
-        action = session.get(Action, action_id)
+        action = session.get(Case, action_id)
         if action is None:
             return None
         org = session.get(Organization, action.org_code)
@@ -208,8 +208,8 @@ def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
     outcome = BulkOutcome([], [])
     wanted = list(dict.fromkeys(case_ids))
     with session_scope() as session:  # one read for the lot, then one transaction per decision
-        proposals = set(session.execute(select(Action.id).where(  # type: ignore[call-overload]
-            Action.id.in_(wanted), Action.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
+        proposals = set(session.execute(select(Case.id).where(  # type: ignore[call-overload]
+            Case.id.in_(wanted), Case.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
     for case_id in wanted:
         try:
             if case_id in proposals:
@@ -223,5 +223,5 @@ def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
     return outcome
 
 
-MEASURES = [(key, kind.name) for key, kind in sorted(ACTION_KINDS.items(),
+MEASURES = [(key, kind.name) for key, kind in sorted(MEASURE_KINDS.items(),
                                                      key=lambda kv: kv[1].rank)]

@@ -11,7 +11,7 @@ from typing import Any
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ActionStatus, DocumentFormat, action_name
+from dutyflow.core.vocabulary import DocumentFormat, DocumentStatus, measure_name
 from dutyflow.documents.files import (
     NotIssuable,
     Written,
@@ -33,7 +33,7 @@ from dutyflow.models.chases import (
     withdraw_chase,
 )
 from dutyflow.models.db import lock_period, session_scope
-from dutyflow.models.tables import Action, Chase
+from dutyflow.models.tables import Case, Chase
 from dutyflow.rules.policy import Policy
 from dutyflow.services.drafting import organizations
 from dutyflow.services.issuing import IssueSummary, number_and_record
@@ -43,14 +43,14 @@ log = logging.getLogger(__name__)
 
 def _notice(session: Any, chase: Chase, policy: Policy, on: date, doc_number: str | None,
             orgs: dict[str, Any]) -> Notice:
-    action = session.get(Action, chase.action_id)
+    action = session.get(Case, chase.action_id)
     org = orgs.get(chase.org_code)
     parent = orgs.get(org.parent_code) if org and org.parent_code else None
     rules = policy.replies.chase
-    climbs_to = rules.ladder[rules.next_step(action.action)]
+    climbs_to = rules.ladder[rules.next_step(action.measure)]
     return build_chase(subject=chase.id, action=action, org=org, parent=parent,
                        missed=chase.overdue_since, working_days=rules.working_days,
-                       next_measure=action_name(climbs_to), on=on, doc_number=doc_number)
+                       next_measure=measure_name(climbs_to), on=on, doc_number=doc_number)
 
 
 def draft_chases(*, period: str, on: date, policy: Policy) -> list[str]:
@@ -64,8 +64,8 @@ def draft_chases(*, period: str, on: date, policy: Policy) -> list[str]:
         for action in overdue_answers(session=session, as_of=as_of):
             open_chase(session=session, action=action, period=period)
         for chase in period_chases(session=session, period=period,
-                                   statuses=(ActionStatus.DRAFT, ActionStatus.APPROVED,
-                                             ActionStatus.REJECTED)):
+                                   statuses=(DocumentStatus.DRAFT, DocumentStatus.APPROVED,
+                                             DocumentStatus.REJECTED)):
             if answered_since(session=session, action_id=chase.action_id,
                               after=chase.overdue_since):
                 withdraw_chase(session=session, chase=chase, note="已收到整改反馈，不再催办")
@@ -88,7 +88,7 @@ def issue_chases(*, period: str, on: date, issued_by: str, policy: Policy,
     new date is the one the letter gives."""
     with session_scope() as session:
         ids = [c.id for c in period_chases(session=session, period=period,
-                                           statuses=(ActionStatus.APPROVED,))]
+                                           statuses=(DocumentStatus.APPROVED,))]
         orgs = organizations(session)
     for chase_id in ids:
         try:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ACTION_KINDS, TAKEN, ActionStatus
+from dutyflow.core.vocabulary import MEASURE_KINDS, TAKEN, DocumentStatus
 from dutyflow.documents.wording import describe_finding
 from dutyflow.models.issuing import quarter_actions
 from dutyflow.models.statistics import ledger_summary, quarter_months
@@ -58,9 +58,9 @@ def _units(orgs: dict[str, Any]) -> dict[str, str]:
 def quarter_context(*, session: Session, quarter: Period, decided: bool) -> dict[str, Any]:
     """The quarter's figures: how duties were kept, the ledger, measures and 问责 taken,
     units without a problem, the commonest problems, the organizations criticised."""
-    statuses = TAKEN if decided else (ActionStatus.DRAFT, *TAKEN)
+    statuses = TAKEN if decided else (DocumentStatus.DRAFT, *TAKEN)
     live = quarter_actions(session=session, quarter=str(quarter),
-                           statuses=(ActionStatus.DRAFT, *TAKEN))
+                           statuses=(DocumentStatus.DRAFT, *TAKEN))
     actions = [a for a in live if a.status in statuses]
     orgs = organizations(session)
     branches = [c for c, o in orgs.items() if o.org_type == "党支部"]
@@ -78,10 +78,10 @@ def quarter_context(*, session: Session, quarter: Period, decided: bool) -> dict
     duties = [{"name": name, "due": len(branches), "done": len(branches) - len(codes),
                "rate": (len(branches) - len(codes)) / len(branches) if branches else 1.0}
               for name, codes in sorted(failing.items())]
-    counts = Counter(a.action for a in actions)
-    measures = [{"name": k.name, "count": counts[k.key]} for k in ACTION_KINDS.values()
+    counts = Counter(a.measure for a in actions)
+    measures = [{"name": k.name, "count": counts[k.key]} for k in MEASURE_KINDS.values()
                 if counts[k.key] and not k.accountability and k.numbered]
-    accountability = [{"name": k.name, "count": counts[k.key]} for k in ACTION_KINDS.values()
+    accountability = [{"name": k.name, "count": counts[k.key]} for k in MEASURE_KINDS.values()
                       if counts[k.key] and k.accountability]
     unit_of = _units(orgs)
     troubled_units = {unit_of.get(a.org_code, a.org_code) for a in live}
@@ -101,6 +101,6 @@ def quarter_context(*, session: Session, quarter: Period, decided: bool) -> dict
         "items": {"total": ledger.total, "done": ledger.done, "overdue": ledger.overdue,
                   "rate": ledger.rate},
         "best": best, "common": common,
-        "criticised": _criticised([a for a in actions if a.action == "circulated_criticism"
+        "criticised": _criticised([a for a in actions if a.measure == "circulated_criticism"
                                    and a.status in TAKEN], orgs),
     }

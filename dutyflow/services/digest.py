@@ -11,7 +11,7 @@ from typing import Any
 
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ActionStatus, action_name, status_words
+from dutyflow.core.vocabulary import DocumentStatus, measure_name, status_words
 from dutyflow.models.accountability import finding_counts, list_actions, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import quarantined_rows
@@ -49,15 +49,15 @@ def period_digest(period: str, follow_up: str = "") -> Digest:
 def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequence[Any],
                      names: dict[str, str], chart_uri: str | None = None) -> str:
     """Counts by action type and by rule, the quarantined rows, and links to the drafts."""
-    live = [a for a in actions if a.status != ActionStatus.WITHDRAWN]
-    by_action = Counter(a.action for a in live)
+    live = [a for a in actions if a.status != DocumentStatus.WITHDRAWN]
+    by_action = Counter(a.measure for a in live)
     by_rule = Counter(r for a in live for r in a.rule_ids)
     withdrawn = len(actions) - len(live)
     lines = [f"# 党建责任制问责 · {Period.parse(period).label}", "",
              f"问责事项 **{len(live)}** 项（另有 {withdrawn} 项已撤回），"
              f"隔离的错误数据 **{len(quarantined)}** 行。", "",
              "| 处置方式 | 数量 |", "| --- | ---: |"]
-    lines += [f"| {action_name(k)}（{k}） | {v} |" for k, v in by_action.most_common()]
+    lines += [f"| {measure_name(k)}（{k}） | {v} |" for k, v in by_action.most_common()]
     lines += ["", "| 规则 | 事项数 |", "| --- | ---: |"]
     lines += [f"| `{k}` | {v} |" for k, v in by_rule.most_common()]
     if chart_uri:
@@ -72,7 +72,7 @@ def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequen
     lines += ["", "## 通知文书", ""]
     for a in live[:100]:
         target = a.document or ""
-        lines.append(f"- `{a.id}` {action_name(a.action)} · "
+        lines.append(f"- `{a.id}` {measure_name(a.measure)} · "
                      f"{status_words(a.status)} · [{names.get(a.org_code, a.org_code)}]"
                      f"(file://{target})")
     if len(live) > 100:
@@ -83,7 +83,7 @@ def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequen
 def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[str, Any]]:
     """Organization codes and counts, not people's names: artifacts are widely visible."""
     return [{"id": a.id, "org_code": a.org_code, "organization": names.get(a.org_code, ""),
-             "action": a.action, "status": a.status, "findings": len(a.evidence),
+             "action": a.measure, "status": a.status, "findings": len(a.evidence),
              "rules": ", ".join(a.rule_ids)} for a in actions]
 
 

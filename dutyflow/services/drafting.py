@@ -25,7 +25,7 @@ from dutyflow.models.decisions import (
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import assign_shards, subtree_roots
 
-ACTION_FIELDS = ("id", "period", "org_code", "action", "evidence", "proposal", "decision_ref",
+ACTION_FIELDS = ("id", "period", "org_code", "measure", "evidence", "proposal", "decision_ref",
                  "reply_days")
 ORG_FIELDS = ("org_code", "org_name", "org_type", "secretary", "parent_code", "unit_party_group")
 

@@ -14,13 +14,13 @@ from typing import Any
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, ActionStatus, FollowUp
+from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, DocumentStatus, FollowUp
 from dutyflow.models.accountability import list_actions, organization_names
 from dutyflow.models.chases import period_chase_map
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import ReviewError, log_event
 from dutyflow.models.followup import add_reply, case_status, settle_reply
-from dutyflow.models.tables import Action, Chase, Organization, Reply
+from dutyflow.models.tables import Case, Chase, Organization, Reply
 from dutyflow.services.review import check_reviewer
 
 
@@ -28,10 +28,10 @@ class ReplyError(DutyflowError):
     exit_code = 2
 
 
-def _awaiting(action: Action | None, case_id: str) -> Action:
+def _awaiting(action: Case | None, case_id: str) -> Case:
     if action is None:
         raise ReplyError(f"no case {case_id!r}; list them with `dutyflow cases --period P`")
-    if action.status != ActionStatus.ISSUED or not action.follow_up:
+    if action.status != DocumentStatus.ISSUED or not action.follow_up:
         raise ReplyError(f"case {case_id} is {action.status}: only an issued measure that asks "
                          "for an answer takes a reply")
     if action.follow_up == FollowUp.CLOSED:
@@ -66,7 +66,7 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
     if received > today:
         raise ReplyError(f"a reply cannot be received on {received}, after today ({today})")
     with session_scope() as session:
-        action = _awaiting(session.get(Action, case_id), case_id)
+        action = _awaiting(session.get(Case, case_id), case_id)
         issued_on = action.issued_on
         if issued_on and received < issued_on:
             raise ReplyError(f"case {case_id} was issued on {issued_on}; a reply of {received} "
@@ -79,11 +79,11 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
 
 
 def _settle(case_id: str, verb: str, reviewer: str, note: str,
-            apply: Callable[[Any, Action], Action]) -> Action:
+            apply: Callable[[Any, Case], Case]) -> Case:
     """Check the reviewer and that a reply waits, apply, or log the refusal and raise."""
     try:
         with session_scope() as session:
-            action = _awaiting(session.get(Action, case_id), case_id)
+            action = _awaiting(session.get(Case, case_id), case_id)
             check_reviewer(name=reviewer, action=action,
                            org=session.get(Organization, action.org_code))
             if action.replied_on is None:
@@ -97,20 +97,20 @@ def _settle(case_id: str, verb: str, reviewer: str, note: str,
         raise
 
 
-def accept_reply(*, case_id: str, reviewer: str, note: str = "") -> Action:
+def accept_reply(*, case_id: str, reviewer: str, note: str = "") -> Case:
     """销号: the reply shows the problem fixed; the case is closed."""
     return _settle(case_id, "accept", reviewer, note, lambda session, action: settle_reply(
         session=session, action=action, event="accepted", reviewer=reviewer.strip(),
         note=note.strip(), follow_up=FollowUp.CLOSED, reply_due=None))
 
 
-def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None = None) -> Action:
+def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None = None) -> Case:
     """退回: the reply is not enough; the organization answers again by a new due date."""
     if not note.strip():
         raise ReviewError("returning a reply needs the reason (--note)")
     today = today or date.today()
 
-    def again(session: Any, action: Action) -> Action:
+    def again(session: Any, action: Case) -> Case:
         due = add_working_days(today, action.reply_days or DEFAULT_REPLY_DAYS)
         return settle_reply(session=session, action=action, event="returned",
                             reviewer=reviewer.strip(), note=f"{note.strip()}（重新反馈期限 {due}）",
@@ -123,7 +123,7 @@ def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None =
 class CaseState:
     """A case as `dutyflow cases` and the cycle's artifact show it: its status and its 催办."""
 
-    case: Action
+    case: Case
     status: str
     chases: list[Chase]
     names: dict[str, str]

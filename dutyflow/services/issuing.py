@@ -22,12 +22,12 @@ from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
-    ACTION_KINDS,
     DOCUMENT_KINDS,
+    MEASURE_KINDS,
     QUARTER_CIRCULAR,
     RANKING_CIRCULAR,
-    ActionStatus,
     DocumentFormat,
+    DocumentStatus,
     FollowUp,
     circular_subject,
 )
@@ -154,7 +154,7 @@ class _Issuer:
     def issue_case(self, session: Any, action: Any, extra: dict[str, Any] | None = None,
                    after_write: Callable[[], None] = lambda: None) -> tuple[str, Written]:
         """Number, write and record one claimed case's document (its number may be empty)."""
-        kind = ACTION_KINDS[action.action].document
+        kind = MEASURE_KINDS[action.measure].document
         org, parent = self.org_and_parent(action)
         if kind.format is None:  # a return for correction: sent, but carries no number
             notice = final_notice(action=action, org=org, parent=parent, on=self.on,
@@ -164,7 +164,7 @@ class _Issuer:
             action.document, action.html_document = str(written.docx), str(written.html)
             action.document_sha256 = written.sha256
             session.add(action)
-            log_event(session=session, action_id=action.id, event=ActionStatus.ISSUED,
+            log_event(session=session, action_id=action.id, event=DocumentStatus.ISSUED,
                       actor=self.issued_by, note=f"{kind.name}（不编号）")
             return "", written
         # refuse before a number is taken: nothing to roll back but the claim
@@ -354,7 +354,7 @@ def issue_circular(*, quarter: str, on: date, issued_by: str, kind: str = QUARTE
         if issued_for(session=session, subject=subject) is not None:
             return None
         review = get_circular(session=session, subject=subject)
-        if review is None or review.status != ActionStatus.APPROVED:
+        if review is None or review.status != DocumentStatus.APPROVED:
             raise CircularNotApproved(
                 f"{subject} is {review.status if review else 'gone'}: it is issued once a "
                 f"reviewer approves it (the desk, or `dutyflow review {subject} --approve "
@@ -375,8 +375,8 @@ def issue_circular(*, quarter: str, on: date, issued_by: str, kind: str = QUARTE
             action=None, series=_series(kind), render=render)
         if figures.on_issue is not None:
             figures.on_issue(session, on, doc_number)
-        review.status, review.doc_number = ActionStatus.ISSUED, doc_number
-        log_circular_event(session=session, circular=review, event=ActionStatus.ISSUED,
+        review.status, review.doc_number = DocumentStatus.ISSUED, doc_number
+        log_circular_event(session=session, circular=review, event=DocumentStatus.ISSUED,
                            actor=issued_by, note=doc_number)
     if settings.pdf_views:
         print_pdfs([written.docx])
@@ -399,7 +399,7 @@ def draft_circular(*, quarter: str, on: date, kind: str = QUARTER_CIRCULAR,
     subject = circular_subject(quarter, kind)
     with session_scope() as session:
         review = get_circular(session=session, subject=subject)
-        if review is not None and review.status == ActionStatus.ISSUED:
+        if review is not None and review.status == DocumentStatus.ISSUED:
             return Path(review.document) if review.document else None
     figures = circular_figures(kind, quarter, on, policy)
     if figures.empty:
@@ -408,7 +408,7 @@ def draft_circular(*, quarter: str, on: date, kind: str = QUARTER_CIRCULAR,
     with session_scope() as session:
         lock_period(session, subject)
         review = get_circular(session=session, subject=subject)
-        if review is not None and review.status == ActionStatus.ISSUED:
+        if review is not None and review.status == DocumentStatus.ISSUED:
             return Path(review.document) if review.document else None
         notice = build_circular(kind=kind, subject=subject, context=figures.context, on=on)
         written = write_notice(notice, drafts_folder(quarter), subject)

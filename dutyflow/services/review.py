@@ -10,10 +10,10 @@ from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     CHASE,
     DOCUMENT_KINDS,
-    action_name,
     circular_name,
     is_chase,
     is_circular,
+    measure_name,
 )
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.chases import get_chase, log_chase_event, pending_chases, record_chase_decision
@@ -28,7 +28,7 @@ from dutyflow.models.decisions import (
     record_circular_decision,
     record_decision,
 )
-from dutyflow.models.tables import Action, Organization
+from dutyflow.models.tables import Case, Organization
 from dutyflow.services.reviewers import find_reviewer
 
 
@@ -36,7 +36,7 @@ class NotAReviewer(ReviewError):
     pass
 
 
-def check_reviewer(*, name: str, action: Action | None, org: Organization | None) -> None:
+def check_reviewer(*, name: str, action: Case | None, org: Organization | None) -> None:
     """Refuse anyone who is not a reviewer, and anyone deciding on their own branch."""
     reviewer = find_reviewer(name)
     if reviewer is None:
@@ -61,14 +61,14 @@ def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",
         return _decide_chase(action_id, decision, reviewer, note)
     try:
         with session_scope() as session:
-            action = session.get(Action, action_id)
+            action = session.get(Case, action_id)
             org = session.get(Organization, action.org_code) if action else None
             check_reviewer(name=reviewer, action=action, org=org)
             return record_decision(session=session, action_id=action_id, decision=decision,
                                    reviewer=reviewer, note=note, decision_ref=decision_ref)
     except DutyflowError as exc:
         with session_scope() as session:
-            if session.get(Action, action_id) is not None:
+            if session.get(Case, action_id) is not None:
                 log_event(session=session, action_id=action_id, event=f"refused_{decision}",
                           actor=reviewer, note=str(exc))
         raise
@@ -128,7 +128,7 @@ def pending_items(period: str | None) -> list[PendingItem]:
         names = organization_names(session=session)
         circulars = pending_circulars(session=session, period=period)
         chases = pending_chases(session=session, period=period)
-    items = [PendingItem(a.id, names.get(a.org_code, a.org_code), action_name(a.action),
+    items = [PendingItem(a.id, names.get(a.org_code, a.org_code), measure_name(a.measure),
                          "；".join(e["text"] for e in a.evidence), a.html_document or "")
              for a in actions]
     items += [PendingItem(c.id, names.get(c.org_code, c.org_code), DOCUMENT_KINDS[CHASE].name,

@@ -68,7 +68,7 @@ def month_scores(*, period: str, policy: Policy) -> MonthScores:
     ledgers: dict[str, Ledger] = {}
     for org, family, action, text, recurrence in findings:
         ledgers.setdefault(org, Ledger()).findings.append(
-            {"family": family, "action": action, "text": text, "recurrence": recurrence})
+            {"family": family, "measure": action, "text": text, "recurrence": recurrence})
     last_reply: dict[str, tuple[str, str | None]] = {}
     for org, case, received, due, follow_up in replies:
         ledger = ledgers.setdefault(org, Ledger())

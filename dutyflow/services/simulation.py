@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ActionStatus, action_name
+from dutyflow.core.vocabulary import DocumentStatus, measure_name
 from dutyflow.models.accountability import list_actions, read_period_frames
 from dutyflow.models.db import session_scope
 from dutyflow.rules.facts import PeriodData, meetings_since
@@ -26,8 +26,8 @@ class MeasureChange:
 
     @property
     def words(self) -> str:
-        now = action_name(self.now) if self.now else "无"
-        then = action_name(self.then) if self.then else "无"
+        now = measure_name(self.now) if self.now else "无"
+        then = measure_name(self.then) if self.then else "无"
         return f"{now} → {then}{'（须工委会议决定）' if self.proposal else ''}"
 
 
@@ -54,17 +54,17 @@ def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
         frames = read_period_frames(session=session, period=p,
                                     meetings_since=meetings_since(policy, p))
         stored = {a.id: a for a in list_actions(session=session, period=str(p))
-                  if a.status != ActionStatus.WITHDRAWN}
-        stored_measures = {i: (a.org_code, a.action, a.policy_version) for i, a in stored.items()}
+                  if a.status != DocumentStatus.WITHDRAWN}
+        stored_measures = {i: (a.org_code, a.measure, a.policy_version) for i, a in stored.items()}
     proposed = {c.id: c for c in judge(policy, PeriodData(period=p, **frames)).actions}
     changes = []
     for case_id in sorted(set(proposed) | set(stored_measures)):
         now = stored_measures.get(case_id)
         then = proposed.get(case_id)
-        if now and then and now[1] == then.action:
+        if now and then and now[1] == then.measure:
             continue
         changes.append(MeasureChange(case_id, (then.org_code if then else now[0]),  # type: ignore[index]
-                                     now[1] if now else None, then.action if then else None,
+                                     now[1] if now else None, then.measure if then else None,
                                      bool(then and then.proposal)))
     return PolicyDiff(
         period=str(p), policy_version=policy.version,

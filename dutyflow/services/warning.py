@@ -15,7 +15,7 @@ import pandas as pd
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import FollowUp, action_name, meeting_type_names
+from dutyflow.core.vocabulary import FollowUp, measure_name, meeting_type_names
 from dutyflow.documents.wording import chinese_date
 from dutyflow.models.accountability import organization_names, read_period_frames
 from dutyflow.models.db import session_scope
@@ -145,7 +145,7 @@ def mid_month_warning(*, period: str, input_path: Path, policy: Policy,
     horizon = max(p.last_day, add_working_days(today, SOON_WORKING_DAYS))
     due_soon = pd.DataFrame([{
         "unit": names.get(str(units.get(c.org_code, c.org_code)), ""), "case_id": c.id,
-        "org_name": names.get(c.org_code, c.org_code), "measure": action_name(c.action),
+        "org_name": names.get(c.org_code, c.org_code), "measure": measure_name(c.measure),
         "document_number": c.doc_number or "", "due": c.reply_due,
         "overdue": case_status(c, today) == FollowUp.OVERDUE,
     } for c in cases if c.replied_on is None and c.follow_up == FollowUp.AWAITING_REPLY

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import ACTION_KINDS, Listing, action_name
+from dutyflow.core.vocabulary import MEASURE_KINDS, Listing, measure_name
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.rankings import judged_months, year_cases, year_listings
@@ -57,8 +57,8 @@ class OrgYear:
                 "kind": "直属党组织" if self.kind == "unit" else "党支部",
                 **{f"{Period.parse(m).index}月": self.months.get(m) for m in months},
                 "score": self.score, **{k: getattr(self, k) for k in COUNTS[:5]},
-                "measures": "、".join(f"{action_name(k)}{n}" for k, n in sorted(
-                    self.measures.items(), key=lambda kv: ACTION_KINDS[kv[0]].rank)),
+                "measures": "、".join(f"{measure_name(k)}{n}" for k, n in sorted(
+                    self.measures.items(), key=lambda kv: MEASURE_KINDS[kv[0]].rank)),
                 "top": self.top, "bottom": self.bottom}
 
 

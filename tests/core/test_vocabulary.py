@@ -14,12 +14,12 @@ import yaml
 from dutyflow.core import vocabulary
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import (
-    ACTION_KINDS,
     DOCUMENT_KINDS,
-    ActionKind,
+    MEASURE_KINDS,
     Addressee,
     DocumentFormat,
     DocumentKind,
+    MeasureKind,
     MeetingType,
 )
 from dutyflow.documents.docx import notice_docx
@@ -99,7 +99,7 @@ def test_an_action_kind_is_one_registry_entry_plus_one_template(tmp_path, monkey
         "{% block body %}\n{% for f in findings %}{{ f.sentence }}\n{% endfor %}{% endblock %}\n",
         encoding="utf-8")
     monkeypatch.setenv("DUTYFLOW_TEMPLATES_DIR", str(templates))
-    monkeypatch.setitem(ACTION_KINDS, "written_warning", ActionKind("written_warning", "书面警示", 7))
+    monkeypatch.setitem(MEASURE_KINDS, "written_warning", MeasureKind("written_warning", "书面警示", 7))
     monkeypatch.setitem(DOCUMENT_KINDS, "written_warning", DocumentKind(
         "written_warning", "书面警示函", DocumentFormat.LETTER, (Addressee.ORGANIZATION,)))
     from dutyflow.core.settings import reload_settings
@@ -114,7 +114,7 @@ def test_an_action_kind_is_one_registry_entry_plus_one_template(tmp_path, monkey
     _, actions = judge("2026-10", orgs=[branch("B1")],
                        meetings=[meeting("theme_day", OCT.first_day)],
                        policy=load_policy(policy_path))
-    assert [a.action for a in actions] == ["written_warning"]
+    assert [a.measure for a in actions] == ["written_warning"]
     org = SimpleNamespace(org_code="B1", org_name="第B1党支部", secretary="李明", org_type="党支部")
     notice = build_notice(action=actions[0], org=org, parent=None, on=date(2026, 11, 2))
     assert notice.title == "关于对第B1党支部予以书面警示的通知"
@@ -137,7 +137,7 @@ def test_the_start_up_check_names_every_document_kind_without_a_template(tmp_pat
 def test_every_word_of_the_vocabulary_is_defined_once():
     spellings = [s for t in vocabulary.MEETING_TYPES for s in set(t.spellings)]
     assert len(spellings) == len(set(spellings))
-    ranks = [k.rank for k in ACTION_KINDS.values()]
+    ranks = [k.rank for k in MEASURE_KINDS.values()]
     assert len(ranks) == len(set(ranks))
     assert vocabulary.extend_meeting_types([MeetingType("x", "某会")])[-1].key == "x"
     assert monthly_duties("B1", OCT)  # the helpers speak the same keys

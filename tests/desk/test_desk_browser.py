@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from dutyflow.cli import app
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Action
+from dutyflow.models.tables import Case
 from tests.desk.conftest import PASSWORD, SCREENSHOTS
 
 PROPOSAL = "2026-08-DW0001-ZB01"
@@ -18,7 +18,7 @@ PROPOSAL = "2026-08-DW0001-ZB01"
 
 def statuses() -> dict[str, str]:
     with session_scope() as session:
-        return {a.id: a.status for a in session.query(Action).all()}
+        return {a.id: a.status for a in session.query(Case).all()}
 
 
 def log_in(page, desk_url: str, name: str = "李审核") -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Action, ActionEvent, LoginAttempt
+from dutyflow.models.tables import ActionEvent, Case, LoginAttempt
 from tests.desk.conftest import OWN_BRANCH, PASSWORD, XSS_NAME
 
 CASE_PAGES = ["/queue", "/cases/2026-08-DW0002-ZB03", "/cases/2026-08-DW0002-ZB03/notice",
@@ -30,7 +30,7 @@ def log_in(client, name: str = "李审核", password: str = PASSWORD):
 
 def status_of(case_id: str) -> str:
     with session_scope() as session:
-        return session.get(Action, case_id).status
+        return session.get(Case, case_id).status
 
 
 def test_every_page_and_form_refuses_an_anonymous_request(client):

@@ -14,7 +14,7 @@ import pytest
 from docx import Document
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ACTION_KINDS, DOCUMENT_KINDS
+from dutyflow.core.vocabulary import DOCUMENT_KINDS, MEASURE_KINDS
 from dutyflow.documents.docx import notice_docx
 from dutyflow.documents.notice import build_notice, render_html
 from tests.rules.helpers import branch, judge, measures, meeting, monthly_duties
@@ -61,11 +61,11 @@ def real_actions(orgs=None) -> dict[str, SimpleNamespace]:
     out = {}
     for kind, reports in scenarios.items():
         [case] = judge("2026-10", orgs=org_rows, **reports)[1]
-        assert case.action == kind, (kind, case.action)
+        assert case.measure == kind, (kind, case.measure)
         out[kind] = SimpleNamespace(id=case.id, period=case.period, org_code=case.org_code,
-                                    action=case.action, evidence=list(case.evidence),
+                                    measure=case.measure, evidence=list(case.evidence),
                                     proposal=case.proposal)
-    out["self_inspection"] = SimpleNamespace(**{**vars(out["reminder"]), "action": "self_inspection",
+    out["self_inspection"] = SimpleNamespace(**{**vars(out["reminder"]), "measure": "self_inspection",
                                                 "proposal": True})
     return out
 
@@ -84,7 +84,7 @@ def issued(kind: str, **changes) -> tuple:
     """The issued notice of one kind, its .docx bytes, text and HTML."""
     action = real_actions()[kind]
     number = {"letter": "市直工委函〔2026〕7号", "document": "市直工委〔2026〕3号"}.get(
-        ACTION_KINDS[kind].document.format or "", "")
+        MEASURE_KINDS[kind].document.format or "", "")
     notice = build_notice(action=action, org=changes.get("org", org()), parent=PARENT,
                           on=changes.get("on", ISSUED_ON), doc_number=number)
     data = notice_docx(notice)
@@ -112,7 +112,7 @@ KINDS = {  # kind: title, format, main recipient, 抄送, attachments
 
 
 def test_every_measure_has_its_document_kind():
-    assert set(KINDS) == set(ACTION_KINDS)
+    assert set(KINDS) == set(MEASURE_KINDS)
     assert {"criticism_circular", "quarter_circular"} <= set(DOCUMENT_KINDS)
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from dutyflow.cli import app
 from dutyflow.core.calendar import add_working_days
-from dutyflow.core.vocabulary import ACTION_KINDS, chase_subject
+from dutyflow.core.vocabulary import MEASURE_KINDS, chase_subject
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
 from dutyflow.models.accountability import action_events, get_action, list_actions
@@ -116,12 +116,12 @@ def test_never_answered_is_chased_then_escalated_in_the_next_month(db_url):
     assert october.chased == []  # chased once per missed date: now it escalates
     [finding] = follow_up_evidence("2026-10", org)
     policy = load_policy()
-    climbed = policy.replies.chase.ladder[policy.replies.chase.next_step(case(case_id).action)]
+    climbed = policy.replies.chase.ladder[policy.replies.chase.next_step(case(case_id).measure)]
     assert finding["action"] == climbed
-    assert ACTION_KINDS[climbed].rank > ACTION_KINDS[case(case_id).action].rank
+    assert MEASURE_KINDS[climbed].rank > MEASURE_KINDS[case(case_id).measure].rank
     assert finding["facts"]["chase_number"] == number
     escalated = case(f"2026-10-{org}")
-    assert ACTION_KINDS[escalated.action].rank >= ACTION_KINDS[climbed].rank
+    assert MEASURE_KINDS[escalated.measure].rank >= MEASURE_KINDS[climbed].rank
     assert "经催办" in Path(escalated.html_document).read_text(encoding="utf-8")
     # re-running the month changes nothing
     again = month("2026-10")

@@ -43,7 +43,7 @@ def approve(ids, decision: str = "") -> None:
 def test_letters_and_documents_number_in_their_own_gapless_series(db_url, tmp_path):
     cases = cycle_with_a_proposal(tmp_path)
     letters = office_letters(cases)[:2]
-    proposal = next(c for c in cases if c.action == "circulated_criticism")
+    proposal = next(c for c in cases if c.measure == "circulated_criticism")
     approve([c.id for c in letters])
     approve([proposal.id], DECISION)
     summary = issue_notices(period="2026-08", on=MONDAY)
@@ -60,7 +60,7 @@ def test_letters_and_documents_number_in_their_own_gapless_series(db_url, tmp_pa
 def test_the_periods_criticism_is_one_circular_to_all_units_and_a_letter_to_each(db_url,
                                                                                   tmp_path):
     cases = cycle_with_a_proposal(tmp_path)
-    criticised = [c for c in cases if c.action == "circulated_criticism"]
+    criticised = [c for c in cases if c.measure == "circulated_criticism"]
     approve([c.id for c in criticised], DECISION)
     summary = issue_notices(period="2026-08", on=MONDAY)
     paths = {subject: path for subject, _, path in summary.issued}
@@ -182,7 +182,7 @@ def test_each_measure_gives_the_policys_working_days_for_its_answer(db_url, tmp_
     run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx", policy_path=policy)
     with session_scope() as session:
         reminder = next(a for a in list_actions(session=session, period="2026-08")
-                        if a.action == "reminder")
+                        if a.measure == "reminder")
     assert reminder.reply_days == 15
     approve([reminder.id])
     summary = issue_notices(period="2026-08", on=MONDAY)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from dutyflow.flows.notices import issue_notices
 from dutyflow.flows.scheduled import mid_month
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Action, Meeting
+from dutyflow.models.tables import Case, Meeting
 from dutyflow.services.review import decide
 from tests.flows.test_review_issue import SAMPLES, cycle, office_letters
 
@@ -42,7 +42,7 @@ def half_reported(folder):
 
 def counts() -> tuple[int, int]:
     with session_scope() as session:
-        return (session.execute(select(func.count()).select_from(Action)).scalar_one(),
+        return (session.execute(select(func.count()).select_from(Case)).scalar_one(),
                 session.execute(select(func.count()).select_from(Meeting)).scalar_one())
 
 

@@ -14,10 +14,10 @@ import openpyxl
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
-from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.core.vocabulary import DocumentStatus
 from dutyflow.models.db import session_scope
 from dutyflow.models.decisions import circular_events
-from dutyflow.models.tables import Action
+from dutyflow.models.tables import Case
 from dutyflow.services.followup import accept_reply, record_reply
 from dutyflow.services.review import office_drafts
 from tests.flows.test_review_issue import cycle
@@ -115,9 +115,9 @@ def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_
     listed = [r["org_code"] for r in published["rows"]
               if r["listing"] == "provisional" and r["group"] == "branch"]
     with session_scope() as session:
-        issued_cases = {org: [a.id for a in session.query(Action).filter(
-            Action.org_code == org, Action.status == ActionStatus.ISSUED,
-            Action.reply_due.is_not(None))] for org in listed}
+        issued_cases = {org: [a.id for a in session.query(Case).filter(
+            Case.org_code == org, Case.status == DocumentStatus.ISSUED,
+            Case.reply_due.is_not(None))] for org in listed}
     corrected = next(org for org in listed if issued_cases[org])
     for case_id in issued_cases[corrected]:
         record_reply(case_id=case_id, received=date(2026, 11, 10), measures="已整改")

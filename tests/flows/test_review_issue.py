@@ -13,7 +13,7 @@ from docx import Document
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
-from dutyflow.core.vocabulary import ACTION_KINDS
+from dutyflow.core.vocabulary import MEASURE_KINDS
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_approved, issue_notices
 from dutyflow.models.accountability import action_events, get_action, list_actions
@@ -40,7 +40,7 @@ def cycle_with_a_proposal(tmp_path: Path) -> list:
 
 def office_letters(cases: list) -> list:
     """Cases one reviewer may approve, whose notice gets a number."""
-    return [c for c in cases if not c.proposal and ACTION_KINDS[c.action].numbered]
+    return [c for c in cases if not c.proposal and MEASURE_KINDS[c.measure].numbered]
 
 
 def sha(path: str) -> str:
@@ -137,7 +137,7 @@ def test_two_issue_runs_at_once_give_no_duplicate_or_missing_number(pg_url):
         for case in cases:
             record_decision(session=session, action_id=case.id, decision="approve",
                             reviewer="张主任", note="", decision_ref="工委会议纪要〔2026〕9号")
-    actions = [c for c in cases if ACTION_KINDS[c.action].numbered]
+    actions = [c for c in cases if MEASURE_KINDS[c.measure].numbered]
     results, errors = [], []
 
     def issue() -> None:
@@ -200,7 +200,7 @@ def test_the_audit_log_cannot_be_edited_or_deleted(db_url):
 def test_a_proposal_is_refused_without_the_committee_decision_and_approved_with_it(db_url,
                                                                                    tmp_path):
     proposal = next(c for c in cycle_with_a_proposal(tmp_path) if c.proposal)
-    assert proposal.action == "circulated_criticism"
+    assert proposal.measure == "circulated_criticism"
     bare = runner.invoke(app, ["review", proposal.id, "--approve", "--reviewer", "张主任"])
     assert bare.exit_code == 2
     assert "only the committee may decide" in bare.output and "--decision" in bare.output
@@ -242,7 +242,7 @@ def test_a_return_for_correction_is_sent_without_a_number(db_url, tmp_path):
     run_cycle(period="2026-08", input_path=sample_with_rows(tmp_path, "2026-08", "整改", [paper]))
     with session_scope() as session:
         returns = [c for c in list_actions(session=session, period="2026-08")
-                   if c.action == "return_for_correction"]
+                   if c.measure == "return_for_correction"]
     assert [c.org_code for c in returns] == [branch]
     with session_scope() as session:
         record_decision(session=session, action_id=returns[0].id, decision="approve",

@@ -21,7 +21,7 @@ def outcome() -> dict:
     with session_scope() as session:
         actions = sorted((a.id, a.evidence_hash, Path(a.document).name)
                          for a in list_actions(session=session, period="2026-09"))
-        findings = sorted((f.id, f.action, f.text) for f in session.query(Finding))
+        findings = sorted((f.id, f.measure, f.text) for f in session.query(Finding))
     drafts = sorted(p.name for p in (out / "2026-09" / "drafts").iterdir())
     return {"actions": actions, "findings": findings, "drafts": drafts}
 

@@ -76,7 +76,7 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
     run_cycle(period="2026-09", input_path=SAMPLES / "2026-09-党建报表.xlsx")
     with session_scope() as session:
         criticised = [a for m in ("2026-08", "2026-09") for a in list_actions(session=session, period=m)
-                      if a.action == "circulated_criticism"]
+                      if a.measure == "circulated_criticism"]
         assert criticised
         for action in criticised:
             record_decision(session=session, action_id=action.id, decision="approve",

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
-from dutyflow.core.vocabulary import ActionStatus
+from dutyflow.core.vocabulary import DocumentStatus
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Action, Finding, Organization
+from dutyflow.models.tables import Case, Finding, Organization
 from tests.flows.test_review_issue import cycle
 
 runner = CliRunner()
@@ -37,8 +37,8 @@ def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, t
                                      .where(Organization.parent_code.is_(None))).all())
         findings = session.execute(select(func.count()).select_from(Finding).where(
             Finding.current, Finding.period.in_(["2026-08", "2026-09"]))).scalar()
-        cases = session.execute(select(func.count()).select_from(Action).where(
-            Action.status != ActionStatus.WITHDRAWN)).scalar()
+        cases = session.execute(select(func.count()).select_from(Case).where(
+            Case.status != DocumentStatus.WITHDRAWN)).scalar()
     assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(units) == 9
     assert set(book.sheetnames[1:]) == set(units.values())
     summary = book["汇总"]

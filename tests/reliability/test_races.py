@@ -15,7 +15,7 @@ from dutyflow.models.tables import Finding
 from dutyflow.rules.compile import compile_policy
 from dutyflow.rules.engine import evaluate_facts
 from dutyflow.rules.facts import PeriodData, build_facts
-from dutyflow.rules.outcome import build_findings, group_actions
+from dutyflow.rules.outcome import build_findings, group_cases
 from dutyflow.rules.policy import load_policy
 from dutyflow.services.review import decide
 
@@ -30,7 +30,7 @@ def drafts():
     facts = build_facts(policy, PeriodData(period=Period.parse("2026-08"), **frames))
     rules = compile_policy(policy)
     findings = build_findings(policy, "2026-08", facts, rules, evaluate_facts(rules, facts))
-    return policy, findings, group_actions(policy, "2026-08", findings)
+    return policy, findings, group_cases(policy, "2026-08", findings)
 
 
 def race(*targets) -> list[BaseException]:

@@ -12,12 +12,12 @@ import yaml
 from dutyflow.core.periods import Period
 from dutyflow.rules.facts import PeriodData
 from dutyflow.rules.judge import judge as judge_period
-from dutyflow.rules.outcome import ActionDraft, FindingDraft
+from dutyflow.rules.outcome import CaseDraft, FindingDraft
 from dutyflow.rules.policy import DEFAULT_POLICY, Policy, load_policy
 
 ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary",
                "full_members", "has_committee"]
-HISTORY_COLUMNS = ["org_code", "family", "subject", "span", "period", "action", "measured"]
+HISTORY_COLUMNS = ["org_code", "family", "subject", "span", "period", "measure", "measured"]
 
 
 def branch(code: str = "B1", *, members: int = 20, groups: int = 0,
@@ -54,7 +54,7 @@ def measures(*rows: tuple[str, str, str, str, str, bool]) -> pd.DataFrame:
 def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] | None = None,
           rectifications: list[dict] | None = None, assessments: list[dict] | None = None,
           past: pd.DataFrame | None = None, policy: Policy | None = None,
-          ) -> tuple[list[FindingDraft], list[ActionDraft]]:
+          ) -> tuple[list[FindingDraft], list[CaseDraft]]:
     policy = policy or load_policy()
     p = Period.parse(period)
     data = PeriodData(
@@ -75,7 +75,7 @@ def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] |
 
 
 def by_subject(findings: list[FindingDraft]) -> dict[str, str]:
-    return {f.subject: f.action for f in findings}
+    return {f.subject: f.measure for f in findings}
 
 
 def policy_with(tmp_path: Path, **sections: Any) -> Policy:

@@ -31,7 +31,7 @@ def test_several_findings_of_one_organization_make_one_case_with_the_most_severe
     assert sorted(by_subject(findings).values()) == ["reminder", "reminder", "reminder", "talk"]
     [case] = cases
     assert case.id == "2026-10-B1"
-    assert case.action == "talk" and not case.proposal
+    assert case.measure == "talk" and not case.proposal
     assert len(case.evidence) == 4 and case.evidence[0]["action"] == "talk"  # most severe first
 
 
@@ -39,35 +39,35 @@ def test_a_miss_after_a_taken_reminder_is_a_talk_then_a_proposal_of_criticism():
     reminded = measures(("B1", "meeting", "committee_meeting", "2026-09", "reminder", True))
     talked = measures(("B1", "meeting", "theme_day", "2026-09", "talk", True))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=reminded)[1]
-    assert case.action == "talk"
+    assert case.measure == "talk"
     assert "经提醒后仍未落实" in case.evidence[0]["text"]
     [case] = judge("2026-10", meetings=THEME_ONLY, past=talked)[1]
-    assert case.action == "circulated_criticism" and case.proposal
+    assert case.measure == "circulated_criticism" and case.proposal
 
 
 def test_rejected_withdrawn_or_pending_measures_do_not_climb():
     not_taken = measures(("B1", "meeting", "committee_meeting", "2026-09", "reminder", False))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=not_taken)[1]
-    assert case.action == "reminder"
+    assert case.measure == "reminder"
 
 
 def test_a_measure_two_months_back_does_not_climb_this_month():
     earlier = measures(("B1", "meeting", "committee_meeting", "2026-08", "reminder", True))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=earlier)[1]
-    assert case.action == "reminder"
+    assert case.measure == "reminder"
 
 
 def test_per_family_a_different_meeting_missed_each_month_still_climbs(tmp_path: Path):
     other_duty = measures(("B1", "meeting", "theme_day", "2026-09", "reminder", True))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=other_duty)[1]
-    assert case.action == "talk"
+    assert case.measure == "talk"
     per_duty = policy_with(tmp_path, escalation={"counts": "measures",
                                                  "scope": {"meeting": "duty"}})
     [case] = judge("2026-10", meetings=THEME_ONLY, past=other_duty, policy=per_duty)[1]
-    assert case.action == "reminder"
+    assert case.measure == "reminder"
     same_duty = measures(("B1", "meeting", "committee_meeting", "2026-09", "reminder", True))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=same_duty, policy=per_duty)[1]
-    assert case.action == "talk"
+    assert case.measure == "talk"
 
 
 def test_the_first_releases_finding_streaks_remain_a_policy_option(tmp_path: Path):
@@ -75,7 +75,7 @@ def test_the_first_releases_finding_streaks_remain_a_policy_option(tmp_path: Pat
     twice = history(("B1", "meeting", "committee_meeting", "2026-09"),
                     ("B1", "meeting", "committee_meeting", "2026-08"))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=twice, policy=streaks)[1]
-    assert case.action == "circulated_criticism"
+    assert case.measure == "circulated_criticism"
     assert "连续3个月" in case.evidence[0]["text"]
 
 
@@ -84,7 +84,7 @@ def test_the_policy_chooses_which_measures_need_a_committee(tmp_path: Path):
                                                                "admonishment"])
     reminded = measures(("B1", "meeting", "committee_meeting", "2026-09", "reminder", True))
     [case] = judge("2026-10", meetings=THEME_ONLY, past=reminded, policy=office_may_talk)[1]
-    assert case.action == "talk" and case.proposal
+    assert case.measure == "talk" and case.proposal
 
 
 def test_a_held_month_ends_the_ladder():

@@ -66,7 +66,7 @@ def test_a_weak_finding_keeps_every_reason_that_applies():
     findings, _ = judge("2026-10", meetings=monthly_duties("B1", OCT),
                         assessments=assessed(55, 5, 10))
     [finding] = findings
-    assert finding.action == "talk"
+    assert finding.measure == "talk"
     assert "考核得分低于60分" in finding.text and "责任清单任务完成率低于60%" in finding.text
     assert finding.facts["score"] == 55 and finding.facts["done_ratio"] == 0.5
 

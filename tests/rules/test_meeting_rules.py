@@ -21,7 +21,7 @@ def test_a_missed_committee_meeting_earns_a_reminder_with_its_evidence_and_basis
     findings, cases = judge("2026-10", meetings=[meeting("theme_day", date(2026, 10, 9))])
     assert by_subject(findings) == {"committee_meeting": "reminder"}
     [case] = cases
-    assert case.action == "reminder" and case.rule_ids == ("meeting.committee_meeting.1",)
+    assert case.measure == "reminder" and case.rule_ids == ("meeting.committee_meeting.1",)
     evidence = case.evidence[0]
     assert evidence["facts"]["held_total"] == 0 and evidence["facts"]["span"] == "2026-10"
     assert "支部工作条例" in evidence["basis"]

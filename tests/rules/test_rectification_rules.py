@@ -40,7 +40,7 @@ def test_an_approved_extension_moves_the_deadline():
     past_extension = item(LAST - timedelta(days=40), extended_to=LAST - timedelta(days=3))
     [finding] = judge("2026-10", meetings=monthly_duties("B1", OCT),
                       rectifications=[past_extension])[0]
-    assert finding.action == "supervision" and finding.facts["days_overdue"] == 3
+    assert finding.measure == "supervision" and finding.facts["days_overdue"] == 3
     assert finding.facts["source"] == "巡察" and finding.facts["responsible"] == "王五"
 
 
@@ -57,7 +57,7 @@ def test_done_with_no_completion_date_goes_back_for_correction_not_to_accountabi
                             rectifications=[item(date(2026, 12, 1), status, None)])
     assert by_subject(findings) == {"ZG-1": "return_for_correction"}
     assert findings[0].rule_id == "rectification.paper"
-    assert cases[0].action == "return_for_correction" and not cases[0].proposal
+    assert cases[0].measure == "return_for_correction" and not cases[0].proposal
     assert findings[0].basis
 
 

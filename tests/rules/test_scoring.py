@@ -12,7 +12,7 @@ from tests.rules.helpers import policy_with
 
 
 def finding(action: str, family: str = "meeting", recurrence: str = "") -> dict:
-    return {"family": family, "action": action, "text": f"{family}问题", "recurrence": recurrence}
+    return {"family": family, "measure": action, "text": f"{family}问题", "recurrence": recurrence}
 
 
 def one(rules: Scoring, ledger: Ledger):

@@ -22,7 +22,7 @@ def _organizations(session, count: int) -> None:
 def _finding(i: int, **values) -> dict:
     return {"id": f"2026-12-F{i}", "period": "2026-12", "span": "2026-12", "org_code": f"B{i}",
             "family": "meeting", "subject": "theme_day", "rule_id": "meeting.theme_day.1",
-            "rule_ids": ["meeting.theme_day.1"], "action": "reminder",
+            "rule_ids": ["meeting.theme_day.1"], "measure": "reminder",
             "text": "未按要求开展主题党日；经提醒后仍未落实",
             "facts": {"held": 0.0, "minimum": 1, "note": "引号\"、制表\t与换行\n都原样"},
             "policy_version": "v1", "current": True,
