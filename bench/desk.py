@@ -139,7 +139,7 @@ def measure(args: argparse.Namespace, database: str, folder: Path) -> int:
         "queue by measure's severity": "/queue?sort=measure",
         "queue filtered: one unit, proposals": "/queue?unit=DW0007&decided_by=proposal",
         "queue searched: a name": "/queue?q=第4321党支部",
-        "case page (prev / next in the queue)": f"/cases/2026-10-DW{7 % units:04d}-ZB00007",
+        "case page (prev / next in the queue)": f"/documents/2026-10-DW{7 % units:04d}-ZB00007",
     }
     failed = False
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:

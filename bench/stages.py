@@ -152,12 +152,8 @@ def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
 def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None) -> int:
     """The drafting service as the draft flow calls it, in one shard; notices drafted."""
     from dutyflow.core.settings import settings
-    from dutyflow.services.drafting import (
-        draft_criticism_preview,
-        draft_shard,
-        plan_drafts,
-        record_drafts,
-    )
+    from dutyflow.services.criticism import draft_criticism_circular
+    from dutyflow.services.drafting import draft_shard, plan_drafts, record_drafts
 
     with stages.stage("draft: query actions + orgs", "actions") as row:
         items = [item for shard in plan_drafts(period=period, shards=1) for item in shard]
@@ -169,8 +165,8 @@ def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None
     with stages.stage("draft: store paths", "notices", len(drafts)):
         record_drafts(drafts)
     if limit is None:
-        with stages.stage("draft: 通报批评 preview"):
-            draft_criticism_preview(period=period, on=on)
+        with stages.stage("draft: 通报批评 (decided criticisms)"):
+            draft_criticism_circular(period=period, on=on)
     return len(drafts)
 
 

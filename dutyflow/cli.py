@@ -152,7 +152,7 @@ def _case_json(case: Any, names: dict[str, str]) -> dict[str, Any]:
         "proposal": bool(case.proposal), "status": case_status(case, date.today()),
         "rule_ids": list(case.rule_ids), "evidence": list(case.evidence),
         "document": case.document, "html_document": case.html_document,
-        "document_number": case.doc_number, "reviewer": case.reviewer,
+        "document_number": case.document_number, "reviewer": case.reviewer,
         "decided_at": case.decided_at.isoformat() if case.decided_at else None,
         "note": case.note, "decision_ref": case.decision_ref,
         "reply_due": case.reply_due.isoformat() if case.reply_due else None,
@@ -173,12 +173,12 @@ def actions(
 
     from dutyflow.core.periods import Period
     from dutyflow.core.vocabulary import DocumentStatus, measure_name
-    from dutyflow.models.accountability import list_actions, organization_names
+    from dutyflow.models.accountability import list_cases, organization_names
     from dutyflow.models.db import session_scope
 
     p = str(Period.parse(period))
     with session_scope() as session:
-        rows = list_actions(session=session, period=p)
+        rows = list_cases(session=session, period=p)
         names = organization_names(session=session)
     if status:
         rows = [r for r in rows if r.status == status]
@@ -205,13 +205,13 @@ def explain(action_id: str = typer.Argument(..., help="A case id from `dutyflow 
             ) -> None:
     """Say in plain Chinese why a case exists and which measure it carries."""
     from dutyflow.documents.wording import explain_action
-    from dutyflow.models.accountability import get_action
+    from dutyflow.models.accountability import get_case
     from dutyflow.models.db import session_scope
-    from dutyflow.models.decisions import ReviewError
+    from dutyflow.models.documents import ReviewError
     from dutyflow.models.tables import Organization
 
     with session_scope() as session:
-        action = get_action(session=session, action_id=action_id)
+        action = get_case(session=session, case_id=action_id)
         if action is None:
             raise ReviewError(f"no case {action_id!r}; list them with `dutyflow actions`")
         org = session.get(Organization, action.org_code)
@@ -250,6 +250,32 @@ def simulate(
 
 @app.command()
 @user_errors
+def documents(
+    period: str = typer.Option(..., "--period", "-p"),
+    status: str | None = typer.Option(None, "--status", help="draft, approved, rejected, "
+                                      "issued or withdrawn."),
+    kind: str | None = typer.Option(None, "--kind", help="A document kind: reminder, chase, "
+                                    "criticism_circular, quarter_circular, ..."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Every document of a period a person reviews and the office may issue: the cases'
+    notices, 催办, the 通报批评, a quarter's circulars."""
+    import json
+
+    from dutyflow.services.documents import list_documents
+
+    rows = list_documents(period=period, status=status, kind=kind)
+    if as_json:
+        typer.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r.id}  {r.kind_name}  {r.status_words}  {r.document_number or ''}  "
+                   f"{r.organization}  {'、'.join(r.case_ids)}")
+    typer.echo(f"共 {len(rows)} 份文书")
+
+
+@app.command()
+@user_errors
 def pending(period: str | None = typer.Option(None, "--period", "-p")) -> None:
     """List the actions waiting for review, with a line on each."""
     from dutyflow.core.periods import Period
@@ -257,9 +283,9 @@ def pending(period: str | None = typer.Option(None, "--period", "-p")) -> None:
 
     items = pending_items(str(Period.parse(period)) if period else None)
     for item in items:
-        typer.echo(f"{item.action_id}\n    {item.measure} · {item.organization} · {item.reasons}"
+        typer.echo(f"{item.document_id}\n    {item.name} · {item.organization} · {item.reasons}"
                    f"\n    {item.draft}")
-    typer.echo(f"{len(items)} actions wait for review")
+    typer.echo(f"{len(items)} documents wait for review")
 
 
 @app.command()
@@ -281,7 +307,7 @@ def review(
     from dutyflow.core.errors import DutyflowError
     from dutyflow.core.periods import Period
     from dutyflow.core.vocabulary import DocumentStatus
-    from dutyflow.models.decisions import ReviewError
+    from dutyflow.models.documents import ReviewError
     from dutyflow.services.review import decide, office_drafts
 
     if approve == reject:
@@ -294,7 +320,7 @@ def review(
     refused: list[str] = []
     for case_id in case_ids:  # each decision is its own transaction: one refusal loses none
         try:
-            case = decide(action_id=case_id, decision="approve" if approve else "reject",
+            case = decide(document_id=case_id, decision="approve" if approve else "reject",
                           reviewer=reviewer, note=note, decision_ref=decision)
         except DutyflowError as exc:
             refused.append(f"{case_id}: {exc}")
@@ -341,10 +367,13 @@ def issue_command(
             raise BadInputError(f"--on {day}: {period}'s documents are dated after it ends")
     _api_ready()
     summary = issue_notices(period=period, issued_by=issued_by, on=day)
-    for action_id, number, path in summary.issued:
-        typer.echo(f"{number or '（不编号）'}  {action_id}  {path}")
+    for document_id, number, path in summary.issued:
+        typer.echo(f"{number or '（不编号）'}  {document_id}  {path}")
     for refused in summary.refused:
         typer.echo(f"not issued: {refused}", err=True)
+    if summary.waiting:
+        typer.echo(f"待审核、未印发 {len(summary.waiting)} 份：" + "；".join(summary.waiting[:5])
+                   + ("……" if len(summary.waiting) > 5 else ""))
     typer.echo(f"issued {len(summary.issued)} documents for {summary.period}")
 
 
@@ -494,7 +523,7 @@ def cases(
         counts[s] = counts.get(s, 0) + 1
         due = f" due {r.reply_due}" if r.reply_due and s in ("awaiting_reply", "overdue") else ""
         replied = f" reply of {r.replied_on} to review" if r.replied_on else ""
-        chased = "".join(f" 催办{x.doc_number or '（' + status_words(x.status) + '）'}"
+        chased = "".join(f" 催办{x.document_number or '（' + status_words(x.status) + '）'}"
                          for x in c.chases)
         typer.echo(f"{r.id:<28} {measure_name(r.measure):<5} {status_words(s):<10}{due}{replied}"
                    f"{chased}  {c.names.get(r.org_code, '')}")
@@ -736,7 +765,7 @@ def audit(period: str = typer.Option(..., "--period", "-p")) -> None:
     from dutyflow.core.calendar import local_time
     from dutyflow.core.periods import Period
     from dutyflow.models.db import session_scope
-    from dutyflow.models.decisions import audit_log
+    from dutyflow.models.documents import audit_log
 
     p = str(Period.parse(period))
     with session_scope() as session:

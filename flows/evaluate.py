@@ -21,7 +21,7 @@ from dutyflow.models.accountability import (
     finish_evaluation,
     read_period_frames,
     start_evaluation,
-    store_actions,
+    store_cases,
     store_findings,
 )
 from dutyflow.models.db import lock_period, session_scope
@@ -79,8 +79,8 @@ def store_outcome(policy: Policy, period: str, facts: int, findings: list[Findin
                        findings=findings)
         session.flush()
         fault_point("mid_evaluation")
-        result = store_actions(session=session, period=period, policy_version=policy.version,
-                               actions=actions)
+        result = store_cases(session=session, period=period, policy_version=policy.version,
+                             cases=actions)
         finish_evaluation(session=session, run=run, facts=facts, findings=len(findings),
                           result=result)
     return result

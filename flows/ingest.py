@@ -12,9 +12,9 @@ from prefect.utilities.annotations import quote
 
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import FollowUp, status_words
-from dutyflow.models.chases import chase_numbers
+from dutyflow.core.vocabulary import CHASE, FollowUp, status_words
 from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.documents import issued_numbers
 from dutyflow.models.followup import reply_targets
 from dutyflow.models.reports import TableLoad, known_org_codes, load_table
 from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
@@ -81,7 +81,7 @@ def read_known_cases() -> dict[str, CaseRef]:
     """The cases a reply (整改反馈) may name, by id and by document number."""
     with session_scope() as session:
         targets = reply_targets(session=session)
-        chased = chase_numbers(session=session)
+        chased = issued_numbers(session=session, kinds=(CHASE,))
     refs = []
     for case_id, number, status, follow_up, issued_on in targets:
         awaiting = bool(follow_up) and follow_up != FollowUp.CLOSED

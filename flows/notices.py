@@ -13,11 +13,10 @@ from prefect.utilities.annotations import quote
 
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import CIRCULAR_PREFIXES, RANKING_CIRCULAR, circular_subject
 from dutyflow.documents.notice import check_templates
 from dutyflow.flows.runners import shard_count, shard_runner
 from dutyflow.rules.policy import load_policy
-from dutyflow.services import chasing, drafting, issuing
+from dutyflow.services import chasing, criticism, drafting, issuing
 from dutyflow.services.drafting import DraftItem
 from dutyflow.services.issuing import IssueSummary
 
@@ -41,9 +40,9 @@ def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
 
 
 @task(cache_policy=NO_CACHE)
-def draft_criticism_preview(period: str, on: date) -> str | None:
-    """Draft the period's 通报批评 from its criticism cases, for the reviewers."""
-    path = drafting.draft_criticism_preview(period=period, on=on)
+def draft_criticism_circular(period: str, on: date) -> str | None:
+    """Draft the period's 通报批评 from the criticisms the committee decided, for review."""
+    path = criticism.draft_criticism_circular(period=period, on=on)
     return str(path) if path else None
 
 
@@ -52,15 +51,6 @@ def draft_chase_letters(period: str, on: date, policy_path: Path | None = None) 
     """A 催办 for each answer overdue at the period's end (drafts whose answer came: withdrawn)."""
     policy = load_policy(policy_path or settings.policy_file)
     return chasing.draft_chases(period=period, on=on, policy=policy)
-
-
-@task(cache_policy=NO_CACHE)
-def issue_chase_letters(period: str, on: date, issued_by: str, summary: IssueSummary
-                        ) -> IssueSummary:
-    """Number and send the period's approved 催办 letters, one transaction each."""
-    chasing.issue_chases(period=period, on=on, issued_by=issued_by,
-                         policy=load_policy(settings.policy_file), summary=summary)
-    return summary
 
 
 def render_period(period: str, on: date, runner: Any) -> int:
@@ -80,7 +70,7 @@ def render_period(period: str, on: date, runner: Any) -> int:
         drafts.update(future.result())
         update_progress_artifact(progress, progress=100.0 * len(drafts) / total)
     record_drafts(quote(drafts))
-    draft_criticism_preview(period, on)
+    draft_criticism_circular(period, on)
     get_run_logger().info("drafted %d notices for %s in %d shards", len(drafts), period,
                           len(shards))
     return len(drafts)
@@ -95,51 +85,19 @@ def render_notices(period: PeriodParam, on: date | None = None) -> int:
 
 @task(cache_policy=NO_CACHE)
 def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
-    """Number and finalise each approved action, one transaction per document."""
-    return issuing.issue_approved(period=period, on=on, issued_by=issued_by)
-
-
-@task(cache_policy=NO_CACHE)
-def issue_circular(quarter: str, on: date, issued_by: str, kind: str) -> tuple[str, str] | None:
-    """Number and write one of the quarter's circulars, once."""
-    return issuing.issue_circular(quarter=quarter, on=on, issued_by=issued_by, kind=kind,
+    """Number and finalise every approved document of the period, one transaction each."""
+    return issuing.issue_approved(period=period, on=on, issued_by=issued_by,
                                   policy=load_policy(settings.policy_file))
-
-
-def _issue_circulars(quarter: str, on: date, issued_by: str) -> IssueSummary:
-    """The quarter's circular (季度通报), then its ranking communiqué if one was drafted."""
-    summary = IssueSummary(quarter)
-    for kind in CIRCULAR_PREFIXES:
-        if kind == RANKING_CIRCULAR and not issuing.circular_drafted(quarter, kind):
-            continue  # a quarter may be circulated without a ranking
-        try:
-            circular = issue_circular(quarter, on, issued_by, kind)
-        except issuing.NotIssuable as why:  # empty, or not (or no longer) approved
-            summary.refused.append(str(why))
-            get_run_logger().warning("%s", why)
-            continue
-        if circular:
-            summary.issued.append((circular_subject(quarter, kind), *circular))
-        else:
-            summary.skipped += 1
-        get_run_logger().info("%s %s: %s", kind, quarter, circular or "already issued")
-    return summary
 
 
 @flow(name="issue-notices", flow_run_name="issue {period}")
 def issue_notices(period: PeriodParam, issued_by: str = "dutyflow", on: date | None = None
                   ) -> IssueSummary:
-    """Give each approved action of the period its document number and final document.
-
-    For a quarter (2026-Q3) it issues the quarter's circulars instead: the 季度通报 and, if
-    drafted, the ranking communiqué (考评排名通报).
-    """
+    """Give each approved document of the period its number and final document: a month's
+    notices, 催办 and 通报批评; a quarter's (2026-Q3) circulars."""
     period = str(Period.parse(period))
     check_templates()
-    if Period.parse(period).kind == "quarter":
-        return _issue_circulars(period, on or date.today(), issued_by)
     summary = issue_approved(period, on or date.today(), issued_by)
-    summary = issue_chase_letters(period, on or date.today(), issued_by, summary)
     get_run_logger().info("issued %d documents for %s (%d PDF views)", len(summary.issued),
                           period, summary.pdfs)
     for refused in summary.refused:

@@ -30,12 +30,11 @@ from pydantic import BaseModel, Field
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import is_chase, is_circular
 from dutyflow.services.review import PendingItem, decide, pending_items
 
 
 class Decision(BaseModel):
-    action_id: str
+    document_id: str
     summary: str = ""
     decision: Literal["pending", "approve", "reject"] = "pending"
     note: str = Field(default="", description="Required to reject")
@@ -47,9 +46,8 @@ class ReviewForm(RunInput):
     decisions: list[Decision] = Field(default_factory=list)
 
 
-def case_url(case_id: str) -> str:
-    room = "circulars" if is_circular(case_id) else "chases" if is_chase(case_id) else "cases"
-    return f"{settings.desk_address()}/{room}/{quote(case_id)}"
+def document_url(document_id: str) -> str:
+    return f"{settings.desk_address()}/documents/{quote(document_id)}"
 
 
 def queue_url(period: str) -> str:
@@ -64,10 +62,10 @@ def pending_form(period: str) -> tuple[list[Decision], str, list[PendingItem]]:
                        f"({queue_url(period)}). Decisions made there need nothing here.", "",
                        "| case | organization | measure | reasons |", "| --- | --- | --- | --- |"]
     for item in items:
-        rows.append(Decision(action_id=item.action_id,
-                             summary=f"{item.measure} · {item.organization}"))
-        lines.append(f"| [{item.action_id}]({case_url(item.action_id)}) | {item.organization} | "
-                     f"{item.measure} | {item.reasons} |")
+        rows.append(Decision(document_id=item.document_id,
+                             summary=f"{item.name} · {item.organization}"))
+        lines.append(f"| [{item.document_id}]({document_url(item.document_id)}) | "
+                     f"{item.organization} | {item.name} | {item.reasons} |")
     return rows, "\n".join(lines), items
 
 
@@ -80,12 +78,12 @@ def apply_decisions(form: ReviewForm) -> tuple[dict[str, int], list[str]]:
             counts["pending"] += 1
             continue
         try:
-            decide(action_id=row.action_id, decision=row.decision, reviewer=form.reviewer,
+            decide(document_id=row.document_id, decision=row.decision, reviewer=form.reviewer,
                    note=row.note, decision_ref=row.decision_ref)
             counts[row.decision] += 1
         except DutyflowError as exc:
             counts["refused"] += 1
-            refused.append(f"{row.action_id}: {exc}")
+            refused.append(f"{row.document_id}: {exc}")
     return counts, refused
 
 
@@ -109,8 +107,8 @@ def publish_links(period: str, items: list[PendingItem], description: str) -> No
     create_markdown_artifact(key=f"review-cases-{key}", markdown=description,
                              description=f"the cases of {period} waiting for review")
     for item in items:
-        create_link_artifact(link=case_url(item.action_id),
-                             link_text=f"{item.action_id} {item.measure} · {item.organization}")
+        create_link_artifact(link=document_url(item.document_id),
+                             link_text=f"{item.document_id} {item.name} · {item.organization}")
 
 
 @flow(name="review-actions", flow_run_name="review {period}")

@@ -1,14 +1,15 @@
 """The data: SQLModel tables, the engine and session set-up, and migrations."""
 
 from dutyflow.models.tables import (
-    ActionEvent,
     Assessment,
     Case,
+    Document,
+    DocumentCase,
     DocumentCounter,
     EvaluationRun,
+    Event,
     Finding,
     IngestBatch,
-    IssuedDocument,
     Meeting,
     Organization,
     QuarantinedRow,
@@ -17,13 +18,14 @@ from dutyflow.models.tables import (
 
 __all__ = [
     "Case",
-    "ActionEvent",
     "Assessment",
     "DocumentCounter",
     "EvaluationRun",
     "Finding",
     "IngestBatch",
-    "IssuedDocument",
+    "Document",
+    "DocumentCase",
+    "Event",
     "Meeting",
     "Organization",
     "QuarantinedRow",

@@ -12,13 +12,15 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import TAKEN, DocumentStatus, FollowUp
+from dutyflow.core.vocabulary import REVIEWABLE, TAKEN, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
+from dutyflow.models.documents import log_events
 from dutyflow.models.tables import (
-    ActionEvent,
     Assessment,
     Case,
+    Document,
+    DocumentCase,
     EvaluationRun,
     Finding,
     IngestBatch,
@@ -69,7 +71,7 @@ def read_period_frames(*, session: Session, period: Period,
         Case.status.in_(TAKEN)).distinct().subquery()
     # a case closed (销号): the problem was fixed, and its coming back is a recurrence
     closed = select(Case.period, Case.org_code,
-                    func.coalesce(Case.doc_number, Case.id).label("closed")).where(
+                    func.coalesce(Case.document_number, Case.id).label("closed")).where(
         Case.follow_up == FollowUp.CLOSED).subquery()
     hist_cols = ["org_code", "family", "subject", "span", "period", "measure", "measured",
                  "closed"]
@@ -134,35 +136,36 @@ def store_findings(*, session: Session, period: str, policy_version: str,
                         .values(current=False, withdrawn_at=now))
 
 
-def store_actions(*, session: Session, period: str, policy_version: str,
-                  actions: list[Any]) -> StoreResult:
-    """Open new actions, refresh changed ones, withdraw vanished ones; record every change."""
-    existing = {a.id: a for a in session.execute(
-        select(Case).where(Case.period == period)).scalars()}
+def store_cases(*, session: Session, period: str, policy_version: str,
+                cases: list[Any]) -> StoreResult:
+    """Open new cases (each with its notice, a draft), refresh changed ones (their notice goes
+    back to draft: earlier decisions were about other facts), withdraw vanished ones; every
+    change logged. What was issued never changes."""
+    existing = {c.id: c for c in session.execute(
+        select(Case).where(Case.period == period)).scalars().unique()}
     now = utcnow()
     opened = changed = unchanged = withdrawn = 0
     events: list[dict[str, Any]] = []
-    new: list[dict[str, Any]] = []
+    new_cases: list[dict[str, Any]] = []
+    new_notices: list[dict[str, Any]] = []
+    redrafted: list[dict[str, Any]] = []
     seen = set()
 
-    def event(action_id: str, name: str, note: str = "") -> dict[str, Any]:
-        return {"action_id": action_id, "period": period, "event": name, "actor": "dutyflow",
-                "note": note, "at": now}
+    def event(case_id: str, name: str, note: str = "") -> dict[str, Any]:
+        return {"subject": case_id, "period": period, "event": name, "note": note, "at": now}
 
-    for draft in actions:
+    for draft in cases:
         seen.add(draft.id)
         row = existing.get(draft.id)
         if row is None:
-            new.append({"id": draft.id, "period": period, "org_code": draft.org_code,
-                        "measure": draft.measure, "status": DocumentStatus.DRAFT,
-                        "proposal": draft.proposal, "reviewer": None, "decided_at": None,
-                        "note": None, "decision_ref": None, "reply_due": None,
-                        "reply_days": draft.reply_days,
-                        "rule_ids": list(draft.rule_ids), "evidence": list(draft.evidence),
-                        "evidence_hash": draft.evidence_hash, "policy_version": policy_version,
-                        "document": None, "html_document": None, "doc_number": None,
-                        "document_sha256": None, "issued_at": None, "created_at": now,
-                        "updated_at": now})
+            new_cases.append({"id": draft.id, "period": period, "org_code": draft.org_code,
+                              "measure": draft.measure, "proposal": draft.proposal,
+                              "reply_due": None, "reply_days": draft.reply_days,
+                              "rule_ids": list(draft.rule_ids), "evidence": list(draft.evidence),
+                              "evidence_hash": draft.evidence_hash,
+                              "policy_version": policy_version, "follow_up": None,
+                              "replied_on": None, "created_at": now, "updated_at": now})
+            new_notices.append(_notice_row(draft, period, now))
             events.append(event(draft.id, "opened"))
             opened += 1
         elif row.status == DocumentStatus.ISSUED:
@@ -173,27 +176,46 @@ def store_actions(*, session: Session, period: str, policy_version: str,
             reopened = row.status == DocumentStatus.WITHDRAWN
             row.rule_ids, row.evidence = list(draft.rule_ids), list(draft.evidence)
             row.measure, row.proposal, row.reply_days = draft.measure, draft.proposal, draft.reply_days
-            # the earlier decision (kept in the audit log) was about other facts
-            row.reviewer = row.decided_at = row.note = row.decision_ref = None
-            row.evidence_hash, row.policy_version = draft.evidence_hash, policy_version
-            # changed evidence needs a fresh review: earlier decisions were about other facts
-            row.status, row.updated_at = DocumentStatus.DRAFT, now
-            row.document = row.html_document = None
+            row.evidence_hash, row.policy_version, row.updated_at = draft.evidence_hash, policy_version, now
+            session.add(row)
+            version = row.notice.version if row.notice else 0
+            redrafted.append({**_notice_row(draft, period, now), "version": version + 1})
             events.append(event(row.id, "reopened" if reopened else "evidence_changed"))
             changed += 1
-    for action_id, row in existing.items():
-        if action_id in seen or row.status in (DocumentStatus.WITHDRAWN, DocumentStatus.ISSUED):
-            continue
-        row.status, row.updated_at = DocumentStatus.WITHDRAWN, now
-        events.append(event(action_id, DocumentStatus.WITHDRAWN,
-                            "its findings no longer hold after the re-run"))
+    gone = [case_id for case_id, row in existing.items() if case_id not in seen
+            and row.status not in (DocumentStatus.WITHDRAWN, DocumentStatus.ISSUED)]
+    for case_id in gone:
+        events.append(event(case_id, DocumentStatus.WITHDRAWN, "复核后原认定的问题已不存在"))
         withdrawn += 1
     session.flush()
-    if new:  # Core inserts: thousands of new actions on a first run, no ORM object each
-        bulk_insert(session, Case, new)
-    if events:
-        bulk_insert(session, ActionEvent, events)
+    if new_cases:  # Core inserts: thousands of new cases on a first run, no ORM object each
+        bulk_insert(session, Case, new_cases)
+        bulk_insert(session, Document, new_notices)
+        bulk_insert(session, DocumentCase, [{"document_id": c["id"], "case_id": c["id"]}
+                                            for c in new_cases])
+    if redrafted:  # the earlier decision stays in the log; the notice is drafted again
+        session.execute(update(Document), [
+            {k: v for k, v in r.items() if k not in ("period", "org_code", "created_at")}
+            for r in redrafted])
+    if gone:
+        session.execute(update(Document).where(
+            Document.id.in_(gone), Document.status != DocumentStatus.ISSUED)  # type: ignore[attr-defined]
+            .values(status=DocumentStatus.WITHDRAWN, version=Document.version + 1,
+                    updated_at=now))
+    log_events(session=session, events=events)
     return StoreResult(opened, changed, withdrawn, unchanged)
+
+
+def _notice_row(draft: Any, period: str, now: Any) -> dict[str, Any]:
+    """A case's notice as a fresh draft: its kind is the case's measure."""
+    return {"id": draft.id, "kind": draft.measure, "period": period,
+            "org_code": draft.org_code, "status": DocumentStatus.DRAFT,
+            "content_hash": draft.evidence_hash, "version": 1, "path": None, "html_path": None,
+            "reviewer": None, "decided_at": None, "note": None, "decision_ref": None,
+            "document_number": None, "number_prefix": None, "number_year": None,
+            "number": None, "sha256": None, "issued_by": None, "issued_at": None,
+            "issued_on": None, "overdue_since": None, "reply_due": None, "created_at": now,
+            "updated_at": now}
 
 
 def finish_evaluation(*, session: Session, run: EvaluationRun, facts: int, findings: int,
@@ -204,27 +226,22 @@ def finish_evaluation(*, session: Session, run: EvaluationRun, facts: int, findi
     session.add(run)
 
 
-def list_actions(*, session: Session, period: str, include_withdrawn: bool = True) -> list[Case]:
+def list_cases(*, session: Session, period: str, include_withdrawn: bool = True) -> list[Case]:
     statement = select(Case).where(Case.period == period).order_by(Case.org_code, Case.id)
     if not include_withdrawn:
         statement = statement.where(Case.status != DocumentStatus.WITHDRAWN)
-    return list(session.execute(statement).scalars())
+    return list(session.execute(statement).scalars().unique())
 
 
-def get_action(*, session: Session, action_id: str) -> Case | None:
-    return session.get(Case, action_id)
+def get_case(*, session: Session, case_id: str) -> Case | None:
+    return session.get(Case, case_id)
 
 
 def organization_cases(*, session: Session, org_code: str, excluding: str = "") -> list[Case]:
     """An organization's cases of every period, newest first (the desk's history)."""
     return list(session.execute(
         select(Case).where(Case.org_code == org_code, Case.id != excluding)  # type: ignore[arg-type]
-        .order_by(Case.period.desc())).scalars())  # type: ignore[attr-defined]
-
-
-def action_events(*, session: Session, action_id: str) -> list[ActionEvent]:
-    return list(session.execute(select(ActionEvent).where(ActionEvent.action_id == action_id)
-                                .order_by(ActionEvent.id)).scalars())
+        .order_by(Case.period.desc())).scalars().unique())  # type: ignore[attr-defined]
 
 
 def finding_counts(*, session: Session, first_period: str, last_period: str
@@ -239,3 +256,24 @@ def finding_counts(*, session: Session, first_period: str, last_period: str
 
 def organization_names(*, session: Session) -> dict[str, str]:
     return dict(session.execute(select(Organization.org_code, Organization.org_name)).all())
+
+
+def cases_needing_drafts(*, session: Session, period: str, fields: tuple[str, ...]
+                         ) -> list[Any]:
+    """Cases whose notice has no draft yet (new, or changed since) and is still to be decided
+    or issued: the named columns of each, as rows (not ORM objects: thousands are drafted)."""
+    columns = [getattr(Case, f) if f != "decision_ref" else Document.decision_ref
+               for f in fields]
+    return list(session.execute(
+        select(*columns).join(Document, Document.id == Case.id)
+        .where(Case.period == period, Document.path.is_(None),  # type: ignore[union-attr]
+               Document.status.in_(REVIEWABLE))  # type: ignore[attr-defined]
+        .order_by(Case.id)))
+
+
+def talk_slots(*, session: Session, period: str) -> dict[str, int]:
+    """Each live talk of the period and its place in the booking order (by case id)."""
+    ids = session.execute(select(Case.id).where(
+        Case.period == period, Case.measure == "talk",
+        Case.status != DocumentStatus.WITHDRAWN).order_by(Case.id)).scalars()
+    return {case_id: n for n, case_id in enumerate(ids)}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from dutyflow.core.vocabulary import MEASURE_KINDS, DocumentStatus
-from dutyflow.models.tables import Case, Organization
+from dutyflow.models.tables import Case, Document, Organization
 
 SORTS = ("id", "org", "measure", "period", "decided")
 
@@ -38,13 +38,13 @@ class QueueRow:
     org_code: str
     org_name: str
     unit_name: str
-    action: str
+    measure: str
     proposal: bool
     status: str
     evidence: list[dict[str, Any]]
     reviewer: str | None
     decided_at: datetime | None
-    doc_number: str | None
+    document_number: str | None
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,9 @@ def _filtered(statement: Any, wanted: QueueFilter, org: Any) -> Any:
     if wanted.period:
         statement = statement.where(Case.period == wanted.period)
     if wanted.status:
-        statement = statement.where(Case.status == wanted.status)
+        statement = statement.where(Document.status == wanted.status)
     else:
-        statement = statement.where(Case.status != DocumentStatus.WITHDRAWN)
+        statement = statement.where(Document.status != DocumentStatus.WITHDRAWN)
     if wanted.unit:
         statement = statement.where(org.parent_code == wanted.unit)
     if wanted.measure:
@@ -83,14 +83,15 @@ def _filtered(statement: Any, wanted: QueueFilter, org: Any) -> Any:
 def _order(wanted: QueueFilter, org: Any) -> list[Any]:
     rank = case({k: kind.rank for k, kind in MEASURE_KINDS.items()}, value=Case.measure, else_=99)
     key = {"id": Case.id, "org": org.org_name, "measure": rank, "period": Case.period,
-           "decided": Case.decided_at}.get(wanted.sort, Case.id)
+           "decided": Document.decided_at}.get(wanted.sort, Case.id)
     return [key.desc() if wanted.descending else key.asc(), Case.id]
 
 
 def matching_ids(*, session: Session, wanted: QueueFilter) -> list[str]:
     """Every matching case id, in the queue's order (a reviewer's next and previous)."""
     org = aliased(Organization)
-    joined = select(Case.id).join(org, org.org_code == Case.org_code)
+    joined = select(Case.id).join(org, org.org_code == Case.org_code).join(
+        Document, Document.id == Case.id)
     return list(session.execute(_filtered(joined, wanted, org).order_by(*_order(wanted, org)))
                 .scalars())
 
@@ -107,13 +108,13 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
             select(Case, org.org_name, unit.org_name)
             .join(org, org.org_code == Case.org_code)
             .outerjoin(unit, unit.org_code == org.parent_code)
-            .where(Case.id.in_(wanted_ids))).all()  # type: ignore[attr-defined]
+            .where(Case.id.in_(wanted_ids))).unique().all()  # type: ignore[attr-defined]
         by_id = {a.id: (a, name, unit_name) for a, name, unit_name in found}
         for case_id in wanted_ids:
             a, name, unit_name = by_id[case_id]
             rows.append(QueueRow(a.id, a.period, a.org_code, name, unit_name or "", a.measure,
                                  a.proposal, a.status, list(a.evidence), a.reviewer,
-                                 a.decided_at, a.doc_number))
+                                 a.decided_at, a.document_number))
     return QueuePage(rows=rows, total=len(ids), page=page, size=size)
 
 
@@ -129,5 +130,5 @@ def queue_choices(*, session: Session) -> dict[str, list[tuple[str, str]]]:
 
 
 def waiting_count(*, session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Case)
-                               .where(Case.status == DocumentStatus.DRAFT)).scalar_one())
+    return int(session.execute(select(func.count()).select_from(Document)
+                               .where(Document.status == DocumentStatus.DRAFT)).scalar_one())

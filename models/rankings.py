@@ -48,11 +48,11 @@ def uncorrected(*, session: Session, org_codes: Sequence[str], months: Sequence[
     """The organizations among `org_codes` with an issued case of `months` that asked for an
     answer and was not closed (销号) on an answer received by `by`. Cases never issued are the
     office's to settle, not the organization's to correct."""
-    last_reply = (select(Reply.action_id, func.max(Reply.received_on).label("received"))
-                  .group_by(Reply.action_id).subquery())
+    last_reply = (select(Reply.case_id, func.max(Reply.received_on).label("received"))
+                  .group_by(Reply.case_id).subquery())
     rows = session.execute(
         select(Case.org_code, Case.follow_up, last_reply.c.received)
-        .outerjoin(last_reply, last_reply.c.action_id == Case.id)
+        .outerjoin(last_reply, last_reply.c.case_id == Case.id)
         .where(Case.org_code.in_(list(org_codes)),  # type: ignore[attr-defined]
                Case.period.in_(list(months)),  # type: ignore[attr-defined]
                Case.status == DocumentStatus.ISSUED,
@@ -63,11 +63,11 @@ def uncorrected(*, session: Session, org_codes: Sequence[str], months: Sequence[
 
 def year_cases(*, session: Session, months: Sequence[str]) -> list[tuple[str, str, int, bool]]:
     """(org_code, measure, replies received, closed) of each live case of `months`."""
-    replies = (select(Reply.action_id, func.count().label("n")).group_by(Reply.action_id)
+    replies = (select(Reply.case_id, func.count().label("n")).group_by(Reply.case_id)
                .subquery())
     rows = session.execute(
         select(Case.org_code, Case.measure, func.coalesce(replies.c.n, 0), Case.follow_up)
-        .outerjoin(replies, replies.c.action_id == Case.id)
+        .outerjoin(replies, replies.c.case_id == Case.id)
         .where(Case.period.in_(list(months)),  # type: ignore[attr-defined]
                Case.status != DocumentStatus.WITHDRAWN)).all()
     return [(org, measure, int(n), follow_up == FollowUp.CLOSED)

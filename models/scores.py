@@ -24,11 +24,11 @@ def month_replies(*, session: Session, first: date, last: date
                   ) -> list[tuple[str, str, date, date | None, str | None]]:
     """(org_code, case id, received on, the case's due date, its follow-up) of each reply
     received in the window."""
-    rows = session.execute(select(Case.org_code, Reply.action_id, Reply.received_on,
+    rows = session.execute(select(Case.org_code, Reply.case_id, Reply.received_on,
                                   Case.reply_due, Case.follow_up).join(
-        Case, Case.id == Reply.action_id).where(
+        Case, Case.id == Reply.case_id).where(
         Reply.received_on >= first, Reply.received_on <= last)  # type: ignore[operator]
-        .order_by(Reply.action_id, Reply.received_on)).all()
+        .order_by(Reply.case_id, Reply.received_on)).all()
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 

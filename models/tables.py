@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, select, text
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 
-from dutyflow.core.vocabulary import DocumentStatus
+from dutyflow.core.vocabulary import DocumentStatus, status_words
 
 
 def utcnow() -> datetime:
@@ -182,17 +184,77 @@ class Finding(SQLModel, table=True):
     withdrawn_at: datetime | None = None
 
 
+class Document(SQLModel, table=True):
+    """Anything a person reviews and the office may issue: a case's notice (its id is the
+    case's), a 催办, the period's 通报批评, the quarter's circular, the ranking communiqué.
+
+    One lifecycle for every kind: draft → approved or rejected → issued (numbered in its
+    format's series, gaplessly), or withdrawn. Who may decide is the kind's (vocabulary); what
+    was issued never changes (a trigger refuses it). `version` grows with every change of
+    state, so a decision can name the state its reviewer saw."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("number_prefix", "number_year", "number", name="uq_document_number"),
+        Index("ix_document_period_kind", "period", "kind"),
+    )
+
+    id: str = Field(primary_key=True, max_length=140)  # 2026-10-DW0004-ZB07, chase-…, circular-2026-Q3
+    kind: str = Field(max_length=32)  # a DocumentKind key
+    period: str = Field(max_length=16, index=True)  # the cycle or quarter it belongs to
+    org_code: str | None = Field(default=None, max_length=64, index=True)  # None: to all units
+    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # a DocumentStatus
+    content_hash: str = Field(default="", max_length=64)  # what the reviewer approves
+    version: int = 1
+    path: str | None = Field(default=None, max_length=500)  # the .docx (draft, then issued)
+    html_path: str | None = Field(default=None, max_length=500)
+    # the latest decision (the whole history is in `event`)
+    reviewer: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = None
+    note: str | None = None
+    decision_ref: str | None = Field(default=None, max_length=200)  # 工委会议纪要〔2026〕9号
+    # set once, when issued
+    document_number: str | None = Field(default=None, max_length=64, unique=True)
+    number_prefix: str | None = Field(default=None, max_length=64)
+    number_year: int | None = None
+    number: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    issued_by: str | None = Field(default=None, max_length=100)
+    issued_at: datetime | None = None
+    issued_on: date | None = None  # the date the document carries (成文日期)
+    overdue_since: date | None = None  # a 催办: the date the answer it chases was due
+    reply_due: date | None = None  # a 催办: the new date it gives
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def status_words(self) -> str:
+        return status_words(self.status)
+
+
+class DocumentCase(SQLModel, table=True):
+    """Which cases a document concerns (a notice its own, a 催办 or a 通报 several)."""
+
+    __tablename__ = "document_case"
+
+    document_id: str = Field(primary_key=True, max_length=140, foreign_key="document.id")
+    case_id: str = Field(primary_key=True, max_length=120, index=True,
+                         foreign_key="accountability_case.id")
+
+
 class Case(SQLModel, table=True):
-    """An accountability case: one organization, one period, all its findings as evidence,
-    one measure (`action`), one notice. (The table keeps its first name, `action`.)"""
+    """An accountability case: the judgement of one organization in one period (all its
+    findings as evidence, one measure) and what follows it (the answer). Its notice is the
+    document with the case's id; the review, the number and the file are the notice's, read
+    here through `notice`."""
 
     __tablename__ = "accountability_case"
+    model_config = {"ignored_types": (hybrid_property,)}  # type: ignore[assignment]
 
     id: str = Field(primary_key=True, max_length=120)  # 2026-10-DW0004-ZB07
     period: str = Field(max_length=16, index=True)
     org_code: str = Field(max_length=64, foreign_key="organization.org_code")
     measure: str = Field(max_length=32)  # a MeasureKind key
-    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # an DocumentStatus
     # the measure needs a committee decision: approving it requires the decision's reference
     proposal: bool = False
     rule_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -200,34 +262,76 @@ class Case(SQLModel, table=True):
                                            sa_column=Column(JSON, nullable=False))
     evidence_hash: str = Field(max_length=64)
     policy_version: str = Field(max_length=32)
-    document: str | None = Field(default=None, max_length=500)
-    html_document: str | None = Field(default=None, max_length=500)
-    # The latest decision (the full history is in action_event).
-    reviewer: str | None = Field(default=None, max_length=100)
-    decided_at: datetime | None = None
-    note: str | None = None
-    decision_ref: str | None = Field(default=None, max_length=200)  # e.g. 工委会议纪要〔2026〕9号
-    # Set once, when issued; an issued case never changes again.
-    doc_number: str | None = Field(default=None, max_length=64, unique=True)
-    document_sha256: str | None = Field(default=None, max_length=64)
-    issued_at: datetime | None = None
-    issued_on: date | None = None  # the date the issued document carries (成文日期)
     reply_due: date | None = None  # issued measures that ask for an answer
     reply_days: int | None = None  # working days the notice gives (the judging policy's)
     follow_up: str | None = Field(default=None, max_length=16)  # a FollowUp, once issued
     replied_on: date | None = None  # the reply waiting for the office's review, if any
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    notice: Document | None = Relationship(sa_relationship=relationship(
+        "Document", primaryjoin="foreign(Document.id) == Case.id", lazy="joined", viewonly=True,
+        uselist=False))
+
+    @hybrid_property
+    def status(self) -> str:
+        """The notice's status: the case's as a reviewer knows it (follow-up aside)."""
+        return self.notice.status if self.notice else DocumentStatus.DRAFT
+
+    @status.inplace.expression
+    @classmethod
+    def _status(cls) -> Any:
+        return select(Document.status).where(Document.id == cls.id).scalar_subquery()
+
+    @hybrid_property
+    def document_number(self) -> str | None:
+        return self.notice.document_number if self.notice else None
+
+    @document_number.inplace.expression
+    @classmethod
+    def _document_number(cls) -> Any:
+        return select(Document.document_number).where(Document.id == cls.id).scalar_subquery()
+
+    @property
+    def document(self) -> str | None:
+        """The notice's .docx (the issued one once issued)."""
+        return self.notice.path if self.notice else None
+
+    @property
+    def html_document(self) -> str | None:
+        return self.notice.html_path if self.notice else None
+
+    @property
+    def reviewer(self) -> str | None:
+        return self.notice.reviewer if self.notice else None
+
+    @property
+    def decided_at(self) -> datetime | None:
+        return self.notice.decided_at if self.notice else None
+
+    @property
+    def note(self) -> str | None:
+        return self.notice.note if self.notice else None
+
+    @property
+    def decision_ref(self) -> str | None:
+        return self.notice.decision_ref if self.notice else None
+
+    @property
+    def issued_on(self) -> date | None:
+        return self.notice.issued_on if self.notice else None
 
 
-class ActionEvent(SQLModel, table=True):
-    """Append-only history of an action: opened, changed, withdrawn, reviewed, issued."""
+class Event(SQLModel, table=True):
+    """The audit log, append-only (a trigger refuses UPDATE and DELETE): every step of every
+    case and document, who took it and when. `subject` is the case or document it is about
+    (a case's notice shares the case's id); `period` is the subject's."""
 
-    __tablename__ = "action_event"
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_period", "period", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
-    period: str = Field(max_length=16, index=True)
+    subject: str = Field(max_length=140, index=True)
+    period: str = Field(max_length=16)
     event: str = Field(max_length=32)
     actor: str = Field(default="dutyflow", max_length=100)
     note: str = ""
@@ -242,26 +346,6 @@ class DocumentCounter(SQLModel, table=True):
     prefix: str = Field(primary_key=True, max_length=64)
     year: int = Field(primary_key=True)
     last_number: int = 0
-
-
-class IssuedDocument(SQLModel, table=True):
-    """A numbered document: an action's notice or a period circular. Never rewritten."""
-
-    __tablename__ = "issued_document"
-    __table_args__ = (UniqueConstraint("prefix", "year", "number", name="uq_issued_number"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    doc_number: str = Field(max_length=64, unique=True)
-    prefix: str = Field(max_length=64)
-    year: int
-    number: int
-    subject: str = Field(max_length=120, index=True)  # an action id, or circular-<period>
-    period: str = Field(max_length=16)
-    path: str = Field(max_length=500)
-    html_path: str = Field(max_length=500)
-    sha256: str = Field(max_length=64)
-    issued_by: str = Field(default="", max_length=100)
-    issued_at: datetime = Field(default_factory=utcnow)
 
 
 class ReviewerAccount(SQLModel, table=True):
@@ -295,47 +379,12 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
-class CircularReview(SQLModel, table=True):
-    """A quarter's circular (季度通报) on its way to issue: drafted, decided, issued.
-
-    It is no organization's case, so it has its own record; `content_hash` is the hash of what
-    the draft says, so a circular whose content changed after approval is not issued."""
-
-    __tablename__ = "circular_review"
-
-    subject: str = Field(primary_key=True, max_length=120)  # circular-2026-Q3
-    period: str = Field(max_length=16, index=True)
-    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # an DocumentStatus
-    content_hash: str = Field(max_length=64)
-    document: str | None = Field(default=None, max_length=500)
-    html_document: str | None = Field(default=None, max_length=500)
-    reviewer: str | None = Field(default=None, max_length=100)
-    decided_at: datetime | None = None
-    note: str | None = None
-    doc_number: str | None = Field(default=None, max_length=64)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class CircularEvent(SQLModel, table=True):
-    """Append-only history of a circular, beside the cases' `action_event`."""
-
-    __tablename__ = "circular_event"
-
-    id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(max_length=120, foreign_key="circular_review.subject", index=True)
-    period: str = Field(max_length=16, index=True)
-    event: str = Field(max_length=32)
-    actor: str = Field(default="dutyflow", max_length=100)
-    note: str = ""
-    at: datetime = Field(default_factory=utcnow)
-
-
 class Reply(SQLModel, table=True):
     """An organization's answer to an issued measure (整改情况反馈), from the CLI or the
     period's 整改反馈 table. Appended, never edited; the office accepts or returns it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
+    case_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
     received_on: date
     measures: str = ""  # 整改措施
     completed: bool | None = None  # 是否完成
@@ -343,34 +392,6 @@ class Reply(SQLModel, table=True):
     files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = Field(default="cli", max_length=500)  # cli, or the report file it came from
     recorded_at: datetime = Field(default_factory=utcnow)
-
-
-class Chase(SQLModel, table=True):
-    """A 催办 letter: a case's answer did not come by its date. Drafted at the cycle that
-    found it overdue, reviewed and issued like a notice (the letter series), it gives a new
-    date; one per missed date. Its history is in the case's `action_event`."""
-
-    __tablename__ = "chase"
-    __table_args__ = (UniqueConstraint("action_id", "overdue_since", name="uq_chase_missed"),)
-
-    id: str = Field(primary_key=True, max_length=140)  # chase-2026-08-DW0001-ZB03-1
-    action_id: str = Field(max_length=120, foreign_key="accountability_case.id", index=True)
-    round: int = 1
-    period: str = Field(max_length=16, index=True)  # the cycle that found the answer overdue
-    org_code: str = Field(max_length=64)
-    overdue_since: date  # the date the answer was due and did not come
-    status: str = Field(default=DocumentStatus.DRAFT, max_length=16)  # an DocumentStatus
-    document: str | None = Field(default=None, max_length=500)
-    html_document: str | None = Field(default=None, max_length=500)
-    reviewer: str | None = Field(default=None, max_length=100)
-    decided_at: datetime | None = None
-    note: str | None = None
-    doc_number: str | None = Field(default=None, max_length=64, unique=True)
-    document_sha256: str | None = Field(default=None, max_length=64)
-    issued_on: date | None = None
-    reply_due: date | None = None  # the date the 催办 gives
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class RankingEntry(SQLModel, table=True):
@@ -391,4 +412,4 @@ class RankingEntry(SQLModel, table=True):
     listing: str | None = Field(default=None, max_length=16)  # a Listing
     window_ends: date | None = None  # the last day to correct a 黄榜 entry
     settled_on: date | None = None  # when it was confirmed or lifted
-    doc_number: str = Field(max_length=64)  # the communiqué that published it
+    document_number: str = Field(max_length=64)  # the communiqué that published it

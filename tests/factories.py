@@ -136,3 +136,19 @@ def sample_with_sheet(folder: Path, month: str, sheet: str, headers: Sequence[st
     folder.mkdir(parents=True, exist_ok=True)
     book.save(folder / name)
     return folder / name
+
+
+def approve_criticism_circular(period: str, reviewer: str = "张主任") -> str:
+    """The office drafts the period's 通报 from the criticisms the committee decided and
+    approves it, as a reviewer would at the desk; its id."""
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.documents import record_decision
+    from dutyflow.services.criticism import draft_criticism_circular, open_circular
+
+    draft_criticism_circular(period=period)
+    with session_scope() as session:
+        circular = open_circular(session=session, period=period)
+        assert circular is not None, f"no criticism decided in {period}"
+        record_decision(session=session, document_id=circular.id, decision="approve",
+                        reviewer=reviewer, note="")
+        return circular.id

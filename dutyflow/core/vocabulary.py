@@ -179,6 +179,8 @@ class DocumentKind:
     copy_to: tuple[Addressee, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     asks_reply: bool = True
+    # the document speaks of all units, not to one organization: no own-branch rule
+    to_all: bool = False
 
     @property
     def template(self) -> str:
@@ -210,12 +212,12 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
                  (_A.DISCIPLINE_GROUP, _A.ORGANIZATION_DEPARTMENT), (Attachment.PROBLEM_LIST,
                                                                       Attachment.RECEIPT)),
     DocumentKind("criticism_circular", "通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
-                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False, to_all=True),
     DocumentKind("quarter_circular", "季度通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
-                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False, to_all=True),
     # the quarter's ranking by score (季度考评排名, 红黑榜), circulated to all units
     DocumentKind("ranking_circular", "考评排名通报", DocumentFormat.DOCUMENT, (_A.ALL_UNITS,),
-                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False),
+                 (_A.ORGANIZATION_DEPARTMENT, _A.DISCIPLINE_GROUP), asks_reply=False, to_all=True),
     # not a measure: a short letter chasing an answer that did not come by its date
     DocumentKind("chase", "催办函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
                  (Attachment.FEEDBACK_FORM,)),
@@ -290,40 +292,25 @@ def by_severity(keys: Iterable[str]) -> list[str]:
 DEFAULT_REPLY_DAYS = 10
 
 
-# A circular is the office's document about all units, reviewed as a whole before it takes a
-# number; each kind has its subject, e.g. circular-2026-Q3 (季度通报), ranking-2026-Q3 (排名通报)
+# Documents that are no case's notice, and how their ids are made (an id names a document;
+# its kind is a column, never read off the id): the quarter's circular circular-2026-Q3, its
+# ranking communiqué ranking-2026-Q3, the period's 通报批评 criticism-2026-10, a 催办
+# chase-2026-08-DW0001-ZB03-1.
 QUARTER_CIRCULAR = "quarter_circular"
 RANKING_CIRCULAR = "ranking_circular"
-CIRCULAR_PREFIXES: dict[str, str] = {QUARTER_CIRCULAR: "circular-", RANKING_CIRCULAR: "ranking-"}
+CRITICISM_CIRCULAR = "criticism_circular"
+CHASE = "chase"
+QUARTER_CIRCULARS = (QUARTER_CIRCULAR, RANKING_CIRCULAR)
+_ID_PREFIXES = {QUARTER_CIRCULAR: "circular-", RANKING_CIRCULAR: "ranking-",
+                CRITICISM_CIRCULAR: "criticism-"}
 
 
-def circular_subject(quarter: str, kind: str = QUARTER_CIRCULAR) -> str:
-    return f"{CIRCULAR_PREFIXES[kind]}{quarter}"
-
-
-def circular_kind(subject: str) -> str | None:
-    """The document kind of a circular's subject; None for a case or a 催办."""
-    for kind, prefix in CIRCULAR_PREFIXES.items():
-        if subject.startswith(prefix):
-            return kind
-    return None
-
-
-def is_circular(subject: str) -> bool:
-    return circular_kind(subject) is not None
-
-
-# A 催办 (chase letter) is reviewed and issued under its own subject, beside its case's
-CHASE_PREFIX = "chase-"
-CHASE = "chase"  # its document kind
+def circular_subject(period: str, kind: str = QUARTER_CIRCULAR) -> str:
+    return f"{_ID_PREFIXES[kind]}{period}"
 
 
 def chase_subject(case_id: str, round: int) -> str:
-    return f"{CHASE_PREFIX}{case_id}-{round}"
-
-
-def is_chase(subject: str) -> bool:
-    return subject.startswith(CHASE_PREFIX)
+    return f"chase-{case_id}-{round}"
 
 
 # ------------------------------------------------------------------------ action statuses
@@ -344,7 +331,7 @@ class DocumentStatus(StrEnum):
 _STATUS_WORDS = {
     DocumentStatus.DRAFT: "草稿，待审核", DocumentStatus.APPROVED: "已批准，待印发",
     DocumentStatus.REJECTED: "已驳回", DocumentStatus.ISSUED: "已印发",
-    DocumentStatus.WITHDRAWN: "已撤回（依据的问题已不存在）",
+    DocumentStatus.WITHDRAWN: "已撤回",
 }
 # Decisions a re-run keeps unless the evidence changed; what was issued never changes.
 DECIDED = (DocumentStatus.APPROVED, DocumentStatus.REJECTED)
@@ -365,13 +352,15 @@ EVENT_WORDS = {
     "chase_drafted": "反馈逾期，起草催办函", "chase_approved": "催办函批准",
     "chase_rejected": "催办函驳回", "chase_issued": "印发催办函",
     "chase_withdrawn": "催办函撤回（已收到反馈）", "refused_chase": "催办函决定未记录（不符合规定）",
+    "drafted": "起草", "redrafted": "重新起草",
     "confirmed": "黄榜整改期满未整改到位，转入黑榜", "lifted": "黄榜整改到位，撤榜",
 }
 
 
-def circular_name(subject: str) -> str:
-    """A circular's document name, from its subject: 季度通报, 考评排名通报."""
-    return DOCUMENT_KINDS[circular_kind(subject) or QUARTER_CIRCULAR].name
+def document_name(kind: str) -> str:
+    """A document kind's name: 提醒函, 催办函, 季度通报."""
+    found = DOCUMENT_KINDS.get(kind)
+    return found.name if found else kind
 
 
 def event_words(event: str) -> str:

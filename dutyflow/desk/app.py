@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -17,11 +17,12 @@ from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
+    CHASE,
+    DOCUMENT_KINDS,
+    MEASURE_KINDS,
     DocumentStatus,
-    circular_name,
+    document_name,
     event_words,
-    is_chase,
-    is_circular,
     measure_name,
     status_words,
 )
@@ -43,20 +44,18 @@ from dutyflow.models.queue import SORTS, QueueFilter
 from dutyflow.services.casefile import (
     MEASURES,
     approve_office_cases,
-    case_document,
-    case_file,
-    chase_file,
-    circular_file,
+    document_file,
+    document_path,
     queue_ids,
     queue_page,
-    waiting_chases,
-    waiting_circulars,
+    waiting_documents,
 )
 from dutyflow.services.review import decide
 from dutyflow.services.reviewers import LoginRefused, TooManyAttempts, authenticate
 
 log = logging.getLogger("dutyflow.desk")
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "desk"
+TO_ALL = tuple(k for k, kind in DOCUMENT_KINDS.items() if kind.to_all)
 FILTER_FIELDS = ("period", "unit", "measure", "decided_by", "status", "q", "sort", "desc")
 
 
@@ -64,7 +63,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(
         enabled_extensions=("html", "j2"), default=True), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(measure_name=measure_name, status_words=status_words,
-                       event_words=event_words, circular_name=circular_name,
+                       event_words=event_words, document_name=document_name,
                        MEASURES=MEASURES, issuer=settings.issuer_name)
     env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
     return env
@@ -159,8 +158,8 @@ def create_app() -> FastAPI:
         wanted = _filter_of(params)
         result, choices = queue_page(wanted, page_number, settings.desk_page_size)
         drafts = wanted.status == DocumentStatus.DRAFT
-        circulars = waiting_circulars(wanted.period) if drafts else []
-        chases = waiting_chases(wanted.period) if drafts else []
+        circulars = waiting_documents(wanted.period, TO_ALL) if drafts else []
+        chases = waiting_documents(wanted.period, (CHASE,)) if drafts else []
         return page(request, "queue.html.j2", reviewer=reviewer, result=result, choices=choices,
                     params=params, query=lambda **c: _query_of(params, **c), wanted=wanted,
                     circulars=circulars, chases=chases)
@@ -180,97 +179,83 @@ def create_app() -> FastAPI:
             flash(request, "error", "没有选择案件")
         return RedirectResponse("/queue?" + _plain_query(back), status_code=303)
 
-    @app.get("/cases/{case_id}")
-    def case_page(request: Request, case_id: str) -> HTMLResponse:
+    @app.get("/documents/{document_id}")
+    def document_page(request: Request, document_id: str) -> HTMLResponse:
         reviewer = reviewer_of(request)
-        found = case_file(case_id)
+        found = document_file(document_id)
         if found is None:
             return page(request, "missing.html.j2", status_code=404, reviewer=reviewer,
-                        case_id=case_id)
+                        case_id=document_id)
         params = request.query_params
-        ids = queue_ids(_filter_of(params))
-        previous, following = _neighbours(ids, case_id)
-        own = reviewer.org_code is not None and reviewer.org_code == found.action.org_code
-        return page(request, "case.html.j2", reviewer=reviewer, case=found,
+        ids = queue_ids(_filter_of(params)) if found.case is not None else []
+        previous, following = _neighbours(ids, document_id) if ids else (None, None)
+        own = reviewer.org_code is not None and reviewer.org_code == found.document.org_code
+        return page(request, "document.html.j2", reviewer=reviewer, found=found,
                     query=_query_of(params), previous=previous, following=following,
-                    position=(ids.index(case_id) + 1) if case_id in ids else None,
+                    position=(ids.index(document_id) + 1) if document_id in ids else None,
                     total=len(ids), own_branch=own)
 
-    @app.get("/circulars/{subject}")
-    def circular_page(request: Request, subject: str) -> HTMLResponse:
-        reviewer = reviewer_of(request)
-        found = circular_file(subject) if is_circular(subject) else None
-        if found is None:
-            return page(request, "missing.html.j2", status_code=404, reviewer=reviewer,
-                        case_id=subject)
-        return page(request, "circular.html.j2", reviewer=reviewer, found=found,
-                    has_notice=case_document(subject, ".html") is not None,
-                    has_pdf=case_document(subject, ".pdf") is not None)
+    @app.get("/cases/{document_id}")
+    @app.get("/chases/{document_id}")
+    @app.get("/circulars/{document_id}")
+    def old_address(request: Request, document_id: str) -> Response:
+        """Addresses from before every document had one page: kept for old links."""
+        query = request.url.query
+        return RedirectResponse(f"/documents/{quote(document_id)}" + (f"?{query}" if query else ""),
+                                status_code=301)
 
-    @app.get("/chases/{subject}")
-    def chase_page(request: Request, subject: str) -> HTMLResponse:
-        reviewer = reviewer_of(request)
-        found = chase_file(subject)
-        if found is None:
-            return page(request, "missing.html.j2", status_code=404, reviewer=reviewer,
-                        case_id=subject)
-        own = reviewer.org_code is not None and reviewer.org_code == found.chase.org_code
-        return page(request, "chase.html.j2", reviewer=reviewer, found=found, own_branch=own,
-                    has_notice=case_document(subject, ".html") is not None)
-
-    @app.post("/cases/{case_id}/decide")
-    def decide_case(request: Request, case_id: str, csrf: Annotated[str, Form()] = "",
-                    decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-                    decision_ref: Annotated[str, Form()] = "",
-                    back: Annotated[str, Form()] = "") -> Response:
+    @app.post("/documents/{document_id}/decide")
+    def decide_document(request: Request, document_id: str, csrf: Annotated[str, Form()] = "",
+                        decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+                        decision_ref: Annotated[str, Form()] = "",
+                        version: Annotated[str, Form()] = "",
+                        back: Annotated[str, Form()] = "") -> Response:
         reviewer = reviewer_of(request)
         check_csrf(request, csrf)
         query = _plain_query(back)
-        circular = is_circular(case_id) or is_chase(case_id)  # a page of its own, no queue
-        room = "circulars" if is_circular(case_id) else "chases" if is_chase(case_id) else "cases"
-        here = f"/{room}/{case_id}" + (f"?{query}" if query else "")
+        here = f"/documents/{quote(document_id)}" + (f"?{query}" if query else "")
         if decision not in ("approve", "reject"):
             flash(request, "error", "请选择批准或驳回")
             return RedirectResponse(here, status_code=303)
-        following = None if circular else _neighbours(
-            queue_ids(_filter_of(_params(query))), case_id)[1]
+        following = _neighbours(queue_ids(_filter_of(_params(query))), document_id)[1]
         try:
-            decided = decide(action_id=case_id, decision=decision, reviewer=reviewer.name,
-                             note=note, decision_ref=decision_ref)
+            decided = decide(document_id=document_id, decision=decision, reviewer=reviewer.name,
+                             note=note, decision_ref=decision_ref,
+                             seen_version=int(version) if version.isdigit() else None)
         except DutyflowError as exc:
-            flash(request, "error", f"{case_id} 未记录：{exc}")
+            flash(request, "error", f"{document_id} 未记录：{exc}")
             return RedirectResponse(here, status_code=303)
-        flash(request, "ok", f"{case_id}：{status_words(decided.status)}（{reviewer.name}）")
-        if circular:
+        flash(request, "ok", f"{document_id}：{status_words(decided.status)}（{reviewer.name}）")
+        if decided.kind not in MEASURE_KINDS:  # no queue of its own around it
             return RedirectResponse(here, status_code=303)
-        target = f"/cases/{following}" if following else "/queue"
+        target = f"/documents/{quote(following)}" if following else "/queue"
         return RedirectResponse(target + (f"?{query}" if query else ""), status_code=303)
 
-    @app.get("/cases/{case_id}/notice")
-    def notice_view(request: Request, case_id: str) -> Response:
+    @app.get("/documents/{document_id}/notice")
+    def notice_view(request: Request, document_id: str) -> Response:
         reviewer_of(request)
-        return _document(case_id, ".html", "text/html; charset=utf-8", inline=True)
+        return _document(document_id, ".html", "text/html; charset=utf-8", inline=True)
 
-    @app.get("/cases/{case_id}/notice.docx")
-    def notice_docx(request: Request, case_id: str) -> Response:
+    @app.get("/documents/{document_id}/notice.docx")
+    def notice_docx(request: Request, document_id: str) -> Response:
         reviewer_of(request)
-        return _document(case_id, ".docx", "application/vnd.openxmlformats-officedocument."
+        return _document(document_id, ".docx", "application/vnd.openxmlformats-officedocument."
                          "wordprocessingml.document")
 
-    @app.get("/cases/{case_id}/notice.pdf")
-    def notice_pdf(request: Request, case_id: str) -> Response:
+    @app.get("/documents/{document_id}/notice.pdf")
+    def notice_pdf(request: Request, document_id: str) -> Response:
         reviewer_of(request)
-        return _document(case_id, ".pdf", "application/pdf")
+        return _document(document_id, ".pdf", "application/pdf")
 
     return app
 
 
-def _document(case_id: str, suffix: str, media_type: str, inline: bool = False) -> Response:
-    path = case_document(case_id, suffix)
+def _document(document_id: str, suffix: str, media_type: str, inline: bool = False) -> Response:
+    path = document_path(document_id, suffix)
     if path is None:
-        return HTMLResponse("no such document", status_code=404)
+        return HTMLResponse("没有这份文书", status_code=404)
     response = FileResponse(path, media_type=media_type, filename=None if inline else
-                            f"{case_id}{suffix}", content_disposition_type="inline" if inline
+                            f"{document_id}{suffix}", content_disposition_type="inline" if inline
                             else "attachment")
     if inline:  # the notice is shown in a frame: no scripts, nothing fetched
         response.headers["Content-Security-Policy"] = (

@@ -353,7 +353,7 @@ def _head(notice: Notice) -> list[str]:
 def document_xml(notice: Notice) -> str:
     parts = []
     if notice.is_draft:
-        banner = f"【草稿（未编号、未印发）· {notice.action_id}】"
+        banner = f"【草稿（未编号、未印发）· {notice.document_id}】"
         if notice.missing:
             banner += f"缺：{'、'.join(notice.missing)}"
         parts.append(_paragraph(banner, align="center", indent=False, size=SMALL, color=RED))
@@ -381,7 +381,7 @@ def core_xml(notice: Notice) -> str:
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
             'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f"<dc:title>{_text(notice.title)}</dc:title>"
-            f"<dc:subject>{_text(notice.action_id)}</dc:subject>"
+            f"<dc:subject>{_text(notice.document_id)}</dc:subject>"
             f"<dc:creator>{_text(notice.signature)}</dc:creator></cp:coreProperties>")
 
 

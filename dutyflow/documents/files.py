@@ -84,5 +84,5 @@ def refuse_unaddressed(subject: str, missing: tuple[str, ...]) -> None:
 
 def write_final(notice: Notice, period: str) -> Written:
     """An issued document, under its number; never rewritten."""
-    stem = f"{notice.doc_number}-{notice.action_id}" if notice.doc_number else notice.action_id
+    stem = f"{notice.doc_number}-{notice.document_id}" if notice.doc_number else notice.document_id
     return write_notice(notice, issued_folder(period), safe_name(stem))

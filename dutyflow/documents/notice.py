@@ -57,7 +57,7 @@ class AttachedPage:
 
 @dataclass(frozen=True)
 class Notice:
-    action_id: str  # the case id, or the circular's subject
+    document_id: str  # the document id (a case notice has the case id)
     kind: str  # a DocumentKind key
     kind_name: str
     format: str  # "letter" (信函格式), "document" (文件格式) or "" (a plain form, no number)
@@ -239,7 +239,7 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
     parts = _blocks(kind.template, context, ("title", "body"))
     numbered = kind.format is not None
     return Notice(
-        action_id=subject, kind=kind.key, kind_name=kind.name,
+        document_id=subject, kind=kind.key, kind_name=kind.name,
         format=kind.format.value if kind.format else "",
         mark=(settings.letter_mark if kind.format == DocumentFormat.LETTER else
               settings.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),

@@ -12,10 +12,10 @@ import pandas as pd
 
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import DocumentStatus, FollowUp
+from dutyflow.core.vocabulary import CHASE, DocumentStatus, FollowUp
 from dutyflow.models.accountability import organization_names
-from dutyflow.models.chases import period_chases
 from dutyflow.models.db import session_scope
+from dutyflow.models.documents import case_ids_of, period_documents
 from dutyflow.models.followup import case_status, closed_between, followed_cases
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import subtree_roots
@@ -73,8 +73,10 @@ def follow_up_board(period: str) -> Board:
     p = Period.parse(period)
     with session_scope() as session:
         cases = followed_cases(session=session, until_period=period)
-        chased = {c.action_id for c in period_chases(session=session, period=period)
-                  if c.status != DocumentStatus.WITHDRAWN}
+        chased = {case_id for chase in period_documents(session=session, period=period,
+                                                        kinds=(CHASE,))
+                  if chase.status != DocumentStatus.WITHDRAWN
+                  for case_id in case_ids_of(session=session, document_id=chase.id)}
         closed_now = closed_between(session=session, first=_office_day_bounds(p)[0],
                                     last=_office_day_bounds(p)[1])
         tree = pd.DataFrame(session.execute(

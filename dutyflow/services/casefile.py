@@ -1,5 +1,5 @@
-"""A case as a reviewer reads it at the desk: the notice, the evidence, the organization's
-earlier cases and every event, plus the queue around it."""
+"""A document as a reviewer reads it at the desk (a case's notice with its evidence and the
+organization's earlier cases, a 催办, a circular), and the queue around it."""
 
 from __future__ import annotations
 
@@ -10,57 +10,80 @@ from sqlalchemy import select
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import (
+    CHASE,
+    CRITICISM_CIRCULAR,
     MEASURE_KINDS,
     QUARTER_CIRCULAR,
     RANKING_CIRCULAR,
     REVIEWABLE,
-    circular_kind,
-    circular_name,
-    is_chase,
-    is_circular,
+    DocumentStatus,
+    document_name,
     measure_name,
     status_words,
 )
-from dutyflow.models.accountability import action_events, organization_cases
-from dutyflow.models.chases import get_chase, pending_chases
+from dutyflow.models.accountability import organization_cases, organization_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import circular_events, get_circular, pending_circulars
-from dutyflow.models.issuing import issued_for
-from dutyflow.models.queue import QueueFilter, QueuePage, case_queue, matching_ids, queue_choices
-from dutyflow.models.tables import (
-    ActionEvent,
-    Case,
-    Chase,
-    CircularEvent,
-    CircularReview,
-    Organization,
+from dutyflow.models.documents import (
+    case_ids_of,
+    events_about,
+    events_of,
+    get_document,
+    period_documents,
 )
+from dutyflow.models.queue import QueueFilter, QueuePage, case_queue, matching_ids, queue_choices
+from dutyflow.models.tables import Case, Document, Event, Organization
 from dutyflow.services.review import decide
 
 
 @dataclass(frozen=True)
-class CaseFile:
-    action: Case
+class DocumentFile:
+    """A document as the reviewer reads it at the desk, whatever its kind: the document, the
+    case it is the notice of (if any), the cases it concerns, the organization, the history."""
+
+    document: Document
+    case: Case | None  # the case whose notice this is
+    cases: list[Case]  # the cases it concerns (a 催办's, a 通报's)
     org: Organization | None
-    unit: Organization | None
-    events: list[ActionEvent]
-    history: list[Case]  # this organization's cases of other periods, newest first
+    parent: Organization | None
+    events: list[Event]
+    history: list[Case]  # the organization's cases of other periods, newest first
+    committee: bool  # approving it needs the committee decision's reference
+
+    @property
+    def name(self) -> str:
+        return document_name(self.document.kind)
 
     @property
     def measure(self) -> str:
-        return measure_name(self.action.measure)
+        return measure_name(self.case.measure) if self.case else ""
 
     @property
     def status_words(self) -> str:
-        return status_words(self.action.status)
+        return status_words(self.document.status)
 
     @property
     def decidable(self) -> bool:
-        return self.action.status in REVIEWABLE
+        return self.document.status in REVIEWABLE
 
-    def document(self, suffix: str) -> Path | None:
-        """The case's notice as .docx, .html or .pdf (the issued one once it is issued)."""
-        return notice_path(self.action.document, self.action.html_document, suffix)
+    @property
+    def basis(self) -> str:
+        """What the reviewer approves, and what sends it back to review."""
+        return _BASIS.get(self.document.kind, "")
+
+    def file(self, suffix: str) -> Path | None:
+        """The document as .docx, .html or .pdf (the issued one once issued)."""
+        return notice_path(self.document.path, self.document.html_path, suffix)
+
+
+_BASIS = {
+    QUARTER_CIRCULAR: "通报只计已批准、已印发的措施；批准后若有新的决定改变了其中的数字，"
+                      "须重新起草并再次审核。",
+    RANKING_CIRCULAR: "排名依各月调度得分和政策的排名规则；批准后若重新调度改变了名次或榜单，"
+                      "须重新起草并再次审核。印发后排名即固定，黄榜整改期满转黑榜或撤榜。",
+    CRITICISM_CIRCULAR: "通报只列工委会议已决定通报批评的组织；决定有变化时通报重新起草，"
+                        "须再次审核。通报印发时，各被通报组织的整改函随之印发。",
+    CHASE: "整改情况反馈逾期未收到；印发前收到反馈的，催办函自动撤回。",
+}
 
 
 def notice_path(docx: str | None, html: str | None, suffix: str) -> Path | None:
@@ -71,118 +94,41 @@ def notice_path(docx: str | None, html: str | None, suffix: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def case_document(subject: str, suffix: str) -> Path | None:
-    """Only the notice's file: a download needs neither the history nor the audit trail."""
+def document_path(document_id: str, suffix: str) -> Path | None:
+    """Only the document's file: a download needs neither the history nor the audit trail."""
     with session_scope() as session:
-        if is_circular(subject):
-            issued = issued_for(session=session, subject=subject)
-            if issued is not None:
-                return notice_path(issued.path, issued.html_path, suffix)
-            circular = get_circular(session=session, subject=subject)
-            return notice_path(circular.document, circular.html_document, suffix) \
-                if circular else None
-        if is_chase(subject):
-            chase = get_chase(session=session, chase_id=subject)
-            return notice_path(chase.document, chase.html_document, suffix) if chase else None
-        action = session.get(Case, subject)
-    return notice_path(action.document, action.html_document, suffix) if action else None
+        document = get_document(session=session, document_id=document_id)
+    return notice_path(document.path, document.html_path, suffix) if document else None
 
 
-@dataclass(frozen=True)
-class ChaseFile:
-    """A 催办 letter as the reviewer reads it: the letter, the case it chases, its history."""
-
-    chase: Chase
-    case: Case
-    org: Organization | None
-    events: list[ActionEvent]
-
-    @property
-    def status_words(self) -> str:
-        return status_words(self.chase.status)
-
-    @property
-    def measure(self) -> str:
-        return measure_name(self.case.measure)
-
-    @property
-    def decidable(self) -> bool:
-        return self.chase.status in REVIEWABLE
-
-
-def chase_file(subject: str) -> ChaseFile | None:
+def document_file(document_id: str) -> DocumentFile | None:
     with session_scope() as session:
-        chase = get_chase(session=session, chase_id=subject) if is_chase(subject) else None
-        if chase is None:
+        document = get_document(session=session, document_id=document_id)
+        if document is None:
             return None
-        case = session.get(Case, chase.action_id)
-        assert case is not None
-        return ChaseFile(chase, case, session.get(Organization, chase.org_code),
-                         action_events(session=session, action_id=case.id))
+        case = session.get(Case, document_id)
+        ids = case_ids_of(session=session, document_id=document_id)
+        cases = list(session.execute(select(Case).where(Case.id.in_(ids))  # type: ignore[attr-defined]
+                                     .order_by(Case.id)).scalars().unique())
+        org = session.get(Organization, document.org_code) if document.org_code else None
+        parent = session.get(Organization, org.parent_code) if org and org.parent_code else None
+        if case is not None:
+            events = events_about(session=session, case_id=case.id)
+            history = organization_cases(session=session, org_code=case.org_code,
+                                         excluding=case.id)
+        else:
+            events, history = events_of(session=session, subject=document_id), []
+        return DocumentFile(document, case, [c for c in cases if c.id != document_id], org,
+                            parent, events, history, bool(case and case.proposal))
 
 
-def waiting_chases(period: str) -> list[Chase]:
+def waiting_documents(period: str, kinds: tuple[str, ...]) -> list[tuple[Document, str]]:
+    """Drafts of these kinds, each with the name of the organization it goes to."""
     with session_scope() as session:
-        return pending_chases(session=session, period=period or None)
-
-
-@dataclass(frozen=True)
-class CircularFile:
-    """A quarter's circular as the reviewer reads it: the draft, its status and history."""
-
-    circular: CircularReview
-    events: list[CircularEvent]
-
-    @property
-    def status_words(self) -> str:
-        return status_words(self.circular.status)
-
-    @property
-    def decidable(self) -> bool:
-        return self.circular.status in REVIEWABLE
-
-    @property
-    def name(self) -> str:
-        return circular_name(self.circular.subject)
-
-    @property
-    def basis(self) -> str:
-        """What the reviewer approves, and what sends it back to review."""
-        return _CIRCULAR_BASIS[circular_kind(self.circular.subject) or QUARTER_CIRCULAR]
-
-
-_CIRCULAR_BASIS = {
-    QUARTER_CIRCULAR: "通报只计已批准、已印发的措施；批准后若有新的决定改变了其中的数字，"
-                      "须重新起草并再次审核。",
-    RANKING_CIRCULAR: "排名依各月调度得分和政策的排名规则；批准后若重新调度改变了名次或榜单，"
-                      "须重新起草并再次审核。印发后排名即固定，黄榜整改期满转黑榜或撤榜。",
-}
-
-
-def circular_file(subject: str) -> CircularFile | None:
-    with session_scope() as session:
-        circular = get_circular(session=session, subject=subject)
-        if circular is None:
-            return None
-        return CircularFile(circular, circular_events(session=session, subject=subject))
-
-
-def waiting_circulars(period: str) -> list[CircularReview]:
-    with session_scope() as session:
-        return pending_circulars(session=session, period=period or None)
-
-
-def case_file(action_id: str) -> CaseFile | None:
-    with session_scope() as session:
-        action = session.get(Case, action_id)
-        if action is None:
-            return None
-        org = session.get(Organization, action.org_code)
-        unit = session.get(Organization, org.parent_code) if org and org.parent_code else None
-        history = organization_cases(session=session, org_code=action.org_code,
-                                     excluding=action.id)
-        return CaseFile(action, org, unit, action_events(session=session, action_id=action_id),
-                        history)
+        names = organization_names(session=session)
+        return [(d, names.get(d.org_code, d.org_code) if d.org_code else "")
+                for d in period_documents(session=session, period=period or None, kinds=kinds,
+                                          statuses=(DocumentStatus.DRAFT,))]
 
 
 def queue_page(wanted: QueueFilter, page: int, size: int) -> tuple[QueuePage, dict]:
@@ -213,13 +159,13 @@ def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
     for case_id in wanted:
         try:
             if case_id in proposals:
-                outcome.refused.append(f"{case_id}: a proposal needs the committee decision's "
-                                       "reference; decide it on its own page")
+                outcome.refused.append(f"{case_id}：提议须经工委会议决定，请在其页面上"
+                                       "填写会议决定文号后批准")
                 continue
-            decide(action_id=case_id, decision="approve", reviewer=reviewer)
+            decide(document_id=case_id, decision="approve", reviewer=reviewer)
             outcome.approved.append(case_id)
         except DutyflowError as exc:
-            outcome.refused.append(f"{case_id}: {exc}")
+            outcome.refused.append(f"{case_id}：{exc}")
     return outcome
 
 

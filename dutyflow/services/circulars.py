@@ -14,7 +14,7 @@ from sqlmodel import Session
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import MEASURE_KINDS, TAKEN, DocumentStatus
 from dutyflow.documents.wording import describe_finding
-from dutyflow.models.issuing import quarter_actions
+from dutyflow.models.issuing import quarter_cases
 from dutyflow.models.statistics import ledger_summary, quarter_months
 from dutyflow.services.drafting import organizations
 
@@ -59,7 +59,7 @@ def quarter_context(*, session: Session, quarter: Period, decided: bool) -> dict
     """The quarter's figures: how duties were kept, the ledger, measures and 问责 taken,
     units without a problem, the commonest problems, the organizations criticised."""
     statuses = TAKEN if decided else (DocumentStatus.DRAFT, *TAKEN)
-    live = quarter_actions(session=session, quarter=str(quarter),
+    live = quarter_cases(session=session, quarter=str(quarter),
                            statuses=(DocumentStatus.DRAFT, *TAKEN))
     actions = [a for a in live if a.status in statuses]
     orgs = organizations(session)

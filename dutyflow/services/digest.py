@@ -12,7 +12,7 @@ from typing import Any
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentStatus, measure_name, status_words
-from dutyflow.models.accountability import finding_counts, list_actions, organization_names
+from dutyflow.models.accountability import finding_counts, list_cases, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import quarantined_rows
 from dutyflow.services.board import Board, follow_up_board
@@ -33,7 +33,7 @@ def period_digest(period: str, follow_up: str = "") -> Digest:
     `follow_up` is the markdown of where the answers stand (services.board)."""
     p = Period.parse(period)
     with session_scope() as session:
-        actions = list_actions(session=session, period=period)
+        actions = list_cases(session=session, period=period)
         quarantined = quarantined_rows(session=session, period=period)
         names = organization_names(session=session)
         cells = finding_counts(session=session, first_period=str(Period(p.year, "month", 1)),

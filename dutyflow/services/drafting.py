@@ -12,16 +12,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dutyflow.core.faults import fault_point
-from dutyflow.core.periods import Period
-from dutyflow.documents.files import drafts_folder, write_draft, write_notice
-from dutyflow.documents.notice import build_circular
+from dutyflow.documents.files import write_draft
+from dutyflow.models.accountability import cases_needing_drafts, talk_slots
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import (
-    actions_needing_drafts,
-    live_criticisms,
-    set_drafts,
-    talk_slots,
-)
+from dutyflow.models.documents import set_drafts
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import assign_shards, subtree_roots
 
@@ -50,7 +44,7 @@ class DraftItem:
 def plan_drafts(*, period: str, shards: int) -> list[list[DraftItem]]:
     """The actions whose draft is missing (new or changed), split by organization subtree."""
     with session_scope() as session:
-        actions = actions_needing_drafts(session=session, period=period, fields=ACTION_FIELDS)
+        actions = cases_needing_drafts(session=session, period=period, fields=ACTION_FIELDS)
         slots = talk_slots(session=session, period=period)
         orgs = organizations(session)
     if not actions:
@@ -84,22 +78,3 @@ def record_drafts(drafts: dict[str, tuple[str, str]]) -> None:
     """Point each action at its new draft, in one transaction."""
     with session_scope() as session:
         set_drafts(session=session, drafts=drafts)
-
-
-def draft_criticism_preview(*, period: str, on: date) -> Path | None:
-    """A draft of the period's 通报批评 from its criticism cases not yet issued, so reviewers
-    read the circular the committee's decisions will issue (None: no such case)."""
-    from dutyflow.services.circulars import criticism_context  # it reads organizations() here
-
-    with session_scope() as session:
-        actions = live_criticisms(session=session, period=period)
-        orgs = organizations(session)
-    folder = drafts_folder(period)
-    if not actions:
-        for stale in folder.glob(f"criticism-{period}.*"):
-            stale.unlink()
-        return None
-    context = criticism_context(actions=actions, orgs=orgs, period=Period.parse(period))
-    notice = build_circular(kind="criticism_circular", subject=f"criticism-{period}",
-                            context=context, on=on)
-    return write_notice(notice, folder, f"criticism-{period}").docx

@@ -15,12 +15,12 @@ from dutyflow.core.calendar import add_working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, DocumentStatus, FollowUp
-from dutyflow.models.accountability import list_actions, organization_names
+from dutyflow.models.accountability import list_cases, organization_names
 from dutyflow.models.chases import period_chase_map
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import ReviewError, log_event
+from dutyflow.models.documents import ReviewError, log_event
 from dutyflow.models.followup import add_reply, case_status, settle_reply
-from dutyflow.models.tables import Case, Chase, Organization, Reply
+from dutyflow.models.tables import Case, Document, Organization, Reply
 from dutyflow.services.review import check_reviewer
 
 
@@ -66,15 +66,15 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
     if received > today:
         raise ReplyError(f"a reply cannot be received on {received}, after today ({today})")
     with session_scope() as session:
-        action = _awaiting(session.get(Case, case_id), case_id)
-        issued_on = action.issued_on
+        case = _awaiting(session.get(Case, case_id), case_id)
+        issued_on = case.issued_on
         if issued_on and received < issued_on:
             raise ReplyError(f"case {case_id} was issued on {issued_on}; a reply of {received} "
                              "comes before it")
-        kept = keep_files(list(files or []), Path(settings.output_dir) / action.period
+        kept = keep_files(list(files or []), Path(settings.output_dir) / case.period
                           / "replies" / case_id)
-        return add_reply(session=session, action=action, actor=actor, reply=Reply(
-            action_id=case_id, received_on=received, measures=measures.strip(),
+        return add_reply(session=session, case=case, actor=actor, reply=Reply(
+            case_id=case_id, received_on=received, measures=measures.strip(),
             completed=completed, note=note.strip(), files=kept, source=source))
 
 
@@ -83,24 +83,26 @@ def _settle(case_id: str, verb: str, reviewer: str, note: str,
     """Check the reviewer and that a reply waits, apply, or log the refusal and raise."""
     try:
         with session_scope() as session:
-            action = _awaiting(session.get(Case, case_id), case_id)
-            check_reviewer(name=reviewer, action=action,
-                           org=session.get(Organization, action.org_code))
-            if action.replied_on is None:
+            case = _awaiting(session.get(Case, case_id), case_id)
+            check_reviewer(name=reviewer, subject=case_id,
+                           org=session.get(Organization, case.org_code))
+            if case.replied_on is None:
                 raise ReplyError(f"case {case_id} has no reply waiting to be reviewed; record "
                                  f"it first (`dutyflow reply {case_id} --received DATE`)")
-            return apply(session, action)
+            return apply(session, case)
     except DutyflowError as exc:
         with session_scope() as session:
-            log_event(session=session, action_id=case_id, event=f"refused_{verb}",
-                      actor=reviewer, note=str(exc))
+            found = session.get(Case, case_id)
+            if found is not None:
+                log_event(session=session, subject=case_id, period=found.period,
+                          event=f"refused_{verb}", actor=reviewer, note=str(exc))
         raise
 
 
 def accept_reply(*, case_id: str, reviewer: str, note: str = "") -> Case:
     """销号: the reply shows the problem fixed; the case is closed."""
     return _settle(case_id, "accept", reviewer, note, lambda session, action: settle_reply(
-        session=session, action=action, event="accepted", reviewer=reviewer.strip(),
+        session=session, case=action, event="accepted", reviewer=reviewer.strip(),
         note=note.strip(), follow_up=FollowUp.CLOSED, reply_due=None))
 
 
@@ -112,7 +114,7 @@ def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None =
 
     def again(session: Any, action: Case) -> Case:
         due = add_working_days(today, action.reply_days or DEFAULT_REPLY_DAYS)
-        return settle_reply(session=session, action=action, event="returned",
+        return settle_reply(session=session, case=action, event="returned",
                             reviewer=reviewer.strip(), note=f"{note.strip()}（重新反馈期限 {due}）",
                             follow_up=FollowUp.AWAITING_REPLY, reply_due=due)
 
@@ -125,11 +127,11 @@ class CaseState:
 
     case: Case
     status: str
-    chases: list[Chase]
+    chases: list[Document]
     names: dict[str, str]
 
     def chases_json(self) -> list[dict[str, Any]]:
-        return [{"id": c.id, "status": c.status, "document_number": c.doc_number,
+        return [{"id": c.id, "status": c.status, "document_number": c.document_number,
                  "overdue_since": c.overdue_since, "issued_on": c.issued_on,
                  "reply_due": c.reply_due} for c in self.chases]
 
@@ -137,7 +139,7 @@ class CaseState:
 def period_cases(*, period: str, today: date) -> list[CaseState]:
     """The period's cases (withdrawn ones left out), each with where it stands today."""
     with session_scope() as session:
-        rows = list_actions(session=session, period=period, include_withdrawn=False)
+        rows = list_cases(session=session, period=period, include_withdrawn=False)
         names = organization_names(session=session)
         chased = period_chase_map(session=session, case_period=period)
     return [CaseState(r, case_status(r, today), chased.get(r.id, []), names) for r in rows]

@@ -1,10 +1,12 @@
-"""Issuing: approved cases get the next number of their series and a final document, gaplessly.
+"""Issuing: every approved document of a period gets the next number of its series and its
+final file, gaplessly, whatever its kind.
 
 Each document is numbered, written and recorded in one transaction; if anything fails before
 the commit the written files go too (the number was not used, so no document may carry it),
-and a later run sweeps files a killed run left behind. Letters and 文件 number in their own
-series. The period's 通报批评 is one 文件 for every criticism decided in the period, issued in
-the same transaction as the letter each criticised organization gets.
+and a later run sweeps files a killed run left behind. What differs between kinds is only how
+the final document is written (`_WRITERS`); the claim, the number, the record and the log are
+one path. The period's 通报批评 and the letters that cite its number are issued in one
+transaction; a letter whose 通报 is not approved yet waits for it.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dutyflow.core.calendar import add_working_days
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
+    CHASE,
+    CRITICISM_CIRCULAR,
     DOCUMENT_KINDS,
     MEASURE_KINDS,
     QUARTER_CIRCULAR,
     RANKING_CIRCULAR,
-    DocumentFormat,
     DocumentStatus,
     FollowUp,
     circular_subject,
@@ -45,27 +49,25 @@ from dutyflow.documents.files import (
     write_final,
     write_notice,
 )
-from dutyflow.documents.notice import Notice, build_circular
+from dutyflow.documents.notice import build_circular
 from dutyflow.documents.pdf import print_pdfs
+from dutyflow.models.accountability import talk_slots
 from dutyflow.models.db import lock_period, session_scope
-from dutyflow.models.decisions import (
-    get_circular,
-    log_circular_event,
-    log_event,
-    store_circular_draft,
-    talk_slots,
-)
-from dutyflow.models.issuing import (
-    approved_action_ids,
+from dutyflow.models.documents import (
+    Numbered,
+    back_to_draft,
+    case_ids_of,
     claim_for_issue,
-    criticism_circulars,
-    issued_for,
+    get_document,
     issued_paths,
-    measures_of,
-    next_number,
-    record_issued,
+    log_event,
+    open_document,
+    period_documents,
+    record_issue,
+    set_drafts,
 )
-from dutyflow.models.tables import IssuedDocument
+from dutyflow.models.issuing import approved_documents, next_number
+from dutyflow.models.tables import Case, Document
 from dutyflow.rules.policy import Policy
 from dutyflow.services.circulars import criticism_context, quarter_context
 from dutyflow.services.drafting import organizations
@@ -74,20 +76,15 @@ from dutyflow.services.scores import ScoreError
 
 log = logging.getLogger(__name__)
 CRITICISM = "circulated_criticism"
-CRITICISM_CIRCULAR = "criticism_circular"
-
-
-def _series(kind: str) -> DocumentFormat:
-    """The number series of a circular's document kind (both are 文件)."""
-    return DOCUMENT_KINDS[kind].format or DocumentFormat.DOCUMENT
 
 
 @dataclass
 class IssueSummary:
     period: str
-    issued: list[tuple[str, str, str]] = field(default_factory=list)  # subject, number, path
+    issued: list[tuple[str, str, str]] = field(default_factory=list)  # id, number, path
     skipped: int = 0
-    refused: list[str] = field(default_factory=list)  # why an approved case was not issued
+    refused: list[str] = field(default_factory=list)  # why an approved document waits
+    waiting: list[str] = field(default_factory=list)  # documents still to be reviewed
     pdfs: int = 0
 
 
@@ -107,38 +104,8 @@ def sweep_orphans(folder: Path, *, keep: set[str]) -> list[Path]:
     return removed
 
 
-def number_and_record(*, session: Any, subject: str, period: str, on: date, issued_by: str,
-                      action: Any, series: DocumentFormat,
-                      render: Callable[[str], Written]) -> tuple[str, Written]:
-    """Take the series' next number, write the document, record it, inside the caller's
-    transaction."""
-    prefix = series_prefix(series)
-    number = next_number(session=session, prefix=prefix, year=on.year)
-    doc_number = document_number(prefix, on.year, number)
-    written = None
-    try:
-        written = render(doc_number)
-        record_issued(session=session, action=action, document=IssuedDocument(
-            doc_number=doc_number, prefix=prefix, year=on.year, number=number,
-            subject=subject, period=period, path=str(written.docx),
-            html_path=str(written.html), sha256=written.sha256, issued_by=issued_by))
-        session.flush()
-    except BaseException:
-        if written is not None:
-            written.docx.unlink(missing_ok=True)
-            written.html.unlink(missing_ok=True)
-        raise
-    return doc_number, written
-
-
-def _await_reply(action: Any, due: date | None, on: date) -> None:
-    """An issued measure that asks for an answer waits for it until the date it gives."""
-    action.issued_on, action.reply_due = on, due
-    action.follow_up = FollowUp.AWAITING_REPLY if due else None
-
-
 @dataclass(frozen=True)
-class _Issuer:
+class _Run:
     """What every document of one issue run shares."""
 
     period: str
@@ -146,134 +113,244 @@ class _Issuer:
     issued_by: str
     orgs: dict[str, Any]
     slots: dict[str, int]
+    policy: Policy | None
 
-    def org_and_parent(self, action: Any) -> tuple[Any, Any]:
-        org = self.orgs.get(action.org_code)
+    def org_and_parent(self, org_code: str | None) -> tuple[Any, Any]:
+        org = self.orgs.get(org_code) if org_code else None
         return org, self.orgs.get(org.parent_code) if org and org.parent_code else None
 
-    def issue_case(self, session: Any, action: Any, extra: dict[str, Any] | None = None,
-                   after_write: Callable[[], None] = lambda: None) -> tuple[str, Written]:
-        """Number, write and record one claimed case's document (its number may be empty)."""
-        kind = MEASURE_KINDS[action.measure].document
-        org, parent = self.org_and_parent(action)
-        if kind.format is None:  # a return for correction: sent, but carries no number
-            notice = final_notice(action=action, org=org, parent=parent, on=self.on,
-                                  doc_number="")
-            _await_reply(action, notice.meta["reply_due"], self.on)
-            written = write_final(notice, self.period)
-            action.document, action.html_document = str(written.docx), str(written.html)
-            action.document_sha256 = written.sha256
-            session.add(action)
-            log_event(session=session, action_id=action.id, event=DocumentStatus.ISSUED,
-                      actor=self.issued_by, note=f"{kind.name}（不编号）")
-            return "", written
-        # refuse before a number is taken: nothing to roll back but the claim
-        refuse_unaddressed(action.id, address(kind, org=org, parent=parent).missing)
 
-        def render(doc_number: str) -> Written:
-            notice = final_notice(action=action, org=org, parent=parent, on=self.on,
-                                  doc_number=doc_number, talk_slot=self.slots.get(action.id, 0),
-                                  extra=extra)
-            written = write_final(notice, self.period)
-            _await_reply(action, notice.meta["reply_due"], self.on)  # the date the notice itself gives
-            after_write()
-            return written
-
-        return number_and_record(session=session, subject=action.id, period=self.period,
-                                 on=self.on, issued_by=self.issued_by, action=action,
-                                 series=kind.format, render=render)
+# A writer renders one claimed document's final file under its number ("" when its kind
+# carries none) and returns it with the date an answer is due (None: no answer asked).
+Writer = Callable[[Any, _Run, Document, str], tuple[Written, date | None]]
 
 
-def issue_approved(*, period: str, on: date, issued_by: str) -> IssueSummary:
-    """Number and finalise each approved case of a month, one transaction per document (the
-    period's 通报批评 and its letters in one)."""
+def _write_case_notice(session: Any, run: _Run, document: Document, number: str,
+                       extra: dict[str, Any] | None = None) -> tuple[Written, date | None]:
+    case = session.get(Case, document.id)
+    org, parent = run.org_and_parent(case.org_code)
+    notice = final_notice(action=case, org=org, parent=parent, on=run.on, doc_number=number,
+                          talk_slot=run.slots.get(case.id, 0), extra=extra)
+    return write_final(notice, run.period), notice.meta["reply_due"]
+
+
+def _citing(circular_number: str, circular_title: str) -> Writer:
+    """A criticised organization's letter, citing the 通报 that named it."""
+    extra = {"circular_number": circular_number, "circular_title": circular_title}
+
+    def write(session: Any, run: _Run, document: Document,
+              number: str) -> tuple[Written, date | None]:
+        return _write_case_notice(session, run, document, number, extra)
+    return write
+
+
+def _write_chase(session: Any, run: _Run, document: Document,
+                 number: str) -> tuple[Written, date | None]:
+    from dutyflow.services.chasing import chase_notice
+
+    assert run.policy is not None
+    notice = chase_notice(session, document, run.policy, run.on, number or None, run.orgs)
+    refuse_unaddressed(document.id, notice.missing)
+    written = write_notice(notice, issued_folder(run.period),
+                           safe_name(f"{number}-{document.id}"))
+    return written, add_working_days(run.on, run.policy.replies.chase.working_days)
+
+
+def _write_circular(figures: CircularFigures) -> Writer:
+    def write(session: Any, run: _Run, document: Document,
+              number: str) -> tuple[Written, date | None]:
+        notice = build_circular(kind=document.kind, subject=document.id,
+                                context=figures.context, on=run.on, doc_number=number)
+        written = write_notice(notice, issued_folder(run.period),
+                               safe_name(f"{number}-{document.id}"))
+        if figures.on_issue is not None:
+            figures.on_issue(session, run.on, number)
+        return written, None
+    return write
+
+
+def _issue_one(session: Any, run: _Run, document: Document, write: Writer,
+               after_write: Callable[[], None] = lambda: None) -> tuple[str, Written]:
+    """Take the series' next number, write the document, record it: the caller's
+    transaction. Nothing is numbered for a document that names no one to send it to."""
+    kind = DOCUMENT_KINDS[document.kind]
+    numbered = None
+    if kind.format is not None:
+        prefix = series_prefix(kind.format)
+        number = next_number(session=session, prefix=prefix, year=run.on.year)
+        numbered = Numbered(document_number(prefix, run.on.year, number), prefix, run.on.year,
+                            number)
+    written = None
+    try:
+        written, due = write(session, run, document, numbered.document_number if numbered else "")
+        after_write()
+        record_issue(session=session, document=document, on=run.on, issued_by=run.issued_by,
+                     path=str(written.docx), html_path=str(written.html),
+                     sha256=written.sha256, numbered=numbered,
+                     reply_due=due if document.kind == CHASE else None,
+                     note=_issue_note(document, numbered, due))
+        _follow(session, document, run.on, due)
+    except BaseException:
+        if written is not None:
+            written.docx.unlink(missing_ok=True)
+            written.html.unlink(missing_ok=True)
+        raise
+    return (numbered.document_number if numbered else ""), written
+
+
+def _issue_note(document: Document, numbered: Numbered | None, due: date | None) -> str:
+    number = numbered.document_number if numbered else f"{DOCUMENT_KINDS[document.kind].name}（不编号）"
+    return f"{number}，限{due}前反馈" if document.kind == CHASE and due else number
+
+
+def _follow(session: Any, document: Document, on: date, due: date | None) -> None:
+    """An issued notice that asks for an answer: its case waits for it until `due`."""
+    if document.kind not in MEASURE_KINDS:
+        return
+    case = session.get(Case, document.id)
+    case.reply_due = due
+    case.follow_up = FollowUp.AWAITING_REPLY if due else None
+    session.add(case)
+
+
+def issue_approved(*, period: str, on: date, issued_by: str,
+                   policy: Policy | None = None) -> IssueSummary:
+    """Number and finalise every approved document of a period, one transaction each (the
+    period's 通报批评 with its letters in one). A quarter's are its circulars."""
     summary = IssueSummary(period)
     with session_scope() as session:
-        ids = approved_action_ids(session=session, period=period)
+        approved = approved_documents(session=session, period=period)
         recorded = issued_paths(session=session, period=period)
+        run = _Run(period, on, issued_by, organizations(session),
+                   talk_slots(session=session, period=period), policy)
     sweep_orphans(issued_folder(period), keep=recorded)
-    with session_scope() as session:
-        run = _Issuer(period, on, issued_by, organizations(session),
-                      talk_slots(session=session, period=period))
-        kinds = measures_of(session=session, ids=ids)
-    criticised = [i for i in ids if kinds.get(i) == CRITICISM]
-    if criticised:
-        _issue_criticism(run, criticised, summary)
-    for action_id in (i for i in ids if i not in criticised):
+    letters = {i for i, kind in approved if kind == CRITICISM}
+    for document_id, kind in approved:
+        if kind == CRITICISM:
+            continue
         try:
-            with session_scope() as session:
-                action = claim_for_issue(session=session, action_id=action_id)
-                if action is None:  # another issue run took it first
-                    summary.skipped += 1
-                    continue
-
-                def mid_issue() -> None:
-                    if len(summary.issued) == 1:
-                        fault_point("mid_issue")  # one issued, the second written, uncommitted
-
-                doc_number, written = run.issue_case(session, action, after_write=mid_issue)
+            if kind == CRITICISM_CIRCULAR:
+                issued = _issue_criticism(run, document_id, letters)
+            elif kind in (QUARTER_CIRCULAR, RANKING_CIRCULAR):
+                issued = _issue_circular(run, document_id, kind)
+            else:
+                issued = _issue_document(run, document_id, summary)
         except NotIssuable as refused:
             summary.refused.append(str(refused))
             log.warning("%s", refused)
             continue
-        summary.issued.append((action_id, doc_number, str(written.docx)))
+        if issued is None:
+            summary.skipped += 1
+        else:
+            summary.issued.extend(issued)
+    for document_id in sorted(letters):  # criticisms whose 通报 was issued before them
+        try:
+            issued = _issue_late_letter(run, document_id)
+        except NotIssuable as refused:
+            summary.refused.append(str(refused))
+            continue
+        if issued:
+            summary.issued.extend(issued)
+    with session_scope() as session:
+        summary.waiting = [f"{d.id} 现为“{d.status_words}”：经审核批准后才能印发"
+                           for d in period_documents(session=session, period=period,
+                                                     statuses=(DocumentStatus.DRAFT,))]
     summary.pdfs = _print_views(summary)
     return summary
 
 
-def _issue_criticism(run: _Issuer, ids: list[str], summary: IssueSummary) -> None:
-    """One 通报 for all the period's decided criticisms, then a letter to each criticised
-    organization citing it, all in one transaction: none is issued without the others."""
-    written_files: list[Written] = []
-    circulars: list[Notice] = []
-    try:
-        with session_scope() as session:
-            lock_period(session, f"criticism-{run.period}")
-            actions = [a for i in ids if (a := claim_for_issue(session=session, action_id=i))]
-            if not actions:
-                summary.skipped += len(ids)
-                return
-            previous = len(criticism_circulars(session=session, period=run.period))
-            subject = f"criticism-{run.period}" + (f"-{previous + 1}" if previous else "")
-            context = criticism_context(actions=actions, orgs=run.orgs,
-                                        period=Period.parse(run.period))
+def _issue_document(run: _Run, document_id: str, summary: IssueSummary
+                    ) -> list[tuple[str, str, str]] | None:
+    """A case's notice or a 催办."""
+    with session_scope() as session:
+        document = claim_for_issue(session=session, document_id=document_id)
+        if document is None:  # another issue run took it first
+            return None
+        if document.kind == CHASE:
+            from dutyflow.services.chasing import answered_meanwhile
 
-            def render(doc_number: str) -> Written:
-                notice = build_circular(kind=CRITICISM_CIRCULAR, subject=subject,
-                                        context=context, on=run.on, doc_number=doc_number)
-                circulars.append(notice)
-                written = write_notice(notice, issued_folder(run.period),
-                                       safe_name(f"{doc_number}-{subject}"))
-                written_files.append(written)
-                return written
+            if answered_meanwhile(session, document):
+                return []
+            write: Writer = _write_chase
+        else:
+            write = _write_case_notice
+            org, parent = run.org_and_parent(document.org_code)
+            # refuse before a number is taken: nothing to roll back but the claim
+            refuse_unaddressed(document.id, address(DOCUMENT_KINDS[document.kind], org=org,
+                                                    parent=parent).missing)
 
-            number, written = number_and_record(
-                session=session, subject=subject, period=run.period, on=run.on,
-                issued_by=run.issued_by, action=None, series=_series(CRITICISM_CIRCULAR),
-                render=render)
-            title = circulars[-1].title
-            issued = [(subject, number, str(written.docx))]
-            for action in actions:
-                doc_number, letter = run.issue_case(
-                    session, action, extra={"circular_number": number, "circular_title": title})
-                written_files.append(letter)
-                log_event(session=session, action_id=action.id, event="circulated",
-                          actor=run.issued_by, note=f"通报 {number}")
-                issued.append((action.id, doc_number, str(letter.docx)))
-    except NotIssuable as refused:
-        for files in written_files:
-            files.docx.unlink(missing_ok=True)
-            files.html.unlink(missing_ok=True)
-        summary.refused.append(str(refused))
-        log.warning("the period's 通报批评 was not issued: %s", refused)
-        return
-    summary.issued.extend(issued)
+        def mid_issue() -> None:
+            if len(summary.issued) == 1:
+                fault_point("mid_issue")  # one issued, the second written, uncommitted
+
+        number, written = _issue_one(session, run, document, write, after_write=mid_issue)
+    return [(document_id, number, str(written.docx))]
+
+
+def _issue_criticism(run: _Run, circular_id: str, letters: set[str]
+                     ) -> list[tuple[str, str, str]] | None:
+    """The period's 通报 and the letter to each organization it names, in one transaction:
+    none is issued without the others. The letters must be approved too; the 通报 must still
+    say what the committee decided."""
+    from dutyflow.services.criticism import content_hash, decided_criticisms
+
+    with session_scope() as session:
+        lock_period(session, f"criticism-{run.period}")
+        circular = claim_for_issue(session=session, document_id=circular_id)
+        if circular is None:
+            return None
+        named = case_ids_of(session=session, document_id=circular_id)
+        decided = decided_criticisms(session=session, period=run.period)
+        if content_hash([c for c in decided if c.id in named]) != circular.content_hash \
+                or {c.id for c in decided} != set(named):
+            raise NotIssuable(f"{circular_id}：批准后工委会议的决定有变化，通报须重新起草并再次审核")
+        context = criticism_context(actions=[c for c in decided if c.id in named],
+                                    orgs=run.orgs, period=Period.parse(run.period))
+        figures = CircularFigures(context, circular.content_hash)
+        number, written = _issue_one(session, run, circular, _write_circular(figures))
+        issued = [(circular_id, number, str(written.docx))]
+        title = build_circular(kind=CRITICISM_CIRCULAR, subject=circular_id, context=context,
+                               on=run.on, doc_number=number).title
+        for case_id in named:
+            letter = claim_for_issue(session=session, document_id=case_id)
+            if letter is None:
+                raise NotIssuable(f"{case_id}：通报批评整改函未获批准，通报暂不印发")
+            letters.discard(case_id)
+            org, parent = run.org_and_parent(letter.org_code)
+            refuse_unaddressed(case_id, address(DOCUMENT_KINDS[CRITICISM], org=org,
+                                                parent=parent).missing)
+            doc_number, letter_file = _issue_one(session, run, letter, _citing(number, title))
+            log_event(session=session, subject=case_id, period=letter.period, event="circulated",
+                      actor=run.issued_by, note=f"通报 {number}")
+            issued.append((case_id, doc_number, str(letter_file.docx)))
+    return issued
+
+
+def _issue_late_letter(run: _Run, case_id: str) -> list[tuple[str, str, str]]:
+    """A criticism decided after its 通报 was issued waits for the next 通报; one already named
+    by an issued 通报 goes out citing it."""
+    with session_scope() as session:
+        cited = [d for d in period_documents(session=session, period=run.period,
+                                             kinds=(CRITICISM_CIRCULAR,),
+                                             statuses=(DocumentStatus.ISSUED,))
+                 if case_id in case_ids_of(session=session, document_id=d.id)]
+        if not cited:
+            raise NotIssuable(f"{case_id}：通报批评整改函随通报印发，本期通报尚未批准（请先审核通报）")
+        letter = claim_for_issue(session=session, document_id=case_id)
+        if letter is None:
+            return []
+        number, written = _issue_one(session, run, letter,
+                                     _citing(cited[-1].document_number or "", ""))
+    return [(case_id, number, str(written.docx))]
 
 
 def _print_views(summary: IssueSummary) -> int:
     if not settings.pdf_views:
         return 0
     return len(print_pdfs([Path(path) for _, _, path in summary.issued]))
+
+
+# ------------------------------------------------------------------ the quarter's circulars
 
 
 class EmptyCircular(NotIssuable):
@@ -306,7 +383,7 @@ def quarter_figures(quarter: str) -> CircularFigures:
     with session_scope() as session:
         context = quarter_context(session=session, quarter=Period.parse(quarter), decided=True)
     empty = "" if context["measures_total"] or context["accountability_total"] else \
-        "no measure was decided in the quarter"
+        "本季度没有已决定的措施"
     return CircularFigures(context, content_digest(context), empty)
 
 
@@ -334,62 +411,56 @@ def ranking_figures(*, quarter: str, policy: Policy, on: date) -> CircularFigure
                            content_digest([standings, policy.ranking.model_dump()]), on_issue=keep)
 
 
+_DRAFTED_BY = {QUARTER_CIRCULAR: "季度通报流程（quarter-circular）",
+               RANKING_CIRCULAR: "dutyflow ranking --period Q --draft"}
+
+
+def _issue_circular(run: _Run, document_id: str, kind: str) -> list[tuple[str, str, str]] | None:
+    """A quarter's circular, once: never empty, and only as approved."""
+    figures = circular_figures(kind, run.period, run.on, run.policy)
+    if figures.empty:
+        raise EmptyCircular(f"{run.period}：{figures.empty}，空的通报不印发")
+    with session_scope() as session:
+        lock_period(session, document_id)
+        circular = claim_for_issue(session=session, document_id=document_id)
+        if circular is None:
+            return None
+        if circular.content_hash != figures.digest:
+            raise CircularNotApproved(
+                f"{document_id}：{circular.reviewer}批准之后数字已有变化，须重新起草"
+                f"（{_DRAFTED_BY[kind]}）并再次审核")
+        number, written = _issue_one(session, run, circular, _write_circular(figures))
+    return [(document_id, number, str(written.docx))]
+
+
 def issue_circular(*, quarter: str, on: date, issued_by: str, kind: str = QUARTER_CIRCULAR,
                    policy: Policy | None = None) -> tuple[str, str] | None:
-    """Number and write a quarter's circular, once: never empty, and only as approved."""
+    """Issue one of the quarter's circulars if it is approved (None: issued already)."""
     subject = circular_subject(quarter, kind)
     with session_scope() as session:
-        if issued_for(session=session, subject=subject) is not None:
-            return None  # an issued circular is never rewritten
-        review = get_circular(session=session, subject=subject)
-        drafted = review is not None
-    figures = circular_figures(kind, quarter, on, policy)
-    if figures.empty:
-        raise EmptyCircular(f"{quarter}: {figures.empty}; an empty circular is not issued")
-    if not drafted:
-        raise CircularNotApproved(f"{subject} is not drafted yet: draft it ({_DRAFTED_BY[kind]}) "
-                                  "and have it reviewed")
-    with session_scope() as session:
-        lock_period(session, subject)
-        if issued_for(session=session, subject=subject) is not None:
+        document = get_document(session=session, document_id=subject)
+        if document is not None and document.status == DocumentStatus.ISSUED:
             return None
-        review = get_circular(session=session, subject=subject)
-        if review is None or review.status != DocumentStatus.APPROVED:
-            raise CircularNotApproved(
-                f"{subject} is {review.status if review else 'gone'}: it is issued once a "
-                f"reviewer approves it (the desk, or `dutyflow review {subject} --approve "
-                "--reviewer NAME`)")
-        if review.content_hash != figures.digest:
-            raise CircularNotApproved(
-                f"{subject}: decisions changed its figures after {review.reviewer} approved it; "
-                f"draft it again ({_DRAFTED_BY[kind]}) and have it reviewed")
-
-        def render(doc_number: str) -> Written:
-            notice = build_circular(kind=kind, subject=subject, context=figures.context,
-                                    on=on, doc_number=doc_number)
-            return write_notice(notice, issued_folder(quarter),
-                                safe_name(f"{doc_number}-{subject}"))
-
-        doc_number, written = number_and_record(
-            session=session, subject=subject, period=quarter, on=on, issued_by=issued_by,
-            action=None, series=_series(kind), render=render)
-        if figures.on_issue is not None:
-            figures.on_issue(session, on, doc_number)
-        review.status, review.doc_number = DocumentStatus.ISSUED, doc_number
-        log_circular_event(session=session, circular=review, event=DocumentStatus.ISSUED,
-                           actor=issued_by, note=doc_number)
+        run = _Run(quarter, on, issued_by, organizations(session), {}, policy)
+    if document is None:
+        raise CircularNotApproved(f"{subject} 尚未起草：请先起草（{_DRAFTED_BY[kind]}）并审核")
+    if document.status != DocumentStatus.APPROVED:
+        figures = circular_figures(kind, quarter, on, policy)
+        if figures.empty:
+            raise EmptyCircular(f"{quarter}：{figures.empty}，空的通报不印发")
+        raise CircularNotApproved(f"{subject} 现为“{document.status_words}”：经审核批准后才能印发")
+    issued = _issue_circular(run, subject, kind)
+    if not issued:
+        return None
     if settings.pdf_views:
-        print_pdfs([written.docx])
-    return doc_number, str(written.docx)
+        print_pdfs([Path(issued[0][2])])
+    return issued[0][1], issued[0][2]
 
 
 def circular_drafted(quarter: str, kind: str) -> bool:
     with session_scope() as session:
-        return get_circular(session=session, subject=circular_subject(quarter, kind)) is not None
-
-
-_DRAFTED_BY = {QUARTER_CIRCULAR: "the quarter-circular flow",
-               RANKING_CIRCULAR: "`dutyflow ranking --period Q --draft`"}
+        return get_document(session=session,
+                            document_id=circular_subject(quarter, kind)) is not None
 
 
 def draft_circular(*, quarter: str, on: date, kind: str = QUARTER_CIRCULAR,
@@ -398,21 +469,26 @@ def draft_circular(*, quarter: str, on: date, kind: str = QUARTER_CIRCULAR,
     figures changed goes back to review. None: nothing to circulate."""
     subject = circular_subject(quarter, kind)
     with session_scope() as session:
-        review = get_circular(session=session, subject=subject)
-        if review is not None and review.status == DocumentStatus.ISSUED:
-            return Path(review.document) if review.document else None
+        document = get_document(session=session, document_id=subject)
+        if document is not None and document.status == DocumentStatus.ISSUED:
+            return Path(document.path) if document.path else None
     figures = circular_figures(kind, quarter, on, policy)
     if figures.empty:
         log.warning("%s: %s; no circular to draft", quarter, figures.empty)
         return None
     with session_scope() as session:
         lock_period(session, subject)
-        review = get_circular(session=session, subject=subject)
-        if review is not None and review.status == DocumentStatus.ISSUED:
-            return Path(review.document) if review.document else None
+        document = get_document(session=session, document_id=subject)
+        if document is not None and document.status == DocumentStatus.ISSUED:
+            return Path(document.path) if document.path else None
         notice = build_circular(kind=kind, subject=subject, context=figures.context, on=on)
         written = write_notice(notice, drafts_folder(quarter), subject)
-        store_circular_draft(session=session, subject=subject, period=quarter,
-                             content_hash=figures.digest, document=str(written.docx),
-                             html_document=str(written.html))
+        if document is None:
+            open_document(session=session, document_id=subject, kind=kind, period=quarter,
+                          content_hash=figures.digest)
+        else:
+            back_to_draft(session=session, document=document, content_hash=figures.digest,
+                          note="数字有变化：须再次审核")
+        set_drafts(session=session, drafts={subject: (str(written.docx), str(written.html))})
     return written.docx
+

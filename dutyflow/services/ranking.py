@@ -26,7 +26,7 @@ from dutyflow.core.vocabulary import (
 from dutyflow.documents.wording import chinese_date
 from dutyflow.models.accountability import finding_counts, organization_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import get_circular, log_circular_event
+from dutyflow.models.documents import get_document, log_event
 from dutyflow.models.rankings import (
     due_for_settling,
     judged_months,
@@ -233,7 +233,7 @@ def _as_published(entries: list[RankingEntry], quarter: Period, policy: Policy,
     months = tuple(quarter_months(quarter))
     judged = tuple(m for i, m in enumerate(months) if any(r.months[i] is not None for r in rows))
     return QuarterRanking(str(quarter), months, judged, _grouped(rows), rules.top, rules.bottom,
-                          rules.publish_bottom, rules.correction_days, entries[0].doc_number,
+                          rules.publish_bottom, rules.correction_days, entries[0].document_number,
                           policy.scores.base)
 
 
@@ -282,7 +282,7 @@ def publish(*, session: Any, ranking: QuarterRanking, on: date, doc_number: str)
         months=list(r.months), findings=r.findings, previous_rank=r.previous,
         listing=r.listing.value if r.listing else None,
         window_ends=window if r.listing == Listing.PROVISIONAL else None,
-        doc_number=doc_number) for r in ranking.rows])
+        document_number=doc_number) for r in ranking.rows])
 
 
 @dataclass(frozen=True)
@@ -312,15 +312,16 @@ def settle_bottom_lists(*, on: date, actor: str = "dutyflow") -> list[Settled]:
             late = uncorrected(session=session, org_codes=sorted({o for orgs in answerable.values()
                                                                   for o in orgs}),
                                months=quarter_months(Period.parse(quarter)), by=window_ends)
-            circular = get_circular(session=session,
-                                    subject=circular_subject(quarter, RANKING_CIRCULAR))
+            circular = get_document(session=session,
+                                    document_id=circular_subject(quarter, RANKING_CIRCULAR))
             for entry in entries:
                 listing = Listing.CONFIRMED if late & set(answerable[entry.org_code]) \
                     else Listing.LIFTED
                 entry.listing, entry.settled_on = listing.value, on
                 session.add(entry)
                 if circular is not None:
-                    log_circular_event(session=session, circular=circular, event=listing.value,
-                                       actor=actor, note=f"{entry.org_code}：{listing.words}")
+                    log_event(session=session, subject=circular.id, period=circular.period,
+                              event=listing.value, actor=actor,
+                              note=f"{entry.org_code}：{listing.words}")
                 settled.append(Settled(quarter, entry.org_code, listing))
     return settled

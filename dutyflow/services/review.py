@@ -1,34 +1,31 @@
-"""Who may decide, and recording every decision, including the refused ones."""
+"""Who may decide a document, and recording every decision, including the refused ones.
+
+One path for every kind: a case's notice, a 催办, the period's 通报批评, the quarter's
+circulars. Who may decide is data: a document addressed to one organization is never decided
+by someone of that organization; a case's notice whose measure the policy leaves to the
+committee needs the committee decision's reference.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from sqlalchemy import select
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import (
-    CHASE,
-    DOCUMENT_KINDS,
-    circular_name,
-    is_chase,
-    is_circular,
-    measure_name,
-)
+from dutyflow.core.vocabulary import DOCUMENT_KINDS, DocumentStatus, document_name, measure_name
 from dutyflow.models.accountability import organization_names
-from dutyflow.models.chases import get_chase, log_chase_event, pending_chases, record_chase_decision
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import (
+from dutyflow.models.documents import (
     ReviewError,
-    get_circular,
-    log_circular_event,
+    case_ids_of,
+    get_document,
     log_event,
-    pending_actions,
-    pending_circulars,
-    record_circular_decision,
+    period_documents,
     record_decision,
 )
-from dutyflow.models.tables import Case, Organization
+from dutyflow.models.tables import Case, Document, Organization
 from dutyflow.services.reviewers import find_reviewer
 
 
@@ -36,115 +33,98 @@ class NotAReviewer(ReviewError):
     pass
 
 
-def check_reviewer(*, name: str, action: Case | None, org: Organization | None) -> None:
-    """Refuse anyone who is not a reviewer, and anyone deciding on their own branch."""
+def check_reviewer(*, name: str, subject: str, org: Organization | None) -> None:
+    """Refuse anyone who is not a reviewer, and anyone deciding on their own organization."""
     reviewer = find_reviewer(name)
     if reviewer is None:
-        raise NotAReviewer(f"{name!r} is not a reviewer; add one with `dutyflow reviewer add` "
-                           "(or list names in DUTYFLOW_REVIEWERS for the CLI)")
+        raise NotAReviewer(f"“{name}”不是审核人：须先由管理员登记为审核人")
     if org is None:
         return
     own = (reviewer.org_code == org.org_code
            or (org.secretary and org.secretary.strip() == reviewer.name))
     if own:
-        raise NotAReviewer(f"{reviewer.name} belongs to {org.org_name}, whom case "
-                           f"{action.id if action else ''} concerns; someone else must decide")
+        raise NotAReviewer(f"{reviewer.name}属于{org.org_name}，不能审核{subject}"
+                           "（本单位的文书须由他人决定）")
 
 
-def decide(*, action_id: str, decision: str, reviewer: str, note: str = "",
-           decision_ref: str = "") -> Any:
-    """Record a decision on a case, or on a quarter's circular (`circular-2026-Q3`); a refused
-    one is logged in its own transaction, then raised."""
-    if is_circular(action_id):
-        return _decide_circular(action_id, decision, reviewer, note)
-    if is_chase(action_id):
-        return _decide_chase(action_id, decision, reviewer, note)
+def needs_committee(session: object, document: Document) -> bool:
+    """A case's notice whose measure the committee decides (a proposal)."""
+    case = session.get(Case, document.id) if document.id else None  # type: ignore[attr-defined]
+    return bool(case is not None and case.proposal)
+
+
+def decide(*, document_id: str, decision: str, reviewer: str, note: str = "",
+           decision_ref: str = "", seen_version: int | None = None) -> Document:
+    """Record a decision on any document; a refused one is logged in its own transaction,
+    then raised."""
     try:
         with session_scope() as session:
-            action = session.get(Case, action_id)
-            org = session.get(Organization, action.org_code) if action else None
-            check_reviewer(name=reviewer, action=action, org=org)
-            return record_decision(session=session, action_id=action_id, decision=decision,
-                                   reviewer=reviewer, note=note, decision_ref=decision_ref)
+            document = get_document(session=session, document_id=document_id)
+            if document is None:
+                raise ReviewError(f"没有编号为 {document_id} 的文书")
+            kind = DOCUMENT_KINDS.get(document.kind)
+            org = None if kind is None or kind.to_all or not document.org_code else \
+                session.get(Organization, document.org_code)
+            check_reviewer(name=reviewer, subject=document_id, org=org)
+            decided = record_decision(
+                session=session, document_id=document_id, decision=decision,
+                reviewer=reviewer, note=note, decision_ref=decision_ref,
+                committee=needs_committee(session, document), seen_version=seen_version)
     except DutyflowError as exc:
         with session_scope() as session:
-            if session.get(Case, action_id) is not None:
-                log_event(session=session, action_id=action_id, event=f"refused_{decision}",
-                          actor=reviewer, note=str(exc))
+            document = get_document(session=session, document_id=document_id)
+            if document is not None:
+                log_event(session=session, subject=document_id, period=document.period,
+                          event=f"refused_{decision}", actor=reviewer, note=str(exc))
         raise
+    if decided.kind == "circulated_criticism":
+        # the period's 通报 names every criticism the committee decided: draft it again
+        from dutyflow.services.criticism import draft_criticism_circular
 
-
-def _decide_circular(subject: str, decision: str, reviewer: str, note: str) -> Any:
-    """The circular is the office's own document: any reviewer decides it, with no own-branch
-    rule and no committee reference (its 通报批评 were each decided as cases)."""
-    try:
-        with session_scope() as session:
-            check_reviewer(name=reviewer, action=None, org=None)
-            return record_circular_decision(session=session, subject=subject,
-                                            decision=decision, reviewer=reviewer, note=note)
-    except DutyflowError as exc:
-        with session_scope() as session:
-            circular = get_circular(session=session, subject=subject)
-            if circular is not None:
-                log_circular_event(session=session, circular=circular,
-                                   event=f"refused_{decision}", actor=reviewer, note=str(exc))
-        raise
-
-
-def _decide_chase(chase_id: str, decision: str, reviewer: str, note: str) -> Any:
-    """A 催办 is the office's own letter (no committee), but no one decides on their branch's."""
-    try:
-        with session_scope() as session:
-            chase = get_chase(session=session, chase_id=chase_id)
-            check_reviewer(name=reviewer, action=None,
-                           org=session.get(Organization, chase.org_code) if chase else None)
-            return record_chase_decision(session=session, chase_id=chase_id, decision=decision,
-                                         reviewer=reviewer, note=note)
-    except DutyflowError as exc:
-        with session_scope() as session:
-            chase = get_chase(session=session, chase_id=chase_id)
-            if chase is not None:
-                log_chase_event(session=session, chase=chase, event="refused_chase",
-                                actor=reviewer, note=f"{decision}: {exc}")
-        raise
+        draft_criticism_circular(period=decided.period)
+    return decided
 
 
 @dataclass(frozen=True)
 class PendingItem:
-    """An action waiting for a decision, as a reviewer reads it."""
+    """A document waiting for a decision, as a reviewer reads it."""
 
-    action_id: str
+    document_id: str
+    kind: str
     organization: str
-    measure: str
+    name: str  # the document's or the measure's
     reasons: str
     draft: str
+    committee: bool = False
 
 
 def pending_items(period: str | None) -> list[PendingItem]:
-    """What waits for review in a period (or in all periods), with names and reasons: the
-    cases, then any quarter's circular."""
+    """What waits for review in a period (or in all periods), with names and reasons."""
     with session_scope() as session:
-        actions = pending_actions(session=session, period=period)
+        drafts = period_documents(session=session, period=period,
+                                  statuses=(DocumentStatus.DRAFT,))
         names = organization_names(session=session)
-        circulars = pending_circulars(session=session, period=period)
-        chases = pending_chases(session=session, period=period)
-    items = [PendingItem(a.id, names.get(a.org_code, a.org_code), measure_name(a.measure),
-                         "；".join(e["text"] for e in a.evidence), a.html_document or "")
-             for a in actions]
-    items += [PendingItem(c.id, names.get(c.org_code, c.org_code), DOCUMENT_KINDS[CHASE].name,
-                          f"{c.action_id}应于{c.overdue_since}前反馈，未收到", c.html_document or "")
-              for c in chases]
-    return items + [PendingItem(c.subject, settings.all_units, circular_name(c.subject),
-                                f"{c.period}{circular_name(c.subject)}", c.html_document or "")
-                    for c in circulars]
-
-
-
+        cases = {c.id: c for c in session.execute(select(Case).where(
+            Case.id.in_([d.id for d in drafts]))).scalars().unique()}  # type: ignore[attr-defined]
+        chased = {d.id: case_ids_of(session=session, document_id=d.id)
+                  for d in drafts if d.id not in cases}
+    items = []
+    for d in drafts:
+        case = cases.get(d.id)
+        who = names.get(d.org_code, d.org_code) if d.org_code else settings.all_units
+        if case is not None:
+            items.append(PendingItem(d.id, d.kind, who, measure_name(case.measure),
+                                     "；".join(e["text"] for e in case.evidence),
+                                     d.html_path or "", case.proposal))
+        else:
+            about = "、".join(chased.get(d.id, [])) or d.period
+            why = (f"{about}应于{d.overdue_since}前反馈，未收到" if d.overdue_since
+                   else f"{about}{document_name(d.kind)}")
+            items.append(PendingItem(d.id, d.kind, who, document_name(d.kind), why,
+                                     d.html_path or ""))
+    return items
 
 
 def office_drafts(period: str) -> list[str]:
-    """The period's drafts one reviewer may decide alone (proposals need the committee), and
-    the 催办 letters its cycle drafted."""
-    with session_scope() as session:
-        return ([a.id for a in pending_actions(session=session, period=period) if not a.proposal]
-                + [c.id for c in pending_chases(session=session, period=period)])
+    """The period's drafts one reviewer may decide alone: everything but the proposals."""
+    return [i.document_id for i in pending_items(period) if not i.committee]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import DocumentStatus, measure_name
-from dutyflow.models.accountability import list_actions, read_period_frames
+from dutyflow.models.accountability import list_cases, read_period_frames
 from dutyflow.models.db import session_scope
 from dutyflow.rules.facts import PeriodData, meetings_since
 from dutyflow.rules.judge import judge
@@ -53,7 +53,7 @@ def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
     with session_scope() as session:
         frames = read_period_frames(session=session, period=p,
                                     meetings_since=meetings_since(policy, p))
-        stored = {a.id: a for a in list_actions(session=session, period=str(p))
+        stored = {a.id: a for a in list_cases(session=session, period=str(p))
                   if a.status != DocumentStatus.WITHDRAWN}
         stored_measures = {i: (a.org_code, a.measure, a.policy_version) for i, a in stored.items()}
     proposed = {c.id: c for c in judge(policy, PeriodData(period=p, **frames)).actions}

@@ -146,7 +146,7 @@ def mid_month_warning(*, period: str, input_path: Path, policy: Policy,
     due_soon = pd.DataFrame([{
         "unit": names.get(str(units.get(c.org_code, c.org_code)), ""), "case_id": c.id,
         "org_name": names.get(c.org_code, c.org_code), "measure": measure_name(c.measure),
-        "document_number": c.doc_number or "", "due": c.reply_due,
+        "document_number": c.document_number or "", "due": c.reply_due,
         "overdue": case_status(c, today) == FollowUp.OVERDUE,
     } for c in cases if c.replied_on is None and c.follow_up == FollowUp.AWAITING_REPLY
         and c.reply_due is not None and c.reply_due <= horizon],

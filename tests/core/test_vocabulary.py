@@ -25,7 +25,7 @@ from dutyflow.core.vocabulary import (
 from dutyflow.documents.docx import notice_docx
 from dutyflow.documents.notice import TEMPLATES, TemplateMissing, build_notice, check_templates
 from dutyflow.flows.cycle import run_cycle
-from dutyflow.models.accountability import list_actions
+from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Meeting
 from dutyflow.rules.policy import DEFAULT_POLICY, PolicyError, load_policy
@@ -71,7 +71,7 @@ def test_a_meeting_type_declared_in_the_policy_is_read_judged_and_named_in_notic
         kinds = {m.org_code: set() for m in session.query(Meeting)}
         for m in session.query(Meeting):
             kinds[m.org_code].add(m.meeting_type)
-        actions = {a.org_code: a for a in list_actions(session=session, period="2026-10")}
+        actions = {a.org_code: a for a in list_cases(session=session, period="2026-10")}
     assert "study_session" in kinds["DW01-ZB01"]
     # ZB02 held no study session: the declared duty found it, in its own words
     missed = [e for e in actions["DW01-ZB02"].evidence if e["subject"] == "study_session"]

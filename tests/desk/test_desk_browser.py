@@ -44,7 +44,7 @@ def test_a_reviewer_decides_a_month_in_the_browser(page, desk_url):
 
     # open the first talk and read the notice itself in the page
     page.click("a.case-link >> nth=0")
-    talk_id = page.url.split("/cases/")[1].split("?")[0]
+    talk_id = page.url.split("/documents/")[1].split("?")[0]
     notice = page.frame_locator("#notice").locator("body")
     assert "约谈" in notice.inner_text() and "〔待编号〕" in notice.inner_text()
     assert page.locator("#evidence li").count() >= 1
@@ -53,12 +53,12 @@ def test_a_reviewer_decides_a_month_in_the_browser(page, desk_url):
     # approve it: the desk moves on to the next talk of the filtered queue
     page.click("#approve")
     assert page.get_by_role("status").first.inner_text().startswith(f"{talk_id}：已批准")
-    second_talk = page.url.split("/cases/")[1].split("?")[0]
+    second_talk = page.url.split("/documents/")[1].split("?")[0]
     assert second_talk != talk_id and "measure=talk" in page.url
 
     # reject without a note: refused on the page, nothing recorded; then with one
     page.click("#reject")
-    assert "a rejection needs a reason" in page.get_by_role("alert").inner_text()
+    assert "驳回须写明理由" in page.get_by_role("alert").inner_text()
     assert statuses()[second_talk] == "draft"
     page.fill("#reject-note", "约谈对象已调整，另行安排")
     page.click("#reject")
@@ -78,14 +78,14 @@ def test_a_reviewer_decides_a_month_in_the_browser(page, desk_url):
     assert page.locator("#queue input[name=case]").count() == 0
 
     # a proposal: refused without the committee's reference, approved with it
-    page.goto(f"{desk_url}/cases/{PROPOSAL}")
+    page.goto(f"{desk_url}/documents/{PROPOSAL}")
     page.click("#approve")
-    assert "committee may decide" in page.get_by_role("alert").inner_text()
+    assert "须由工委会议集体决定" in page.get_by_role("alert").inner_text()
     assert statuses()[PROPOSAL] == "draft"
     page.fill("#decision-ref", "工委会议纪要〔2026〕9号")
     page.click("#approve")
     assert statuses()[PROPOSAL] == "approved"
-    page.goto(f"{desk_url}/cases/{PROPOSAL}")
+    page.goto(f"{desk_url}/documents/{PROPOSAL}")
     trail = page.locator("#audit").inner_text()
     assert "工委会议纪要〔2026〕9号" in trail
     assert "立案" in trail and "批准未记录" in trail and "\t批准\t" in trail
@@ -108,9 +108,9 @@ def test_keyboard_shortcuts_move_through_the_queue_and_open_a_case(page, desk_ur
     page.keyboard.press("x")
     assert page.locator("#queue tr.current input[name=case]").is_checked()
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/cases/2026-08-DW0002-ZB03.*"))
+    page.wait_for_url(re.compile(r".*/documents/2026-08-DW0002-ZB03.*"))
     page.keyboard.press("j")
-    page.wait_for_url(re.compile(r".*/cases/2026-08-DW0002-ZB08.*"))
+    page.wait_for_url(re.compile(r".*/documents/2026-08-DW0002-ZB08.*"))
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "reject-note"
 
@@ -119,7 +119,7 @@ def test_a_page_never_runs_markup_from_an_organization_name(page, desk_url):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     log_in(page, desk_url)
-    page.goto(f"{desk_url}/cases/2026-08-DW0002-ZB08")
+    page.goto(f"{desk_url}/documents/2026-08-DW0002-ZB08")
     assert "<script>alert('x')</script>测试支部" in page.locator("h1").inner_text()
     page.goto(f"{desk_url}/queue?q=测试支部")
     assert page.locator("#total").inner_text() == "共 1 件"

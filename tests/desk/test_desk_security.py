@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import ActionEvent, Case, LoginAttempt
+from dutyflow.models.tables import Case, Event, LoginAttempt
 from tests.desk.conftest import OWN_BRANCH, PASSWORD, XSS_NAME
 
-CASE_PAGES = ["/queue", "/cases/2026-08-DW0002-ZB03", "/cases/2026-08-DW0002-ZB03/notice",
-              "/cases/2026-08-DW0002-ZB03/notice.docx", "/"]
-FORMS = ["/cases/2026-08-DW0002-ZB03/decide", "/queue/approve", "/logout"]
+CASE_PAGES = ["/queue", "/documents/2026-08-DW0002-ZB03", "/documents/2026-08-DW0002-ZB03/notice",
+              "/documents/2026-08-DW0002-ZB03/notice.docx", "/"]
+FORMS = ["/documents/2026-08-DW0002-ZB03/decide", "/queue/approve", "/logout"]
 
 
 def csrf_of(html: str) -> str:
@@ -49,10 +49,10 @@ def test_a_logged_in_reviewer_sees_the_queue_and_the_notice(client):
     assert log_in(client).status_code == 303
     queue = client.get("/queue")
     assert queue.status_code == 200 and "2026-08-DW0002-ZB03" in queue.text
-    notice = client.get("/cases/2026-08-DW0002-ZB03/notice")
+    notice = client.get("/documents/2026-08-DW0002-ZB03/notice")
     assert notice.status_code == 200 and "sandbox" in notice.headers["content-security-policy"]
     assert "〔待编号〕" in notice.text
-    docx = client.get("/cases/2026-08-DW0002-ZB03/notice.docx")
+    docx = client.get("/documents/2026-08-DW0002-ZB03/notice.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert "attachment" in docx.headers["content-disposition"]
 
@@ -60,7 +60,7 @@ def test_a_logged_in_reviewer_sees_the_queue_and_the_notice(client):
 def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(client):
     log_in(client)
     for data in ({"decision": "approve"}, {"decision": "approve", "csrf": "forged"}):
-        response = client.post("/cases/2026-08-DW0002-ZB03/decide", data=data)
+        response = client.post("/documents/2026-08-DW0002-ZB03/decide", data=data)
         assert response.status_code == 403
     bulk = client.post("/queue/approve", data={"case": "2026-08-DW0002-ZB03"})
     assert bulk.status_code == 403
@@ -72,15 +72,15 @@ def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(client):
 def test_a_reviewer_cannot_decide_on_their_own_branch(client):
     log_in(client, "赵书记")
     case_id = f"2026-08-{OWN_BRANCH}"
-    page = client.get(f"/cases/{case_id}")
+    page = client.get(f"/documents/{case_id}")
     assert "须由他人决定" in page.text and 'id="approve"' not in page.text
-    client.post(f"/cases/{case_id}/decide", data={"csrf": csrf_of(page.text), "decision": "approve"})
+    client.post(f"/documents/{case_id}/decide", data={"csrf": csrf_of(page.text), "decision": "approve"})
     assert status_of(case_id) == "draft"
-    refusal = client.get(f"/cases/{case_id}")
-    assert "someone else must decide" in refusal.text
+    refusal = client.get(f"/documents/{case_id}")
+    assert "须由他人决定" in refusal.text
     with session_scope() as session:
-        events = session.execute(select(ActionEvent.event, ActionEvent.actor)
-                                 .where(ActionEvent.action_id == case_id)).all()
+        events = session.execute(select(Event.event, Event.actor)
+                                 .where(Event.subject == case_id)).all()
     assert ("refused_approve", "赵书记") in events
 
 
@@ -109,7 +109,7 @@ def test_names_with_markup_render_literally(client):
     page = client.get("/queue", params={"q": "测试支部"})
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;测试支部" in page.text
     assert XSS_NAME not in page.text
-    case = client.get("/cases/2026-08-DW0002-ZB08")
+    case = client.get("/documents/2026-08-DW0002-ZB08")
     assert XSS_NAME not in case.text and "&lt;script&gt;" in case.text
     assert "script-src 'nonce-" in case.headers["content-security-policy"]
 

@@ -20,9 +20,10 @@ from dutyflow.core.calendar import add_working_days
 from dutyflow.core.vocabulary import MEASURE_KINDS, chase_subject
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
-from dutyflow.models.accountability import action_events, get_action, list_actions
+from dutyflow.models.accountability import get_case, list_cases
 from dutyflow.models.chases import chases_of
 from dutyflow.models.db import session_scope
+from dutyflow.models.documents import events_about
 from dutyflow.models.tables import Finding
 from dutyflow.rules.policy import load_policy
 from dutyflow.services.board import follow_up_board
@@ -49,19 +50,19 @@ def cycle_day(period: str) -> date:
 
 def issue_august(on: date = ISSUED_ON) -> str:
     letter = office_letters(cycle())[0]
-    decide(action_id=letter.id, decision="approve", reviewer="张主任")
+    decide(document_id=letter.id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=on)
     return letter.id
 
 
 def chases(case_id: str) -> list:
     with session_scope() as session:
-        return chases_of(session=session, action_id=case_id)
+        return chases_of(session=session, case_id=case_id)
 
 
 def case(case_id: str):
     with session_scope() as session:
-        return get_action(session=session, action_id=case_id)
+        return get_case(session=session, case_id=case_id)
 
 
 def docx_text(path: str) -> str:
@@ -92,25 +93,25 @@ def test_never_answered_is_chased_then_escalated_in_the_next_month(db_url):
     assert september.chased == [chase_id]
     [chase] = chases(case_id)
     assert (chase.period, chase.overdue_since, chase.status) == ("2026-09", DUE, "draft")
-    draft = docx_text(chase.document)
+    draft = docx_text(chase.path)
     assert "催办函" in draft and "2026年9月20日前报送整改情况反馈" in draft
-    assert chase_id in {item.action_id for item in pending_items("2026-09")}
+    assert chase_id in {item.document_id for item in pending_items("2026-09")}
     board = follow_up_board("2026-09")  # what the cycle's artifact shows, per unit
     assert (board.totals["overdue"], board.totals["chased"]) == (1, 1)
     [line] = [line for line in board.lines if any(line.counts.values())]
     assert org.startswith(line.unit) and line.name
     assert "整改反馈跟踪" in board.markdown() and case_id in board.markdown()
-    decide(action_id=chase_id, decision="approve", reviewer="张主任")
+    decide(document_id=chase_id, decision="approve", reviewer="张主任")
     issued = issue_notices(period="2026-09", on=date(2026, 10, 9))
     number = next(n for subject, n, _ in issued.issued if subject == chase_id)
     assert number.startswith("市直工委函〔2026〕")
     [chase] = chases(case_id)
-    assert (chase.status, chase.doc_number, chase.issued_on) == ("issued", number, date(2026, 10, 9))
+    assert (chase.status, chase.document_number, chase.issued_on) == ("issued", number, date(2026, 10, 9))
     assert chase.reply_due == add_working_days(date(2026, 10, 9), 5)
-    assert "2026年10月15日前" in docx_text(chase.document)  # 10 October is a working Saturday
+    assert "2026年10月15日前" in docx_text(chase.path)  # 10 October is a working Saturday
     with session_scope() as session:
-        events = [e.event for e in action_events(session=session, action_id=case_id)]
-    assert events[-3:] == ["chase_drafted", "chase_approved", "chase_issued"]
+        events = [e.event for e in events_about(session=session, case_id=case_id)]
+    assert events[-3:] == ["drafted", "approved", "issued"]  # the 催办's own, on its case
 
     october = month("2026-10")
     assert october.chased == []  # chased once per missed date: now it escalates
@@ -134,12 +135,12 @@ def test_an_answer_that_comes_late_withdraws_the_chase_and_is_not_escalated(sqli
     org = case(case_id).org_code
     month("2026-09")
     chase_id = chase_subject(case_id, 1)
-    decide(action_id=chase_id, decision="approve", reviewer="张主任")
+    decide(document_id=chase_id, decision="approve", reviewer="张主任")
     record_reply(case_id=case_id, received=date(2026, 10, 8), measures="已整改")  # late
     issued = issue_notices(period="2026-09", on=date(2026, 10, 9))
     assert chase_id not in {subject for subject, _, _ in issued.issued}
     [chase] = chases(case_id)
-    assert (chase.status, chase.doc_number) == ("withdrawn", None)
+    assert (chase.status, chase.document_number) == ("withdrawn", None)
     assert case(case_id).replied_on == date(2026, 10, 8)
     month("2026-10")
     assert follow_up_evidence("2026-10", org) == []
@@ -173,20 +174,20 @@ def test_a_problem_back_after_its_case_was_closed_is_a_recurrence(db_url):
                if any(k[0] == c.org_code for k in again)]
     assert letters, "the samples have a problem found in August and again in September"
     closed = letters[0]
-    decide(action_id=closed.id, decision="approve", reviewer="张主任")
+    decide(document_id=closed.id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=ISSUED_ON)
     record_reply(case_id=closed.id, received=date(2026, 9, 10), measures="已整改")
     accept_reply(case_id=closed.id, reviewer="刘审核")
     rerun = month("2026-09")  # the September case now names the recurrence
     assert rerun.evaluation.stored.changed >= 1
-    number = case(closed.id).doc_number
+    number = case(closed.id).document_number
     september = case(f"2026-09-{closed.org_code}")
     recurred = [e for e in september.evidence if e["facts"].get("recurrence")]
     assert recurred and all(e["facts"]["recurrence"] == number for e in recurred)
     assert all("反弹" in e["text"] for e in recurred)
     assert "属问题反弹" in Path(september.html_document).read_text(encoding="utf-8")
     with session_scope() as session:
-        others = [c for c in list_actions(session=session, period="2026-09")
+        others = [c for c in list_cases(session=session, period="2026-09")
                   if c.org_code != closed.org_code]
     assert not any(e["facts"].get("recurrence") for c in others for e in c.evidence)
 
@@ -195,10 +196,10 @@ def test_an_answer_quoting_the_chase_number_stops_the_escalation(sqlite_url, tmp
     case_id = issue_august()
     org = case(case_id).org_code
     month("2026-09")
-    decide(action_id=chase_subject(case_id, 1), decision="approve", reviewer="张主任")
+    decide(document_id=chase_subject(case_id, 1), decision="approve", reviewer="张主任")
     issue_notices(period="2026-09", on=date(2026, 10, 9))
     [chase] = chases(case_id)
-    rows = [[None, chase.doc_number, "2026-10-14", "已召开支委会并整改", "是", "会议记录"]]
+    rows = [[None, chase.document_number, "2026-10-14", "已召开支委会并整改", "是", "会议记录"]]
     workbook = sample_with_sheet(tmp_path / "in", "2026-10", "整改反馈", REPLY_HEADERS, rows)
     summary = run_cycle(period="2026-10", input_path=workbook, on=date(2026, 11, 3))
     replies = next(t for t in summary.ingest.tables if t.table == "replies")

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from dutyflow.cli import app
 from dutyflow.flows.cycle import run_cycle
-from dutyflow.models.accountability import action_events, list_actions
+from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
+from dutyflow.models.documents import events_about
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -118,7 +119,7 @@ def test_a_corrected_report_withdraws_actions_whose_findings_vanished(db_url, tm
     after = {a["id"]: a for a in actions_json("2026-08")}
     assert after[target["id"]]["status"] == "withdrawn"  # recorded, not deleted
     with session_scope() as session:
-        events = [e.event for e in action_events(session=session, action_id=target["id"])]
+        events = [e.event for e in events_about(session=session, case_id=target["id"])]
     assert events == ["opened", "withdrawn"]
     # the rest are untouched
     assert {k: v["status"] for k, v in after.items() if k != target["id"]} == {
@@ -145,7 +146,7 @@ def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqli
     stricter.write_text(DEFAULT_POLICY.read_text(encoding="utf-8").replace(
         "score_below: 70", "score_below: 85"), encoding="utf-8")
     with session_scope() as session:
-        before = len(list_actions(session=session, period="2026-08"))
+        before = len(list_cases(session=session, period="2026-08"))
     result = runner.invoke(app, ["simulate", "--period", "2026-08", "--policy", str(stricter),
                                  "--json"])
     assert result.exit_code == 0, result.output
@@ -156,4 +157,4 @@ def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqli
     table = runner.invoke(app, ["simulate", "--period", "2026-08", "--policy", str(stricter)])
     assert "无 → 提醒" in table.output
     with session_scope() as session:
-        assert len(list_actions(session=session, period="2026-08")) == before
+        assert len(list_cases(session=session, period="2026-08")) == before

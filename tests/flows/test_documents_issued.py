@@ -3,6 +3,7 @@ letter to each criticised organization, reply due dates, PDF views, refusals tha
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from datetime import date
@@ -15,11 +16,13 @@ from typer.testing import CliRunner
 from dutyflow.cli import app
 from dutyflow.flows.notices import issue_notices
 from dutyflow.flows.scheduled import quarter_circular
-from dutyflow.models.accountability import action_events, get_action, list_actions
+from dutyflow.models.accountability import get_case, list_cases
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import record_decision
-from dutyflow.models.tables import IssuedDocument, Organization
+from dutyflow.models.documents import events_about, record_decision
+from dutyflow.models.tables import Document as DocumentRow
+from dutyflow.models.tables import Organization
 from dutyflow.services.review import decide
+from tests.factories import approve_criticism_circular
 from tests.flows.test_review_issue import cycle, cycle_with_a_proposal, office_letters
 
 MONDAY = date(2026, 11, 23)
@@ -36,7 +39,7 @@ def text_of(path: str) -> str:
 def approve(ids, decision: str = "") -> None:
     with session_scope() as session:
         for action_id in ids:
-            record_decision(session=session, action_id=action_id, decision="approve",
+            record_decision(session=session, document_id=action_id, decision="approve",
                             reviewer="张主任", note="", decision_ref=decision)
 
 
@@ -46,6 +49,7 @@ def test_letters_and_documents_number_in_their_own_gapless_series(db_url, tmp_pa
     proposal = next(c for c in cases if c.measure == "circulated_criticism")
     approve([c.id for c in letters])
     approve([proposal.id], DECISION)
+    approve_criticism_circular("2026-08")
     summary = issue_notices(period="2026-08", on=MONDAY)
     numbers = {subject: number for subject, number, _ in summary.issued}
     # the 通报 opens the 文件 series; the letters (and the criticised branch's) the 函 series
@@ -53,7 +57,8 @@ def test_letters_and_documents_number_in_their_own_gapless_series(db_url, tmp_pa
     assert sorted(n for s, n in numbers.items() if s != "criticism-2026-08") == [
         "市直工委函〔2026〕1号", "市直工委函〔2026〕2号", "市直工委函〔2026〕3号"]
     with session_scope() as session:
-        counters = sorted((d.prefix, d.number) for d in session.query(IssuedDocument).all())
+        counters = sorted((d.number_prefix, d.number) for d in session.query(DocumentRow)
+                          .filter(DocumentRow.number.isnot(None)))
     assert counters == [("市直工委", 1), ("市直工委函", 1), ("市直工委函", 2), ("市直工委函", 3)]
 
 
@@ -62,13 +67,14 @@ def test_the_periods_criticism_is_one_circular_to_all_units_and_a_letter_to_each
     cases = cycle_with_a_proposal(tmp_path)
     criticised = [c for c in cases if c.measure == "circulated_criticism"]
     approve([c.id for c in criticised], DECISION)
+    approve_criticism_circular("2026-08")
     summary = issue_notices(period="2026-08", on=MONDAY)
     paths = {subject: path for subject, _, path in summary.issued}
     circular = text_of(paths.pop("criticism-2026-08"))
     with session_scope() as session:
         names = [session.get(Organization, c.org_code).org_name for c in criticised]
-        events = action_events(session=session, action_id=criticised[0].id)
-        issued = get_action(session=session, action_id=criticised[0].id)
+        events = events_about(session=session, case_id=criticised[0].id)
+        issued = get_case(session=session, case_id=criticised[0].id)
     assert "市直各部门（单位）党组（党委）、各机关党委：" in circular
     assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in circular
     assert all(name in circular for name in names) and DECISION in circular
@@ -79,12 +85,24 @@ def test_the_periods_criticism_is_one_circular_to_all_units_and_a_letter_to_each
     assert events[-1].event == "circulated" and "市直工委〔2026〕1号" in events[-1].note
 
 
-def test_the_draft_of_the_periods_criticism_is_there_for_the_reviewers(db_url, tmp_path):
-    cycle_with_a_proposal(tmp_path)
+def test_the_periods_criticism_is_drafted_for_review_once_the_committee_decided(db_url,
+                                                                               tmp_path):
     from dutyflow.documents.files import drafts_folder
 
+    cases = cycle_with_a_proposal(tmp_path)
     draft = drafts_folder("2026-08") / "criticism-2026-08.docx"
+    assert not draft.exists()  # an undecided proposal is in no 通报, not even a draft
+    proposal = next(c for c in cases if c.measure == "circulated_criticism")
+    decide(document_id=proposal.id, decision="approve", reviewer="张主任", decision_ref=DECISION)
     assert draft.exists() and "〔待编号〕" in text_of(str(draft))
+    listed = runner.invoke(app, ["documents", "--period", "2026-08", "--kind",
+                                 "criticism_circular", "--json"])
+    [circular] = json.loads(listed.output)
+    assert circular["id"] == "criticism-2026-08" and circular["status"] == "draft"
+    assert circular["case_ids"] == [proposal.id] and circular["document_number"] is None
+    # the letter waits for its 通报: issuing now sends neither, and says why
+    summary = issue_notices(period="2026-08", on=MONDAY)
+    assert summary.issued == [] and "通报" in summary.refused[0]
 
 
 def test_a_recommendation_without_a_party_group_is_refused_and_stays_approved(db_url,
@@ -104,9 +122,9 @@ def test_a_recommendation_without_a_party_group_is_refused_and_stays_approved(db
     result = runner.invoke(app, ["issue", "--period", "2026-08"])
     assert result.exit_code == 0 and "not issued" in result.output and "所在单位党组" in result.output
     with session_scope() as session:
-        kept = get_action(session=session, action_id=letter.id)
-        counted = session.query(IssuedDocument).count()
-    assert kept.status == "approved" and kept.doc_number is None and counted == 0
+        kept = get_case(session=session, case_id=letter.id)
+        counted = session.query(DocumentRow).filter(DocumentRow.number.isnot(None)).count()
+    assert kept.status == "approved" and kept.document_number is None and counted == 0
     monkeypatch.setattr(files, "build_notice", real)
     assert issue_notices(period="2026-08").issued[0][1].startswith("市直工委函")  # fixed: issued
 
@@ -146,10 +164,13 @@ def test_without_libreoffice_issuing_says_so_and_goes_on(db_url, monkeypatch, ca
 
 
 def test_an_empty_quarter_gets_no_circular_number(db_url):
+    from dutyflow.services.issuing import draft_circular
+
+    assert draft_circular(quarter="2026-Q1", on=MONDAY) is None  # nothing to circulate
     summary = issue_notices(period="2026-Q1", on=MONDAY)
-    assert summary.issued == [] and "empty circular is not issued" in summary.refused[0]
+    assert summary.issued == [] and summary.refused == []
     with session_scope() as session:
-        assert session.query(IssuedDocument).count() == 0
+        assert session.query(DocumentRow).filter(DocumentRow.number.isnot(None)).count() == 0
 
 
 def test_the_quarter_circular_counts_only_decided_measures(db_url):
@@ -157,7 +178,7 @@ def test_the_quarter_circular_counts_only_decided_measures(db_url):
     letters = office_letters(cases)
     approve([letters[0].id])  # one reminder/talk decided; the rest still drafts
     quarter_circular(period="2026-Q3")
-    decide(action_id="circular-2026-Q3", decision="approve", reviewer="张主任")
+    decide(document_id="circular-2026-Q3", decision="approve", reviewer="张主任")
     summary = issue_notices(period="2026-Q3", on=date(2026, 10, 12))
     [(subject, number, path)] = summary.issued
     text = text_of(path)
@@ -166,7 +187,7 @@ def test_the_quarter_circular_counts_only_decided_measures(db_url):
     assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in text
     assert "组织生活制度全部落实" in text and "存在的主要问题" in text
     with session_scope() as session:
-        assert len(list_actions(session=session, period="2026-08")) == len(cases)
+        assert len(list_cases(session=session, period="2026-08")) == len(cases)
 
 
 def test_each_measure_gives_the_policys_working_days_for_its_answer(db_url, tmp_path):
@@ -181,7 +202,7 @@ def test_each_measure_gives_the_policys_working_days_for_its_answer(db_url, tmp_
         "    reminder: 10\n", "    reminder: 15\n"), encoding="utf-8")
     run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx", policy_path=policy)
     with session_scope() as session:
-        reminder = next(a for a in list_actions(session=session, period="2026-08")
+        reminder = next(a for a in list_cases(session=session, period="2026-08")
                         if a.measure == "reminder")
     assert reminder.reply_days == 15
     approve([reminder.id])
@@ -190,4 +211,4 @@ def test_each_measure_gives_the_policys_working_days_for_its_answer(db_url, tmp_
     due = add_working_days(MONDAY, 15)  # 2026-12-14: three weekends skipped
     assert f"{chinese_date(due)}前" in text_of(path)
     with session_scope() as session:
-        assert get_action(session=session, action_id=reminder.id).reply_due == due
+        assert get_case(session=session, case_id=reminder.id).reply_due == due

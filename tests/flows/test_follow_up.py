@@ -15,8 +15,9 @@ from dutyflow.core.calendar import add_working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
-from dutyflow.models.accountability import action_events, get_action
+from dutyflow.models.accountability import get_case
 from dutyflow.models.db import session_scope
+from dutyflow.models.documents import events_about
 from dutyflow.models.followup import replies_of
 from dutyflow.models.reports import quarantined_rows
 from dutyflow.services.followup import accept_reply, record_reply, return_reply
@@ -30,7 +31,7 @@ TODAY = date.today()
 
 def issued_letter(on: date) -> str:
     letter = office_letters(cycle())[0]
-    decide(action_id=letter.id, decision="approve", reviewer="张主任")
+    decide(document_id=letter.id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=on)
     return letter.id
 
@@ -50,7 +51,7 @@ def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
                                 "--note", "已补开支委会"])
     assert reply.exit_code == 0, reply.output
     with session_scope() as session:
-        [kept] = replies_of(session=session, action_id=case_id)
+        [kept] = replies_of(session=session, case_id=case_id)
     assert len(kept.files) == 2 and kept.files[0]["path"] == kept.files[1]["path"]
     assert Path(kept.files[0]["path"]).read_bytes() == b"%PDF-1.4 minutes"
     assert "reply of" in runner.invoke(app, ["cases", "--period", "2026-08"]).output
@@ -58,7 +59,7 @@ def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
     assert accepted.exit_code == 0, accepted.output
     assert status_of(case_id) == "closed"
     with session_scope() as session:
-        events = [(e.event, e.actor) for e in action_events(session=session, action_id=case_id)]
+        events = [(e.event, e.actor) for e in events_about(session=session, case_id=case_id)]
     assert events[-2:] == [("reply_received", "dutyflow"), ("accepted", "刘审核")]
     with pytest.raises(DutyflowError, match="was closed"):
         record_reply(case_id=case_id, received=TODAY)
@@ -67,7 +68,7 @@ def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
 def test_an_unanswered_measure_is_overdue_after_the_date_it_gave(db_url):
     case_id = issued_letter(date(2026, 9, 1))
     with session_scope() as session:
-        due = get_action(session=session, action_id=case_id).reply_due
+        due = get_case(session=session, case_id=case_id).reply_due
     assert due == add_working_days(date(2026, 9, 1), 10) < TODAY
     assert status_of(case_id) == "overdue"
     listed = runner.invoke(app, ["cases", "--period", "2026-08", "--status", "overdue"])
@@ -101,12 +102,12 @@ def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path
     bad = runner.invoke(app, ["reply", case_id, "--received", "2026-13-01"])
     assert bad.exit_code == 2 and "not a date" in bad.output
     with session_scope() as session:
-        assert replies_of(session=session, action_id=case_id) == []
+        assert replies_of(session=session, case_id=case_id) == []
     record_reply(case_id=case_id, received=TODAY)
-    with pytest.raises(DutyflowError, match="is not a reviewer"):
+    with pytest.raises(DutyflowError, match="不是审核人"):
         accept_reply(case_id=case_id, reviewer="王五")
     with session_scope() as session:
-        events = [(e.event, e.actor) for e in action_events(session=session, action_id=case_id)]
+        events = [(e.event, e.actor) for e in events_about(session=session, case_id=case_id)]
     assert events[-1] == ("refused_accept", "王五")
     assert status_of(case_id) == "awaiting_reply"
 
@@ -114,7 +115,7 @@ def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path
 def test_replies_come_in_through_the_workbook_and_bad_rows_are_quarantined(db_url, tmp_path):
     cases = office_letters(cycle())
     for case in cases[:2]:
-        decide(action_id=case.id, decision="approve", reviewer="张主任")
+        decide(document_id=case.id, decision="approve", reviewer="张主任")
     issued = issue_notices(period="2026-08", on=date(2026, 9, 7))
     by_id = {subject: number for subject, number, _ in issued.issued}
     first, second, draft = cases[0].id, cases[1].id, cases[2].id
@@ -136,8 +137,8 @@ def test_replies_come_in_through_the_workbook_and_bad_rows_are_quarantined(db_ur
         reasons = {q.row_number: q.reason for q in quarantined_rows(session=session,
                                                                     period="2026-09")
                    if q.table_name == "replies"}
-        [kept] = replies_of(session=session, action_id=first)
-        [by_number] = replies_of(session=session, action_id=second)
+        [kept] = replies_of(session=session, case_id=first)
+        [by_number] = replies_of(session=session, case_id=second)
     assert "unknown case" in reasons[4] and "its notice is 草稿" in reasons[5]
     assert "before case" in reasons[6] and "names its case" in reasons[7]
     assert "duplicate of row 2" in reasons[8] and "is case" in reasons[9]
@@ -148,4 +149,4 @@ def test_replies_come_in_through_the_workbook_and_bad_rows_are_quarantined(db_ur
     # the same workbook again adds nothing
     run_cycle(period="2026-09", input_path=workbook)
     with session_scope() as session:
-        assert len(replies_of(session=session, action_id=first)) == 1
+        assert len(replies_of(session=session, case_id=first)) == 1

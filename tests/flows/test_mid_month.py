@@ -53,7 +53,7 @@ def full_month_theme_days() -> pd.DataFrame:
 
 def test_a_half_reported_month_warns_of_what_is_not_yet_held(db_url, tmp_path):
     letter = office_letters(cycle())[0]  # August: one letter issued, its answer due 20 Sept
-    decide(action_id=letter.id, decision="approve", reviewer="张主任")
+    decide(document_id=letter.id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=date(2026, 9, 7))
     before = counts()
     folder = half_reported(tmp_path / "inbox" / "2026-09")

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from dutyflow.cli import app
 from dutyflow.core.vocabulary import DocumentStatus
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import circular_events
+from dutyflow.models.documents import events_of
 from dutyflow.models.tables import Case
 from dutyflow.services.followup import accept_reply, record_reply
 from dutyflow.services.review import office_drafts
@@ -93,7 +93,7 @@ def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_
     assert (out / "2026-Q3-单位月度得分.png").read_bytes()[:4] == b"\x89PNG"
 
     early = runner.invoke(app, ["issue", "--period", "2026-Q3", "--on", "2026-10-13"])
-    assert "ranking-2026-Q3 is draft" in early.output
+    assert "ranking-2026-Q3 现为“草稿，待审核”" in early.output
     invoke("review", "ranking-2026-Q3", "--approve", "--reviewer", "张主任")
     issued = invoke("issue", "--period", "2026-Q3", "--on", "2026-10-15")
     number = next(line.split()[0] for line in issued.splitlines() if "ranking-2026-Q3" in line)
@@ -132,8 +132,8 @@ def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_
     again = invoke("ranking", "--period", "2026-Q3", "--on", "2026-11-21")
     assert f"2026-Q3 {corrected}:" not in again  # settled once
     with session_scope() as session:
-        events = [e.event for e in circular_events(session=session, subject="ranking-2026-Q3")]
-    assert events[:3] == ["opened", "approved", "issued"] and "lifted" in events
+        events = [e.event for e in events_of(session=session, subject="ranking-2026-Q3")]
+    assert events[:3] == ["drafted", "approved", "issued"] and "lifted" in events
 
     cycle("2026-10")
     q4 = {r["org_code"]: r for r in ranking("2026-Q4")["rows"]}

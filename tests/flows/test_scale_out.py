@@ -8,7 +8,7 @@ import pandas as pd
 
 from dutyflow.core.settings import reload_settings, settings
 from dutyflow.flows.cycle import run_cycle
-from dutyflow.models.accountability import list_actions
+from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Finding
 from dutyflow.services.shards import assign_shards, subtree_roots
@@ -20,7 +20,7 @@ def outcome() -> dict:
     out = Path(settings.output_dir)
     with session_scope() as session:
         actions = sorted((a.id, a.evidence_hash, Path(a.document).name)
-                         for a in list_actions(session=session, period="2026-09"))
+                         for a in list_cases(session=session, period="2026-09"))
         findings = sorted((f.id, f.measure, f.text) for f in session.query(Finding))
     drafts = sorted(p.name for p in (out / "2026-09" / "drafts").iterdir())
     return {"actions": actions, "findings": findings, "drafts": drafts}

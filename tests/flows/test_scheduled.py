@@ -13,9 +13,9 @@ from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
 from dutyflow.flows.review import Decision, ReviewForm, apply_decisions, pending_form, review_actions
 from dutyflow.flows.scheduled import monthly_cycle, previous_month, previous_quarter, quarter_circular
-from dutyflow.models.accountability import list_actions
+from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
-from dutyflow.models.decisions import record_decision
+from dutyflow.models.documents import record_decision
 from dutyflow.services.review import decide
 from tests.factories import LATE_ITEM, sample_with_rows
 
@@ -47,22 +47,22 @@ def test_the_review_form_links_each_case_to_the_desk_and_keeps_good_decisions(sq
     run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx")
     rows, description, _ = pending_form("2026-08")
     with session_scope() as session:
-        drafts = [a.id for a in list_actions(session=session, period="2026-08")]
-    assert [r.action_id for r in rows] == sorted(drafts) and all(r.decision == "pending" for r in rows)
+        drafts = [a.id for a in list_cases(session=session, period="2026-08")]
+    assert [r.document_id for r in rows] == sorted(drafts) and all(r.decision == "pending" for r in rows)
     assert f"{len(rows)} cases of 2026-08 wait for review" in description
-    assert f"(http://127.0.0.1:8300/cases/{rows[0].action_id})" in description
+    assert f"(http://127.0.0.1:8300/documents/{rows[0].document_id})" in description
     assert "(http://127.0.0.1:8300/queue?period=2026-08)" in description
     form = ReviewForm(reviewer="张主任", decisions=[
-        Decision(action_id=rows[0].action_id, decision="approve"),
-        Decision(action_id=rows[1].action_id, decision="reject"),  # no note: refused
-        Decision(action_id=rows[2].action_id, decision="reject", note="材料已补"),
+        Decision(document_id=rows[0].document_id, decision="approve"),
+        Decision(document_id=rows[1].document_id, decision="reject"),  # no note: refused
+        Decision(document_id=rows[2].document_id, decision="reject", note="材料已补"),
     ])
     counts, refused = apply_decisions(form)
     assert counts == {"approve": 1, "reject": 1, "pending": 0, "refused": 1}
-    assert refused == [f"{rows[1].action_id}: a rejection needs a reason (--note)"]
+    assert refused == [f"{rows[1].document_id}: 驳回须写明理由"]
     with session_scope() as session:
-        statuses = {a.id: a.status for a in list_actions(session=session, period="2026-08")}
-    assert [statuses[r.action_id] for r in rows[:3]] == ["approved", "draft", "rejected"]
+        statuses = {a.id: a.status for a in list_cases(session=session, period="2026-08")}
+    assert [statuses[r.document_id] for r in rows[:3]] == ["approved", "draft", "rejected"]
 
 
 def test_the_review_flow_outside_a_deployment_fails_with_a_clear_message(sqlite_url):
@@ -75,16 +75,16 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
     run_cycle(period="2026-08", input_path=sample_with_rows(tmp_path, "2026-08", "整改", [LATE_ITEM]))
     run_cycle(period="2026-09", input_path=SAMPLES / "2026-09-党建报表.xlsx")
     with session_scope() as session:
-        criticised = [a for m in ("2026-08", "2026-09") for a in list_actions(session=session, period=m)
+        criticised = [a for m in ("2026-08", "2026-09") for a in list_cases(session=session, period=m)
                       if a.measure == "circulated_criticism"]
         assert criticised
         for action in criticised:
-            record_decision(session=session, action_id=action.id, decision="approve",
+            record_decision(session=session, document_id=action.id, decision="approve",
                             reviewer="张主任", note="", decision_ref="工委会议纪要〔2026〕9号")
         names = {a.org_code for a in criticised}
     draft = Path(quarter_circular(period="2026-Q3"))
     assert "〔待编号〕" in "\n".join(p.text for p in Document(draft).paragraphs)
-    decide(action_id="circular-2026-Q3", decision="approve", reviewer="张主任")
+    decide(document_id="circular-2026-Q3", decision="approve", reviewer="张主任")
     first = issue_notices(period="2026-Q3", on=date(2026, 10, 10))
     [(subject, number, path)] = first.issued
     assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"
@@ -103,5 +103,5 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
     assert listed == expected
     frozen = Path(path).read_bytes()
     again = issue_notices(period="2026-Q3", on=date(2026, 10, 11))
-    assert again.issued == [] and again.skipped == 1
+    assert again.issued == [] and again.refused == []  # issued once, never again
     assert Path(path).read_bytes() == frozen

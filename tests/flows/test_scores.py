@@ -58,7 +58,7 @@ def test_every_organization_is_scored_and_each_score_is_explained(db_url):
 
 def test_an_answer_on_time_and_a_closure_add_to_the_month_they_came_in(sqlite_url):
     letter = office_letters(cycle())[0]
-    decide(action_id=letter.id, decision="approve", reviewer="张主任")
+    decide(document_id=letter.id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=date(2026, 9, 7))
     record_reply(case_id=letter.id, received=date(2026, 9, 15), measures="已整改")
     accept_reply(case_id=letter.id, reviewer="刘审核")

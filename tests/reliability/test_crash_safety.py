@@ -21,9 +21,9 @@ from dutyflow.core.faults import POINTS
 from dutyflow.core.settings import reload_settings, settings
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
-from dutyflow.models.accountability import list_actions
+from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Finding, IssuedDocument
+from dutyflow.models.tables import Document, Finding
 from dutyflow.services.review import decide
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "2026-08-党建报表.xlsx"
@@ -35,10 +35,10 @@ def snapshot() -> dict:
     """What a user could observe: actions, findings, numbers, and the files on disk."""
     out = Path(settings.output_dir).resolve()
     with session_scope() as session:
-        actions = sorted((a.id, a.status, a.doc_number, a.evidence_hash)
-                         for a in list_actions(session=session, period="2026-08"))
+        actions = sorted((a.id, a.status, a.document_number, a.evidence_hash)
+                         for a in list_cases(session=session, period="2026-08"))
         findings = sorted(f.id for f in session.query(Finding).filter(Finding.current))
-        numbers = sorted(d.number for d in session.query(IssuedDocument))
+        numbers = sorted(d.number for d in session.query(Document).filter(Document.number.isnot(None)))
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
                    and p.suffix in (".docx", ".html", ".tmp"))
     return {"actions": actions, "findings": findings, "numbers": numbers, "files": files}
@@ -47,10 +47,10 @@ def snapshot() -> dict:
 def approve_and_issue() -> None:
     """Approve the first APPROVE actions (those still drafts) and issue."""
     with session_scope() as session:
-        first = list_actions(session=session, period="2026-08")[:APPROVE]
+        first = list_cases(session=session, period="2026-08")[:APPROVE]
         drafts = [(a.id, a.proposal) for a in first if a.status == "draft"]
     for action_id, proposal in drafts:
-        decide(action_id=action_id, decision="approve", reviewer="张主任",
+        decide(document_id=action_id, decision="approve", reviewer="张主任",
                decision_ref="工委会议纪要〔2026〕9号" if proposal else "")
     issue_notices(period="2026-08", on=ISSUED_ON)
 
@@ -119,9 +119,9 @@ def test_a_killed_process_at_each_stage_then_a_retry_equals_a_clean_run(point, t
         use(url, out, monkeypatch)
         with session_scope() as session:
             ids = [(a.id, a.proposal)
-                   for a in list_actions(session=session, period="2026-08")][:APPROVE]
+                   for a in list_cases(session=session, period="2026-08")][:APPROVE]
         for action_id, proposal in ids:
-            decide(action_id=action_id, decision="approve", reviewer="张主任",
+            decide(document_id=action_id, decision="approve", reviewer="张主任",
                    decision_ref="工委会议纪要〔2026〕9号" if proposal else "")
         reload_settings()
         died = _dutyflow("issue", "--period", "2026-08", env=killed, cwd=tmp_path)

@@ -9,8 +9,9 @@ from pathlib import Path
 from dutyflow.core.periods import Period
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.evaluate import store_outcome
-from dutyflow.models.accountability import action_events, list_actions, read_period_frames, store_actions
+from dutyflow.models.accountability import list_cases, read_period_frames, store_cases
 from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.documents import events_about
 from dutyflow.models.tables import Finding
 from dutyflow.rules.compile import compile_policy
 from dutyflow.rules.engine import evaluate_facts
@@ -56,12 +57,12 @@ def test_two_evaluations_of_a_period_at_once_store_each_action_once(pg_url):
     run_cycle(period="2026-08", input_path=SAMPLE)
     policy, findings, actions = drafts()
     with session_scope() as session:
-        before = sorted(a.id for a in list_actions(session=session, period="2026-08"))
+        before = sorted(a.id for a in list_cases(session=session, period="2026-08"))
     for _ in range(ROUNDS):
         errors = race(*[lambda: store_outcome.fn(policy, "2026-08", 0, findings, actions)] * 2)
         assert not errors
     with session_scope() as session:
-        after = sorted(a.id for a in list_actions(session=session, period="2026-08"))
+        after = sorted(a.id for a in list_cases(session=session, period="2026-08"))
         assert session.query(Finding).count() == len({f.id for f in findings})
     assert after == before
 
@@ -76,23 +77,23 @@ def test_a_decision_racing_a_withdrawal_is_never_lost(pg_url):
     def withdraw():
         with session_scope() as session:
             lock_period(session, "evaluate 2026-08")
-            store_actions(session=session, period="2026-08", policy_version=policy.version,
-                          actions=others)
+            store_cases(session=session, period="2026-08", policy_version=policy.version,
+                        cases=others)
 
     def approve():
-        decide(action_id=target.id, decision="approve", reviewer="张主任",
+        decide(document_id=target.id, decision="approve", reviewer="张主任",
                decision_ref="工委会议纪要〔2026〕9号" if target.proposal else "")
 
     for _ in range(ROUNDS):
         with session_scope() as session:  # the action is back, a draft again
-            store_actions(session=session, period="2026-08", policy_version=policy.version,
-                          actions=actions)
+            store_cases(session=session, period="2026-08", policy_version=policy.version,
+                        cases=actions)
         errors = race(withdraw, approve)
-        assert all("only drafts can be reviewed" in str(e) for e in errors)
+        assert all("只有草稿可以审核" in str(e) for e in errors)
         with session_scope() as session:
-            status = next(a.status for a in list_actions(session=session, period="2026-08")
+            status = next(a.status for a in list_cases(session=session, period="2026-08")
                           if a.id == target.id)
-            tail = [e.event for e in action_events(session=session, action_id=target.id)][-2:]
+            tail = [e.event for e in events_about(session=session, case_id=target.id)][-2:]
         assert status == "withdrawn"
         # either approved then withdrawn, or withdrawn then the late approval refused and logged
         assert tail in (["approved", "withdrawn"], ["withdrawn", "refused_approve"])

@@ -112,7 +112,7 @@ def test_a_manual_run_completes_with_actions_artifacts_and_documents(service):
     run_id = trigger(svc, "dutyflow-cycle/cycle", period="2026-08",
                      input_path=str(SAMPLES / "2026-08-党建报表.xlsx"))
     assert wait_for(svc, run_id, {"COMPLETED"}) == "COMPLETED"
-    actions = query(db, "SELECT id, document FROM action WHERE period = '2026-08'")
+    actions = query(db, "SELECT id, path FROM document WHERE period = '2026-08'")
     assert actions and all(Path(doc).exists() for _, doc in actions)
     assert all(str(out / "documents") in doc for _, doc in actions)
     with temporary_settings({PREFECT_API_URL: svc.api_url}), get_client(sync_client=True) as client:
@@ -130,7 +130,7 @@ def test_two_identical_runs_at_once_make_no_duplicates(service):
     runs = [trigger(svc, "dutyflow-cycle/cycle", **params) for _ in range(2)]
     for run_id in runs:
         assert wait_for(svc, run_id, {"COMPLETED"}) == "COMPLETED"
-    [(total, distinct)] = query(db, "SELECT count(*), count(DISTINCT id) FROM action "
+    [(total, distinct)] = query(db, "SELECT count(*), count(DISTINCT id) FROM accountability_case "
                                     "WHERE period = '2026-09'")
     assert total == distinct > 0
     [(batches,)] = query(db, "SELECT count(*) FROM ingest_batch WHERE period = '2026-09' "
@@ -156,8 +156,9 @@ def final_state(svc: Service, run_id: UUID, timeout: float = 300):
 
 def test_a_suspended_review_survives_a_server_restart_and_its_decisions_land(service):
     svc, db, _ = service
-    pending = [r[0] for r in query(db, "SELECT id FROM action WHERE period = '2026-08' "
-                                       "AND status = 'draft' AND NOT proposal ORDER BY id")]
+    pending = [r[0] for r in query(db, "SELECT c.id FROM accountability_case c JOIN document d "
+                                       "ON d.id = c.id WHERE c.period = '2026-08' AND "
+                                       "d.status = 'draft' AND NOT c.proposal ORDER BY c.id")]
     assert len(pending) >= 3
     run_id = trigger(svc, "review-actions/review", period="2026-08")
     assert wait_for(svc, run_id, {"PAUSED"}) == "PAUSED"
@@ -168,7 +169,7 @@ def test_a_suspended_review_survives_a_server_restart_and_its_decisions_land(ser
             flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))]
     desk = svc.env["DUTYFLOW_DESK_PORT"]  # a link artifact is markdown: "[text](url)"
     assert any(f"(http://127.0.0.1:{desk}/queue?period=2026-08)" in link for link in links)
-    assert any(f"(http://127.0.0.1:{desk}/cases/{pending[0]})" in link for link in links)
+    assert any(f"(http://127.0.0.1:{desk}/documents/{pending[0]})" in link for link in links)
     assert httpx.get(f"http://127.0.0.1:{desk}/health", timeout=5).status_code == 200
 
     # a second review of the same period does not open while this one is open
@@ -182,18 +183,18 @@ def test_a_suspended_review_survives_a_server_restart_and_its_decisions_land(ser
         resume_flow_run(run_id, run_input={
             "reviewer": "张主任",
             "decisions": [
-                {"action_id": pending[0], "decision": "approve"},
-                {"action_id": pending[1], "decision": "reject", "note": "已提交补充材料"},
-                {"action_id": pending[2], "decision": "reject"},  # no reason: refused
+                {"document_id": pending[0], "decision": "approve"},
+                {"document_id": pending[1], "decision": "reject", "note": "已提交补充材料"},
+                {"document_id": pending[2], "decision": "reject"},  # no reason: refused
             ]})
     state = final_state(svc, run_id)
     assert state.is_failed()
     assert "1 decisions refused, 2 recorded" in state.message
-    assert f"{pending[2]}: a rejection needs a reason" in state.message
-    statuses = dict(query(db, "SELECT id, status FROM action WHERE period = '2026-08'"))
+    assert f"{pending[2]}: 驳回须写明理由" in state.message
+    statuses = dict(query(db, "SELECT id, status FROM document WHERE period = '2026-08'"))
     assert statuses[pending[0]] == "approved" and statuses[pending[1]] == "rejected"
     assert statuses[pending[2]] == "draft"
-    events = query(db, f"SELECT event, actor, note FROM action_event WHERE action_id = '{pending[1]}' "
+    events = query(db, f"SELECT event, actor, note FROM event WHERE subject = '{pending[1]}' "
                        "ORDER BY id")
     assert events[-1] == ("rejected", "张主任", "已提交补充材料")
 
