@@ -14,7 +14,7 @@ $(STAMP): constraints.txt pyproject.toml
 
 install: $(STAMP)
 
-# Four months as an office runs them, dated as they happened: the cycle on the 3rd, the office
+# Four months as an office runs them, dated as they happened: the cycle on the 2nd, the office
 # approves what it may decide alone (proposals wait for the committee) and issues it on the
 # 9th; answers that do not come are chased (催办) at the next cycle, then escalated. Then the
 # quarters are ranked (季通报) and the year rolled up.
