@@ -83,6 +83,7 @@ class EngineStage:
 
 def direct_ingest(stages: Stages, period: str, input_path: Path) -> int:
     """The ingest flow's tasks' own functions, in the flow's order; rows loaded."""
+    from dutyflow.core.report_tables import TABLES
     from dutyflow.flows.ingest import (
         clean_report_table,
         find_report_tables,
@@ -91,7 +92,6 @@ def direct_ingest(stages: Stages, period: str, input_path: Path) -> int:
         read_report_table,
         read_table_specs,
     )
-    from dutyflow.reports.schemas import TABLES
 
     specs = read_table_specs.fn(None)
     with stages.stage("ingest: find tables") as row:

@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from dutyflow.core.periods import Period, PeriodParam
+from dutyflow.core.report_tables import TABLES, TableSpec, table_specs
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import FollowUp, status_words
 from dutyflow.models.chases import chase_numbers
@@ -18,7 +19,6 @@ from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.followup import reply_targets
 from dutyflow.models.reports import TableLoad, known_org_codes, load_table
 from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
-from dutyflow.reports.schemas import TABLES, TableSpec, table_specs
 from dutyflow.reports.validate import CaseRef, CleanTable, Quarantine, case_lookup, clean_table
 from dutyflow.rules.policy import load_policy
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import MEETINGS, table_specs
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import FollowUp, measure_name, meeting_type_names
 from dutyflow.documents.wording import chinese_date
@@ -22,7 +23,6 @@ from dutyflow.models.db import session_scope
 from dutyflow.models.followup import case_status, followed_cases
 from dutyflow.models.reports import known_org_codes
 from dutyflow.reports.reading import find_sources, read_source
-from dutyflow.reports.schemas import table_specs
 from dutyflow.reports.validate import Quarantine, clean_table
 from dutyflow.rules.facts import PeriodData, meetings_since
 from dutyflow.rules.judge import judge
@@ -97,8 +97,7 @@ def _reported(input_path: Path, period: Period, policy: Policy, known: set[str]
                             specs["organizations"], period=period, known_orgs=known)
         orgs, known = table.rows, known | set(table.rows["org_code"])
         quarantined += table.quarantined
-    meetings = pd.DataFrame(columns=["org_code", "meeting_type", "held_on", "attendees",
-                                     "for_year"])
+    meetings = pd.DataFrame(columns=list(MEETINGS.stored_columns))
     if "meetings" in grouped:
         table = clean_table([read_source(s) for s in grouped["meetings"]], specs["meetings"],
                             period=period, known_orgs=known)
