@@ -187,7 +187,7 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     orgs = orgs.assign(voting=pd.to_numeric(orgs["full_members"], errors="coerce")
                        .fillna(orgs["members"]).astype(float))
     meetings = _columns(data.meetings, MEETINGS.stored_columns).drop_duplicates(
-        ["org_code", "meeting_type", "held_on", "attendees"])
+        list(MEETINGS.stored_key))
     names = meeting_type_names(policy.all_meeting_types)
     ladder = policy.meetings.ladder
     for duty, span in due_duties(policy, period) if data.has_meetings else []:
@@ -257,15 +257,14 @@ def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
 
 def fulfillment_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """One fact per assessed organization: score, share of tasks done, steps climbed."""
-    rows = data.assessments
+    rows = _columns(data.assessments, ASSESSMENTS.stored_columns)
     if rows.empty:
         return pd.DataFrame()
     total = rows["tasks_total"].astype(float)
     ratio = (rows["tasks_done"].astype(float) / total.where(total > 0)).fillna(1.0)
-    facts = rows[["org_code", "score", "tasks_total", "tasks_done"]].copy()
+    facts = rows[["org_code", *ASSESSMENTS.evidence]].copy()  # what its finding quotes
     facts = facts.assign(family="fulfillment", subject="fulfillment", span=str(data.period),
-                         assessed_period=rows["assessed_period"], score=rows["score"].astype(float),
-                         done_ratio=ratio.round(4))
+                         score=rows["score"].astype(float), done_ratio=ratio.round(4))
     facts["prior"] = climb(facts, data.history, policy=policy, family="fulfillment",
                            ladder=policy.fulfillment.ladder, period=data.period,
                            span=data.period,

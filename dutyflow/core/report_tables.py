@@ -113,6 +113,10 @@ class TableSpec:
         return tuple(c.stored for c in self.columns)
 
     @property
+    def stored_key(self) -> tuple[str, ...]:
+        return tuple(self.column(k).stored for k in self.key)
+
+    @property
     def renames(self) -> dict[str, str]:
         """Report column -> database column, where they differ."""
         return {c.name: c.stored for c in self.columns if c.stored != c.name}
