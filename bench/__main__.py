@@ -27,8 +27,8 @@ What it measures (generation of the input files is not part of any measured figu
 1. the real Prefect flow `dutyflow.flows.cycle.run_cycle` on a fresh SQLite database and a
    fresh, server-less Prefect (its ephemeral API), once from an .xlsx workbook and once from a
    folder of CSV files: wall seconds, and each task's and subflow's duration as Prefect
-   recorded it; then the same stages called directly (the tasks' own functions and the
-   services they call, no Prefect), each with its seconds, throughput and peak RSS;
+   recorded it; then the same stages called directly (the service functions the tasks
+   wrap, in the flows' order, no Prefect), each with its seconds, throughput and peak RSS;
 2. durable-rules (`dutyflow.rules.engine`) against the pandas reference and the zen-engine
    decision table on the same facts; the three match sets must be identical, or the benchmark
    fails with exit code 3;

@@ -11,7 +11,7 @@ from typing import Any
 
 def write_period_csv(folder: Path, *, period: str, branches: int, seed: int) -> Path:
     """The same rows as `write_period_workbook(messy=False)`, as four UTF-8-BOM CSV files."""
-    from dutyflow.reports.schemas import (
+    from dutyflow.core.report_tables import (
         ASSESSMENTS,
         MEETINGS,
         ORGANIZATIONS,

@@ -9,19 +9,13 @@ import pandas as pd
 from dutyflow.core.periods import Period
 
 if TYPE_CHECKING:
+    from dutyflow.core.report_tables import TableSpec
     from dutyflow.rules.facts import PeriodData
     from dutyflow.rules.judge import Evaluator
     from dutyflow.rules.policy import Policy
 
 # (the product modules are imported where they are used: a worker process that does not need
 # them keeps them out of its peak RSS)
-
-ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary",
-               "full_members", "has_committee"]
-RECT_COLUMNS = ["item_id", "org_code", "description", "deadline", "status", "completed_on",
-                "extended_to", "source", "responsible"]
-ASSESS_COLUMNS = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done",
-                  "duty_report_rating"]
 
 
 class SampleRows:
@@ -49,8 +43,7 @@ def sample_period_data(rows: SampleRows, period: str, history: pd.DataFrame | No
     holds the yearly meeting only in December and quarterly ones in the quarter's last month,
     so six months give the same facts for any month).
     """
-    from dutyflow.core.vocabulary import ITEM_STATUS_CHOICES as STATUSES
-    from dutyflow.core.vocabulary import RATING_CHOICES, YES_NO
+    from dutyflow.core.report_tables import ASSESSMENTS, MEETINGS, ORGANIZATIONS, RECTIFICATIONS
     from dutyflow.rules.facts import HISTORY_COLUMNS, PeriodData
 
     p = Period.parse(period)
@@ -61,24 +54,32 @@ def sample_period_data(rows: SampleRows, period: str, history: pd.DataFrame | No
             break
         months.append(current)
         current = current.previous()
-    meetings = pd.DataFrame([m for month in months for m in rows.month(month)["meetings"]],
-                            columns=["org_code", "meeting_type", "held_on", "attendees"])
-    rects = pd.DataFrame(tables["rectifications"])
-    rects["status"] = rects["status"].map(STATUSES)
-    assessments = pd.DataFrame(tables["assessments"]).rename(columns={"period": "assessed_period"})
-    if "duty_report_rating" not in assessments:
-        assessments["duty_report_rating"] = None
-    assessments["duty_report_rating"] = assessments["duty_report_rating"].map(RATING_CHOICES)
-    orgs = pd.DataFrame(tables["organizations"])
-    orgs["has_committee"] = orgs["has_committee"].map(YES_NO)
+    meetings = [m for month in months for m in rows.month(month)["meetings"]]
     return PeriodData(
         period=p,
-        organizations=orgs[ORG_COLUMNS],
-        meetings=meetings,
-        rectifications=rects[RECT_COLUMNS],
-        assessments=assessments[ASSESS_COLUMNS],
+        organizations=as_stored(tables["organizations"], ORGANIZATIONS),
+        meetings=as_stored(meetings, MEETINGS),
+        rectifications=as_stored(tables["rectifications"], RECTIFICATIONS),
+        assessments=as_stored(tables["assessments"], ASSESSMENTS),
         history=history if history is not None else pd.DataFrame(columns=list(HISTORY_COLUMNS)),
     )
+
+
+def as_stored(rows: list[dict[str, Any]], table: TableSpec) -> pd.DataFrame:
+    """The generator's rows of `table` as the database gives them back: the declared columns
+    under their stored names (a column no row has, empty), each choice as its key, each yes/no
+    as a bool."""
+    from dutyflow.core.report_tables import Kind
+    from dutyflow.core.vocabulary import YES_NO
+
+    frame = pd.DataFrame(rows).rename(columns=table.renames).reindex(
+        columns=list(table.stored_columns))
+    for column in table.columns:
+        if column.kind is Kind.CHOICE:
+            frame[column.stored] = frame[column.stored].map(column.choices)
+        elif column.kind is Kind.BOOL:
+            frame[column.stored] = frame[column.stored].map(YES_NO)
+    return frame
 
 
 def sample_facts_with_history(policy: Policy, rows: SampleRows, period: str, history_months: int,

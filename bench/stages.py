@@ -15,7 +15,6 @@ import pandas as pd
 
 from bench.memory import peak_rss_mib, reset_peak_rss
 from bench.workers import configure
-from dutyflow.core.periods import Period
 
 if TYPE_CHECKING:
     from dutyflow.rules.compile import Rule
@@ -82,70 +81,59 @@ class EngineStage:
 
 
 def direct_ingest(stages: Stages, period: str, input_path: Path) -> int:
-    """The ingest flow's tasks' own functions, in the flow's order; rows loaded."""
-    from dutyflow.flows.ingest import (
-        clean_report_table,
-        find_report_tables,
-        load_period,
-        read_known_orgs,
-        read_report_table,
-        read_table_specs,
-    )
-    from dutyflow.reports.schemas import TABLES
+    """The ingest service's steps in the ingest flow's order (flows/ingest.py:ingest_period),
+    each table's read and clean a stage of its own; rows loaded."""
+    from dutyflow.services import ingest
 
-    specs = read_table_specs.fn(None)
+    specs = ingest.read_table_specs(None)
     with stages.stage("ingest: find tables") as row:
-        sources = find_report_tables.fn(input_path)
+        sources = ingest.find_report_tables(input_path)
         row["items"] = sum(len(v) for v in sources.values())
         row["unit"] = "sources"
-    known = read_known_orgs.fn()
+    known = ingest.read_known_orgs()
     cleaned = []
-    for spec in TABLES:  # organizations first: other tables may name organizations new this period
-        if spec.name not in sources:
-            continue
+    for spec in ingest.loading_order(sources):
+        cases = ingest.read_known_cases() if ingest.names_cases(spec) else None
         with stages.stage(f"ingest: read {spec.name}", "rows") as row:
-            raws = read_report_table.fn(sources[spec.name])
+            raws = ingest.read_report_table(sources[spec.name])
             row["items"] = sum(len(r.rows) for r in raws)
         with stages.stage(f"ingest: clean {spec.name}", "rows") as row:
-            table = clean_report_table.fn(raws, specs[spec.name], period, known)
+            table = ingest.clean_report_table(raws, specs[spec.name], period=period,
+                                              known_orgs=known, known_cases=cases)
             row["items"] = len(table.rows)
-        if spec.name == "organizations" and not table.rows.empty:
-            known = known | set(table.rows["org_code"])
+        known = ingest.known_after(known, table)
         cleaned.append(table)
     with stages.stage("ingest: load (one transaction)", "rows") as row:
-        loads = load_period.fn(period, cleaned)
+        loads = ingest.load_period(period=period, tables=cleaned)
         row["items"] = sum(t.rows_loaded for t in loads)
-    return sum(t.rows_loaded for t in loads)
+    return ingest.summarise(period, cleaned, loads).rows_loaded
 
 
 def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
-    """The evaluate flow's stages on one shard, judged by `judge_facts`; the period's facts."""
-    from dutyflow.flows.evaluate import read_policy, store_outcome
-    from dutyflow.models.accountability import read_period_frames
-    from dutyflow.models.db import session_scope
+    """The evaluate service's steps in the evaluate flow's order (flows/evaluate.py:
+    evaluate_period) on one shard, its reading, building, judging and storing stages of their
+    own; the period's facts."""
     from dutyflow.rules.engine import evaluate_facts
-    from dutyflow.rules.facts import PeriodData, build_facts
     from dutyflow.rules.judge import judge_facts
-    from dutyflow.rules.outcome import group_cases
+    from dutyflow.services import evaluate
 
-    p = Period.parse(period)
     with stages.stage("evaluate: read policy"):
-        policy = read_policy.fn(None)
+        policy = evaluate.read_policy(None)
     with stages.stage("evaluate: read frames (SQL)", "rows") as row:
-        with session_scope() as session:
-            frames = read_period_frames(session=session, period=p)
-        row["items"] = sum(len(v) for v in frames.values() if isinstance(v, pd.DataFrame))
+        data = evaluate.load_period_data(policy, period)
+        row["items"] = evaluate.rows_read(data)
     with stages.stage("evaluate: build facts (pandas)", "facts") as row:
-        facts = build_facts(policy, PeriodData(period=p, **frames))
+        [facts] = evaluate.shard_facts(policy, data, 1)
         row["items"] = len(facts)
     engine = EngineStage(stages, evaluate_facts, "evaluate: durable-rules engine",
                          after="evaluate: findings + actions")
     stages.start("evaluate: compile rules", "rules")
-    findings = judge_facts(policy, period, facts, evaluate=engine)
-    actions = group_cases(policy, period, findings)
+    shard = judge_facts(policy, period, facts, evaluate=engine)
+    findings, actions = evaluate.decide_cases(policy, period, [shard])
     stages.stop()
     with stages.stage("evaluate: store (one transaction)", "findings", len(findings)):
-        store_outcome.fn(policy, period, len(facts), findings, actions)
+        evaluate.store_outcome(policy=policy, period=period, facts=len(facts),
+                               findings=findings, actions=actions)
     return facts
 
 

@@ -11,10 +11,12 @@ from prefect import flow
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.flows.artifacts import publish_artifacts
-from dutyflow.flows.evaluate import EvaluationSummary, evaluate_period
-from dutyflow.flows.ingest import IngestSummary, ingest_period
+from dutyflow.flows.evaluate import evaluate_period
+from dutyflow.flows.ingest import ingest_period
 from dutyflow.flows.notices import draft_chase_letters, render_period
 from dutyflow.flows.runners import shard_runner
+from dutyflow.services.evaluate import EvaluationSummary
+from dutyflow.services.ingest import IngestSummary
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""The `evaluate_rules` flow: facts from the period's data, judged by the policy's rules."""
+"""The `evaluate_rules` flow: facts from the period's data, judged by the policy's rules.
+
+Each task is one step of `dutyflow.services.evaluate` (judging a shard is
+`rules.judge.judge_facts`); `evaluate_period` is their table of contents."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,53 +14,26 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period, PeriodParam
-from dutyflow.core.settings import settings
 from dutyflow.flows.runners import shard_count, shard_runner
-from dutyflow.models.accountability import (
-    StoreResult,
-    finish_evaluation,
-    read_period_frames,
-    start_evaluation,
-    store_cases,
-    store_findings,
-)
-from dutyflow.models.db import lock_period, session_scope
-from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
-from dutyflow.rules.judge import judge_facts, merge_findings
-from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases
-from dutyflow.rules.policy import Policy, load_policy
-from dutyflow.services.shards import assign_shards, subtree_roots
-
-
-@dataclass
-class EvaluationSummary:
-    period: str
-    policy_version: str
-    facts: int
-    findings: int
-    actions: int
-    stored: StoreResult
-    shards: int = 1
+from dutyflow.models.accountability import StoreResult
+from dutyflow.rules.judge import judge_facts
+from dutyflow.rules.outcome import CaseDraft, FindingDraft
+from dutyflow.rules.policy import Policy
+from dutyflow.services import evaluate
+from dutyflow.services.evaluate import EvaluationSummary
 
 
 @task(cache_policy=NO_CACHE)
 def read_policy(policy_path: Path | None) -> Policy:
     """Load and validate the policy (the bundled default unless a file is named)."""
-    return load_policy(policy_path or settings.policy_file)
+    return evaluate.read_policy(policy_path)
 
 
 @task(cache_policy=NO_CACHE)
 def build_period_facts(policy: Policy, period: str, shards: int) -> list[pd.DataFrame]:
-    """Aggregate the period's stored reports and earlier findings into facts, in shards of
-    whole organization subtrees."""
-    p = Period.parse(period)
-    with session_scope() as session:
-        frames = read_period_frames(session=session, period=p,
-                                    meetings_since=meetings_since(policy, p))
-    facts = build_facts(policy, PeriodData(period=p, **frames))
-    return assign_shards(facts, subtree_roots(frames["organizations"]), shards)
+    """Aggregate the period's stored reports and earlier findings into facts, in shards."""
+    return evaluate.build_period_facts(policy, period, shards)
 
 
 @task(cache_policy=NO_CACHE)
@@ -71,19 +46,8 @@ def judge_shard(policy: Policy, period: str, facts: pd.DataFrame) -> list[Findin
 def store_outcome(policy: Policy, period: str, facts: int, findings: list[FindingDraft],
                   actions: list[CaseDraft]) -> StoreResult:
     """Record the evaluation, its findings and actions in one transaction."""
-    with session_scope() as session:
-        lock_period(session, f"evaluate {period}")
-        run = start_evaluation(session=session, period=period, policy_version=policy.version,
-                               policy_name=policy.name, flow_run_id=flow_run.get_id())
-        store_findings(session=session, period=period, policy_version=policy.version,
-                       findings=findings)
-        session.flush()
-        fault_point("mid_evaluation")
-        result = store_cases(session=session, period=period, policy_version=policy.version,
-                             cases=actions)
-        finish_evaluation(session=session, run=run, facts=facts, findings=len(findings),
-                          result=result)
-    return result
+    return evaluate.store_outcome(policy=policy, period=period, facts=facts, findings=findings,
+                                  actions=actions, flow_run_id=flow_run.get_id())
 
 
 def evaluate_period(period: str, policy_path: Path | None, runner: Any) -> EvaluationSummary:
@@ -93,8 +57,7 @@ def evaluate_period(period: str, policy_path: Path | None, runner: Any) -> Evalu
     shards = build_period_facts(policy, period, shard_count())
     futures = runner.map(judge_shard, {"policy": unmapped(policy), "period": unmapped(period),
                                        "facts": shards})
-    findings = merge_findings([future.result() for future in futures])
-    actions = group_cases(policy, period, findings)
+    findings, actions = evaluate.decide_cases(policy, period, [f.result() for f in futures])
     facts = sum(len(shard) for shard in shards)
     stored = store_outcome(policy, period, facts, quote(findings), quote(actions))
     logger.info("evaluate %s with policy %s: %d facts in %d shards, %d findings, %d actions "

@@ -12,6 +12,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import (
+    ASSESSMENTS,
+    MEETINGS,
+    ORGANIZATIONS,
+    RECTIFICATIONS,
+    TableSpec,
+)
 from dutyflow.core.vocabulary import REVIEWABLE, TAKEN, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
@@ -46,26 +53,25 @@ def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame
     return pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns)
 
 
+def _table_frame(session: Session, model: Any, table: TableSpec, *where: Any) -> pd.DataFrame:
+    """A report table's declared columns (as stored) of the rows `where` selects."""
+    columns = list(table.stored_columns)
+    return _frame(session, select(*(getattr(model, c) for c in columns)).where(*where), columns)
+
+
 def read_period_frames(*, session: Session, period: Period,
                        meetings_since: date | None = None) -> dict[str, Any]:
     """The frames the facts are built from (see rules.facts.PeriodData): organizations, the
     meetings held since `meetings_since` (default: the year's start), the period's ledger and
     assessments, and earlier findings with whether a measure was taken on them."""
-    org_cols = ["org_code", "org_name", "org_type", "parent_code", "members", "groups",
-                "secretary", "full_members", "has_committee", "unit_party_group"]
-    orgs = _frame(session, select(*(getattr(Organization, c) for c in org_cols)), org_cols)
+    orgs = _table_frame(session, Organization, ORGANIZATIONS)
     since = meetings_since or period.containing("year").first_day
-    meet_cols = ["org_code", "meeting_type", "held_on", "attendees", "for_year"]
-    meetings = _frame(session, select(*(getattr(Meeting, c) for c in meet_cols)).where(
-        Meeting.held_on >= since, Meeting.held_on <= period.last_day), meet_cols)
-    rect_cols = ["item_id", "org_code", "description", "deadline", "status", "completed_on",
-                 "extended_to", "source", "responsible"]
-    rects = _frame(session, select(*(getattr(Rectification, c) for c in rect_cols)).where(
-        Rectification.period == str(period)), rect_cols)
-    assess_cols = ["org_code", "assessed_period", "score", "tasks_total", "tasks_done",
-                   "duty_report_rating"]
-    assessments = _frame(session, select(*(getattr(Assessment, c) for c in assess_cols)).where(
-        Assessment.period == str(period)), assess_cols)
+    meetings = _table_frame(session, Meeting, MEETINGS, Meeting.held_on >= since,
+                            Meeting.held_on <= period.last_day)
+    rects = _table_frame(session, Rectification, RECTIFICATIONS,
+                         Rectification.period == str(period))
+    assessments = _table_frame(session, Assessment, ASSESSMENTS,
+                               Assessment.period == str(period))
     # a measure was taken on a finding when its case was approved or issued
     taken = select(Case.period, Case.org_code).where(
         Case.status.in_(TAKEN)).distinct().subquery()

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
+from dutyflow.core.report_tables import TABLES_BY_NAME
 from dutyflow.models.db import bulk_insert
 from dutyflow.models.followup import add_table_replies
 from dutyflow.models.tables import (
@@ -28,8 +29,6 @@ PERIOD_TABLES: dict[str, Any] = {
     "rectifications": Rectification,
     "assessments": Assessment,
 }
-# Report column -> database column, where they differ.
-RENAMES = {"assessments": {"period": "assessed_period"}}
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def load_table(
     )
     session.add(batch)
     session.flush()
-    records = _records(rows, columns, RENAMES.get(table, {}))
+    records = _records(rows, columns, TABLES_BY_NAME[table].renames)
     for record in records:
         record["batch_id"] = batch.id
     if table == "organizations":

@@ -13,6 +13,12 @@ import pandas as pd
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import (
+    ASSESSMENTS,
+    MEETINGS,
+    ORGANIZATIONS,
+    RECTIFICATIONS,
+)
 from dutyflow.core.vocabulary import (
     DONE_ITEM_STATUSES,
     FREQUENCIES,
@@ -24,13 +30,6 @@ from dutyflow.core.vocabulary import (
 from dutyflow.rules.policy import MeetingDuty, Policy
 
 BUILT_IN_MEETING_TYPES = {t.key for t in MEETING_TYPES}
-ORG_COLUMNS = ("org_code", "org_name", "org_type", "parent_code", "members", "groups",
-               "secretary", "full_members", "has_committee", "unit_party_group")
-MEETING_COLUMNS = ("org_code", "meeting_type", "held_on", "attendees", "for_year")
-ITEM_COLUMNS = ("item_id", "org_code", "description", "deadline", "status", "completed_on",
-                "extended_to", "source", "responsible")
-ASSESSMENT_COLUMNS = ("org_code", "assessed_period", "score", "tasks_total", "tasks_done",
-                      "duty_report_rating")
 HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "measure", "measured",
                    "closed")  # closed: the number (or id) of the finding's case once 销号
 UNANSWERED_COLUMNS = ("chase_id", "case_id", "org_code", "chase_number", "chased_on",
@@ -39,7 +38,8 @@ UNANSWERED_COLUMNS = ("chase_id", "case_id", "org_code", "chase_number", "chased
 
 @dataclass(frozen=True)
 class PeriodData:
-    """What the facts are built from; frames come from models.accountability readers.
+    """What the facts are built from; frames come from models.accountability readers, the
+    report tables with their columns as dutyflow.core.report_tables declares them (stored).
 
     Optional columns (full members, committee, for_year, extensions, ratings) may be missing:
     a report without them is judged as before they existed.
@@ -183,11 +183,11 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """One fact per (organization, due duty): valid meetings held in the duty's window."""
     period = data.period
     frames = []
-    orgs = _columns(data.organizations, ORG_COLUMNS)
+    orgs = _columns(data.organizations, ORGANIZATIONS.stored_columns)
     orgs = orgs.assign(voting=pd.to_numeric(orgs["full_members"], errors="coerce")
                        .fillna(orgs["members"]).astype(float))
-    meetings = _columns(data.meetings, MEETING_COLUMNS).drop_duplicates(
-        ["org_code", "meeting_type", "held_on", "attendees"])
+    meetings = _columns(data.meetings, MEETINGS.stored_columns).drop_duplicates(
+        list(MEETINGS.stored_key))
     names = meeting_type_names(policy.all_meeting_types)
     ladder = policy.meetings.ladder
     for duty, span in due_duties(policy, period) if data.has_meetings else []:
@@ -238,7 +238,7 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
 def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """One fact per ledger item: open and days past its deadline (the approved extension when
     there is one), or marked done with no completion date."""
-    items = _columns(data.rectifications, ITEM_COLUMNS)
+    items = _columns(data.rectifications, RECTIFICATIONS.stored_columns)
     if items.empty:
         return pd.DataFrame()
     last_day = pd.Timestamp(data.period.last_day)
@@ -246,7 +246,7 @@ def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     is_open = items["status"].isin(OPEN_ITEM_STATUSES)
     overdue = (last_day - deadline).dt.days
     paper = items["status"].isin(DONE_ITEM_STATUSES) & items["completed_on"].isna()
-    facts = items[list(ITEM_COLUMNS)].copy()
+    facts = items[list(RECTIFICATIONS.stored_columns)].copy()
     facts = facts.assign(family="rectification", subject=items["item_id"],
                          span=str(data.period), open=is_open.astype(int),
                          days_overdue=overdue.where(is_open, 0).astype(int),
@@ -257,15 +257,14 @@ def rectification_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
 
 def fulfillment_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """One fact per assessed organization: score, share of tasks done, steps climbed."""
-    rows = data.assessments
+    rows = _columns(data.assessments, ASSESSMENTS.stored_columns)
     if rows.empty:
         return pd.DataFrame()
     total = rows["tasks_total"].astype(float)
     ratio = (rows["tasks_done"].astype(float) / total.where(total > 0)).fillna(1.0)
-    facts = rows[["org_code", "score", "tasks_total", "tasks_done"]].copy()
+    facts = rows[["org_code", *ASSESSMENTS.evidence]].copy()  # what its finding quotes
     facts = facts.assign(family="fulfillment", subject="fulfillment", span=str(data.period),
-                         assessed_period=rows["assessed_period"], score=rows["score"].astype(float),
-                         done_ratio=ratio.round(4))
+                         score=rows["score"].astype(float), done_ratio=ratio.round(4))
     facts["prior"] = climb(facts, data.history, policy=policy, family="fulfillment",
                            ladder=policy.fulfillment.ladder, period=data.period,
                            span=data.period,
@@ -276,7 +275,7 @@ def fulfillment_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
 
 def duty_report_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     """One fact per rated secretary's duty report (述职评议)."""
-    rows = _columns(data.assessments, ASSESSMENT_COLUMNS)
+    rows = _columns(data.assessments, ASSESSMENTS.stored_columns)
     rows = rows[rows["duty_report_rating"].notna()]
     if rows.empty or policy.duty_report is None:
         return pd.DataFrame()

@@ -13,26 +13,27 @@ from typing import Any
 
 import pandas as pd
 
+from dutyflow.core.report_tables import ASSESSMENTS, RECTIFICATIONS
 from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS
 from dutyflow.rules.compile import Rule
 from dutyflow.rules.policy import Policy
 
-# Fact columns kept as evidence, per family (the rest are engine plumbing).
+# Fact columns kept as evidence, per family (the rest are engine plumbing): a ledger item's
+# and an assessment's as their tables declare them (dutyflow.core.report_tables), then what
+# the facts derive.
 EVIDENCE_FIELDS = {
     "meeting": ("duty", "meeting_type", "meeting_name", "span", "minimum", "held_total",
                 "held_valid", "held", "groups", "members", "voting", "prior", "recurrence"),
-    "rectification": ("item_id", "description", "deadline", "extended_to", "source",
-                      "responsible", "status", "completed_on", "days_overdue", "paper",
-                      "recurrence"),
-    "fulfillment": ("assessed_period", "score", "tasks_total", "tasks_done", "done_ratio",
-                    "prior", "recurrence"),
+    "rectification": (*RECTIFICATIONS.evidence, "days_overdue", "paper", "recurrence"),
+    "fulfillment": (*ASSESSMENTS.evidence, "done_ratio", "prior", "recurrence"),
     "duty_report": ("assessed_period", "rating", "rating_name"),
     "follow_up": ("case_id", "case_action", "doc_number", "overdue_since", "chase_id",
                   "chase_number", "chased_on", "escalation_date", "step"),
 }
-# Fields only some facts have: left out of the evidence when empty.
-OPTIONAL_FIELDS = ("meeting_name", "extended_to", "source", "responsible", "voting",
-                   "recurrence")
+# Fields only some facts have: left out of the evidence when empty (the tables' optional
+# columns among them).
+OPTIONAL_FIELDS = ("meeting_name", "voting", "recurrence", *RECTIFICATIONS.optional_evidence,
+                   *ASSESSMENTS.optional_evidence)
 RECURRENCE = "；销号后再次出现（反弹）"
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from dutyflow.core.errors import BadInputError, BadPeriodError
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import ColumnSpec, Kind, TableSpec
 from dutyflow.core.vocabulary import YES_NO
 from dutyflow.reports.reading import RawTable
-from dutyflow.reports.schemas import ColumnSpec, Kind, TableSpec
 from dutyflow.reports.text import fold, is_blank, strip_controls, vocabulary_key
 
 HEADER_SCAN_ROWS = 15

@@ -15,8 +15,8 @@ from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook
 
 from dutyflow.core.errors import BadInputError
+from dutyflow.core.report_tables import MATCH_ORDER, TableSpec
 from dutyflow.core.settings import settings
-from dutyflow.reports.schemas import MATCH_ORDER, TableSpec
 from dutyflow.reports.text import vocabulary_key
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".json"}

@@ -11,9 +11,9 @@ import pandas as pd
 
 from dutyflow.core.errors import BadInputError
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import TableSpec
 from dutyflow.reports.normalise import Bad, find_header, parse_column
 from dutyflow.reports.reading import RawTable, Source
-from dutyflow.reports.schemas import OPTIONAL_VALUES, TableSpec
 from dutyflow.reports.text import fold, is_blank, strip_controls
 
 ROW = "_row"  # the source row number, kept beside the values until loading
@@ -143,7 +143,7 @@ def _clean_source(
         position = header.columns.get(column.name)
         values = [None if position is None else cell(r, position) for r in grid]
         parsed = parse_column(values, column)
-        optional = not column.required or (spec.name, column.name) in OPTIONAL_VALUES
+        optional = column.may_be_empty
         for i, (value, result) in enumerate(zip(values, parsed, strict=True)):
             if isinstance(result, Bad):
                 reasons.setdefault(i, []).append((column.name, _value_text(value), result.reason))

@@ -24,14 +24,14 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import ITEM_SOURCES, RATING_NAMES, meeting_type_names
-from dutyflow.reports.schemas import (
+from dutyflow.core.report_tables import (
     ASSESSMENTS,
     MEETINGS,
     ORGANIZATIONS,
     RECTIFICATIONS,
     TableSpec,
 )
+from dutyflow.core.vocabulary import ITEM_SOURCES, RATING_NAMES, meeting_type_names
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰海燕雪梅文博宇"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import DocumentStatus, measure_name
-from dutyflow.models.accountability import list_cases, read_period_frames
+from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
-from dutyflow.rules.facts import PeriodData, meetings_since
 from dutyflow.rules.judge import judge
 from dutyflow.rules.policy import load_policy
+from dutyflow.services.evaluate import read_period_data
 
 
 @dataclass
@@ -51,12 +51,11 @@ def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
     policy = load_policy(policy_path)
     p = Period.parse(period)
     with session_scope() as session:
-        frames = read_period_frames(session=session, period=p,
-                                    meetings_since=meetings_since(policy, p))
+        data = read_period_data(session=session, policy=policy, period=p)
         stored = {a.id: a for a in list_cases(session=session, period=str(p))
                   if a.status != DocumentStatus.WITHDRAWN}
         stored_measures = {i: (a.org_code, a.measure, a.policy_version) for i, a in stored.items()}
-    proposed = {c.id: c for c in judge(policy, PeriodData(period=p, **frames)).actions}
+    proposed = {c.id: c for c in judge(policy, data).actions}
     changes = []
     for case_id in sorted(set(proposed) | set(stored_measures)):
         now = stored_measures.get(case_id)

@@ -8,25 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import MEETINGS, ORGANIZATIONS, table_specs
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import FollowUp, measure_name, meeting_type_names
 from dutyflow.documents.wording import chinese_date
-from dutyflow.models.accountability import organization_names, read_period_frames
+from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import case_status, followed_cases
 from dutyflow.models.reports import known_org_codes
-from dutyflow.reports.reading import find_sources, read_source
-from dutyflow.reports.schemas import table_specs
-from dutyflow.reports.validate import Quarantine, clean_table
-from dutyflow.rules.facts import PeriodData, meetings_since
+from dutyflow.reports.validate import Quarantine
+from dutyflow.rules.facts import PeriodData
 from dutyflow.rules.judge import judge
 from dutyflow.rules.policy import Policy
+from dutyflow.services import ingest
+from dutyflow.services.evaluate import read_period_data
 from dutyflow.services.shards import subtree_roots
 from dutyflow.services.workbooks import write_sheets
 
@@ -85,24 +85,24 @@ DUE_HEADERS = {"unit": "直属党组织", "case_id": "案件编号", "org_name":
 
 def _reported(input_path: Path, period: Period, policy: Policy, known: set[str]
               ) -> tuple[pd.DataFrame | None, pd.DataFrame, list[Quarantine]]:
-    """The organizations and meetings reported so far (read, cleaned, not stored)."""
+    """The organizations and meetings reported so far (read and cleaned as the ingest does,
+    not stored)."""
     specs = table_specs(policy.all_meeting_types)
-    grouped: dict[str, list[Any]] = {}
-    for source in find_sources(input_path):
-        grouped.setdefault(source.table, []).append(source)
+    sources = ingest.find_report_tables(input_path)
     quarantined: list[Quarantine] = []
     orgs = None
-    if "organizations" in grouped:
-        table = clean_table([read_source(s) for s in grouped["organizations"]],
-                            specs["organizations"], period=period, known_orgs=known)
-        orgs, known = table.rows, known | set(table.rows["org_code"])
+    meetings = pd.DataFrame(columns=list(MEETINGS.stored_columns))
+    for spec in ingest.loading_order(sources):
+        if spec.name not in (ORGANIZATIONS.name, MEETINGS.name):
+            continue
+        table = ingest.clean_report_table(ingest.read_report_table(sources[spec.name]),
+                                          specs[spec.name], period=str(period), known_orgs=known)
+        known = ingest.known_after(known, table)
         quarantined += table.quarantined
-    meetings = pd.DataFrame(columns=["org_code", "meeting_type", "held_on", "attendees",
-                                     "for_year"])
-    if "meetings" in grouped:
-        table = clean_table([read_source(s) for s in grouped["meetings"]], specs["meetings"],
-                            period=period, known_orgs=known)
-        meetings, quarantined = table.rows, quarantined + table.quarantined
+        if spec.name == ORGANIZATIONS.name:
+            orgs = table.rows
+        else:
+            meetings = table.rows
     return orgs, meetings, quarantined
 
 
@@ -112,19 +112,18 @@ def mid_month_warning(*, period: str, input_path: Path, policy: Policy,
     today = today or date.today()
     with session_scope() as session:
         known = known_org_codes(session=session)
-        frames = read_period_frames(session=session, period=p,
-                                    meetings_since=meetings_since(policy, p))
+        stored = read_period_data(session=session, policy=policy, period=p)
         cases = followed_cases(session=session, until_period=str(p))
         names = organization_names(session=session)
     reported_orgs, reported, quarantined = _reported(input_path, p, policy, known)
-    orgs = frames["organizations"]
+    orgs = stored.organizations
     if reported_orgs is not None and not reported_orgs.empty:
         fresh = reported_orgs[[c for c in orgs.columns if c in reported_orgs.columns]]
         orgs = pd.concat([orgs[~orgs["org_code"].isin(fresh["org_code"])], fresh],
                          ignore_index=True)
         names |= dict(zip(fresh["org_code"], fresh["org_name"], strict=True))
     # earlier months from the database; this month only from what has been reported so far
-    earlier = frames["meetings"][frames["meetings"]["held_on"] < p.first_day]
+    earlier = stored.meetings[stored.meetings["held_on"] < p.first_day]
     meetings = pd.concat([earlier, reported[[c for c in earlier.columns if c in reported]]],
                          ignore_index=True)
     empty = pd.DataFrame()

@@ -23,11 +23,11 @@ from sqlalchemy import insert
 
 from dutyflow.core.errors import BadInputError
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import TABLES
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import count_rows, load_table
 from dutyflow.models.tables import Organization
 from dutyflow.reports.reading import find_sources, read_source
-from dutyflow.reports.schemas import TABLES
 from dutyflow.reports.validate import clean_table
 
 EXAMPLES = int(os.environ.get("DUTYFLOW_FUZZ_EXAMPLES", "150"))
@@ -50,7 +50,7 @@ cells = st.one_of(
 
 def plausible(column) -> st.SearchStrategy:
     """Mostly what an office would type in this column, sometimes anything at all."""
-    from dutyflow.reports.schemas import Kind
+    from dutyflow.core.report_tables import Kind
 
     if column.name.endswith("org_code"):
         good = st.sampled_from(KNOWN)

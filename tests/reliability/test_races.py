@@ -8,7 +8,6 @@ from pathlib import Path
 
 from dutyflow.core.periods import Period
 from dutyflow.flows.cycle import run_cycle
-from dutyflow.flows.evaluate import store_outcome
 from dutyflow.models.accountability import list_cases, read_period_frames, store_cases
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.documents import events_about
@@ -18,6 +17,7 @@ from dutyflow.rules.engine import evaluate_facts
 from dutyflow.rules.facts import PeriodData, build_facts
 from dutyflow.rules.outcome import build_findings, group_cases
 from dutyflow.rules.policy import load_policy
+from dutyflow.services.evaluate import store_outcome
 from dutyflow.services.review import decide
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "2026-08-党建报表.xlsx"
@@ -59,7 +59,8 @@ def test_two_evaluations_of_a_period_at_once_store_each_action_once(pg_url):
     with session_scope() as session:
         before = sorted(a.id for a in list_cases(session=session, period="2026-08"))
     for _ in range(ROUNDS):
-        errors = race(*[lambda: store_outcome.fn(policy, "2026-08", 0, findings, actions)] * 2)
+        errors = race(*[lambda: store_outcome(policy=policy, period="2026-08", facts=0,
+                                              findings=findings, actions=actions)] * 2)
         assert not errors
     with session_scope() as session:
         after = sorted(a.id for a in list_cases(session=session, period="2026-08"))

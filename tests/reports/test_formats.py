@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import MEETINGS, ORGANIZATIONS, RECTIFICATIONS
 from dutyflow.reports.reading import find_sources, read_source
-from dutyflow.reports.schemas import MEETINGS, ORGANIZATIONS, RECTIFICATIONS
 from dutyflow.reports.validate import CleanTable, clean_table
 from tests.factories import (
     MEETING_HEADERS,

@@ -133,7 +133,7 @@ def test_a_failure_while_loading_leaves_the_database_as_it_was(db_url, tmp_path,
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr("dutyflow.flows.ingest.load_table", fail_on_meetings)
+    monkeypatch.setattr("dutyflow.services.ingest.load_table", fail_on_meetings)
     write_xlsx(folder / "组织.xlsx", {"组织": (ORG_HEADERS, [*org_rows(),
                ["DW01-ZB03", "中共市教育局第三党支部", "党支部", "DW01", "赵强", 12, 0]])})
     report_folder(folder, meetings=meeting_rows()[:1])

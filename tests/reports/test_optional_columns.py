@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import MeetingType, extend_meeting_types
-from dutyflow.reports.reading import find_sources, read_source
-from dutyflow.reports.schemas import (
+from dutyflow.core.report_tables import (
     ASSESSMENTS,
     MEETINGS,
     ORGANIZATIONS,
@@ -20,6 +18,8 @@ from dutyflow.reports.schemas import (
     TableSpec,
     table_specs,
 )
+from dutyflow.core.vocabulary import MeetingType, extend_meeting_types
+from dutyflow.reports.reading import find_sources, read_source
 from dutyflow.reports.validate import CleanTable, clean_table
 from tests.factories import (
     ASSESS_HEADERS,

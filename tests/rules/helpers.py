@@ -10,13 +10,18 @@ import pandas as pd
 import yaml
 
 from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import (
+    ASSESSMENTS,
+    MEETINGS,
+    ORGANIZATIONS,
+    RECTIFICATIONS,
+    TableSpec,
+)
 from dutyflow.rules.facts import PeriodData
 from dutyflow.rules.judge import judge as judge_period
 from dutyflow.rules.outcome import CaseDraft, FindingDraft
 from dutyflow.rules.policy import DEFAULT_POLICY, Policy, load_policy
 
-ORG_COLUMNS = ["org_code", "org_name", "org_type", "members", "groups", "secretary",
-               "full_members", "has_committee"]
 HISTORY_COLUMNS = ["org_code", "family", "subject", "span", "period", "measure", "measured"]
 
 
@@ -51,6 +56,11 @@ def measures(*rows: tuple[str, str, str, str, str, bool]) -> pd.DataFrame:
                         columns=HISTORY_COLUMNS)
 
 
+def stored(rows: list[dict[str, Any]], table: TableSpec) -> pd.DataFrame:
+    """Rows as the period's frames carry them: every declared column, as stored."""
+    return pd.DataFrame(rows, columns=list(table.stored_columns))
+
+
 def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] | None = None,
           rectifications: list[dict] | None = None, assessments: list[dict] | None = None,
           past: pd.DataFrame | None = None, policy: Policy | None = None,
@@ -59,15 +69,10 @@ def judge(period: str, *, orgs: list[dict] | None = None, meetings: list[dict] |
     p = Period.parse(period)
     data = PeriodData(
         period=p,
-        organizations=pd.DataFrame(orgs if orgs is not None else [branch()], columns=ORG_COLUMNS),
-        meetings=pd.DataFrame(meetings or [], columns=["org_code", "meeting_type", "held_on",
-                                                       "attendees", "for_year"]),
-        rectifications=pd.DataFrame(rectifications or [], columns=[
-            "item_id", "org_code", "description", "deadline", "status", "completed_on",
-            "extended_to", "source", "responsible"]),
-        assessments=pd.DataFrame(assessments or [], columns=[
-            "org_code", "assessed_period", "score", "tasks_total", "tasks_done",
-            "duty_report_rating"]),
+        organizations=stored(orgs if orgs is not None else [branch()], ORGANIZATIONS),
+        meetings=stored(meetings or [], MEETINGS),
+        rectifications=stored(rectifications or [], RECTIFICATIONS),
+        assessments=stored(assessments or [], ASSESSMENTS),
         history=past if past is not None else history(),
     )
     judgement = judge_period(policy, data)

@@ -1,6 +1,13 @@
-"""The declared input tables of the contract: names, columns, Chinese headers and value types.
+"""The report tables of the contract, each declared once: its file and sheet names, and for each
+column its name, Chinese headers, value type, whether a report must carry it, the name it is
+stored under, and which columns a finding about one of its rows quotes as evidence.
 
-Every other ingest module refers to columns through these specs, never by scattered literals.
+Every room reads these declarations rather than listing columns of its own: the readers and
+validators (`dutyflow.reports`), the frames a period is judged from
+(`models.accountability.read_period_frames`), the facts and the evidence (`rules.facts`,
+`rules.outcome`), the sample generator and the benchmark. The SQLModel tables of the reports
+(`models.tables`: Organization, Meeting, Rectification, Assessment) stay classes;
+`tests/models/test_report_tables.py` checks that they, and the migrations, agree with this.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from dutyflow.core.vocabulary import (
 
 
 class Kind(StrEnum):
+    """What a column's cells hold, and so how the readers parse them and the database stores
+    them (tests/models/test_report_tables.py holds the pairs)."""
+
     TEXT = "text"
     INT = "int"  # a non-negative count
     NUMBER = "number"
@@ -33,10 +43,12 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class ColumnSpec:
+    """One column of a report table."""
+
     name: str
-    chinese: tuple[str, ...]
+    chinese: tuple[str, ...]  # its headers in Chinese, the first as a template writes it
     kind: Kind = Kind.TEXT
-    required: bool = True
+    required: bool = True  # a table without this column stops the run
     choices: dict[str, str] = field(default_factory=dict)  # accepted spelling -> canonical key
     minimum: float | None = None
     maximum: float | None = None
@@ -44,18 +56,49 @@ class ColumnSpec:
     # counts once for each (one cleaned row per choice)
     several: str = ""
     max_length: int | None = None  # TEXT: longer cells are refused (the database column's size)
+    # a required column whose cells may still be empty (完成日期 of an item still open)
+    blank_allowed: bool = False
+    # the database column and fact field, where they are not `name` (an assessment's 考核期 is
+    # stored as `assessed_period`: `period` is the run's period on every report table)
+    stored_as: str = ""
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.chinese[0]})"
 
+    @property
+    def stored(self) -> str:
+        """Its name in the database, in the period's frames, in facts and in evidence."""
+        return self.stored_as or self.name
+
+    @property
+    def may_be_empty(self) -> bool:
+        """Whether a row may leave the cell empty (an optional column, or a blank-allowed one)."""
+        return not self.required or self.blank_allowed
+
 
 @dataclass(frozen=True)
 class TableSpec:
+    """One report table: where it is found, its columns, what identifies a row, and what a
+    finding about one of its rows quotes."""
+
     name: str
     names: tuple[str, ...]  # file stems / sheet names that hold this table, English and Chinese
     columns: tuple[ColumnSpec, ...]
     key: tuple[str, ...]  # columns that identify a row; a repeat is quarantined as a duplicate
+    # the stored columns a finding about one row carries as evidence, in the order it lists
+    # them (a notice reads them there: the 督办函's table of overdue items); the rules add the
+    # figures they derive (days overdue, ...) after these
+    evidence: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        for column in (*self.key, *names):
+            if names.count(column) != 1:
+                raise ValueError(f"table {self.name}: column {column!r} is not declared once")
+        for column in self.evidence:
+            if column not in self.stored_columns:
+                raise ValueError(f"table {self.name}: evidence names no column {column!r}")
 
     @property
     def required(self) -> tuple[ColumnSpec, ...]:
@@ -63,6 +106,26 @@ class TableSpec:
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The columns as the database stores them and the period's frames carry them."""
+        return tuple(c.stored for c in self.columns)
+
+    @property
+    def stored_key(self) -> tuple[str, ...]:
+        return tuple(self.column(k).stored for k in self.key)
+
+    @property
+    def renames(self) -> dict[str, str]:
+        """Report column -> database column, where they differ."""
+        return {c.name: c.stored for c in self.columns if c.stored != c.name}
+
+    @property
+    def optional_evidence(self) -> tuple[str, ...]:
+        """Evidence columns a report may not carry: left out of a finding when empty."""
+        return tuple(c.stored for c in self.columns
+                     if not c.required and c.stored in self.evidence)
 
 
 ORGANIZATIONS = TableSpec(
@@ -72,8 +135,9 @@ ORGANIZATIONS = TableSpec(
         ColumnSpec("org_code", ("组织编码", "组织代码", "编码"), max_length=64),
         ColumnSpec("org_name", ("组织名称", "党组织名称", "名称"), max_length=200),
         ColumnSpec("org_type", ("组织类型", "类型"), Kind.CHOICE, choices=ORG_TYPES),
-        ColumnSpec("parent_code", ("上级组织编码", "上级编码", "上级组织"), required=True,
-                   max_length=64),
+        # a required column, empty for the top of the tree
+        ColumnSpec("parent_code", ("上级组织编码", "上级编码", "上级组织"), max_length=64,
+                   blank_allowed=True),
         ColumnSpec("secretary", ("书记", "支部书记", "书记姓名"), max_length=100),
         ColumnSpec("members", ("党员人数", "党员数"), Kind.INT, minimum=0),
         ColumnSpec("groups", ("党小组数", "党小组数量"), Kind.INT, required=False, minimum=0),
@@ -117,7 +181,9 @@ RECTIFICATIONS = TableSpec(
         ColumnSpec("description", ("问题描述", "问题", "存在问题")),
         ColumnSpec("deadline", ("整改时限", "整改期限", "时限"), Kind.DATE),
         ColumnSpec("status", ("整改状态", "状态", "整改情况"), Kind.CHOICE, choices=ITEM_STATUS_CHOICES),
-        ColumnSpec("completed_on", ("完成日期", "完成时间", "整改完成日期"), Kind.DATE),
+        # a required column, empty while the item is open
+        ColumnSpec("completed_on", ("完成日期", "完成时间", "整改完成日期"), Kind.DATE,
+                   blank_allowed=True),
         # optional: an approved extension (after the deadline), where the problem was found,
         # and the person responsible for fixing it
         ColumnSpec("extended_to", ("延期至", "延期时限", "延期整改时限", "延期日期", "延长至"),
@@ -127,6 +193,10 @@ RECTIFICATIONS = TableSpec(
                    max_length=100),
     ),
     key=("item_id",),
+    # an overdue item as the 督办函 lists it (source, person responsible and extension only
+    # where the report gives them)
+    evidence=("item_id", "description", "deadline", "extended_to", "source", "responsible",
+              "status", "completed_on"),
 )
 
 ASSESSMENTS = TableSpec(
@@ -134,7 +204,8 @@ ASSESSMENTS = TableSpec(
     names=("assessments", "assessment", "考核", "考核结果", "党建考核", "履责考核"),
     columns=(
         ColumnSpec("org_code", ("组织编码", "组织代码")),
-        ColumnSpec("period", ("考核期", "考核周期", "考核期间"), Kind.PERIOD),
+        ColumnSpec("period", ("考核期", "考核周期", "考核期间"), Kind.PERIOD,
+                   stored_as="assessed_period"),
         ColumnSpec("score", ("考核得分", "得分", "分数"), Kind.NUMBER, minimum=0, maximum=100),
         ColumnSpec("tasks_total", ("责任清单任务数", "任务数", "任务总数"), Kind.INT, minimum=0),
         ColumnSpec("tasks_done", ("已完成任务数", "完成任务数"), Kind.INT, minimum=0),
@@ -144,6 +215,8 @@ ASSESSMENTS = TableSpec(
                    choices=RATING_CHOICES),
     ),
     key=("org_code", "period"),
+    # a fulfillment finding's score and tasks (the rating is the duty-report finding's own)
+    evidence=("assessed_period", "score", "tasks_total", "tasks_done"),
 )
 
 # An organization's answer to an issued measure (整改反馈), optional: each row names its case by
@@ -162,9 +235,6 @@ REPLIES = TableSpec(
     ),
     key=("case_id", "replied_on"),  # after the case is resolved from either column
 )
-
-# completed_on is a required *column* but its cells may be empty (an item still open).
-OPTIONAL_VALUES = {("rectifications", "completed_on"), ("organizations", "parent_code")}
 
 # The period's report tables, in the order they load (organizations first: the others name
 # them); replies last, as they name cases rather than organizations.

@@ -1,0 +1,122 @@
+"""Evaluating a period: facts from its stored reports (in shards of whole organization
+subtrees), judged by the policy's rules, and the findings and cases they make stored in one
+transaction.
+
+Plain functions, no Prefect. The evaluate flow's tasks are one-line wrappers of these and its
+`evaluate_period` calls them in order (`flows/evaluate.py`), judging each shard with
+`rules.judge.judge_facts` where its task runner puts it; the benchmark's direct run, `dutyflow
+simulate` and the mid-month warning read and judge through the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+from sqlmodel import Session
+
+from dutyflow.core.faults import fault_point
+from dutyflow.core.periods import Period
+from dutyflow.core.settings import settings
+from dutyflow.models.accountability import (
+    StoreResult,
+    finish_evaluation,
+    read_period_frames,
+    start_evaluation,
+    store_cases,
+    store_findings,
+)
+from dutyflow.models.db import lock_period, session_scope
+from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
+from dutyflow.rules.judge import merge_findings
+from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases
+from dutyflow.rules.policy import Policy, load_policy
+from dutyflow.services.shards import assign_shards, subtree_roots
+
+
+@dataclass
+class EvaluationSummary:
+    period: str
+    policy_version: str
+    facts: int
+    findings: int
+    actions: int
+    stored: StoreResult
+    shards: int = 1
+
+
+def read_policy(policy_path: Path | None) -> Policy:
+    """Load and validate the policy (the bundled default unless a file is named)."""
+    return load_policy(policy_path or settings.policy_file)
+
+
+# ------------------------------------------------------------------------------ facts
+
+
+def read_period_data(*, session: Session, policy: Policy, period: Period) -> PeriodData:
+    """The period's stored reports and earlier findings, its meetings as far back as the
+    policy's duties due this period look."""
+    frames = read_period_frames(session=session, period=period,
+                                meetings_since=meetings_since(policy, period))
+    return PeriodData(period=period, **frames)
+
+
+def load_period_data(policy: Policy, period: str) -> PeriodData:
+    """`read_period_data` in a transaction of its own."""
+    with session_scope() as session:
+        return read_period_data(session=session, policy=policy, period=Period.parse(period))
+
+
+def rows_read(data: PeriodData) -> int:
+    """How many rows the period's data holds, every frame together."""
+    return sum(len(value) for value in (getattr(data, f.name) for f in fields(data))
+               if isinstance(value, pd.DataFrame))
+
+
+def shard_facts(policy: Policy, data: PeriodData, shards: int) -> list[pd.DataFrame]:
+    """The period's facts, in at most `shards` parts of whole organization subtrees."""
+    facts = build_facts(policy, data)
+    return assign_shards(facts, subtree_roots(data.organizations), shards)
+
+
+def build_period_facts(policy: Policy, period: str, shards: int) -> list[pd.DataFrame]:
+    """Aggregate the period's stored reports and earlier findings into facts, in shards."""
+    return shard_facts(policy, load_period_data(policy, period), shards)
+
+
+# ------------------------------------------------------------------------------ cases
+
+
+def decide_cases(policy: Policy, period: str, shard_findings: list[list[FindingDraft]]
+                 ) -> tuple[list[FindingDraft], list[CaseDraft]]:
+    """The shards' findings in the one order a single process gives, and the cases they make
+    (one per organization)."""
+    findings = merge_findings(shard_findings)
+    return findings, group_cases(policy, period, findings)
+
+
+def store_outcome(*, policy: Policy, period: str, facts: int, findings: list[FindingDraft],
+                  actions: list[CaseDraft], flow_run_id: str | None = None) -> StoreResult:
+    """Record the evaluation, its findings and cases in one transaction."""
+    with session_scope() as session:
+        lock_period(session, f"evaluate {period}")
+        return store_evaluation(session=session, policy=policy, period=period, facts=facts,
+                                findings=findings, actions=actions, flow_run_id=flow_run_id)
+
+
+def store_evaluation(*, session: Session, policy: Policy, period: str, facts: int,
+                     findings: list[FindingDraft], actions: list[CaseDraft],
+                     flow_run_id: str | None) -> StoreResult:
+    """Record the evaluation, its findings and cases inside the caller's transaction."""
+    run = start_evaluation(session=session, period=period, policy_version=policy.version,
+                           policy_name=policy.name, flow_run_id=flow_run_id)
+    store_findings(session=session, period=period, policy_version=policy.version,
+                   findings=findings)
+    session.flush()
+    fault_point("mid_evaluation")
+    result = store_cases(session=session, period=period, policy_version=policy.version,
+                         cases=actions)
+    finish_evaluation(session=session, run=run, facts=facts, findings=len(findings),
+                      result=result)
+    return result
