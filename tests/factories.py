@@ -136,3 +136,9 @@ def sample_with_sheet(folder: Path, month: str, sheet: str, headers: Sequence[st
     folder.mkdir(parents=True, exist_ok=True)
     book.save(folder / name)
     return folder / name
+
+
+def printed_row(output: str, key: str) -> list[str]:
+    """The cells of the row a command's table printed for `key` (an id, a code): off a
+    terminal the CLI separates cells by spaces only and never wraps a row."""
+    return next(line.split() for line in output.splitlines() if key in line.split())

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dutyflow.cli._app import app
+from dutyflow.cli._tables import print_table
 from dutyflow.cli._utilities import user_errors
 
 reviewer_app = typer.Typer(no_args_is_help=True,
@@ -42,9 +43,9 @@ def reviewer_add(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     reviewer = add_reviewer(name=name, role=role, password=password, org_code=org,
                             replace=replace)
-    typer.echo(f"reviewer {reviewer.name} ({reviewer.role or 'no role'})"
-               + (f", own branch {reviewer.org_code}" if reviewer.org_code else "")
-               + ("" if password else "; no desk password"))
+    typer.echo(f"审核人 {reviewer.name}（{reviewer.role or '未填职务'}）"
+               + (f"，本人所在组织 {reviewer.org_code}（不审核其案件）" if reviewer.org_code else "")
+               + ("" if password else "；未设审核台密码"))
 
 
 @reviewer_app.command("list")
@@ -55,13 +56,14 @@ def reviewer_list() -> None:
     from dutyflow.services.reviewers import reviewers
 
     accounts = reviewers()
-    for reviewer, active, can_log_in in accounts:
-        state = ("active" if active else "disabled") + (", desk login" if can_log_in else "")
-        typer.echo(f"{reviewer.name:<10} {reviewer.role:<24} {reviewer.org_code or '':<12} {state}")
+    rows = [(r.name, "启用" if active else "停用", "可登录" if can_log_in else "不可登录",
+             r.role, r.org_code) for r, active, can_log_in in accounts]
     known = {r.name for r, _, _ in accounts}
-    for listed in settings.reviewers:
-        if listed.name not in known:
-            typer.echo(f"{listed.name:<10} {listed.role:<24} {'':<12} DUTYFLOW_REVIEWERS (CLI only)")
+    rows += [(listed.name, "仅限命令行（DUTYFLOW_REVIEWERS）", "不可登录", listed.role, None)
+             for listed in settings.reviewers if listed.name not in known]
+    if rows:
+        print_table(["姓名", "状态", "审核台", "职务", "本人所在组织"], rows)
+    typer.echo(f"审核人 {len(rows)} 名")
 
 
 @reviewer_app.command("disable")
@@ -71,7 +73,7 @@ def reviewer_disable(name: Name) -> None:
     from dutyflow.services.reviewers import set_active
 
     set_active(name=name, active=False)
-    typer.echo(f"reviewer {name} disabled")
+    typer.echo(f"审核人 {name} 已停用")
 
 
 @reviewer_app.command("enable")
@@ -81,4 +83,4 @@ def reviewer_enable(name: Name) -> None:
     from dutyflow.services.reviewers import set_active
 
     set_active(name=name, active=True)
-    typer.echo(f"reviewer {name} enabled")
+    typer.echo(f"审核人 {name} 已启用")

@@ -9,6 +9,7 @@ import typer
 
 from dutyflow.cli._app import app
 from dutyflow.cli._options import CaseId, Json, Period
+from dutyflow.cli._tables import RIGHT, print_table
 from dutyflow.cli._utilities import echo_json, period_key, user_errors
 
 
@@ -42,9 +43,12 @@ def actions(
                                                "status.")] = None,
 ) -> None:
     """List a period's accountability cases: one per organization, one measure each."""
-    from dutyflow.core.vocabulary import DocumentStatus, measure_name
+    from datetime import date
+
+    from dutyflow.core.vocabulary import DocumentStatus, measure_name, status_words
     from dutyflow.models.accountability import list_actions, organization_names
     from dutyflow.models.db import session_scope
+    from dutyflow.models.followup import case_status
 
     p = period_key(period)
     with session_scope() as session:
@@ -55,17 +59,20 @@ def actions(
     if as_json:
         echo_json([case_json(r, names) for r in rows])
         return
-    for r in rows:
-        proposal = "（提议，待工委会议决定）" if r.proposal and r.status == DocumentStatus.DRAFT else ""
-        typer.echo(f"{r.id:<28} {measure_name(r.measure):<5} {r.status:<10} "
-                   f"{len(r.evidence)} finding(s)  {names.get(r.org_code, '')}{proposal}")
+    today = date.today()
+    waiting = {r.id for r in rows if r.proposal and r.status == DocumentStatus.DRAFT}
+    if rows:
+        print_table(["案件编号", "组织", "措施", "状态", ("问题", RIGHT), "说明"], [
+            (r.id, names.get(r.org_code, ""), measure_name(r.measure),
+             status_words(case_status(r, today)), len(r.evidence),
+             "提议，待工委会议决定" if r.id in waiting else "") for r in rows])
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.measure] = counts.get(r.measure, 0) + 1
-    summary = ", ".join(f"{measure_name(k)} {v}" for k, v in counts.items())
-    proposals = sum(1 for r in rows if r.proposal and r.status == DocumentStatus.DRAFT)
-    typer.echo(f"{len(rows)} cases in {p}" + (f": {summary}" if summary else "")
-               + (f"; {proposals} proposals wait for a committee decision" if proposals else ""))
+    typer.echo(f"{p} 共 {len(rows)} 件"
+               + ("：" + "，".join(f"{measure_name(k)} {v}" for k, v in counts.items())
+                  if counts else "")
+               + (f"；其中 {len(waiting)} 件提议待工委会议决定" if waiting else ""))
 
 
 @app.command()
@@ -98,7 +105,7 @@ def cases(
     """Where each case of a period stands: decided, issued, answered, overdue, chased, closed."""
     from datetime import date
 
-    from dutyflow.core.vocabulary import STATUS_GROUPS, measure_name, status_words
+    from dutyflow.core.vocabulary import STATUS_GROUPS, FollowUp, measure_name, status_words
     from dutyflow.services.followup import period_cases
 
     p = period_key(period)
@@ -109,16 +116,17 @@ def cases(
     if as_json:
         echo_json([{**case_json(c.case, c.names), "chases": c.chases_json()} for c in found])
         return
+    if found:
+        print_table(["案件编号", "组织", "措施", "状态", "反馈期限", "收到反馈", "催办函"], [
+            (c.case.id, c.names.get(c.case.org_code, ""), measure_name(c.case.measure),
+             status_words(c.status),
+             c.case.reply_due if c.status in (FollowUp.AWAITING_REPLY, FollowUp.OVERDUE)
+             else None, c.case.replied_on,
+             "、".join(x.doc_number or f"（{status_words(x.status)}）" for x in c.chases))
+            for c in found])
     counts: dict[str, int] = {}
     for c in found:
-        r, s = c.case, c.status
-        counts[s] = counts.get(s, 0) + 1
-        due = f" due {r.reply_due}" if r.reply_due and s in ("awaiting_reply", "overdue") else ""
-        replied = f" reply of {r.replied_on} to review" if r.replied_on else ""
-        chased = "".join(f" 催办{x.doc_number or '（' + status_words(x.status) + '）'}"
-                         for x in c.chases)
-        typer.echo(f"{r.id:<28} {measure_name(r.measure):<5} {status_words(s):<10}{due}{replied}"
-                   f"{chased}  {c.names.get(r.org_code, '')}")
-    typer.echo(f"{len(found)} cases in {p}"
-               + (": " + ", ".join(f"{status_words(k)} {v}" for k, v in counts.items())
+        counts[c.status] = counts.get(c.status, 0) + 1
+    typer.echo(f"{p} 共 {len(found)} 件"
+               + ("：" + "，".join(f"{status_words(k)} {v}" for k, v in counts.items())
                   if counts else ""))

@@ -27,6 +27,6 @@ def desk(
     upgrade_database()
     host, port = host or settings.desk_host, port or settings.desk_port
     address = settings.desk_url or f"http://{host}:{port}"
-    typer.echo(f"review desk on http://{host}:{port} (reviewers open {address})")
+    typer.echo(f"审核台在 http://{host}:{port} 运行（审核人打开 {address}）")
     # proxy_headers off: the trusted proxy is recognised by its own address (X-Remote-User)
     uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)

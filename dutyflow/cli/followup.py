@@ -28,19 +28,20 @@ def reply_command(
 
     reply = record_reply(case_id=case_id, received=parse_date(received), files=list(files or []),
                          note=note)
-    typer.echo(f"{case_id}: reply of {reply.received_on} recorded"
-               + (f", {len(reply.files)} file(s) kept" if reply.files else "")
-               + f"; accept it (`dutyflow accept {case_id}`) or return it (`dutyflow return`)")
+    typer.echo(f"{case_id}：已记录 {reply.received_on} 收到的整改反馈"
+               + (f"，保存佐证材料 {len(reply.files)} 份" if reply.files else "")
+               + f"；审核后通过（dutyflow accept {case_id}）或退回（dutyflow return {case_id}）")
 
 
 @app.command("accept")
 @user_errors
 def accept_command(case_id: CaseId, reviewer: Reviewer, note: Note = "") -> None:
     """销号: the reply shows the problem fixed; the case is closed."""
+    from dutyflow.core.vocabulary import FollowUp
     from dutyflow.services.followup import accept_reply
 
     accept_reply(case_id=case_id, reviewer=reviewer, note=note)
-    typer.echo(f"{case_id}: closed by {reviewer}")
+    typer.echo(f"{case_id}：反馈通过，{FollowUp.CLOSED.words}（{reviewer}）")
 
 
 @app.command("return")
@@ -52,4 +53,4 @@ def return_command(case_id: CaseId, reviewer: Reviewer, note: Note) -> None:
     from dutyflow.services.followup import return_reply
 
     case = return_reply(case_id=case_id, reviewer=reviewer, note=note)
-    typer.echo(f"{case_id}: returned by {reviewer}; a new reply is due by {case.reply_due}")
+    typer.echo(f"{case_id}：反馈退回（{reviewer}），须于 {case.reply_due} 前重新反馈")

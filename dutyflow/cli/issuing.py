@@ -8,6 +8,7 @@ import typer
 
 from dutyflow.cli._app import app
 from dutyflow.cli._options import On, Period
+from dutyflow.cli._tables import print_table
 from dutyflow.cli._utilities import (
     api_ready,
     optional_date,
@@ -45,16 +46,17 @@ def issue_command(
     placeholders = [name for name in ("issuer_name", "contact_phone", "issuer_address")
                     if getattr(settings, name) == defaults[name].default]
     if placeholders:
-        typer.echo("warning: the notices carry placeholder issuer details ("
-                   + ", ".join(f"DUTYFLOW_{n.upper()}" for n in placeholders)
-                   + " not set); set them before issuing for real", err=True)
+        typer.echo("注意：文书上的发文机关信息还是示例（未设置 "
+                   + "、".join(f"DUTYFLOW_{n.upper()}" for n in placeholders)
+                   + "），正式印发前请先设置", err=True)
     prepare_prefect()
     from dutyflow.flows.notices import issue_notices
 
     api_ready()
     summary = issue_notices(period=period, issued_by=issued_by, on=day)
-    for action_id, number, path in summary.issued:
-        typer.echo(f"{number or '（不编号）'}  {action_id}  {path}")
+    if summary.issued:
+        print_table(["文号", "编号", "文件"], [(number or "（不编号）", subject, path)
+                                            for subject, number, path in summary.issued])
     for refused in summary.refused:
-        typer.echo(f"not issued: {refused}", err=True)
-    typer.echo(f"issued {len(summary.issued)} documents for {summary.period}")
+        typer.echo(f"未印发：{refused}", err=True)
+    typer.echo(f"{summary.period} 印发 {len(summary.issued)} 份")

@@ -8,6 +8,7 @@ import typer
 
 from dutyflow.cli._app import app
 from dutyflow.cli._options import Note, OptionalPeriod, Reviewer
+from dutyflow.cli._tables import print_table
 from dutyflow.cli._utilities import period_key, user_errors
 
 
@@ -20,10 +21,10 @@ def pending(period: OptionalPeriod = None) -> None:
     from dutyflow.services.review import pending_items
 
     items = pending_items(period_key(period) if period else None)
-    for item in items:
-        typer.echo(f"{item.action_id}\n    {item.measure} · {item.organization} · {item.reasons}"
-                   f"\n    {item.draft}")
-    typer.echo(f"{len(items)} actions wait for review")
+    if items:
+        print_table(["编号", "组织", "文书", "原因", "草稿"],
+                    [(i.action_id, i.organization, i.measure, i.reasons, i.draft) for i in items])
+    typer.echo(f"待审核 {len(items)} 件")
 
 
 @app.command()
@@ -44,7 +45,7 @@ def review(
     """Approve or reject cases (or a quarter's circular, circular-2026-Q3); every decision is
     recorded and never edited."""
     from dutyflow.core.errors import DutyflowError
-    from dutyflow.core.vocabulary import DocumentStatus
+    from dutyflow.core.vocabulary import DocumentStatus, status_words
     from dutyflow.models.decisions import ReviewError
     from dutyflow.services.review import decide, office_drafts
 
@@ -55,7 +56,7 @@ def review(
         case_ids += office_drafts(period_key(all_office))
     if not case_ids:
         raise DutyflowError("name the cases to decide, or --all-office PERIOD")
-    refused: list[str] = []
+    decided, refused = [], []
     for case_id in case_ids:  # each decision is its own transaction: one refusal loses none
         try:
             case = decide(action_id=case_id, decision="approve" if approve else "reject",
@@ -63,8 +64,10 @@ def review(
         except DutyflowError as exc:
             refused.append(f"{case_id}: {exc}")
             continue
-        typer.echo(f"{case_id}: {case.status} by {reviewer}"
-                   + (f" ({decision})" if decision and case.status == DocumentStatus.APPROVED else ""))
+        decided.append((case_id, status_words(case.status), reviewer,
+                        decision if decision and case.status == DocumentStatus.APPROVED else ""))
+    if decided:
+        print_table(["编号", "状态", "审核人", "工委会议决定"], decided)
     if refused:
         raise ReviewError("; ".join(refused) if len(refused) == 1 else
                           f"{len(refused)} of {len(case_ids)} refused: " + "; ".join(refused))

@@ -10,6 +10,7 @@ import typer
 
 from dutyflow.cli._app import app
 from dutyflow.cli._options import Json, Month, On, Policy, Quarter, Year
+from dutyflow.cli._tables import RIGHT, print_table
 from dutyflow.cli._utilities import (
     api_ready,
     echo_json,
@@ -24,6 +25,7 @@ from dutyflow.cli._utilities import (
 def scores(period: Month, as_json: Json = False, policy: Policy = None) -> None:
     """The month's party-building scores (月调度): units first, then branches, highest first."""
     from dutyflow.core.settings import settings
+    from dutyflow.core.vocabulary import RANKING_GROUPS
     from dutyflow.rules.policy import load_policy
     from dutyflow.services.scores import month_scores
 
@@ -32,12 +34,13 @@ def scores(period: Month, as_json: Json = False, policy: Policy = None) -> None:
     if as_json:
         echo_json(rows)
         return
-    for row in rows:
-        kind = "直属" if row["kind"] == "unit" else "    "
-        typer.echo(f"{kind} {row['org_code']:<14} {row['score']:>6g}  −{row['deductions']:<5g} "
-                   f"{row['organization']}")
-    typer.echo(f"{len(rows)} organizations scored for {month.period}; "
-               "`dutyflow explain-score ORG --period P` for the lines")
+    if rows:
+        print_table(["类别", "组织编码", "组织", ("得分", RIGHT), ("扣分", RIGHT)], [
+            (RANKING_GROUPS.get(str(row["kind"]), row["kind"]), row["org_code"],
+             row["organization"], f"{row['score']:g}", f"{row['deductions']:g}")
+            for row in rows])
+    typer.echo(f"{month.period} 共评分 {len(rows)} 个组织；逐项扣分："
+               f"dutyflow explain-score 组织编码 --period {month.period}")
 
 
 @app.command("explain-score")
@@ -96,30 +99,32 @@ def ranking(
 
         api_ready()
         workbook = quarter_ranking(period=str(quarter), on=day, policy_path=policy)
-        typer.echo(f"ranking workbook and charts: {Path(workbook).parent}")
+        typer.echo(f"排名表和图表：{Path(workbook).parent}")
     for entry in settle_bottom_lists(on=day):  # on stderr: --json stays parseable
         typer.echo(f"{entry.quarter} {entry.org_code}: {entry.listing.words}", err=True)
     standing = ranking_of(quarter=quarter, policy=load_policy(policy or settings.policy_file),
                           on=day)
     assert standing is not None
     if xlsx:
-        typer.echo(f"wrote {standing.write_xlsx(xlsx)}")
+        typer.echo(f"已写入 {standing.write_xlsx(xlsx)}")
     if as_json:
         echo_json({"quarter": standing.quarter, "judged_months": standing.judged,
                    "doc_number": standing.doc_number, "rows": standing.table()})
         return
-    for group in standing.groups:
-        typer.echo(f"{RANKING_GROUPS[group]}")
-        for r in standing.group(group):
-            typer.echo(f"  {r.rank:>4} {r.org_code:<14} {r.score:>6g} {r.movement_words:>4}  "
-                       f"{r.listing_words:<10} {r.name}")
+    for i, group in enumerate(standing.groups):
+        if i:
+            typer.echo()
+        print_table([("名次", RIGHT), "组织编码", "组织", ("得分", RIGHT), "升降", "榜单"],
+                    [(r.rank, r.org_code, r.name, f"{r.score:g}", r.movement_words,
+                      r.listing_words) for r in standing.group(group)],
+                    title=RANKING_GROUPS[group])
     subject = circular_subject(str(quarter), RANKING_CIRCULAR)
     review = None if standing.doc_number else circular_drafted(str(quarter), RANKING_CIRCULAR)
-    typer.echo(f"{standing.quarter}: months judged {', '.join(standing.judged)}; "
-               + (f"published as {standing.doc_number}" if standing.doc_number else
-                  f"communiqué {subject} drafted: review it, then `dutyflow issue --period "
-                  f"{quarter}`" if review else
-                  "not yet circulated (`--draft` drafts the communiqué for review)"))
+    typer.echo(f"{standing.quarter} 已评月份：{'、'.join(standing.judged)}；"
+               + (f"已通报，文号 {standing.doc_number}" if standing.doc_number else
+                  f"考评排名通报 {subject} 已起草，待审核；审核后印发："
+                  f"dutyflow issue --period {quarter}" if review else
+                  f"尚未通报；起草通报送审：dutyflow ranking --period {quarter} --draft"))
 
 
 @app.command()
@@ -143,4 +148,5 @@ def year(
     from dutyflow.flows.scheduled import year_roll_up
 
     api_ready()
-    typer.echo(f"year {period}: {year_roll_up(period=period, workbook=xlsx, policy_path=policy)}")
+    workbook = year_roll_up(period=period, workbook=xlsx, policy_path=policy)
+    typer.echo(f"{period} 年度考核：{workbook}")

@@ -36,13 +36,13 @@ def serve(
     signal.signal(signal.SIGTERM, stop_on_term)
     service = start_service(prefect_db_url=prefect_db, dutyflow_db_url=settings.database_url,
                             port=port, logs=logs)
-    typer.echo(f"Prefect UI: http://127.0.0.1:{port}   review desk: {settings.desk_address()}\n"
-               f"logs in {logs}/; Ctrl-C stops it all")
+    typer.echo(f"Prefect 界面：http://127.0.0.1:{port}   审核台：{settings.desk_address()}\n"
+               f"日志在 {logs}/；按 Ctrl-C 全部停止")
     try:
         while all(p.poll() is None for p in service.processes.values()):
             time.sleep(2)
         ended = [n for n, p in service.processes.items() if p.poll() is not None]
-        typer.echo(f"the {', '.join(ended)} exited (see {logs}/{ended[0]}.log); stopping",
+        typer.echo(f"{'、'.join(ended)} 已退出（见 {logs}/{ended[0]}.log），全部停止",
                    err=True)
     except KeyboardInterrupt:
         pass

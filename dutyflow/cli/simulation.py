@@ -9,6 +9,7 @@ import typer
 
 from dutyflow.cli._app import app
 from dutyflow.cli._options import Json, Period
+from dutyflow.cli._tables import print_table
 from dutyflow.cli._utilities import echo_json, user_errors
 
 
@@ -26,15 +27,14 @@ def simulate(
     if as_json:
         echo_json(diff.as_dict())
         return
-    typer.echo(f"policy {diff.policy_version} on {diff.period} (stored cases by "
-               f"{', '.join(diff.stored_versions) or 'none'}):")
-    for label, ids in (("would appear", diff.appear), ("would disappear", diff.disappear),
-                       ("stay", diff.stay)):
-        typer.echo(f"  {len(ids)} {label}")
-        if label != "stay":
-            for i in ids:
-                typer.echo(f"    {i}")
-    if diff.changes:
-        typer.echo("  measures per organization (now → under this policy):")
-        for change in diff.changes:
-            typer.echo(f"    {change.case_id:<28} {change.words}")
+    appear, disappear = set(diff.appear), set(diff.disappear)
+    changed = {c.case_id for c in diff.changes}
+    rows = [(c.case_id, "新增" if c.case_id in appear else "撤销" if c.case_id in disappear
+             else "措施改变", c.words) for c in diff.changes]
+    rows += [(i, "新增" if i in appear else "撤销", "")
+             for i in [*diff.appear, *diff.disappear] if i not in changed]
+    if rows:
+        print_table(["案件编号", "变化", "措施（现在 → 按试行规则）"], rows)
+    typer.echo(f"{diff.period} 按规则版本 {diff.policy_version} 试算（现有案件的规则版本："
+               f"{'、'.join(diff.stored_versions) or '无'}）：新增 {len(diff.appear)} 件，"
+               f"撤销 {len(diff.disappear)} 件，保留 {len(diff.stay)} 件；未写入任何数据")

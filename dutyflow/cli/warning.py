@@ -34,4 +34,4 @@ def warn(
         from dutyflow.core.errors import BadInputError
 
         raise BadInputError(result.message or "the warning did not run")
-    typer.echo(f"mid-month warning: {result}")
+    typer.echo(f"月中提醒：{result}")
