@@ -16,7 +16,7 @@ from dutyflow.core.vocabulary import FollowUp, status_words
 from dutyflow.models.chases import chase_numbers
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.followup import reply_targets
-from dutyflow.models.reports import TableLoad, known_org_codes, load_table
+from dutyflow.models.reports import TableLoad, current_batch, known_org_codes, load_table
 from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
 from dutyflow.reports.schemas import TABLES, TableSpec, table_specs
 from dutyflow.reports.validate import CaseRef, CleanTable, Quarantine, case_lookup, clean_table
@@ -31,6 +31,9 @@ class IngestSummary:
     tables: list[TableLoad] = field(default_factory=list)
     quarantined: list[Quarantine] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)
+    # What the period holds after this ingest, table by table: (rows kept, rows quarantined)
+    # of its current load, made now or by an earlier run of the same file
+    standing: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def rows_loaded(self) -> int:
@@ -43,6 +46,14 @@ class IngestSummary:
     @property
     def changed(self) -> bool:
         return any(t.outcome != "unchanged" for t in self.tables)
+
+    @property
+    def rows_standing(self) -> int:
+        return sum(rows for rows, _ in self.standing.values())
+
+    @property
+    def quarantined_standing(self) -> int:
+        return sum(quarantined for _, quarantined in self.standing.values())
 
     def as_dict(self) -> dict:
         return {
@@ -110,6 +121,15 @@ def clean_report_table(raws: list[RawTable], spec: TableSpec, period: str,
                        known_cases=known_cases)
 
 
+@task(cache_policy=NO_CACHE)
+def read_standing(period: str) -> dict[str, tuple[int, int]]:
+    """Rows kept and quarantined by each table's current load of the period."""
+    with session_scope() as session:
+        batches = [current_batch(session=session, period=period, table=spec.name)
+                   for spec in TABLES]
+    return {b.table_name: (b.rows_loaded, b.rows_quarantined) for b in batches if b is not None}
+
+
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def load_period(period: str, tables: list[CleanTable]) -> list[TableLoad]:
     """Write every table of the period in one transaction: all of it, or nothing."""
@@ -167,7 +187,13 @@ def ingest_period(period: str, input_path: Path, policy_path: Path | None) -> In
         quarantined=[q for t, load in zip(cleaned, loads, strict=True)
                      if load.outcome != "unchanged" for q in t.quarantined],
         skipped_tables=[s.name for s in TABLES if s.name not in sources],
+        standing=read_standing(period),
     )
-    logger.info("ingest %s: %d rows loaded, %d quarantined", period, summary.rows_loaded,
-                summary.rows_quarantined)
+    if summary.tables and not summary.changed:  # a re-run: say what stands, not "0 loaded"
+        logger.info("ingest %s: the same files were loaded before, nothing loaded again; the "
+                    "period holds %d rows, %d quarantined", period, summary.rows_standing,
+                    summary.quarantined_standing)
+    else:
+        logger.info("ingest %s: %d rows loaded, %d quarantined", period, summary.rows_loaded,
+                    summary.rows_quarantined)
     return summary
