@@ -43,7 +43,7 @@ demo: install
 # fourth ranked so far, and the year rolled up
 	cd demo-run && ../$(BIN)/dutyflow ranking --period 2026-Q3 --draft --on 2026-10-12 >/dev/null && \
 	  { ../$(BIN)/dutyflow review ranking-2026-Q3 --approve --reviewer 张主任 2>/dev/null || \
-	    ../$(BIN)/dutyflow ranking --period 2026-Q3 | grep -q "published as"; } && \
+	    ../$(BIN)/dutyflow ranking --period 2026-Q3 | grep -q "已通报"; } && \
 	  ../$(BIN)/dutyflow issue --period 2026-Q3 --on 2026-10-15 2>/dev/null | grep ranking-; \
 	  ../$(BIN)/dutyflow ranking --period 2026-Q4 --draft --on 2026-12-02 | tail -1 && \
 	  ../$(BIN)/dutyflow year --period 2026

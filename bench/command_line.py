@@ -32,8 +32,9 @@ def run_once(cfg: dict[str, Any], label: str, env: dict[str, str]) -> dict[str, 
         raise RuntimeError(f"dutyflow run ({label}) exited {process.returncode}: "
                            f"see {work / 'run.log'}")
     lines = (work / "run.log").read_text(encoding="utf-8").splitlines()
+    said = [line for line in lines if line.startswith(f"{cfg['period']}：")]  # the run's summary
     return {"label": label, "wall_s": wall, "peak_rss_mib": usage.ru_maxrss / 1024,
-            "summary": next((line for line in lines if line.startswith("cycle ")), "")}
+            "summary": " ".join(said)}
 
 
 def worker_cli(cfg: dict[str, Any]) -> dict[str, Any]:

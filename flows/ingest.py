@@ -71,6 +71,12 @@ def ingest_reports(period: PeriodParam, input_path: Path, policy_path: Path | No
     return ingest_period(str(Period.parse(period)), Path(input_path), policy_path)
 
 
+@task(cache_policy=NO_CACHE)
+def read_standing(period: str) -> dict[str, tuple[int, int]]:
+    """Rows kept and quarantined by each table's current load of the period."""
+    return ingest.read_standing(period)
+
+
 def ingest_period(period: str, input_path: Path, policy_path: Path | None) -> IngestSummary:
     """The ingest's tasks, in the calling flow run."""
     logger = get_run_logger()
@@ -88,7 +94,12 @@ def ingest_period(period: str, input_path: Path, policy_path: Path | None) -> In
         logger.info("%s: %d rows good, %d quarantined", spec.name, len(table.rows),
                     table.rows_quarantined)
     loads = load_period(period, quote(cleaned))
-    summary = ingest.summarise(period, cleaned, loads)
-    logger.info("ingest %s: %d rows loaded, %d quarantined", period, summary.rows_loaded,
-                summary.rows_quarantined)
+    summary = ingest.summarise(period, cleaned, loads, read_standing(period))
+    if summary.tables and not summary.changed:  # a re-run: say what stands, not "0 loaded"
+        logger.info("ingest %s: the same files were loaded before, nothing loaded again; the "
+                    "period holds %d rows, %d quarantined", period, summary.rows_standing,
+                    summary.quarantined_standing)
+    else:
+        logger.info("ingest %s: %d rows loaded, %d quarantined", period, summary.rows_loaded,
+                    summary.rows_quarantined)
     return summary

@@ -7,16 +7,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import DocumentStatus
+from dutyflow.core.vocabulary import CHASE, DocumentStatus
 from dutyflow.models.tables import Case, Document, DocumentCounter
 
 
 def approved_documents(*, session: Session, period: str) -> list[tuple[str, str]]:
-    """(id, kind) of the period's approved documents, in a stable order."""
+    """(id, kind) of the period's approved documents, in the order they are numbered: the
+    cases' notices by organization, then the 催办 (as the office has always numbered them)."""
     return [(i, k) for i, k in session.execute(
         select(Document.id, Document.kind).where(Document.period == period,
                                                  Document.status == DocumentStatus.APPROVED)
-        .order_by(Document.org_code, Document.id)).all()]
+        .order_by(Document.kind == CHASE, Document.org_code, Document.id)).all()]
 
 
 def next_number(*, session: Session, prefix: str, year: int) -> int:

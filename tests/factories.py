@@ -152,3 +152,9 @@ def approve_criticism_circular(period: str, reviewer: str = "张主任") -> str:
         record_decision(session=session, document_id=circular.id, decision="approve",
                         reviewer=reviewer, note="")
         return circular.id
+
+
+def printed_row(output: str, key: str) -> list[str]:
+    """The cells of the row a command's table printed for `key` (an id, a code): off a
+    terminal the CLI separates cells by spaces only and never wraps a row."""
+    return next(line.split() for line in output.splitlines() if key in line.split())

@@ -23,7 +23,7 @@ from dutyflow.core.vocabulary import CHASE, FollowUp, status_words
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.documents import issued_numbers
 from dutyflow.models.followup import reply_targets
-from dutyflow.models.reports import TableLoad, known_org_codes, load_table
+from dutyflow.models.reports import TableLoad, current_batch, known_org_codes, load_table
 from dutyflow.reports.reading import RawTable, Source, find_sources, read_source
 from dutyflow.reports.validate import CaseRef, CleanTable, Quarantine, case_lookup, clean_table
 from dutyflow.rules.policy import load_policy
@@ -37,6 +37,17 @@ class IngestSummary:
     tables: list[TableLoad] = field(default_factory=list)
     quarantined: list[Quarantine] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)
+    # What the period holds after this ingest, table by table: (rows kept, rows quarantined)
+    # of its current load, made now or by an earlier run of the same file
+    standing: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def rows_standing(self) -> int:
+        return sum(rows for rows, _ in self.standing.values())
+
+    @property
+    def quarantined_standing(self) -> int:
+        return sum(quarantined for _, quarantined in self.standing.values())
 
     @property
     def rows_loaded(self) -> int:
@@ -174,9 +185,10 @@ def load_tables(*, session: Session, period: str, tables: list[CleanTable]) -> l
     return loads
 
 
-def summarise(period: str, cleaned: list[CleanTable], loads: list[TableLoad]) -> IngestSummary:
+def summarise(period: str, cleaned: list[CleanTable], loads: list[TableLoad],
+              standing: dict[str, tuple[int, int]] | None = None) -> IngestSummary:
     """What the ingest did; the quarantined rows of the tables it loaded (a table unchanged
-    since its last load reports none again)."""
+    since its last load reports none again); what the period holds now."""
     found = {t.spec_name for t in cleaned}
     return IngestSummary(
         period=period,
@@ -184,4 +196,13 @@ def summarise(period: str, cleaned: list[CleanTable], loads: list[TableLoad]) ->
         quarantined=[q for t, load in zip(cleaned, loads, strict=True)
                      if load.outcome != "unchanged" for q in t.quarantined],
         skipped_tables=[s.name for s in TABLES if s.name not in found],
+        standing=standing or {},
     )
+
+
+def read_standing(period: str) -> dict[str, tuple[int, int]]:
+    """Rows kept and quarantined by each table's current load of the period."""
+    with session_scope() as session:
+        batches = [current_batch(session=session, period=period, table=spec.name)
+                   for spec in TABLES]
+    return {b.table_name: (b.rows_loaded, b.rows_quarantined) for b in batches if b is not None}

@@ -135,7 +135,7 @@ def test_explain_reads_as_an_officer_would_write_it(sqlite_url):
     assert f"问题（共{len(case['evidence'])}项）" in result.output
     assert "要求：" in result.output and "认定：" in result.output and "《" in result.output
     missing = runner.invoke(app, ["explain", "no-such-case"])
-    assert missing.exit_code == 2 and "no case 'no-such-case'" in missing.output
+    assert missing.exit_code == 2 and "没有编号为 no-such-case 的案件" in missing.output
 
 
 def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqlite_url, tmp_path):

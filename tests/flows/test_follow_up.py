@@ -22,7 +22,7 @@ from dutyflow.models.followup import replies_of
 from dutyflow.models.reports import quarantined_rows
 from dutyflow.services.followup import accept_reply, record_reply, return_reply
 from dutyflow.services.review import decide
-from tests.factories import REPLY_HEADERS, sample_with_sheet
+from tests.factories import REPLY_HEADERS, printed_row, sample_with_sheet
 from tests.flows.test_review_issue import cycle, office_letters
 
 runner = CliRunner()
@@ -54,7 +54,9 @@ def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
         [kept] = replies_of(session=session, case_id=case_id)
     assert len(kept.files) == 2 and kept.files[0]["path"] == kept.files[1]["path"]
     assert Path(kept.files[0]["path"]).read_bytes() == b"%PDF-1.4 minutes"
-    assert "reply of" in runner.invoke(app, ["cases", "--period", "2026-08"]).output
+    listed = runner.invoke(app, ["cases", "--period", "2026-08"]).output
+    row = printed_row(listed, case_id)  # 案件编号 组织 措施 状态 反馈期限 收到反馈
+    assert row[3] == "已印发，待整改反馈" and row[5] == TODAY.isoformat()
     accepted = runner.invoke(app, ["accept", case_id, "--reviewer", "刘审核"])
     assert accepted.exit_code == 0, accepted.output
     assert status_of(case_id) == "closed"

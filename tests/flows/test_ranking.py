@@ -75,7 +75,7 @@ def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_
     assert {r["window_ends"] for r in bottom} == {(date.today() + timedelta(days=30)).isoformat()}
 
     drafted = invoke("ranking", "--period", "2026-Q3", "--draft", "--on", "2026-10-12")
-    assert "communiqué ranking-2026-Q3 drafted" in drafted
+    assert "考评排名通报 ranking-2026-Q3 已起草，待审核" in drafted
     out = tmp_path / "out" / "2026-Q3"
     draft = text_of(out / "drafts" / "ranking-2026-Q3.docx")
     assert "关于2026年第三季度党建工作考评排名情况的通报" in draft

@@ -19,7 +19,7 @@ from dutyflow.flows.notices import issue_approved, issue_notices
 from dutyflow.models.accountability import get_case, list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import ReviewError, events_about, record_decision
-from tests.factories import LATE_ITEM, sample_with_rows
+from tests.factories import LATE_ITEM, printed_row, sample_with_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 runner = CliRunner()
@@ -66,7 +66,7 @@ def test_rerunning_a_period_writes_no_new_documents(db_url):
 def test_approve_and_reject_are_recorded_and_a_rejection_needs_a_note(db_url):
     first, second = office_letters(cycle())[:2]
     ok = runner.invoke(app, ["review", first.id, "--approve", "--reviewer", "张主任"])
-    assert ok.exit_code == 0 and "approved by 张主任" in ok.output
+    assert ok.exit_code == 0 and printed_row(ok.output, first.id)[1:] == ["已批准，待印发", "张主任"]
     no_note = runner.invoke(app, ["review", second.id, "--reject", "--reviewer", "张主任"])
     assert no_note.exit_code == 2 and "驳回须写明理由" in no_note.output
     rejected = runner.invoke(app, ["review", second.id, "--reject", "--reviewer", "张主任",
@@ -182,7 +182,11 @@ def test_only_configured_reviewers_decide_and_never_on_their_own_branch(db_url):
     assert events == [("opened", "dutyflow"), ("refused_approve", "王五"),
                       ("refused_approve", secretary)]
     log = runner.invoke(app, ["audit", "--period", "2026-08"])
-    assert log.exit_code == 0 and "refused_approve" in log.output and "王五" in log.output
+    assert log.exit_code == 0
+    printed = [line.split()[2:5] for line in log.output.splitlines() if actions[0].id in line]
+    assert printed == [["立案", "dutyflow", actions[0].id],  # the reviewer's words for each
+                       ["批准未记录（不符合规定）", "王五", actions[0].id],
+                       ["批准未记录（不符合规定）", secretary, actions[0].id]]
 
 
 def test_the_audit_log_cannot_be_edited_or_deleted(db_url):

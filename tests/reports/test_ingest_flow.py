@@ -16,6 +16,7 @@ from tests.factories import (
     ORG_HEADERS,
     meeting_rows,
     org_rows,
+    printed_row,
     report_folder,
     write_csv,
     write_xlsx,
@@ -46,6 +47,21 @@ def test_reingesting_the_same_files_changes_nothing(db_url, tmp_path):
     again = ingest_reports(period="2026-10", input_path=folder)
     assert {t.outcome for t in again.tables} == {"unchanged"}
     assert counts() == before
+    assert again.standing == {"organizations": (3, 0), "meetings": (3, 0)}
+
+
+def test_a_rerun_of_the_same_files_says_so_and_what_the_period_holds(db_url, tmp_path):
+    rows = meeting_rows() + [["XX99", "主题党日", date(2026, 10, 2), 5]]  # one quarantined
+    folder = report_folder(tmp_path / "in", meetings=rows)
+    ingest = ["ingest", "--input", str(folder), "--period", "2026-10"]
+    first = runner.invoke(app, ingest)
+    assert "2026-10：载入报表 6 行，隔离 1 行" in first.output
+    again = runner.invoke(app, ingest)
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[0] == (
+        "2026-10：报表文件与上次载入的相同，未重新载入；本期现有数据 6 行，隔离 1 行")
+    assert printed_row(again.output, "会议")[1:] == ["与上次载入的相同，未重新载入", "3", "1"]
+    assert printed_row(again.output, "组织")[1:] == ["与上次载入的相同，未重新载入", "3", "0"]
 
 
 def test_a_corrected_file_replaces_the_period_rows_without_duplicates(db_url, tmp_path):
@@ -74,10 +90,14 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db_url, tmp_pa
     folder = report_folder(tmp_path / "in", meetings=rows)
     result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
     assert result.exit_code == 0, result.output
-    assert "3 quarantined" in result.output
-    assert "组织生活台账.xlsx [组织生活] row 6, column org_code: unknown organization code" in result.output
-    assert "row 7, column held_on: no such date '2026年13月45日'" in result.output
-    assert "row 8, column attendees: negative count -3" in result.output
+    assert "2026-10：载入报表 6 行，隔离 3 行" in result.output
+    assert printed_row(result.output, "会议")[1:] == ["首次载入", "3", "3"]
+    printed = [line.split(maxsplit=4) for line in result.output.splitlines()
+               if line.startswith("组织生活台账.xlsx")]  # 文件 工作表 行号 列 原因
+    assert printed == [
+        ["组织生活台账.xlsx", "组织生活", "6", "组织编码", "unknown organization code"],
+        ["组织生活台账.xlsx", "组织生活", "7", "召开日期", "no such date '2026年13月45日'"],
+        ["组织生活台账.xlsx", "组织生活", "8", "实到人数", "negative count -3"]]
     assert counts()["meetings"] == 3
     with session_scope() as session:
         stored = quarantined_rows(session=session, period="2026-10")
