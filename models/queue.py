@@ -22,7 +22,7 @@ class QueueFilter:
     """What the reviewer asked to see; empty fields do not filter."""
 
     period: str = ""
-    unit: str = ""  # the 机关党委 (parent) code: a unit's branches
+    unit: str = ""  # a 直属党组织's code: the cases of its whole subtree
     measure: str = ""  # an MeasureKind key
     decided_by: str = ""  # "proposal" (the committee decides) or "office"
     status: str = DocumentStatus.DRAFT  # "" for every status
@@ -67,7 +67,9 @@ def _filtered(statement: Any, wanted: QueueFilter, org: Any) -> Any:
     else:
         statement = statement.where(Document.status != DocumentStatus.WITHDRAWN)
     if wanted.unit:
-        statement = statement.where(org.parent_code == wanted.unit)
+        units = unit_of()
+        statement = statement.join(units, units.c.org_code == Case.org_code).where(
+            units.c.unit == wanted.unit)
     if wanted.measure:
         statement = statement.where(Case.measure == wanted.measure)
     if wanted.decided_by == "proposal":
@@ -87,6 +89,19 @@ def _order(wanted: QueueFilter, org: Any) -> list[Any]:
     return [key.desc() if wanted.descending else key.asc(), Case.id]
 
 
+def unit_of() -> Any:
+    """Each organization and its unit (直属党组织): the top of its subtree, the organization
+    itself for a unit. A recursive query, so a tree of any depth is one statement."""
+    parent = aliased(Organization)
+    roots = select(Organization.org_code.label("org_code"),
+                   Organization.org_code.label("unit")).where(
+        ~select(parent.org_code).where(parent.org_code == Organization.parent_code).exists())
+    tree = roots.cte("unit_of", recursive=True)
+    child = aliased(Organization)
+    return tree.union_all(select(child.org_code, tree.c.unit).join(
+        tree, child.parent_code == tree.c.org_code))
+
+
 def matching_ids(*, session: Session, wanted: QueueFilter) -> list[str]:
     """Every matching case id, in the queue's order (a reviewer's next and previous)."""
     org = aliased(Organization)
@@ -99,7 +114,7 @@ def matching_ids(*, session: Session, wanted: QueueFilter) -> list[str]:
 def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: int = 50) -> QueuePage:
     """One page of the cases that match, and how many match."""
     ids = matching_ids(session=session, wanted=wanted)
-    org, unit = aliased(Organization), aliased(Organization)
+    org, unit, units = aliased(Organization), aliased(Organization), unit_of()
     page = min(max(1, page), max(1, -(-len(ids) // size)))
     wanted_ids = ids[(page - 1) * size: page * size]
     rows: list[QueueRow] = []
@@ -107,7 +122,8 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
         found = session.execute(
             select(Case, org.org_name, unit.org_name)
             .join(org, org.org_code == Case.org_code)
-            .outerjoin(unit, unit.org_code == org.parent_code)
+            .join(units, units.c.org_code == Case.org_code)
+            .outerjoin(unit, (unit.org_code == units.c.unit) & (unit.org_code != Case.org_code))
             .where(Case.id.in_(wanted_ids))).unique().all()  # type: ignore[attr-defined]
         by_id = {a.id: (a, name, unit_name) for a, name, unit_name in found}
         for case_id in wanted_ids:
@@ -119,13 +135,14 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
 
 
 def queue_choices(*, session: Session) -> dict[str, list[tuple[str, str]]]:
-    """The filters' options: periods with cases, and units (parents of organizations with cases)."""
+    """The filters' options: periods with cases, and the units (直属党组织) with cases in
+    their subtree."""
     periods = session.execute(select(Case.period).distinct().order_by(Case.period.desc())).scalars()  # type: ignore[attr-defined]
-    org, unit = aliased(Organization), aliased(Organization)
+    unit, tree = aliased(Organization), unit_of()
     units = session.execute(
         select(unit.org_code, unit.org_name).distinct()
-        .join(org, org.parent_code == unit.org_code)
-        .join(Case, Case.org_code == org.org_code).order_by(unit.org_code)).all()
+        .join(tree, tree.c.unit == unit.org_code)
+        .join(Case, Case.org_code == tree.c.org_code).order_by(unit.org_code)).all()
     return {"periods": [(p, p) for p in periods], "units": [(c, n) for c, n in units]}
 
 
