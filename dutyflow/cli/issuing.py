@@ -18,6 +18,9 @@ from dutyflow.cli._utilities import (
 )
 
 
+UNISSUED = 3  # exit code: something approved could not be issued (the reasons are printed)
+
+
 @app.command("issue")
 @user_errors
 def issue_command(
@@ -26,6 +29,7 @@ def issue_command(
     on: On = None,
 ) -> None:
     """Number and finalise the period's approved documents (a quarter's: its circulars).
+    Exits 3 when an approved document could not be issued, each with its reason.
 
     --on is the date the documents carry (成文日期): after the period ends, never in the
     future."""
@@ -63,3 +67,6 @@ def issue_command(
         typer.echo(f"待审核、未印发 {len(summary.waiting)} 份：" + "；".join(summary.waiting[:5])
                    + ("……" if len(summary.waiting) > 5 else ""))
     typer.echo(f"{summary.period} 印发 {len(summary.issued)} 份")
+    if summary.refused:  # approved, yet not sent: the office must know, and so must a script
+        typer.echo(f"已批准但未能印发 {len(summary.refused)} 份，原因见上", err=True)
+        raise typer.Exit(UNISSUED)

@@ -120,7 +120,7 @@ def test_a_recommendation_without_a_party_group_is_refused_and_stays_approved(db
 
     monkeypatch.setattr(files, "build_notice", no_party_group)
     result = runner.invoke(app, ["issue", "--period", "2026-08"])
-    assert result.exit_code == 0 and "未印发" in result.output and "所在单位党组" in result.output
+    assert result.exit_code == 3 and "未印发" in result.output and "所在单位党组" in result.output
     with session_scope() as session:
         kept = get_case(session=session, case_id=letter.id)
         counted = session.query(DocumentRow).filter(DocumentRow.number.isnot(None)).count()
