@@ -56,10 +56,17 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-def check_csrf(request: Request, submitted: str | None) -> None:
+def check_csrf(request: Request, submitted: object) -> None:
     expected = request.session.get("csrf")
-    if not expected or not submitted or not hmac.compare_digest(str(expected), submitted):
+    if (not expected or not submitted or not isinstance(submitted, str)
+            or not hmac.compare_digest(str(expected), submitted)):
         raise BadCsrf()
+
+
+async def check_form_csrf(request: Request) -> None:
+    """The form's `csrf` field against the session's token: BadCsrf unless they match."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf"))
 
 
 def remote_user(header: str) -> str:
