@@ -57,14 +57,18 @@ def csrf_token(request: Request) -> str:
 
 
 def check_csrf(request: Request, submitted: object) -> None:
+    """BadCsrf unless `submitted` is this session's token. Whatever else comes (nothing, another
+    token, a file, text no token could be: a token is ASCII) is refused the same way."""
     expected = request.session.get("csrf")
-    if (not expected or not submitted or not isinstance(submitted, str)
-            or not hmac.compare_digest(str(expected), submitted)):
+    if not (isinstance(expected, str) and expected and expected.isascii()
+            and isinstance(submitted, str) and submitted.isascii()
+            and hmac.compare_digest(expected, submitted)):
         raise BadCsrf()
 
 
 async def check_form_csrf(request: Request) -> None:
-    """The form's `csrf` field against the session's token: BadCsrf unless they match."""
+    """The form's `csrf` field against the session's token: BadCsrf unless they match. (A body
+    that cannot be parsed as a form is refused before this, 400, as FastAPI does.)"""
     form = await request.form()
     check_csrf(request, form.get("csrf"))
 

@@ -82,3 +82,34 @@ def test_every_form_refuses_a_missing_or_forged_csrf_token_and_changes_nothing(c
             assert "表单已过期或并非来自审核台" in response.text, (path, token)
     assert status_of(CASE) == "draft" and events() == before
     assert client.get("/queue").status_code == 200  # /logout refused: still logged in
+
+
+def test_every_form_refuses_a_csrf_value_that_is_no_token_at_all_with_the_same_403(client):
+    log_in(client)
+    before = events()
+    real = csrf_of(client.get("/queue").text)
+    fields = "&".join(f"{k}={v}" for k, v in FORM_DATA.items() if k != "password")
+    urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+    for path in routes(client, "POST"):
+        sent = [client.post(address(path), data={**FORM_DATA, "csrf": token})
+                for token in ("令牌", real + "令", "é" * len(real), "\x00", real * 200)]
+        sent += [
+            # not UTF-8 once percent-decoded, or not percent-encoded at all
+            client.post(address(path), content=f"{fields}&csrf=%FF%FE".encode(), headers=urlencoded),
+            client.post(address(path), content=f"csrf={real}".encode() + b"\xff",
+                        headers=urlencoded),
+            # a file where the token should be; a multipart body without parts; JSON, not a form
+            client.post(address(path), data=FORM_DATA, files={"csrf": ("csrf.txt", real.encode())}),
+            client.post(address(path), content=b"--x\r\nbroken",
+                        headers={"content-type": "multipart/form-data; boundary=x"}),
+            client.post(address(path), json={**FORM_DATA, "csrf": real}),
+        ]
+        for number, response in enumerate(sent):
+            assert response.status_code == 403, (path, number)
+            assert "表单已过期或并非来自审核台" in response.text, (path, number)
+        # a body that cannot be parsed as a form at all: refused before any handler runs
+        unreadable = client.post(address(path), content=f"csrf={real}".encode(),
+                                 headers={"content-type": "multipart/form-data"})  # no boundary
+        assert unreadable.status_code == 400, path
+    assert status_of(CASE) == "draft" and events() == before
+    assert client.get("/queue").status_code == 200
