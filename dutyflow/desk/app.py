@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from dutyflow.core.settings import settings
 from dutyflow.desk.deps import PageRenderer, checked_form
-from dutyflow.desk.errors import bad_csrf, needs_login
+from dutyflow.desk.errors import bad_csrf, http_error, invalid_request, needs_login, server_error
 from dutyflow.desk.routes import auth, documents, health, queue
 from dutyflow.desk.security import SESSION_COOKIE, BadCsrf, NeedsLogin, SecurityHeaders, session_secret
 
@@ -29,6 +31,9 @@ def create_app() -> FastAPI:
                        max_age=int(timedelta(hours=settings.desk_session_hours).total_seconds()))
     app.add_exception_handler(NeedsLogin, needs_login)
     app.add_exception_handler(BadCsrf, bad_csrf)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Exception, server_error)
     for module in (auth, queue, documents, health):
         app.include_router(module.router)
     return app

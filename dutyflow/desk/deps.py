@@ -3,6 +3,7 @@ CSRF token, and the page renderer (one Jinja2 environment, made when the app is)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,11 +56,28 @@ class PageRenderer:
         self.env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
 
     def __call__(self, request: Request, template: str, *, status_code: int = 200,
-                 headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+                 headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
         body = self.env.get_template(template).render(
             request=request, csrf=csrf_token(request), nonce=request.state.nonce,
             flashes=take_flashes(request), **context)
         return HTMLResponse(body, status_code=status_code, headers=headers)
+
+    def error(self, request: Request, *, status_code: int, title: str, message: str,
+              headers: Mapping[str, str] | None = None) -> HTMLResponse:
+        """An error page in plain Chinese: what happened, the way back to the queue, and the
+        login for someone not signed in."""
+        return self(request, "error.html.j2", status_code=status_code,
+                    headers=headers, reviewer=signed_in(request), title=title,
+                    message=message, status=status_code)
+
+
+def signed_in(request: Request) -> Reviewer | None:
+    """Who is signed in, for a page that does not require it (an error page): no one if that
+    cannot be told, whatever the reason (the database may be why this is an error page)."""
+    try:
+        return reviewer_of(request)
+    except Exception:
+        return None
 
 
 def page_renderer(request: Request) -> PageRenderer:

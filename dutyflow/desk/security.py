@@ -112,19 +112,23 @@ def take_flashes(request: Request) -> list[Any]:
     return list(request.session.pop("flash", []))
 
 
+def protect(response: Response, nonce: str) -> Response:
+    """The headers every answer of the desk carries (a page may set a stricter policy)."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
+        "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
     """No framing by other sites, no sniffing, no caching of pages that show cases."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         request.state.nonce = secrets.token_urlsafe(16)
-        response = await call_next(request)
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; script-src 'nonce-{request.state.nonce}'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
-            "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return protect(await call_next(request), request.state.nonce)

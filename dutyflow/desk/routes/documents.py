@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import MEASURE_KINDS, status_words
-from dutyflow.desk.deps import CurrentReviewer, Page, SignedIn
+from dutyflow.desk.deps import CurrentReviewer, Page, PageRenderer, SignedIn
 from dutyflow.desk.filters import filter_of, neighbours, params_of, plain_query, query_of
 from dutyflow.desk.security import flash
 from dutyflow.services.casefile import document_file, document_path, queue_ids
@@ -75,24 +75,26 @@ def decide_document(request: Request, document_id: str, reviewer: CurrentReviewe
 
 
 @router.get("/documents/{document_id}/notice", dependencies=[SignedIn])
-def notice_view(document_id: str) -> Response:
-    return _document(document_id, ".html", "text/html; charset=utf-8", inline=True)
+def notice_view(request: Request, document_id: str, page: Page) -> Response:
+    return _document(request, page, document_id, ".html", "text/html; charset=utf-8", inline=True)
 
 
 @router.get("/documents/{document_id}/notice.docx", dependencies=[SignedIn])
-def notice_docx(document_id: str) -> Response:
-    return _document(document_id, ".docx", DOCX)
+def notice_docx(request: Request, document_id: str, page: Page) -> Response:
+    return _document(request, page, document_id, ".docx", DOCX)
 
 
 @router.get("/documents/{document_id}/notice.pdf", dependencies=[SignedIn])
-def notice_pdf(document_id: str) -> Response:
-    return _document(document_id, ".pdf", "application/pdf")
+def notice_pdf(request: Request, document_id: str, page: Page) -> Response:
+    return _document(request, page, document_id, ".pdf", "application/pdf")
 
 
-def _document(document_id: str, suffix: str, media_type: str, inline: bool = False) -> Response:
+def _document(request: Request, page: PageRenderer, document_id: str, suffix: str,
+              media_type: str, inline: bool = False) -> Response:
     path = document_path(document_id, suffix)
     if path is None:
-        return HTMLResponse("没有这份文书", status_code=404)
+        return page.error(request, status_code=404, title="没有这份文书",
+                          message=f"{document_id} 没有这份文件，请回到文书页面查看可下载的文件。")
     response = FileResponse(path, media_type=media_type, filename=None if inline else
                             f"{document_id}{suffix}", content_disposition_type="inline" if inline
                             else "attachment")
