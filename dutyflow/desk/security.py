@@ -16,7 +16,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from dutyflow.core.settings import settings
-from dutyflow.services.reviewers import Reviewer, find_reviewer
+from dutyflow.services.reviewers import Reviewer, end_session, find_reviewer, session_reviewer
 
 SESSION_COOKIE = "dutyflow_desk"
 
@@ -90,8 +90,10 @@ def reviewer_of(request: Request) -> Reviewer:
             if reviewer is None:
                 raise NeedsLogin()
             return reviewer
-    name = request.session.get("reviewer")
-    reviewer = find_reviewer(name) if name else None
+    name, session_id = request.session.get("reviewer"), request.session.get("sid")
+    reviewer = (session_reviewer(name=name, session_id=session_id)
+                if isinstance(name, str) and name and isinstance(session_id, str) and session_id
+                else None)  # a cookie from before sessions had an id: logged in again
     if reviewer is None:
         request.session.pop("reviewer", None)
         raise NeedsLogin()
@@ -101,7 +103,17 @@ def reviewer_of(request: Request) -> Reviewer:
 def log_in(request: Request, reviewer: Reviewer) -> None:
     request.session.clear()  # a fresh session and CSRF token: no fixation across the login
     request.session["reviewer"] = reviewer.name
+    request.session["sid"] = secrets.token_urlsafe(32)  # what logging out ends on the server
     csrf_token(request)
+
+
+def log_out(request: Request) -> None:
+    """End this session here and on the server: a copy of its cookie, kept anywhere (another
+    browser, a stolen file), no longer signs anyone in."""
+    name, session_id = request.session.get("reviewer"), request.session.get("sid")
+    if isinstance(session_id, str) and session_id:
+        end_session(session_id=session_id, name=str(name or ""))
+    request.session.clear()
 
 
 def flash(request: Request, kind: str, text: str) -> None:

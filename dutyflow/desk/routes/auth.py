@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dutyflow.core.settings import settings
 from dutyflow.desk.deps import Page
-from dutyflow.desk.security import client_address, log_in
+from dutyflow.desk.security import client_address, log_in, log_out
 from dutyflow.services.reviewers import LoginRefused, TooManyAttempts, authenticate
 
 router = APIRouter()
@@ -37,7 +37,7 @@ def login(request: Request, page: Page, name: Annotated[str, Form()] = "",
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    request.session.clear()
+    log_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
