@@ -63,6 +63,8 @@ def test_a_malformed_address_gets_a_chinese_page_once_signed_in(client):
     assert_error_page(client.get("/queue?page=abc"), 422, "页码不是数字", signed_in=True)
     assert_error_page(client.get("/documents/2026-08-DW0002-ZB03/notice.pdf"), 404,
                       "没有这份文件", signed_in=True)
+    assert_error_page(client.get("/documents/2026-08-DW9999-ZB99"), 404, "没有文书 2026-08-DW9999-ZB99",
+                      signed_in=True)
 
 
 def test_refused_forms_get_a_chinese_page(client):

@@ -26,8 +26,8 @@ def document_page(request: Request, document_id: str, reviewer: CurrentReviewer,
                   page: Page) -> HTMLResponse:
     found = document_file(document_id)
     if found is None:
-        return page(request, "missing.html.j2", status_code=404, reviewer=reviewer,
-                    case_id=document_id)
+        return page.error(request, status_code=404, title="没有这份文书",
+                          message=f"没有文书 {document_id}，请检查编号，或从待审队列重新打开。")
     params = request.query_params
     ids = queue_ids(filter_of(params)) if found.case is not None else []
     previous, following = neighbours(ids, document_id) if ids else (None, None)
