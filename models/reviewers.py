@@ -1,13 +1,13 @@
-"""Data access for reviewer accounts and the log of desk logins."""
+"""Data access for reviewer accounts, the log of desk logins and the desk sessions ended."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
-from dutyflow.models.tables import LoginAttempt, ReviewerAccount, as_utc, utcnow
+from dutyflow.models.tables import EndedDeskSession, LoginAttempt, ReviewerAccount, as_utc, utcnow
 
 
 def get_account(*, session: Session, name: str) -> ReviewerAccount | None:
@@ -44,3 +44,16 @@ def failed_logins_since(*, session: Session, name: str, since: datetime) -> int:
         LoginAttempt.name == name, LoginAttempt.succeeded.is_(False),  # type: ignore[attr-defined]
         LoginAttempt.at > start)).scalar_one())
 
+
+
+def end_desk_session(*, session: Session, session_id: str, reviewer: str,
+                     forget_before: datetime) -> None:
+    """Record that a desk session ended; forget those ended before `forget_before` (no cookie
+    of theirs is valid any more)."""
+    session.execute(delete(EndedDeskSession).where(EndedDeskSession.ended_at < forget_before))
+    if session.get(EndedDeskSession, session_id) is None:
+        session.add(EndedDeskSession(session_id=session_id, reviewer=reviewer[:100]))
+
+
+def desk_session_ended(*, session: Session, session_id: str) -> bool:
+    return session.get(EndedDeskSession, session_id) is not None

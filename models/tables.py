@@ -365,6 +365,18 @@ class ReviewerAccount(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class EndedDeskSession(SQLModel, table=True):
+    """A desk session its reviewer ended by logging out: its cookie, wherever a copy is kept,
+    signs no one in any more. A row is kept as long as such a cookie could still be valid
+    (DUTYFLOW_DESK_SESSION_HOURS after the end), then forgotten."""
+
+    __tablename__ = "ended_desk_session"
+
+    session_id: str = Field(primary_key=True, max_length=64)
+    reviewer: str = Field(default="", max_length=100)
+    ended_at: datetime = Field(default_factory=utcnow)
+
+
 class LoginAttempt(SQLModel, table=True):
     """Every login to the desk, good or bad: the log of who tried, and the rate limit's memory
     (kept in the database so a restart or a second desk process does not reset it)."""

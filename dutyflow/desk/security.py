@@ -16,7 +16,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from dutyflow.core.settings import settings
-from dutyflow.services.reviewers import Reviewer, find_reviewer
+from dutyflow.services.reviewers import Reviewer, end_session, find_reviewer, session_reviewer
 
 SESSION_COOKIE = "dutyflow_desk"
 
@@ -56,10 +56,21 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-def check_csrf(request: Request, submitted: str | None) -> None:
+def check_csrf(request: Request, submitted: object) -> None:
+    """BadCsrf unless `submitted` is this session's token. Whatever else comes (nothing, another
+    token, a file, text no token could be: a token is ASCII) is refused the same way."""
     expected = request.session.get("csrf")
-    if not expected or not submitted or not hmac.compare_digest(str(expected), submitted):
+    if not (isinstance(expected, str) and expected and expected.isascii()
+            and isinstance(submitted, str) and submitted.isascii()
+            and hmac.compare_digest(expected, submitted)):
         raise BadCsrf()
+
+
+async def check_form_csrf(request: Request) -> None:
+    """The form's `csrf` field against the session's token: BadCsrf unless they match. (A body
+    that cannot be parsed as a form is refused before this, 400, as FastAPI does.)"""
+    form = await request.form()
+    check_csrf(request, form.get("csrf"))
 
 
 def remote_user(header: str) -> str:
@@ -79,8 +90,10 @@ def reviewer_of(request: Request) -> Reviewer:
             if reviewer is None:
                 raise NeedsLogin()
             return reviewer
-    name = request.session.get("reviewer")
-    reviewer = find_reviewer(name) if name else None
+    name, session_id = request.session.get("reviewer"), request.session.get("sid")
+    reviewer = (session_reviewer(name=name, session_id=session_id)
+                if isinstance(name, str) and name and isinstance(session_id, str) and session_id
+                else None)  # a cookie from before sessions had an id: logged in again
     if reviewer is None:
         request.session.pop("reviewer", None)
         raise NeedsLogin()
@@ -90,7 +103,17 @@ def reviewer_of(request: Request) -> Reviewer:
 def log_in(request: Request, reviewer: Reviewer) -> None:
     request.session.clear()  # a fresh session and CSRF token: no fixation across the login
     request.session["reviewer"] = reviewer.name
+    request.session["sid"] = secrets.token_urlsafe(32)  # what logging out ends on the server
     csrf_token(request)
+
+
+def log_out(request: Request) -> None:
+    """End this session here and on the server: a copy of its cookie, kept anywhere (another
+    browser, a stolen file), no longer signs anyone in."""
+    name, session_id = request.session.get("reviewer"), request.session.get("sid")
+    if isinstance(session_id, str) and session_id:
+        end_session(session_id=session_id, name=str(name or ""))
+    request.session.clear()
 
 
 def flash(request: Request, kind: str, text: str) -> None:
@@ -101,19 +124,23 @@ def take_flashes(request: Request) -> list[Any]:
     return list(request.session.pop("flash", []))
 
 
+def protect(response: Response, nonce: str) -> Response:
+    """The headers every answer of the desk carries (a page may set a stricter policy)."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
+        "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
     """No framing by other sites, no sniffing, no caching of pages that show cases."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         request.state.nonce = secrets.token_urlsafe(16)
-        response = await call_next(request)
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; script-src 'nonce-{request.state.nonce}'; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
-            "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return protect(await call_next(request), request.state.nonce)

@@ -11,11 +11,14 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.models.db import session_scope
 from dutyflow.models.reviewers import (
+    desk_session_ended,
+    end_desk_session,
     failed_logins_since,
     get_account,
     list_accounts,
@@ -88,15 +91,38 @@ def reviewers() -> list[tuple[Reviewer, bool, bool]]:
 
 def find_reviewer(name: str) -> Reviewer | None:
     """The active reviewer of that name: an account, or one listed in DUTYFLOW_REVIEWERS."""
-    name = name.strip()
     with session_scope() as session:
-        account = get_account(session=session, name=name)
+        return _active_reviewer(session=session, name=name)
+
+
+def _active_reviewer(*, session: Session, name: str) -> Reviewer | None:
+    name = name.strip()
+    account = get_account(session=session, name=name)
     if account is not None:
         return Reviewer(account.name, account.role, account.org_code) if account.active else None
     for listed in settings.reviewers:
         if listed.name.strip() == name:
             return Reviewer(name, listed.role, None)
     return None
+
+
+def session_reviewer(*, name: str, session_id: str) -> Reviewer | None:
+    """The reviewer a desk session signs in: none once the session was ended (logged out), or
+    when the account is gone or disabled."""
+    with session_scope() as session:
+        if desk_session_ended(session=session, session_id=session_id):
+            return None
+        return _active_reviewer(session=session, name=name)
+
+
+def end_session(*, session_id: str, name: str) -> None:
+    """Logging out: the desk session ends on the server too, so no copy of its cookie signs
+    anyone in again."""
+    lasts = timedelta(hours=settings.desk_session_hours)  # how long a session cookie is valid
+    with session_scope() as session:
+        end_desk_session(session=session, session_id=session_id, reviewer=name,
+                         forget_before=utcnow() - lasts)
+    log.info("%s logged out", name)
 
 
 def authenticate(*, name: str, password: str, address: str) -> Reviewer:

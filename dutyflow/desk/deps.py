@@ -1,0 +1,88 @@
+"""What the desk's routes depend on: the signed-in reviewer, a form that carries the session's
+CSRF token, and the page renderer (one Jinja2 environment, made when the app is)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from dutyflow.core.calendar import local_time
+from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import document_name, event_words, measure_name, status_words
+from dutyflow.desk.security import check_form_csrf, csrf_token, reviewer_of, take_flashes
+from dutyflow.services.casefile import MEASURES
+from dutyflow.services.reviewers import Reviewer
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "desk"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def current_reviewer(request: Request) -> Reviewer:
+    """The signed-in reviewer, re-checked on every request; NeedsLogin for anyone else."""
+    return reviewer_of(request)
+
+
+CurrentReviewer = Annotated[Reviewer, Depends(current_reviewer)]
+# for a route that needs someone signed in but not who: `dependencies=[SignedIn]`
+SignedIn = Depends(current_reviewer)
+
+
+async def checked_form(request: Request) -> None:
+    """Every form sent to the desk carries this session's CSRF token in its `csrf` field.
+
+    The app depends on this for every route, so no POST can forget it: a request that is not a
+    plain read is refused (BadCsrf, 403) before its handler runs unless its form's token is the
+    session's."""
+    if request.method not in SAFE_METHODS:
+        await check_form_csrf(request)
+
+
+class PageRenderer:
+    """The desk's one Jinja2 environment and how a page is drawn with it."""
+
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+            trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(measure_name=measure_name, status_words=status_words,
+                                event_words=event_words, document_name=document_name,
+                                MEASURES=MEASURES, issuer=settings.issuer_name)
+        self.env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+    def __call__(self, request: Request, template: str, *, status_code: int = 200,
+                 headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
+        body = self.env.get_template(template).render(
+            request=request, csrf=csrf_token(request), nonce=request.state.nonce,
+            flashes=take_flashes(request), **context)
+        return HTMLResponse(body, status_code=status_code, headers=headers)
+
+    def error(self, request: Request, *, status_code: int, title: str, message: str,
+              headers: Mapping[str, str] | None = None) -> HTMLResponse:
+        """An error page in plain Chinese: what happened, the way back to the queue, and the
+        login for someone not signed in."""
+        return self(request, "error.html.j2", status_code=status_code,
+                    headers=headers, reviewer=signed_in(request), title=title,
+                    message=message, status=status_code)
+
+
+def signed_in(request: Request) -> Reviewer | None:
+    """Who is signed in, for a page that does not require it (an error page): no one if that
+    cannot be told, whatever the reason (the database may be why this is an error page)."""
+    try:
+        return reviewer_of(request)
+    except Exception:
+        return None
+
+
+def page_renderer(request: Request) -> PageRenderer:
+    renderer: PageRenderer = request.app.state.pages
+    return renderer
+
+
+Page = Annotated[PageRenderer, Depends(page_renderer)]

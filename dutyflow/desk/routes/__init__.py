@@ -1,0 +1,1 @@
+"""The desk's routes, one router per noun: auth (log in, log out), queue, documents, health."""
