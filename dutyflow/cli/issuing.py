@@ -17,7 +17,6 @@ from dutyflow.cli._utilities import (
     user_errors,
 )
 
-
 UNISSUED = 3  # exit code: something approved could not be issued (the reasons are printed)
 
 
