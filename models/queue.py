@@ -45,6 +45,7 @@ class QueueRow:
     reviewer: str | None
     decided_at: datetime | None
     document_number: str | None
+    version: int  # the notice's, as the reviewer sees it: a bulk decision names it
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def case_queue(*, session: Session, wanted: QueueFilter, page: int = 1, size: in
             a, name, unit_name = by_id[case_id]
             rows.append(QueueRow(a.id, a.period, a.org_code, name, unit_name or "", a.measure,
                                  a.proposal, a.status, list(a.evidence), a.reviewer,
-                                 a.decided_at, a.document_number))
+                                 a.decided_at, a.document_number,
+                                 a.notice.version if a.notice else 0))
     return QueuePage(rows=rows, total=len(ids), page=page, size=size)
 
 

@@ -150,9 +150,16 @@ class BulkOutcome:
 
 
 def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
-    """Approve each case as its own decision; proposals are refused (the committee decides)."""
+    """Approve each case as its own decision; proposals are refused (the committee decides).
+
+    Each id may carry the version of the notice the reviewer saw (`id@version`, as the queue
+    sends it): a notice decided or changed since is refused, not overwritten."""
     outcome = BulkOutcome([], [])
-    wanted = list(dict.fromkeys(case_ids))
+    seen: dict[str, int | None] = {}
+    for value in case_ids:
+        case_id, _, version = value.partition("@")
+        seen.setdefault(case_id, int(version) if version.isdigit() else None)
+    wanted = list(seen)
     with session_scope() as session:  # one read for the lot, then one transaction per decision
         proposals = set(session.execute(select(Case.id).where(  # type: ignore[call-overload]
             Case.id.in_(wanted), Case.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
@@ -162,7 +169,8 @@ def approve_office_cases(case_ids: list[str], reviewer: str) -> BulkOutcome:
                 outcome.refused.append(f"{case_id}：提议须经工委会议决定，请在其页面上"
                                        "填写会议决定文号后批准")
                 continue
-            decide(document_id=case_id, decision="approve", reviewer=reviewer)
+            decide(document_id=case_id, decision="approve", reviewer=reviewer,
+                   seen_version=seen[case_id])
             outcome.approved.append(case_id)
         except DutyflowError as exc:
             outcome.refused.append(f"{case_id}：{exc}")
