@@ -21,7 +21,8 @@ def case_json(case: Any, names: dict[str, str]) -> dict[str, Any]:
 
     return {
         "id": case.id, "period": case.period, "org_code": case.org_code,
-        "org_name": names.get(case.org_code, ""), "action": case.measure,
+        # `action` is the contract's first name for the measure; both keys stay
+        "org_name": names.get(case.org_code, ""), "action": case.measure, "measure": case.measure,
         "proposal": bool(case.proposal), "status": case_status(case, date.today()),
         "rule_ids": list(case.rule_ids), "evidence": list(case.evidence),
         "document": case.document, "html_document": case.html_document,

@@ -80,9 +80,10 @@ def test_three_months_climb_only_after_measures_taken_one_case_per_organization(
         approved = decide_all(month)
     assert any(s >= 1 for s in steps.values())  # some branch did climb
     october = actions_json("2026-10")
-    assert {"id", "org_code", "action", "proposal", "rule_ids", "status", "evidence", "document",
-            "document_number", "reviewer", "decided_at", "note", "decision_ref",
+    assert {"id", "org_code", "action", "measure", "proposal", "rule_ids", "status", "evidence",
+            "document", "document_number", "reviewer", "decided_at", "note", "decision_ref",
             "reply_due"} <= set(october[0])
+    assert all(c["measure"] == c["action"] for c in october)  # the contract's two names
     assert all(e["basis"] for c in october for e in c["evidence"])
 
 
