@@ -16,8 +16,9 @@ install: $(STAMP)
 
 # Four months as an office runs them, dated as they happened: the cycle on the 2nd, the office
 # approves what it may decide alone (proposals wait for the committee) and issues it on the
-# 9th; answers that do not come are chased (催办) at the next cycle, then escalated. Then the
-# quarters are ranked (季通报) and the year rolled up.
+# 9th; answers that do not come are chased (催办) at the next cycle, then escalated. The last
+# month is left for review (the README's walk-through starts there). Then the quarters are
+# ranked (季通报) and the year rolled up.
 # August's answers that came in time and were accepted (销号); the others are chased
 DEMO_ANSWERED := DW0002-ZB03 DW0004-ZB07 DW0006-ZB03 DW0007-ZB05
 DEMO_MONTHS := 2026-08:2026-09 2026-09:2026-10 2026-10:2026-11 2026-11:2026-12
