@@ -92,11 +92,15 @@ def sweep_orphans(folder: Path, *, keep: set[str]) -> list[Path]:
     """Remove documents a killed issue run wrote but never committed (their numbers were not
     used, so they will be written again under the same number), and their PDF views."""
     removed = []
+    # by name too: an output folder moved or copied elsewhere keeps what was issued in it
+    names = {Path(p).name for p in keep}
     if folder.is_dir():
         for path in folder.iterdir():
-            orphan_view = path.suffix == ".pdf" and str(path.with_suffix(".docx").resolve()) not in keep
+            docx = path.with_suffix(".docx")
+            orphan_view = path.suffix == ".pdf" and str(docx.resolve()) not in keep \
+                and docx.name not in names
             if orphan_view or (path.suffix in (".docx", ".html", ".tmp")
-                               and str(path.resolve()) not in keep):
+                               and str(path.resolve()) not in keep and path.name not in names):
                 path.unlink()
                 removed.append(path)
     if removed:

@@ -24,3 +24,16 @@ def test_a_branch_without_its_own_party_group_takes_its_units(sqlite_url):
     assert orgs["ZB1"].unit_party_group == "中共市教育局党组"  # two levels up
     assert orgs["ZB2"].unit_party_group == "中共市教育局直属单位党组"  # its own wins
     assert orgs["ZB3"].unit_party_group is None  # nobody above names one: still missing
+
+
+def test_a_moved_output_folder_keeps_its_issued_documents_and_loses_only_orphans(tmp_path):
+    from dutyflow.services.issuing import sweep_orphans
+
+    old, moved = tmp_path / "old" / "issued", tmp_path / "new" / "issued"
+    moved.mkdir(parents=True)
+    for name in ("市直工委函_2026_1号-2026-08-X.docx", "市直工委函_2026_1号-2026-08-X.pdf",
+                 "市直工委函_2026_2号-2026-08-Y.docx"):  # the last: written, never committed
+        (moved / name).write_bytes(b"x")
+    removed = sweep_orphans(moved, keep={str(old / "市直工委函_2026_1号-2026-08-X.docx")})
+    assert [p.name for p in removed] == ["市直工委函_2026_2号-2026-08-Y.docx"]
+    assert (moved / "市直工委函_2026_1号-2026-08-X.pdf").exists()
