@@ -15,7 +15,7 @@ from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import CHASE, DocumentStatus, FollowUp
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.documents import case_ids_of, period_documents
+from dutyflow.models.documents import cases_by_document, period_documents
 from dutyflow.models.followup import case_status, closed_between, followed_cases
 from dutyflow.models.tables import Organization
 from dutyflow.services.shards import subtree_roots
@@ -73,10 +73,11 @@ def follow_up_board(period: str) -> Board:
     p = Period.parse(period)
     with session_scope() as session:
         cases = followed_cases(session=session, until_period=period)
-        chased = {case_id for chase in period_documents(session=session, period=period,
-                                                        kinds=(CHASE,))
-                  if chase.status != DocumentStatus.WITHDRAWN
-                  for case_id in case_ids_of(session=session, document_id=chase.id)}
+        letters = [c.id for c in period_documents(session=session, period=period, kinds=(CHASE,))
+                   if c.status != DocumentStatus.WITHDRAWN]
+        chased = {case_id for ids in cases_by_document(session=session,
+                                                       document_ids=letters).values()
+                  for case_id in ids}
         closed_now = closed_between(session=session, first=_office_day_bounds(p)[0],
                                     last=_office_day_bounds(p)[1])
         tree = pd.DataFrame(session.execute(

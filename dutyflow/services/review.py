@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
@@ -19,7 +20,7 @@ from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import (
     ReviewError,
-    case_ids_of,
+    cases_by_document,
     get_document,
     log_event,
     period_documents,
@@ -47,9 +48,9 @@ def check_reviewer(*, name: str, subject: str, org: Organization | None) -> None
                            "（本单位的文书须由他人决定）")
 
 
-def needs_committee(session: object, document: Document) -> bool:
+def needs_committee(session: Session, document: Document) -> bool:
     """A case's notice whose measure the committee decides (a proposal)."""
-    case = session.get(Case, document.id) if document.id else None  # type: ignore[attr-defined]
+    case = session.get(Case, document.id)
     return bool(case is not None and case.proposal)
 
 
@@ -106,8 +107,8 @@ def pending_items(period: str | None) -> list[PendingItem]:
         names = organization_names(session=session)
         cases = {c.id: c for c in session.execute(select(Case).where(
             Case.id.in_([d.id for d in drafts]))).scalars().unique()}  # type: ignore[attr-defined]
-        chased = {d.id: case_ids_of(session=session, document_id=d.id)
-                  for d in drafts if d.id not in cases}
+        chased = cases_by_document(session=session,
+                                   document_ids=[d.id for d in drafts if d.id not in cases])
     items = []
     for d in drafts:
         case = cases.get(d.id)
