@@ -61,17 +61,22 @@ def uncorrected(*, session: Session, org_codes: Sequence[str], months: Sequence[
             if not (follow_up == FollowUp.CLOSED and received is not None and received <= by)}
 
 
-def year_cases(*, session: Session, months: Sequence[str]) -> list[tuple[str, str, int, bool]]:
-    """(org_code, measure, replies received, closed) of each live case of `months`."""
+def year_cases(*, session: Session, months: Sequence[str]
+               ) -> list[tuple[str, str, int, bool, str | None]]:
+    """(org_code, measure, replies received, closed, document number) of each issued case of
+    `months`: a draft, a proposal the committee has not decided, or a measure approved and not
+    yet issued is no measure taken, and the year's record (read by the 述职评议) counts none."""
     replies = (select(Reply.case_id, func.count().label("n")).group_by(Reply.case_id)
                .subquery())
     rows = session.execute(
-        select(Case.org_code, Case.measure, func.coalesce(replies.c.n, 0), Case.follow_up)
+        select(Case.org_code, Case.measure, func.coalesce(replies.c.n, 0), Case.follow_up,
+               Case.document_number)
         .outerjoin(replies, replies.c.case_id == Case.id)
         .where(Case.period.in_(list(months)),  # type: ignore[attr-defined]
-               Case.status != DocumentStatus.WITHDRAWN)).all()
-    return [(org, measure, int(n), follow_up == FollowUp.CLOSED)
-            for org, measure, n, follow_up in rows]
+               Case.status == DocumentStatus.ISSUED)
+        .order_by(Case.period, Case.org_code)).all()
+    return [(org, measure, int(n), follow_up == FollowUp.CLOSED, number)
+            for org, measure, n, follow_up, number in rows]
 
 
 def year_listings(*, session: Session, year: int) -> list[tuple[str, str]]:

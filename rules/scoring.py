@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -73,7 +74,7 @@ class Line:
 
     def render(self) -> str:
         sign = "+" if self.points >= 0 else "−"
-        return f"{sign}{abs(self.points):g}  {self.text}"
+        return f"{sign}{score_text(abs(self.points))}  {self.text}"
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,10 @@ class Score:
     branches: int = 0
 
     def explain(self) -> str:
-        head = (f"基础分 {self.start:g}" if self.kind == "branch" else
-                f"所属{self.branches}个党组织平均分 {self.start:g}")
-        return "\n".join([head, *(line.render() for line in self.lines), f"得分 {self.score:g}"])
+        head = (f"基础分 {score_text(self.start)}" if self.kind == "branch" else
+                f"所属{self.branches}个党组织平均分 {score_text(self.start)}")
+        return "\n".join([head, *(line.render() for line in self.lines),
+                          f"得分 {score_text(self.score)}"])
 
 
 @dataclass
@@ -100,8 +102,31 @@ class Ledger:
     on_time: list[str] = field(default_factory=list)  # case ids answered by their due date
 
 
-def _round(value: float) -> float:
-    return round(value + 0.0, 2)
+SCORE_PLACES = Decimal("0.01")
+
+
+def round_score(value: float | Decimal) -> float:
+    """A score to two decimals, half up as an office rounds by hand (96.125 → 96.13), not half
+    to even as Python's round() does (96.12). Every score that is stored, printed, charted or
+    compared is rounded here, so a document, a workbook and a chart never disagree by a cent.
+    The decimal is read from the float's shortest repr, the figure a person would see."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return float(exact.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)) + 0.0  # no -0.0
+
+
+def mean_score(values: Iterable[float]) -> float:
+    """The mean of scores, summed as decimals (no binary drift before rounding half up)."""
+    exact = [Decimal(repr(float(v))) for v in values]
+    return round_score(sum(exact, Decimal(0)) / len(exact)) if exact else 0.0
+
+
+def score_text(value: float) -> str:
+    """A score as documents, workbooks' notes, charts and the CLI print it: rounded half up,
+    no trailing zeros (96.10 → 96.1, 100.00 → 100)."""
+    text = f"{Decimal(repr(round_score(value))).quantize(SCORE_PLACES):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 
 
 def own_lines(rules: Scoring, ledger: Ledger) -> list[Line]:
@@ -123,26 +148,26 @@ def own_lines(rules: Scoring, ledger: Ledger) -> list[Line]:
         cap = rules.family_cap.get(family)
         lines += taken
         if cap is not None and total > cap:
-            lines.append(Line(total - cap, f"{FAMILIES[family]}扣分以{cap:g}分为限"
-                                           f"（应扣{total:g}分）"))
+            lines.append(Line(total - cap, f"{FAMILIES[family]}扣分以{score_text(cap)}分为限"
+                                           f"（应扣{score_text(total)}分）"))
     additions = [Line(rules.closed_case, f"案件{case}整改到位销号") for case in ledger.closed]
     additions += [Line(rules.reply_on_time, f"案件{case}按期报送整改情况反馈")
                   for case in ledger.on_time]
     gained = sum(line.points for line in additions)
     lines += additions
     if gained > rules.additions_cap:
-        lines.append(Line(rules.additions_cap - gained, f"加分以{rules.additions_cap:g}分为限"
-                                                        f"（应加{gained:g}分）"))
+        lines.append(Line(rules.additions_cap - gained, f"加分以{score_text(rules.additions_cap)}分为限"
+                                                        f"（应加{score_text(gained)}分）"))
     return lines
 
 
 def _bounded(rules: Scoring, start: float, lines: list[Line]) -> tuple[float, list[Line]]:
     raw = start + sum(line.points for line in lines)
     if raw < rules.floor:
-        return rules.floor, [*lines, Line(rules.floor - raw, f"最低{rules.floor:g}分")]
+        return rules.floor, [*lines, Line(round_score(rules.floor - raw), f"最低{score_text(rules.floor)}分")]
     if raw > rules.base:
-        return rules.base, [*lines, Line(rules.base - raw, f"最高{rules.base:g}分")]
-    return _round(raw), lines
+        return rules.base, [*lines, Line(round_score(rules.base - raw), f"最高{score_text(rules.base)}分")]
+    return round_score(raw), lines
 
 
 def score_month(rules: Scoring, ledgers: Mapping[str, Ledger], units: Mapping[str, list[str]],
@@ -158,7 +183,7 @@ def score_month(rules: Scoring, ledgers: Mapping[str, Ledger], units: Mapping[st
         scores[org] = Score(org, value, rules.base, tuple(lines))
     for unit in sorted(unit_codes):
         members = [scores[b].score for b in units[unit] if b in scores]
-        mean = _round(sum(members) / len(members)) if members else rules.base
+        mean = mean_score(members) if members else rules.base
         value, lines = _bounded(rules, mean, own_lines(rules, ledgers.get(unit, Ledger())))
         scores[unit] = Score(unit, value, mean, tuple(lines), kind="unit", branches=len(members))
     return scores

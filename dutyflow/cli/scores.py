@@ -27,6 +27,7 @@ def scores(period: Month, as_json: Json = False, policy: Policy = None) -> None:
     from dutyflow.core.settings import settings
     from dutyflow.core.vocabulary import RANKING_GROUPS
     from dutyflow.rules.policy import load_policy
+    from dutyflow.rules.scoring import score_text
     from dutyflow.services.scores import month_scores
 
     month = month_scores(period=period, policy=load_policy(policy or settings.policy_file))
@@ -37,7 +38,7 @@ def scores(period: Month, as_json: Json = False, policy: Policy = None) -> None:
     if rows:
         print_table(["类别", "组织编码", "组织", ("得分", RIGHT), ("扣分", RIGHT)], [
             (RANKING_GROUPS.get(str(row["kind"]), row["kind"]), row["org_code"],
-             row["organization"], f"{row['score']:g}", f"{row['deductions']:g}")
+             row["organization"], score_text(row["score"]), score_text(row["deductions"]))
             for row in rows])
     typer.echo(f"{month.period} 共评分 {len(rows)} 个组织；逐项扣分："
                f"dutyflow explain-score 组织编码 --period {month.period}")
@@ -115,7 +116,7 @@ def ranking(
         if i:
             typer.echo()
         print_table([("名次", RIGHT), "组织编码", "组织", ("得分", RIGHT), "升降", "榜单"],
-                    [(r.rank, r.org_code, r.name, f"{r.score:g}", r.movement_words,
+                    [(r.rank, r.org_code, r.name, r.score_text, r.movement_words,
                       r.listing_words) for r in standing.group(group)],
                     title=RANKING_GROUPS[group])
     subject = circular_subject(str(quarter), RANKING_CIRCULAR)

@@ -19,6 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from dutyflow.rules.scoring import score_text
+
 log = logging.getLogger(__name__)
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "Microsoft YaHei", "SimHei", "PingFang SC"]
@@ -166,11 +168,13 @@ def score_trend(series: Mapping[str, Sequence[tuple[str, float]]], *, title: str
         return _save(figure)
 
 
-def ranking_bars(rows: Sequence[tuple[str, float]], *, title: str, top: int, bottom: int,
+def ranking_bars(rows: Sequence[tuple[int, str, float]], *, title: str, top: int, bottom: int,
                  bottom_label: str = "黑榜", top_label: str = "红榜") -> Chart:
-    """One bar per organization in rank order, rank 1 at the top; the first `top` are the red
-    list and the last `bottom` the black list, each under or over a dashed cut-off line. When
-    the lists would overlap the black list is shortened, and its label counts what is drawn.
+    """One bar per organization in rank order (rank, name, score), rank 1 at the top; the first
+    `top` are the red list and the last `bottom` the black list, each under or over a dashed
+    cut-off line: the caller passes the lists' lengths as the ranking marked them, so the chart
+    colours exactly the organizations the communiqué lists. Tied organizations share a rank.
+    When the lists would overlap the black list is shortened, and its label counts what is drawn.
 
     Past 60 rows only the first and last 30 (or the whole lists, if longer) are drawn."""
     n = len(rows)
@@ -181,7 +185,7 @@ def ranking_bars(rows: Sequence[tuple[str, float]], *, title: str, top: int, bot
         head, tail = max(30, top_n), max(30, bottom_n)
         if head + tail < n:
             shown = [*range(head), -1, *range(n - tail, n)]  # -1 is the "……" row
-    labels = [f"{i + 1} {rows[i][0]}" if i >= 0 else "……" for i in shown]
+    labels = [f"{rows[i][0]} {rows[i][1]}" if i >= 0 else "……" for i in shown]
     with rc_context(_style()):
         longest = max((len(label) for label in labels), default=4)
         # plot area, plus room right of it for the score labels and the list labels
@@ -196,12 +200,12 @@ def ranking_bars(rows: Sequence[tuple[str, float]], *, title: str, top: int, bot
             return _save(figure)
         bars = [(y, i) for y, i in enumerate(shown) if i >= 0]
         fills = [RED if i < top_n else BLACK if i >= n - bottom_n else NEUTRAL for _, i in bars]
-        axes.barh([y for y, _ in bars], [rows[i][1] for _, i in bars], color=fills, height=0.7)
+        axes.barh([y for y, _ in bars], [rows[i][2] for _, i in bars], color=fills, height=0.7)
         for y, i in bars:
-            axes.text(rows[i][1], y, f" {round(rows[i][1], 1):g}", va="center", fontsize=8,
+            axes.text(rows[i][2], y, f" {score_text(rows[i][2])}", va="center", fontsize=8,
                       clip_on=False)
-        low = min(score for _, score in rows)
-        axes.set_xlim(max(0.0, low - 10), max(100.0, *(score for _, score in rows)))
+        low = min(score for _, _, score in rows)
+        axes.set_xlim(max(0.0, low - 10), max(100.0, *(score for _, _, score in rows)))
         axes.set_ylim(len(shown) - 0.5, -0.5)  # rank 1 at the top
         axes.set_yticks(range(len(shown)), labels, fontsize=10)
         axes.tick_params(axis="y", length=0)
@@ -210,9 +214,9 @@ def ranking_bars(rows: Sequence[tuple[str, float]], *, title: str, top: int, bot
         # when the lists meet; right of the plot, clear of the score labels
         cuts = []
         if top_n:
-            cuts.append((shown.index(top_n - 1) + 0.5, RED, f"{top_label}（前{top_n}名）", "bottom", 2))
+            cuts.append((shown.index(top_n - 1) + 0.5, RED, f"{top_label}（{top_n}个）", "bottom", 2))
         if bottom_n:
-            cuts.append((shown.index(n - bottom_n) - 0.5, BLACK, f"{bottom_label}（后{bottom_n}名）",
+            cuts.append((shown.index(n - bottom_n) - 0.5, BLACK, f"{bottom_label}（{bottom_n}个）",
                          "top", -2))
         for at, colour, text, side, lift in cuts:
             axes.axhline(at, color=colour, linestyle="--", linewidth=1)

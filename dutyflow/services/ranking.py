@@ -8,25 +8,30 @@ month changes the scores, not what was circulated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import (
     BOTTOM_LISTINGS,
     RANKING_CIRCULAR,
     RANKING_GROUPS,
+    DocumentStatus,
     Listing,
     circular_subject,
+    measure_name,
 )
 from dutyflow.documents.wording import chinese_date
 from dutyflow.models.accountability import finding_counts, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import get_document, log_event
+from dutyflow.models.issuing import quarter_cases
 from dutyflow.models.rankings import (
     due_for_settling,
     judged_months,
@@ -37,11 +42,19 @@ from dutyflow.models.rankings import (
 from dutyflow.models.statistics import quarter_months
 from dutyflow.models.tables import RankingEntry
 from dutyflow.rules.policy import Policy
-from dutyflow.rules.ranking import TIE_ORDER, Entry, rank_quarter
+from dutyflow.rules.ranking import Entry, rank_quarter
+from dutyflow.rules.scoring import mean_score, score_text
 from dutyflow.services.scores import ScoreError, month_scores, organization_units
 from dutyflow.services.workbooks import write_sheets
 
 PROBLEMS_SHOWN = 2  # a bottom-list entry's heaviest deductions, as the communiqué names them
+
+
+def correction_deadline(on: date, days: int) -> date | None:
+    """The last day to correct a bottom-list entry published on `on`: `days` working days
+    later (None: no window). The communiqué, the workbook, the chart and the published
+    ranking all take the date from here."""
+    return add_working_days(on, days) if days else None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,13 @@ class Ranked:
     listing: Listing | None
     window_ends: date | None = None
     problems: tuple[str, ...] = ()
+    # the measures issued to it in the quarter, each with its number: 约谈（市直工委函〔2026〕5号）
+    measures: tuple[str, ...] = ()
+    held: Listing | None = None  # tied at a list's cut-off with too many to be listed
+
+    @property
+    def score_text(self) -> str:
+        return score_text(self.score)
 
     @property
     def movement(self) -> int | None:
@@ -93,6 +113,12 @@ class QuarterRanking:
     correction_days: int
     doc_number: str | None = None  # the communiqué that published it, once issued
     base: float = 100
+    tie_allowance: int = 0
+    window_ends: date | None = None  # the bottom list's correction deadline, once dated
+
+    def held(self, group: str, listing: Listing) -> list[Ranked]:
+        """The organizations tied at a list's cut-off with too many others to be listed."""
+        return [r for r in self.group(group) if r.held == listing]
 
     def group(self, group: str) -> list[Ranked]:
         return [r for r in self.rows if r.group == group]
@@ -103,7 +129,7 @@ class QuarterRanking:
 
     def table(self) -> list[dict[str, Any]]:
         return [{"group": r.group, "rank": r.rank, "org_code": r.org_code, "organization": r.name,
-                 "unit": r.unit, "score": r.score,
+                 "unit": r.unit, "score": r.score, "held": r.held.value if r.held else None,
                  "months": dict(zip(self.months, r.months, strict=True)),
                  "findings": r.findings, "previous_rank": r.previous, "movement": r.movement,
                  "listing": r.listing.value if r.listing else None,
@@ -129,15 +155,28 @@ class QuarterRanking:
     def notes(self) -> list[str]:
         label = Period.parse(self.quarter).label
         judged = "、".join(f"{Period.parse(m).index}月" for m in self.judged)
-        lines = [f"{label}党建工作考评排名：季度得分为已调度月份（{judged}）得分的平均分",
-                 TIE_ORDER,
-                 f"红榜：各组前{self.top}名；末位：各组后{self.bottom}名（未扣分的不列入）"]
+        lines = [f"{label}党建工作考评排名：季度得分为已调度月份（{judged}）得分的平均分，"
+                 "保留两位小数（四舍五入）；得分相同的名次并列",
+                 f"红榜：各组前{self.top}名；末位：各组后{self.bottom}名（未扣分的不列入）；"
+                 f"与最后一名并列的一并列入，至多多列{self.tie_allowance}个，"
+                 "并列更多的均不列入、只说明个数"]
+        for group in self.groups:
+            for listing, words in ((Listing.TOP, "红榜"), (self.bottom_listing, "末位名单")):
+                if held := self.held(group, listing):
+                    lines.append(f"{RANKING_GROUPS[group]}有{len(held)}个得分并列第{held[0].rank}名"
+                                 f"（{held[0].score_text}分），超过{words}名额，均未列入")
         if self.correction_days:
-            lines.append(f"列入末位的先列黄榜，通报之日起{self.correction_days}日内本季度案件全部"
-                         "整改销号的撤榜，逾期未整改到位的转入黑榜")
+            deadline = (f"，即{chinese_date(self.window_ends)}前" if self.window_ends else "")
+            lines.append(f"列入末位的先列黄榜，通报之日起{self.correction_days}个工作日内"
+                         f"{deadline}本季度案件全部整改销号的撤榜，逾期未整改到位的转入黑榜")
         if self.doc_number:
             lines.append(f"已以{self.doc_number}通报，通报后的排名不再变动")
         return lines
+
+
+    @property
+    def bottom_listing(self) -> Listing:
+        return Listing.PROVISIONAL if self.correction_days else Listing.CONFIRMED
 
 
 def _grouped(rows: list[Ranked]) -> tuple[Ranked, ...]:
@@ -151,23 +190,39 @@ def _problems(lines: list[tuple[float, str]]) -> tuple[str, ...]:
     problems: set[str] = set()  # the same problem in two months is named once
     for points, text in heaviest:
         text = text.split("：", 1)[-1]
+        # a line ends with the measure its finding earned, which may be a proposal no one
+        # decided: the communiqué names the failure; the measures it names are the issued ones
         problem = text.rsplit("（", 1)[0]
         if points < 0 and problem not in problems and "为限" not in text:
             problems.add(problem)
-            shown.append(text)
+            shown.append(problem)
         if len(shown) == PROBLEMS_SHOWN:
             break
     return tuple(shown)
 
 
+def issued_measures(*, session: Any, quarter: Period) -> dict[str, tuple[str, ...]]:
+    """Each organization's measures of the quarter that were issued, with their numbers. A
+    proposal not decided, or decided and not yet issued, is no measure taken."""
+    measures: dict[str, list[str]] = {}
+    for case in quarter_cases(session=session, quarter=str(quarter),
+                              statuses=(DocumentStatus.ISSUED,)):
+        if case.document_number:
+            measures.setdefault(case.org_code, []).append(
+                f"{measure_name(case.measure)}（{case.document_number}）")
+    return {org: tuple(m) for org, m in measures.items()}
+
+
 def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = True,
                     on: date | None = None) -> QuarterRanking:
-    """The quarter ranked from its judged months' scores, as it stands today."""
+    """The quarter ranked from its judged months' scores, as it stands today; a bottom-list
+    window runs from `on` (the communiqué's date)."""
     months = tuple(quarter_months(quarter))
     with session_scope() as session:
         judged = tuple(judged_months(session=session, months=months))
         counts = finding_counts(session=session, first_period=months[0], last_period=months[-1])
         names = organization_names(session=session)
+        issued = issued_measures(session=session, quarter=quarter)
     if not judged:
         raise ScoreError(f"no month of {quarter} has been judged yet: run its months "
                          f"(`dutyflow run --period {months[0]}` …) before ranking it")
@@ -186,7 +241,7 @@ def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = Tr
                             missing_ok=True)
         previous = {r.org_code: r.rank for r in before.rows} if before else {}
     rules = policy.ranking
-    window = on + timedelta(days=rules.correction_days) if on and rules.correction_days else None
+    window = correction_deadline(on, rules.correction_days) if on else None
     rows = []
     for standing in rank_quarter(rules, entries, base=policy.scores.base, previous=previous):
         org = standing.org_code
@@ -195,15 +250,17 @@ def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = Tr
         if standing.entry.group == "unit" and standing.listing:  # it answers for its branches
             start = latest.scores[org]
             lines.insert(0, (-1000.0, f"所属{start.branches}个党组织{Period.parse(judged[-1]).index}"
-                                      f"月平均{start.start:g}分"))
+                                      f"月平均{score_text(start.start)}分"))
         unit = latest.units.get(org, org)
         rows.append(Ranked(standing.entry.group, standing.rank, org, names.get(org, org),
                            names.get(unit, unit), standing.entry.score, standing.entry.months,
                            standing.entry.findings, standing.previous, standing.listing,
                            window if standing.listing == Listing.PROVISIONAL else None,
-                           _problems(lines)))
+                           _problems(lines), issued.get(org, ()) if standing.listing else (),
+                           standing.held))
     return QuarterRanking(str(quarter), months, judged, _grouped(rows), rules.top, rules.bottom,
-                          rules.publish_bottom, rules.correction_days, base=policy.scores.base)
+                          rules.publish_bottom, rules.correction_days, base=policy.scores.base,
+                          tie_allowance=rules.tie_allowance, window_ends=window)
 
 
 def ranking_of(*, quarter: Period, policy: Policy, with_previous: bool = True,
@@ -226,15 +283,21 @@ def _as_published(entries: list[RankingEntry], quarter: Period, policy: Policy,
                   names: dict[str, str]) -> QuarterRanking:
     rules = policy.ranking
     units = {org: names.get(unit, unit) for org, unit in organization_units().items()}
+    # which unlisted ties were held back at a cut-off is not stored: the same rule on the
+    # published scores says it again
+    again = {s.org_code: s.held for s in rank_quarter(
+        rules, [Entry(e.org_code, e.group, (e.score,)) for e in entries], base=policy.scores.base)}
     rows = [Ranked(e.group, e.rank, e.org_code, names.get(e.org_code, e.org_code),
                    units.get(e.org_code, ""), e.score, tuple(e.months), e.findings,
-                   e.previous_rank, Listing(e.listing) if e.listing else None, e.window_ends)
+                   e.previous_rank, Listing(e.listing) if e.listing else None, e.window_ends,
+                   held=None if e.listing else again.get(e.org_code))
             for e in entries]
     months = tuple(quarter_months(quarter))
     judged = tuple(m for i, m in enumerate(months) if any(r.months[i] is not None for r in rows))
+    window = next((e.window_ends for e in entries if e.window_ends), None)
     return QuarterRanking(str(quarter), months, judged, _grouped(rows), rules.top, rules.bottom,
                           rules.publish_bottom, rules.correction_days, entries[0].document_number,
-                          policy.scores.base)
+                          policy.scores.base, rules.tie_allowance, window)
 
 
 # ------------------------------------------------------------------ the communiqué's figures
@@ -244,45 +307,68 @@ def _as_published(entries: list[RankingEntry], quarter: Period, policy: Policy,
 class GroupFigures:
     name: str
     count: int
-    mean: float
-    best: float
-    worst: float
+    mean: str
+    best: str
+    worst: str
     top: list[Ranked] = field(default_factory=list)
     bottom: list[Ranked] = field(default_factory=list)
+    top_held: dict[str, Any] | None = None  # count, rank, score of the ties not listed
+    bottom_held: dict[str, Any] | None = None
+    full_marks: bool = False  # the top list's held ties scored the base
+
+
+def _held(rows: list[Ranked]) -> dict[str, Any] | None:
+    return {"count": len(rows), "rank": rows[0].rank, "score": rows[0].score_text} \
+        if rows else None
 
 
 def communique_context(ranking: QuarterRanking, on: date) -> dict[str, Any]:
     """What the ranking communiqué (考评排名通报) says: per group the count and spread, the top
-    list, and the bottom list with its correction deadline when the policy publishes it."""
-    window = on + timedelta(days=ranking.correction_days) if ranking.correction_days else None
+    list, and the bottom list with its correction deadline when the policy publishes it; the
+    ties a list could not take are counted. `ranking` must be dated `on` (compute_ranking's
+    `on`): its lists and deadline are the workbook's and the chart's."""
+    window = correction_deadline(on, ranking.correction_days)
+    if ranking.doc_number is None and ranking.window_ends != window:
+        raise ValueError(f"the ranking is dated {ranking.window_ends}, the communiqué {window}")
     groups = []
     for group in ranking.groups:
         rows = ranking.group(group)
         scores = [r.score for r in rows]
+        top_held = ranking.held(group, Listing.TOP)
         groups.append(GroupFigures(
-            RANKING_GROUPS[group], len(rows), round(sum(scores) / len(scores), 2), max(scores),
-            min(scores), [r for r in rows if r.listing == Listing.TOP],
-            [replace(r, window_ends=window if r.listing == Listing.PROVISIONAL else None)
-             for r in rows if r.listing in BOTTOM_LISTINGS]))
+            RANKING_GROUPS[group], len(rows), score_text(mean_score(scores)),
+            score_text(max(scores)), score_text(min(scores)),
+            [r for r in rows if r.listing == Listing.TOP],
+            [r for r in rows if r.listing in BOTTOM_LISTINGS],
+            _held(top_held), _held(ranking.held(group, ranking.bottom_listing)),
+            bool(top_held) and top_held[0].score >= ranking.base))
     return {"period_label": Period.parse(ranking.quarter).label,
             "months_label": "、".join(f"{Period.parse(m).index}月" for m in ranking.judged),
             "groups": [g.__dict__ for g in groups], "top": ranking.top, "bottom": ranking.bottom,
             "publish_bottom": ranking.publish_bottom, "correction_days": ranking.correction_days,
-            "window_ends": chinese_date(window) if window else "", "tie_order": TIE_ORDER,
-            "base": f"{ranking.base:g}",
+            "window_ends": chinese_date(window) if window else "",
+            "base": score_text(ranking.base),
             "bottom_total": sum(len(g.bottom) for g in groups)}
 
 
 def publish(*, session: Any, ranking: QuarterRanking, on: date, doc_number: str) -> None:
     """Keep the ranking as the communiqué numbered `doc_number` printed it (the caller's
-    transaction: the two stand or fall together)."""
-    window = on + timedelta(days=ranking.correction_days) if ranking.correction_days else None
+    transaction: the two stand or fall together), and write its workbook and charts again as
+    published, with the communiqué's number and deadline, over the draft's."""
+    from dutyflow.services.ranking_report import write_ranking_files  # it reads this module
+
+    window = correction_deadline(on, ranking.correction_days)
     publish_ranking(session=session, entries=[RankingEntry(
         quarter=ranking.quarter, org_code=r.org_code, group=r.group, rank=r.rank, score=r.score,
         months=list(r.months), findings=r.findings, previous_rank=r.previous,
         listing=r.listing.value if r.listing else None,
         window_ends=window if r.listing == Listing.PROVISIONAL else None,
         document_number=doc_number) for r in ranking.rows])
+    write_ranking_files(dataclasses.replace(ranking, doc_number=doc_number, window_ends=window,
+                                            rows=tuple(dataclasses.replace(
+                                                r, window_ends=window if r.listing ==
+                                                Listing.PROVISIONAL else None)
+                                                for r in ranking.rows)))
 
 
 @dataclass(frozen=True)

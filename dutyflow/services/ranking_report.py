@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import RANKING_GROUPS, Listing
+from dutyflow.core.vocabulary import BOTTOM_LISTINGS, RANKING_GROUPS, Listing
 from dutyflow.services.charts import Chart, ranking_bars, score_trend
 from dutyflow.services.digest import svg_data_uri
 from dutyflow.services.ranking import QuarterRanking
@@ -28,14 +28,14 @@ def ranking_folder(quarter: str) -> Path:
 
 
 def ranking_charts(ranking: QuarterRanking) -> dict[str, Chart]:
+    """Each group's bars, coloured by the lists the ranking marked (the communiqué's lists)."""
     label = Period.parse(ranking.quarter).label
-    bottom = Listing.PROVISIONAL.words if ranking.correction_days else Listing.CONFIRMED.words
     charts = {f"{ranking.quarter}-排名-{group}": ranking_bars(
-        [(r.name, r.score) for r in ranking.group(group)],
-        title=f"{label}{RANKING_GROUPS[group]}党建工作考评排名", top=ranking.top,
-        bottom=sum(1 for r in ranking.group(group)
-                   if r.listing is not None and r.listing != Listing.TOP),
-        top_label=Listing.TOP.words, bottom_label=bottom)
+        [(r.rank, r.name, r.score) for r in ranking.group(group)],
+        title=f"{label}{RANKING_GROUPS[group]}党建工作考评排名",
+        top=sum(1 for r in ranking.group(group) if r.listing == Listing.TOP),
+        bottom=sum(1 for r in ranking.group(group) if r.listing in BOTTOM_LISTINGS),
+        top_label=Listing.TOP.words, bottom_label=ranking.bottom_listing.words)
         for group in ranking.groups}
     units = ranking.group("unit")
     if units:
@@ -68,9 +68,9 @@ def ranking_markdown(ranking: QuarterRanking, files: RankingFiles) -> str:
                   "| 名次 | 党组织 | 季度得分 | 升降 | 榜单 |", "| ---: | --- | ---: | :---: | --- |"]
         shown = rows[:TOP_SHOWN] + [r for r in rows[TOP_SHOWN:] if r.listing is not None]
         for i, r in enumerate(shown):
-            if i and shown[i - 1].rank != r.rank - 1:
+            if i and rows.index(shown[i - 1]) != rows.index(r) - 1:
                 lines.append("| … | | | | |")
-            lines.append(f"| {r.rank} | {r.name} | {r.score:g} | {r.movement_words} | "
+            lines.append(f"| {r.rank} | {r.name} | {r.score_text} | {r.movement_words} | "
                          f"{r.listing_words} |")
     for stem, chart in files.charts.items():
         lines += ["", f"![{stem}]({svg_data_uri(chart.svg)})"]

@@ -14,7 +14,7 @@ from dutyflow.models.db import session_scope
 from dutyflow.models.rankings import judged_months
 from dutyflow.models.scores import CLOSED, month_findings, month_replies, organization_tree
 from dutyflow.rules.policy import Policy
-from dutyflow.rules.scoring import Ledger, Score, score_month
+from dutyflow.rules.scoring import Ledger, Score, round_score, score_month
 from dutyflow.services.shards import subtree_roots
 
 
@@ -35,8 +35,8 @@ class MonthScores:
                                                             s.org_code))
         return [{"org_code": s.org_code, "organization": self.names.get(s.org_code, ""),
                  "kind": s.kind, "unit": self.units.get(s.org_code, s.org_code),
-                 "score": s.score, "deductions": round(-sum(x.points for x in s.lines
-                                                            if x.points < 0), 2)}
+                 "score": s.score, "deductions": round_score(-sum(x.points for x in s.lines
+                                                                  if x.points < 0))}
                 for s in rows]
 
 

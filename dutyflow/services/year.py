@@ -19,6 +19,7 @@ from dutyflow.models.db import session_scope
 from dutyflow.models.rankings import judged_months, year_cases, year_listings
 from dutyflow.models.scores import month_findings
 from dutyflow.rules.policy import Policy
+from dutyflow.rules.scoring import mean_score, score_text
 from dutyflow.services.charts import Chart, findings_heatmap, score_trend
 from dutyflow.services.digest import svg_data_uri
 from dutyflow.services.scores import ScoreError, month_scores
@@ -26,7 +27,8 @@ from dutyflow.services.workbooks import write_sheets
 
 COUNTS = ("findings", "cases", "replies", "closed", "recurrences", "top", "bottom")
 HEADERS = {"org_code": "组织编码", "organization": "组织名称", "kind": "类别",
-           "score": "年度得分", "findings": "问题数", "cases": "案件数", "measures": "处置措施",
+           "score": "年度得分", "findings": "问题数", "cases": "已印发案件数",
+           "measures": "已印发处置措施",
            "replies": "整改反馈", "closed": "销号", "recurrences": "反弹", "top": "红榜次数",
            "bottom": "黑榜次数"}
 
@@ -40,7 +42,8 @@ class OrgYear:
     months: dict[str, float] = field(default_factory=dict)  # judged month -> score
     findings: int = 0
     cases: int = 0
-    measures: Counter[str] = field(default_factory=Counter)
+    measures: Counter[str] = field(default_factory=Counter)  # issued measures by kind
+    numbers: list[tuple[str, str]] = field(default_factory=list)  # (measure, document number)
     replies: int = 0
     closed: int = 0
     recurrences: int = 0
@@ -50,15 +53,23 @@ class OrgYear:
 
     @property
     def score(self) -> float:
-        return round(sum(self.months.values()) / len(self.months), 2) if self.months else 0.0
+        return mean_score(self.months.values())
+
+    def measures_words(self) -> str:
+        """An organization's own issued measures by number (约谈（市直工委函〔2026〕5号）); a
+        roll-up of many organizations counts them by kind (约谈3)."""
+        if self.numbers:
+            return "、".join(f"{measure_name(k)}（{number}）" for k, number in sorted(
+                self.numbers, key=lambda kn: (MEASURE_KINDS[kn[0]].rank, kn[1])))
+        return "、".join(f"{measure_name(k)}{n}" for k, n in sorted(
+            self.measures.items(), key=lambda kv: MEASURE_KINDS[kv[0]].rank))
 
     def row(self, months: list[str]) -> dict[str, object]:
         return {"org_code": self.org_code, "organization": self.name,
                 "kind": "直属党组织" if self.kind == "unit" else "党支部",
                 **{f"{Period.parse(m).index}月": self.months.get(m) for m in months},
                 "score": self.score, **{k: getattr(self, k) for k in COUNTS[:5]},
-                "measures": "、".join(f"{measure_name(k)}{n}" for k, n in sorted(
-                    self.measures.items(), key=lambda kv: MEASURE_KINDS[kv[0]].rank)),
+                "measures": self.measures_words(),
                 "top": self.top, "bottom": self.bottom}
 
 
@@ -124,7 +135,7 @@ class YearRecord:
                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for i, u in enumerate(self.units(), start=1):
             t = self.rolled_up(u.org_code)
-            lines.append(f"| {i} | {u.name} | {u.score:g} | {t.findings} | {t.cases} | "
+            lines.append(f"| {i} | {u.name} | {score_text(u.score)} | {t.findings} | {t.cases} | "
                          f"{t.closed} | {t.recurrences} | {t.top} | {t.bottom} |")
         for stem, chart in charts.items():
             lines += ["", f"![{stem}]({svg_data_uri(chart.svg)})"]
@@ -168,10 +179,12 @@ def year_record(*, year: str, policy: Policy) -> YearRecord:
                 orgs[org].findings += 1
                 orgs[org].recurrences += bool(recurrence)
                 monthly.setdefault(org, Counter())[month] += 1
-    for org, measure, replies, closed in cases:
+    for org, measure, replies, closed, number in cases:
         if org in orgs:
             orgs[org].cases += 1
             orgs[org].measures[measure] += 1
+            if number:
+                orgs[org].numbers.append((measure, number))
             orgs[org].replies += replies
             orgs[org].closed += closed
     for org, listing in listings:

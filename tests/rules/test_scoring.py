@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from dutyflow.rules.policy import PolicyError
-from dutyflow.rules.scoring import Ledger, Scoring, score_month
+from dutyflow.rules.scoring import Ledger, Scoring, mean_score, round_score, score_month, score_text
 from tests.rules.helpers import policy_with
 
 
@@ -91,3 +91,19 @@ def test_a_unit_scores_the_mean_of_its_branches_less_its_own():
 def test_a_bad_scores_section_is_refused_naming_it(tmp_path, scores, says):
     with pytest.raises((PolicyError, ValidationError), match=says):
         policy_with(tmp_path, scores=scores)
+
+
+def test_scores_round_half_up_as_an_office_rounds_by_hand():
+    assert round(96.125, 2) == 96.12  # Python's round is half to even: not what offices do
+    assert round_score(96.125) == 96.13 and round_score(96.135) == 96.14
+    assert round_score(1.005) == 1.01 and round_score(-0.0) == 0.0
+    assert mean_score([96.25, 96.0]) == 96.13 and mean_score([]) == 0.0
+    assert [score_text(v) for v in (96.125, 100.0, 96.1, 93.0)] == ["96.13", "100", "96.1", "93"]
+
+
+def test_a_unit_scores_its_branches_mean_rounded_half_up():
+    rules = Scoring(severity={"reminder": 3.875})
+    ledgers = {"ZB1": Ledger(findings=[finding("reminder")])}  # 96.125 and 100: mean 98.0625
+    scores = score_month(rules, ledgers, {"DW1": ["ZB1", "ZB2"]}, ["DW1", "ZB1", "ZB2"])
+    assert scores["ZB1"].score == 96.13  # 100 - 3.875 = 96.125
+    assert scores["DW1"].start == 98.07 and "得分 96.13" in scores["ZB1"].explain()

@@ -30,8 +30,9 @@ def test_a_month_without_findings_still_draws_a_chart():
 TREND = {"中共市教育局第一党支部": [("2026-07", 92.5), ("2026-08", 95.0)],
          "市财政局党委": [("2026-06", 81.0), ("2026-08", 78.5)],  # no 2026-07: a gap
          "中共市卫生健康委员会机关第二党支部": [("2026-08", 88.0)]}
-RANKS = [("市统计局党支部", 97.4), ("中共市教育局第一党支部", 91.0), ("市文旅局党支部", 85.2),
-         ("市人民检察院机关党委", 80.7), ("市委办公室党支部", 67.5), ("中共市住房和城乡建设局党组", 61.4)]
+RANKS = [(1, "市统计局党支部", 97.4), (2, "中共市教育局第一党支部", 91.0), (3, "市文旅局党支部", 85.2),
+         (4, "市人民检察院机关党委", 80.7), (5, "市委办公室党支部", 67.5),
+         (6, "中共市住房和城乡建设局党组", 61.4)]
 
 
 def assert_opaque_png(png: bytes) -> None:
@@ -65,8 +66,8 @@ def test_a_trend_without_scores_says_so():
 
 def test_the_ranking_marks_the_red_and_black_lists():
     chart = ranking_bars(RANKS, title="2026年8月考核排名", top=2, bottom=2)
-    assert "2026年8月考核排名" in chart.svg and all(name in chart.svg for name, _ in RANKS)
-    assert "红榜（前2名）" in chart.svg and "黑榜（后2名）" in chart.svg
+    assert "2026年8月考核排名" in chart.svg and all(name in chart.svg for _, name, _ in RANKS)
+    assert "红榜（2个）" in chart.svg and "黑榜（2个）" in chart.svg
     assert "fill: #cf222e" in chart.svg and "fill: #24292f" in chart.svg
     assert "97.4" in chart.svg and "61.4" in chart.svg  # each bar carries its score
     assert_opaque_png(chart.png)
@@ -74,11 +75,19 @@ def test_the_ranking_marks_the_red_and_black_lists():
 
 def test_lists_that_would_overlap_split_the_rows_between_them():
     chart = ranking_bars(RANKS[:3], title="排名", top=2, bottom=5, top_label="前列", bottom_label="后进")
-    assert "前列（前2名）" in chart.svg and "后进（后1名）" in chart.svg
+    assert "前列（2个）" in chart.svg and "后进（1个）" in chart.svg
+
+
+def test_tied_organizations_share_their_rank_and_scores_print_half_up():
+    rows = [(1, "甲党支部", 100.0), (1, "乙党支部", 100.0), (3, "丙党支部", 96.125)]
+    chart = ranking_bars(rows, title="排名", top=0, bottom=1)
+    assert "1 甲党支部" in chart.svg and "1 乙党支部" in chart.svg and "3 丙党支部" in chart.svg
+    assert "96.13" in chart.svg and "96.12" not in chart.svg
+    assert "红榜" not in chart.svg  # an empty list draws no cut-off
 
 
 def test_a_long_ranking_shows_both_ends_around_a_gap():
-    rows = [(f"第{i}党支部", 100.0 - i / 2) for i in range(1, 101)]
+    rows = [(i, f"第{i}党支部", 100.0 - i / 2) for i in range(1, 101)]
     chart = ranking_bars(rows, title="排名", top=5, bottom=5)
     assert "……" in chart.svg and "第30党支部" in chart.svg and "第71党支部" in chart.svg
     assert "第31党支部" not in chart.svg and "第70党支部" not in chart.svg
