@@ -1,5 +1,5 @@
 """The quarter's circular is reviewed and audited like any other document: drafted for review,
-issued only as approved, sent back to review when decisions change its figures."""
+issued only as approved, sent back to review when measures issued change its figures."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def events() -> list[tuple[str, str]]:
 def test_the_circular_is_issued_only_once_a_reviewer_approved_it(db_url):
     letters = office_letters(cycle())
     decide(document_id=letters[0].id, decision="approve", reviewer="张主任")
+    assert quarter_circular(period="2026-Q3") == ""  # approved is not yet a measure taken
+    issue_notices(period="2026-08", on=date(2026, 9, 7))
     assert quarter_circular(period="2026-Q3").endswith(f"{SUBJECT}.docx")
     assert [i.document_id for i in pending_items("2026-Q3")] == [SUBJECT]
 
@@ -61,9 +63,11 @@ def test_the_circular_is_issued_only_once_a_reviewer_approved_it(db_url):
 def test_a_decision_after_approval_sends_the_circular_back_to_review(db_url):
     letters = office_letters(cycle())
     decide(document_id=letters[0].id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=date(2026, 9, 7))
     quarter_circular(period="2026-Q3")
     decide(document_id=SUBJECT, decision="approve", reviewer="张主任")
-    decide(document_id=letters[1].id, decision="approve", reviewer="张主任")  # the figures change
+    decide(document_id=letters[1].id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=date(2026, 9, 8))  # one more measure: the figures change
 
     stale = issue_notices(period="2026-Q3", on=date(2026, 10, 12))
     assert stale.issued == [] and "数字已有变化" in stale.refused[0]
@@ -75,7 +79,7 @@ def test_a_decision_after_approval_sends_the_circular_back_to_review(db_url):
     assert events()[-1] == ("evidence_changed", "dutyflow") and len(events()) == 3
 
 
-def test_a_quarter_without_decided_measures_opens_no_circular(db_url):
+def test_a_quarter_without_issued_measures_opens_no_circular(db_url):
     cycle()  # drafts only: nothing decided
     assert quarter_circular(period="2026-Q3") == ""
     assert pending_items("2026-Q3") == []
@@ -89,6 +93,7 @@ def test_the_circulars_history_cannot_be_edited_or_deleted(db_url):
 
     letters = office_letters(cycle())
     decide(document_id=letters[0].id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=date(2026, 9, 7))
     quarter_circular(period="2026-Q3")
     for statement in ("UPDATE event SET note = 'forged'", "DELETE FROM event"):
         with pytest.raises(DatabaseError, match="append-only"), session_scope() as session:

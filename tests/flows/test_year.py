@@ -4,6 +4,7 @@ read back with openpyxl, whose totals equal the months' own; charts as files; an
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import openpyxl
 from prefect import get_client
@@ -13,9 +14,12 @@ from typer.testing import CliRunner
 
 from dutyflow.cli import app
 from dutyflow.core.vocabulary import DocumentStatus
+from dutyflow.flows.notices import issue_notices
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Case, Finding, Organization
-from tests.flows.test_review_issue import cycle
+from dutyflow.rules.scoring import mean_score
+from dutyflow.services.review import decide
+from tests.flows.test_review_issue import cycle, office_letters
 
 runner = CliRunner()
 
@@ -26,8 +30,10 @@ def column(sheet, header: str) -> list:
 
 
 def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, tmp_path):
-    cycle("2026-08")
-    cycle("2026-09")
+    for case in office_letters(cycle("2026-08")):
+        decide(document_id=case.id, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=date(2026, 9, 7))
+    cycle("2026-09")  # drafts only: no measure taken yet
     result = runner.invoke(app, ["year", "--period", "2026"])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out" / "2026"
@@ -38,16 +44,16 @@ def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, t
         findings = session.execute(select(func.count()).select_from(Finding).where(
             Finding.current, Finding.period.in_(["2026-08", "2026-09"]))).scalar()
         cases = session.execute(select(func.count()).select_from(Case).where(
-            Case.status != DocumentStatus.WITHDRAWN)).scalar()
+            Case.status == DocumentStatus.ISSUED)).scalar()  # measures taken: issued ones
     assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 1 + len(units) == 9
     assert set(book.sheetnames[1:]) == set(units.values())
     summary = book["汇总"]
     assert column(summary, "组织编码")[-1] == "合计"
     assert column(summary, "问题数（含所属）")[-1] == findings  # the months' own findings
-    assert column(summary, "案件数（含所属）")[-1] == cases
+    assert cases and column(summary, "已印发案件数（含所属）")[-1] == cases
     unit_sheets = [book[name] for name in book.sheetnames[1:]]
     per_unit = [column(s, "问题数")[-1] for s in unit_sheets]
-    assert sum(per_unit) == findings and sum(column(s, "案件数")[-1] for s in unit_sheets) == cases
+    assert sum(per_unit) == findings and sum(column(s, "已印发案件数")[-1] for s in unit_sheets) == cases
     by_unit = dict(zip(column(summary, "组织名称")[:-1], column(summary, "问题数（含所属）")[:-1],
                        strict=True))
     assert {s.title: column(s, "问题数")[-1] for s in unit_sheets} == by_unit
@@ -56,7 +62,7 @@ def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, t
         assert values[-1] == sum(values[:-1])
         months = [column(sheet, m)[:-1] for m in ("8月", "9月")]
         scores = column(sheet, "年度得分")[:-1]
-        assert scores == [round((a + b) / 2, 2) for a, b in zip(*months, strict=True)]
+        assert scores == [mean_score([a, b]) for a, b in zip(*months, strict=True)]
     assert set(column(summary, "组织名称")[:-1]) == set(units.values())
     chart = (out / "2026-单位月度得分.svg").read_text(encoding="utf-8")
     assert "2026年度各直属党组织月度得分" in chart
