@@ -7,7 +7,7 @@ from datetime import date
 
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import events_of, get_document
-from dutyflow.services.issuing import draft_circular
+from dutyflow.services.issuing import draft_circular, issue_approved
 from dutyflow.services.review import decide
 from tests.desk.test_desk_security import csrf_of, log_in
 
@@ -16,6 +16,8 @@ SUBJECT = "circular-2026-Q3"
 
 def test_a_reviewer_reads_and_approves_the_quarter_circular_at_the_desk(client):
     decide(document_id="2026-08-DW0002-ZB03", decision="approve", reviewer="张主任")
+    assert draft_circular(quarter="2026-Q3", on=date(2026, 10, 10)) is None  # not yet issued
+    issue_approved(period="2026-08", on=date(2026, 9, 7), issued_by="办公室")
     assert draft_circular(quarter="2026-Q3", on=date(2026, 10, 10)) is not None
     assert client.get(f"/documents/{SUBJECT}").status_code == 303  # anonymous: to the login
     log_in(client)

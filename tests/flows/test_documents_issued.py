@@ -173,16 +173,18 @@ def test_an_empty_quarter_gets_no_circular_number(db_url):
         assert session.query(DocumentRow).filter(DocumentRow.number.isnot(None)).count() == 0
 
 
-def test_the_quarter_circular_counts_only_decided_measures(db_url):
+def test_the_quarter_circular_counts_only_issued_measures(db_url):
     cases = cycle()
     letters = office_letters(cases)
-    approve([letters[0].id])  # one reminder/talk decided; the rest still drafts
+    approve([letters[0].id, letters[1].id])  # two decided; the rest still drafts
+    issue_notices(period="2026-08", on=date(2026, 9, 7))
+    approve([letters[2].id])  # decided after the issue run: not yet a measure taken
     quarter_circular(period="2026-Q3")
     decide(document_id="circular-2026-Q3", decision="approve", reviewer="张主任")
     summary = issue_notices(period="2026-Q3", on=date(2026, 10, 12))
     [(subject, number, path)] = summary.issued
     text = text_of(path)
-    assert number == "市直工委〔2026〕1号" and "共采取处置措施1次" in text
+    assert number == "市直工委〔2026〕1号" and "共采取处置措施2次" in text
     assert "进行问责" not in text  # a reminder or talk is not 问责
     assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in text
     assert "组织生活制度全部落实" in text and "存在的主要问题" in text

@@ -17,7 +17,7 @@ from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import record_decision
 from dutyflow.services.review import decide
-from tests.factories import LATE_ITEM, sample_with_rows
+from tests.factories import LATE_ITEM, approve_criticism_circular, sample_with_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -82,17 +82,22 @@ def test_the_quarter_circular_is_drafted_then_issued_once_with_a_number(sqlite_u
             record_decision(session=session, document_id=action.id, decision="approve",
                             reviewer="张主任", note="", decision_ref="工委会议纪要〔2026〕9号")
         names = {a.org_code for a in criticised}
+    for month, day in (("2026-08", date(2026, 9, 7)), ("2026-09", date(2026, 10, 9))):
+        if any(a.period == month for a in criticised):
+            approve_criticism_circular(month)  # the 通报 and its letters: measures taken
+        issue_notices(period=month, on=day)
     draft = Path(quarter_circular(period="2026-Q3"))
     assert "〔待编号〕" in "\n".join(p.text for p in Document(draft).paragraphs)
     decide(document_id="circular-2026-Q3", decision="approve", reviewer="张主任")
     first = issue_notices(period="2026-Q3", on=date(2026, 10, 10))
     [(subject, number, path)] = first.issued
-    assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕1号"
+    # the 文件 series: August's 通报批评 took 1号
+    assert subject == "circular-2026-Q3" and number == "市直工委〔2026〕2号"
     doc = Document(path)
     paragraphs = [p.text for p in doc.paragraphs]
     # each section heading is its own paragraph, after the 问责 sentence (a Jinja newline once
     # swallowed it: "……1个。# 二、好的做法")
-    assert "二、好的做法" in paragraphs and not any("#" in p for p in paragraphs)
+    assert "二、全面落实的党组织" in paragraphs and not any("#" in p for p in paragraphs)
     assert any(p.startswith("经工委会议研究决定") for p in paragraphs)
     [table] = [t for t in doc.tables if t.rows[0].cells[1].text == "党组织"]
     listed = {row.cells[1].text for row in table.rows[1:]}
