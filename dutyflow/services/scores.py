@@ -4,6 +4,7 @@ explain an organization's score line by line."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ class MonthScores:
     names: dict[str, str]
     units: dict[str, str]  # org_code -> its unit's code (a unit: itself)
 
-    def table(self) -> list[dict[str, object]]:
+    def table(self) -> list[dict[str, Any]]:
         """Units first, then branches, each by score (lowest last) and code."""
         rows = sorted(self.scores.values(), key=lambda s: (s.kind != "unit", -s.score,
                                                             s.org_code))

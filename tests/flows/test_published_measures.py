@@ -80,7 +80,7 @@ def test_only_issued_measures_are_published_and_scores_round_half_up(db_url, tmp
     out = tmp_path / "out" / "2026-Q3"
     communique = text_of(out / "drafts" / "ranking-2026-Q3.docx")
     entry = next(line for line in communique.splitlines() if names[criticism.org_code] in line)
-    assert f"本季度已印发：" in entry and f"通报批评（{number}）" in entry
+    assert "本季度已印发：" in entry and f"通报批评（{number}）" in entry
     for case in undecided:
         line = next(line for line in communique.splitlines() if names[case.org_code] in line)
         assert "通报批评" not in line and "诫勉" not in line and "责令检查" not in line
