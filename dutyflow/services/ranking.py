@@ -181,7 +181,9 @@ class QuarterRanking:
 
 def _grouped(rows: list[Ranked]) -> tuple[Ranked, ...]:
     order = list(RANKING_GROUPS)
-    return tuple(sorted(rows, key=lambda r: (order.index(r.group), r.rank)))
+    # equals by code: the internal order every list and workbook keeps, whatever the database
+    # returned them in
+    return tuple(sorted(rows, key=lambda r: (order.index(r.group), r.rank, r.org_code)))
 
 
 def _problems(lines: list[tuple[float, str]]) -> tuple[str, ...]:
