@@ -133,7 +133,9 @@ class YearRecord:
                  "问题、案件、销号、反弹和上榜次数含所属党组织。", "",
                  "| 名次 | 直属党组织 | 年度得分 | 问题数 | 案件数 | 销号 | 反弹 | 红榜 | 黑榜 |",
                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-        for i, u in enumerate(self.units(), start=1):
+        units = self.units()
+        for u in units:  # equal scores share a place (1, 1, 3)
+            i = 1 + sum(other.score > u.score for other in units)
             t = self.rolled_up(u.org_code)
             lines.append(f"| {i} | {u.name} | {score_text(u.score)} | {t.findings} | {t.cases} | "
                          f"{t.closed} | {t.recurrences} | {t.top} | {t.bottom} |")
