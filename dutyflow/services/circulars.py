@@ -62,7 +62,7 @@ def _units(orgs: dict[str, Any]) -> dict[str, str]:
     return unit
 
 
-def _failure(evidence: dict[str, Any]) -> str:
+def failure_words(evidence: dict[str, Any]) -> str:
     """What failed, in a circular's words: the failure, not the rule's text."""
     facts = evidence.get("facts", {})
     family = evidence.get("family")
@@ -110,7 +110,7 @@ def quarter_context(*, session: Session, quarter: Period, decided: bool,
     failures: dict[str, set[str]] = defaultdict(set)  # what failed -> organizations
     for action in live:  # duties kept or not is a fact of the reports, whatever was decided
         for e in action.evidence:
-            failures[_failure(e)].add(action.org_code)
+            failures[failure_words(e)].add(action.org_code)
             if e.get("family") == "meeting":
                 failing[e.get("requirement") or e["text"]].add(action.org_code)
     short = {c for s in failing.values() for c in s}

@@ -20,8 +20,10 @@ from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import (
     BOTTOM_LISTINGS,
+    MEASURE_KINDS,
     RANKING_CIRCULAR,
     RANKING_GROUPS,
+    TAKEN,
     DocumentStatus,
     Listing,
     circular_subject,
@@ -44,10 +46,11 @@ from dutyflow.models.tables import RankingEntry
 from dutyflow.rules.policy import Policy
 from dutyflow.rules.ranking import Entry, rank_quarter
 from dutyflow.rules.scoring import mean_score, score_text
+from dutyflow.services.circulars import failure_words
 from dutyflow.services.scores import ScoreError, month_scores, organization_units
 from dutyflow.services.workbooks import write_sheets
 
-PROBLEMS_SHOWN = 2  # a bottom-list entry's heaviest deductions, as the communiqué names them
+PROBLEMS_SHOWN = 2  # a bottom-list entry's most serious failures, as the communiqué names them
 
 
 def correction_deadline(on: date, days: int) -> date | None:
@@ -186,21 +189,20 @@ def _grouped(rows: list[Ranked]) -> tuple[Ranked, ...]:
     return tuple(sorted(rows, key=lambda r: (order.index(r.group), r.rank, r.org_code)))
 
 
-def _problems(lines: list[tuple[float, str]]) -> tuple[str, ...]:
-    heaviest = sorted(lines, key=lambda pl: (pl[0], pl[1]))  # most negative first
-    shown: list[str] = []
-    problems: set[str] = set()  # the same problem in two months is named once
-    for points, text in heaviest:
-        text = text.split("：", 1)[-1]
-        # a line ends with the measure its finding earned, which may be a proposal no one
-        # decided: the communiqué names the failure; the measures it names are the issued ones
-        problem = text.rsplit("（", 1)[0]
-        if points < 0 and problem not in problems and "为限" not in text:
-            problems.add(problem)
-            shown.append(problem)
-        if len(shown) == PROBLEMS_SHOWN:
-            break
-    return tuple(shown)
+def quarter_failures(*, session: Any, quarter: Period) -> dict[str, list[str]]:
+    """Each organization's failures of the quarter in a circular's words (主题党日未按月开展),
+    the most serious first: what failed, never the rule's text or the measure a finding earned
+    (which may be a proposal no one decided). Facts of the reports, whatever was decided."""
+    worst: dict[str, dict[str, int]] = {}
+    for case in quarter_cases(session=session, quarter=str(quarter),
+                              statuses=(DocumentStatus.DRAFT, *TAKEN)):
+        mine = worst.setdefault(case.org_code, {})
+        for evidence in case.evidence:
+            kind = MEASURE_KINDS.get(str(evidence.get("action")))
+            label = failure_words(evidence)
+            mine[label] = max(mine.get(label, -1), kind.rank if kind else 0)
+    return {org: [label for label, _ in sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for org, labels in worst.items()}
 
 
 def issued_measures(*, session: Any, quarter: Period) -> dict[str, tuple[str, ...]]:
@@ -225,6 +227,7 @@ def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = Tr
         counts = finding_counts(session=session, first_period=months[0], last_period=months[-1])
         names = organization_names(session=session)
         issued = issued_measures(session=session, quarter=quarter)
+        failures = quarter_failures(session=session, quarter=quarter)
     if not judged:
         raise ScoreError(f"no month of {quarter} has been judged yet: run its months "
                          f"(`dutyflow run --period {months[0]}` …) before ranking it")
@@ -247,18 +250,18 @@ def compute_ranking(*, quarter: Period, policy: Policy, with_previous: bool = Tr
     rows = []
     for standing in rank_quarter(rules, entries, base=policy.scores.base, previous=previous):
         org = standing.org_code
-        lines = [(line.points, line.text) for m in judged
-                 for line in scored[m].scores[org].lines] if standing.listing else []
+        problems = list(failures.get(org, [])) if standing.listing else []
         if standing.entry.group == "unit" and standing.listing:  # it answers for its branches
             start = latest.scores[org]
-            lines.insert(0, (-1000.0, f"所属{start.branches}个党组织{Period.parse(judged[-1]).index}"
-                                      f"月平均{score_text(start.start)}分"))
+            problems.insert(0, f"所属{start.branches}个党组织{Period.parse(judged[-1]).index}"
+                               f"月平均{score_text(start.start)}分")
         unit = latest.units.get(org, org)
         rows.append(Ranked(standing.entry.group, standing.rank, org, names.get(org, org),
                            names.get(unit, unit), standing.entry.score, standing.entry.months,
                            standing.entry.findings, standing.previous, standing.listing,
                            window if standing.listing == Listing.PROVISIONAL else None,
-                           _problems(lines), issued.get(org, ()) if standing.listing else (),
+                           tuple(problems[:PROBLEMS_SHOWN]),
+                           issued.get(org, ()) if standing.listing else (),
                            standing.held))
     return QuarterRanking(str(quarter), months, judged, _grouped(rows), rules.top, rules.bottom,
                           rules.publish_bottom, rules.correction_days, base=policy.scores.base,

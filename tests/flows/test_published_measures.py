@@ -81,6 +81,8 @@ def test_only_issued_measures_are_published_and_scores_round_half_up(db_url, tmp
     communique = text_of(out / "drafts" / "ranking-2026-Q3.docx")
     entry = next(line for line in communique.splitlines() if names[criticism.org_code] in line)
     assert "本季度已印发：" in entry and f"通报批评（{number}）" in entry
+    assert "至少" not in communique and "经约谈后" not in communique  # failures, not rules
+    assert "未按月" in communique or "未按季度" in communique
     for case in undecided:
         line = next(line for line in communique.splitlines() if names[case.org_code] in line)
         assert "通报批评" not in line and "诫勉" not in line and "责令检查" not in line
