@@ -19,7 +19,7 @@ from dutyflow.core.report_tables import (
     RECTIFICATIONS,
     TableSpec,
 )
-from dutyflow.core.vocabulary import REVIEWABLE, TAKEN, DocumentStatus, FollowUp
+from dutyflow.core.vocabulary import REVIEWABLE, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
 from dutyflow.models.documents import log_events
@@ -72,9 +72,11 @@ def read_period_frames(*, session: Session, period: Period,
                          Rectification.period == str(period))
     assessments = _table_frame(session, Assessment, ASSESSMENTS,
                                Assessment.period == str(period))
-    # a measure was taken on a finding when its case was approved or issued
-    taken = select(Case.period, Case.org_code).where(
-        Case.status.in_(TAKEN)).distinct().subquery()
+    # a measure was taken on a finding when its notice was actually issued (sent) by the end
+    # of the period judged: only then can a later document cite it, by number and date
+    taken = select(Case.period, Case.org_code).join(Document, Document.id == Case.id).where(
+        Document.status == DocumentStatus.ISSUED,
+        Document.issued_on <= period.last_day).distinct().subquery()  # type: ignore[operator]
     # a case closed (销号): the problem was fixed, and its coming back is a recurrence
     closed = select(Case.period, Case.org_code,
                     func.coalesce(Case.document_number, Case.id).label("closed")).where(

@@ -108,8 +108,8 @@ def judged_in(duty: MeetingDuty, span: Period) -> Period:
 def measured_steps(history: pd.DataFrame, *, family: str, periods: set[str],
                    ladder: list[str], by_subject: bool) -> dict[tuple[str, str], int]:
     """(org_code, subject or "") -> the highest ladder step of a measure taken in `periods`
-    for a finding of `family` (a case approved or issued; rejected, withdrawn and pending
-    ones do not count)."""
+    for a finding of `family` (a notice issued by the end of the period judged; rejected,
+    withdrawn, pending and approved-but-unsent ones do not count)."""
     if history.empty:
         return {}
     rows = history[(history["family"] == family) & history["period"].isin(periods)

@@ -193,7 +193,9 @@ class DocumentKind:
 
 _A = Addressee
 DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
-    DocumentKind("return_for_correction", "退回补正单", None, (_A.ORGANIZATION,)),
+    # answered by the next period's corrected ledger, not by a 整改情况反馈: nothing to chase
+    DocumentKind("return_for_correction", "退回补正单", None, (_A.ORGANIZATION,),
+                 asks_reply=False),
     DocumentKind("reminder", "提醒函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
                  (Attachment.PROBLEM_LIST, Attachment.FEEDBACK_FORM)),
     DocumentKind("supervision", "督办函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
