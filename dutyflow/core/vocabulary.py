@@ -311,8 +311,10 @@ def circular_subject(period: str, kind: str = QUARTER_CIRCULAR) -> str:
     return f"{_ID_PREFIXES[kind]}{period}"
 
 
-def chase_subject(case_id: str, round: int) -> str:
-    return f"chase-{case_id}-{round}"
+def chase_subject(period: str, org_code: str, number: int = 1) -> str:
+    """The id of an organization's `number`-th 催办 of a cycle (one letter names every answer
+    it is missing; a second only when the first was issued or withdrawn and more came due)."""
+    return f"chase-{period}-{org_code}" + (f"-{number}" if number > 1 else "")
 
 
 # ------------------------------------------------------------------------ action statuses

@@ -305,18 +305,26 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
     return notice
 
 
-def build_chase(*, subject: str, action: Any, org: Any, parent: Any | None, missed: date,
-                working_days: int, next_measure: str, on: date,
+def build_chase(*, subject: str, chased: list[tuple[Any, date]], org: Any, parent: Any | None,
+                working_days: int, warns_of: str, on: date, by_committee: bool = False,
                 doc_number: str | None = None) -> Notice:
-    """A 催办 letter: the case's notice asked for an answer by `missed` and none came; it
-    gives `working_days` more and says what follows if nothing comes then."""
-    issued_on = getattr(action, "issued_on", None)
+    """A 催办 letter: each chased case's notice (kind, number, date) asked for an answer by the
+    date given with it and none came; it gives `working_days` more and, when `warns_of` names
+    a measure not yet taken, says that measure follows if nothing comes then (proposed to
+    the committee when `by_committee`)."""
+    rows = [{"kind": MEASURE_KINDS[case.measure].document.name,
+             "number": getattr(case, "document_number", None) or "",
+             "issued": chinese_date(case.issued_on) if getattr(case, "issued_on", None) else "",
+             "missed": chinese_date(missed)} for case, missed in chased]
+    warning = ""
+    if warns_of:
+        name = MEASURE_KINDS[warns_of].name
+        warning = f"提请工委会议研究给予{name}" if by_committee else f"进行{name}"
+    first = chased[0][0]
     context = {
-        "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
-        "findings": _findings(action, org), "period_label": Period.parse(action.period).label,
-        "case_kind": MEASURE_KINDS[action.measure].document.name,
-        "case_date": chinese_date(issued_on) if issued_on else "前期", "missed": chinese_date(missed),
-        "next_measure": next_measure,
+        "org": _org_view(org), "parent": _org_view(parent) or None, "action": first,
+        "findings": _findings(first, org), "period_label": Period.parse(first.period).label,
+        "chased": rows, "warning": warning,
     }
     return _compose(kind=DOCUMENT_KINDS[CHASE], subject=subject, context=context, org=org,
                     parent=parent, on=on, doc_number=doc_number,
