@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import MEASURE_KINDS, TAKEN, DocumentStatus
+from dutyflow.core.vocabulary import MEASURE_KINDS, ORG_TYPE_SHORT, TAKEN, DocumentStatus
 from dutyflow.documents.history import History
 from dutyflow.documents.wording import describe_finding
 from dutyflow.models.issuing import quarter_cases
@@ -30,6 +30,7 @@ def _criticised(actions: list[Any], orgs: dict[str, Any],
         org = orgs.get(action.org_code)
         out.append({
             "record": (histories or {}).get(action.id) or History(),
+            "short": ORG_TYPE_SHORT.get(org.org_type, "单位") if org else "单位",
             "org_code": action.org_code, "org_name": org.org_name if org else action.org_code,
             "secretary": org.secretary if org else "",
             "period_label": Period.parse(action.period).label,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dutyflow.core.faults import fault_point
+from dutyflow.core.vocabulary import ORG_TYPE_SHORT
 from dutyflow.documents.files import write_draft
 from dutyflow.documents.history import History, history_of
 from dutyflow.models.accountability import cases_needing_drafts, talk_slots
@@ -46,13 +47,17 @@ def histories(session: Session, cases: list[Any], orgs: dict[str, Any], *, on: d
               named: bool = False) -> dict[str, History]:
     """What the record says of each case's organization as of `on` (the document's date),
     by case id. Addressed to the organization (你支部), except a letter to its party group
-    (诫勉) or, with `named`, a document others read, which name it."""
+    (诫勉), which names it, and with `named` a document to all units whose heading names it
+    (该支部)."""
     record = past_measures(session=session, org_codes={c.org_code for c in cases}, before=on)
     out = {}
     for case in cases:
         org = orgs.get(case.org_code)
-        you = org.org_name if org is not None and (named or case.measure == "admonishment") \
-            else None
+        you = None
+        if org is not None and named:
+            you = f"该{ORG_TYPE_SHORT.get(org.org_type, '单位')}"
+        elif org is not None and case.measure == "admonishment":
+            you = org.org_name
         out[case.id] = history_of(record.get(case.org_code, []), org=org, on=on,
                                   period=case.period, you=you)
     return out
