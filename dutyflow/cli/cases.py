@@ -83,7 +83,7 @@ def explain(action_id: CaseId) -> None:
     from dutyflow.documents.wording import explain_action
     from dutyflow.models.accountability import get_case
     from dutyflow.models.db import session_scope
-    from dutyflow.models.documents import ReviewError
+    from dutyflow.models.documents import ReviewError, events_of
     from dutyflow.models.tables import Organization
 
     with session_scope() as session:
@@ -91,7 +91,10 @@ def explain(action_id: CaseId) -> None:
         if action is None:
             raise ReviewError(f"没有编号为 {action_id} 的案件（dutyflow actions 列出各期案件）")
         org = session.get(Organization, action.org_code)
-        typer.echo(explain_action(action, org))
+        merged = [e.note for e in events_of(session=session, subject=action.id)
+                  if e.event == "merged"]
+        typer.echo(explain_action(action, org)
+                   + "".join(f"\n并入：{note}" for note in merged))
 
 
 @app.command()

@@ -357,6 +357,7 @@ EVENT_WORDS = {
     "chase_rejected": "催办函驳回", "chase_issued": "印发催办函",
     "chase_withdrawn": "催办函撤回（已收到反馈）", "refused_chase": "催办函决定未记录（不符合规定）",
     "drafted": "起草", "redrafted": "重新起草",
+    "merged": "措施印发未满规定工作日，后续问题并入本案",
     "confirmed": "黄榜整改期满未整改到位，转入黑榜", "lifted": "黄榜整改到位，撤榜",
 }
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import docx
+
 from dutyflow.core.vocabulary import CHASE, DocumentStatus
 from dutyflow.flows.cycle import run_cycle
 from dutyflow.flows.notices import issue_notices
@@ -89,3 +91,13 @@ def test_every_issued_sentence_about_the_past_is_on_record(db_url):
         day = f"{reminder.issued_on.year}年{reminder.issued_on.month}月{reminder.issued_on.day}日"
         assert f"{day}，我委以{reminder.document_number}" in text
         assert f"我委于{day}以{reminder.document_number}进行提醒后" in text
+    # and the checker is no rubber stamp: a history told from the ladder, a wrong date and a
+    # number never issued are each found
+    talk = talks[0]
+    forged = docx.Document(talk.path)
+    forged.add_paragraph("你支部经提醒、约谈后仍未整改。2026年9月1日，我委以"
+                         f"{reminder.document_number}对你支部进行了提醒。"
+                         "我委以市直工委函〔2026〕999号进行了督办。")
+    forged.save(talk.path)
+    found = "\n".join(check_issued_documents())
+    assert "经提醒、约谈" in found and "2026年9月1日" in found and "999号没有印发记录" in found
