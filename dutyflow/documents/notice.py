@@ -89,6 +89,12 @@ class Notice:
         return tuple(f"{n}. {a.title}" for n, a in enumerate(self.attachments, start=1))
 
 
+def unnested(text: str) -> str:
+    """Text that goes inside parentheses, with its own parentheses opened out (本市做法（台账
+    填报要求） → 本市做法，台账填报要求): a citation never nests （）."""
+    return str(text).replace("（", "，").replace("）", "")
+
+
 @functools.cache
 def environment(folder: str) -> ImmutableSandboxedEnvironment:
     """The Jinja2 environment for a template folder (created once per folder)."""
@@ -98,6 +104,7 @@ def environment(folder: str) -> ImmutableSandboxedEnvironment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
     environment.filters["day"] = chinese_date
+    environment.filters["unnested"] = unnested
     return environment
 
 
