@@ -17,6 +17,7 @@ from dutyflow.core.vocabulary import DocumentStatus, measure_name, status_words
 from dutyflow.models.accountability import finding_counts, list_cases, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import quarantined_rows
+from dutyflow.reports.validate import column_header
 from dutyflow.services.board import Board, follow_up_board
 from dutyflow.services.charts import Chart, findings_heatmap
 
@@ -74,7 +75,8 @@ def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequen
     if quarantined:
         lines += ["", "## 隔离的错误数据", "", "| 文件 | 行 | 列 | 原因 |",
                   "| --- | ---: | --- | --- |"]
-        lines += [f"| {q.source_file} {q.sheet} | {q.row_number} | {q.column} | "
+        lines += [f"| {q.source_file} {q.sheet} | {q.row_number} | "
+                  f"{column_header(q.table_name, q.column)} | "
                   f"{q.reason.replace('|', '/')} |" for q in quarantined[:200]]
         if len(quarantined) > 200:
             lines.append(f"| … | | | 另有 {len(quarantined) - 200} 行 |")
