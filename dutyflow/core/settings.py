@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # A year no file gives is estimated, and warned of from this many days before it begins.
     holiday_file: Path | None = None
     holiday_warning_days: int = Field(default=60, ge=0)
+    # The mid-month warning lists the answers due within this many working days of its date
+    warning_due_days: int = Field(default=5, ge=1)
     # Who may decide on cases: the accounts made by `dutyflow reviewer add` (which can log into
     # the desk), and these names (JSON in DUTYFLOW_REVIEWERS), which can decide from the CLI only.
     reviewers: list[Reviewer] = Field(default_factory=lambda: [

@@ -247,7 +247,8 @@ def _check_row_rules(
                                                         typed["replied_on"], strict=True)):
             if case is None and number is None:
                 reasons.setdefault(i, []).append(
-                    ("case_id", "", f"未填写{h('case_id')}或{h('document_number')}，无法确定是哪一案件的反馈"))
+                    ("case_id", "",
+                     f"未填写{h('case_id')}或{h('document_number')}，无法确定是哪一案件的反馈"))
             if replied is not None and replied > today:
                 reasons.setdefault(i, []).append(
                     ("replied_on", replied.isoformat(),
