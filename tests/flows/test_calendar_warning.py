@@ -33,3 +33,25 @@ def test_novembers_summary_warns_that_2027s_holidays_are_estimated(db_url, monke
     run_cycle(period="2026-11", input_path=SAMPLES / "2026-11-党建报表.xlsx")
     assert "尚未录入" not in summary("2026-11")
     calendar.reload_holidays()
+
+
+def test_a_bad_holiday_file_stops_the_run_before_anything_is_stored(db_url, monkeypatch,
+                                                                     tmp_path):
+    from typer.testing import CliRunner
+
+    from dutyflow.cli import app
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.reports import count_rows
+
+    office = tmp_path / "节假日.yaml"
+    office.write_text("2027:\n  上班:\n    春节: 2027-02-17\n", encoding="utf-8")
+    monkeypatch.setattr(settings, "holiday_file", office)
+    calendar.reload_holidays()
+    result = CliRunner().invoke(app, ["run", "--input", str(SAMPLES / "2026-11-党建报表.xlsx"),
+                                      "--period", "2026-11"])
+    assert result.exit_code == 2
+    assert ("节假日文件 节假日.yaml：2027年 上班 春节：2027-02-17 不是周六或周日，"
+            "调休上班日只能是周末") in result.output
+    with session_scope() as session:
+        assert count_rows(session=session, table="meetings") == 0
+    calendar.reload_holidays()
