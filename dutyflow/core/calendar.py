@@ -89,8 +89,10 @@ def read_holiday_file(path: Path) -> dict[int, YearDays]:
     name = path.name
     try:
         payload = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
-    except OSError as exc:
-        raise HolidayFileError(f"节假日文件 {path} 无法读取：{exc.strerror}") from exc
+    except FileNotFoundError as exc:
+        raise HolidayFileError(f"节假日文件 {path} 不存在") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HolidayFileError(f"节假日文件 {path} 无法读取（应为 UTF-8 编码的文本文件）") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else ""

@@ -150,6 +150,18 @@ def test_a_bad_holiday_file_is_refused_naming_the_file_and_the_entry(office_file
     assert refused.value.exit_code == 2
 
 
+def test_a_missing_or_unreadable_holiday_file_is_refused_in_chinese(office_file, tmp_path,
+                                                                     monkeypatch):
+    path = office_file("")
+    path.write_bytes("2027:\n  放假:\n    元旦: 2027-01-01\n".encode("gb18030"))
+    with pytest.raises(HolidayFileError, match="无法读取（应为 UTF-8 编码的文本文件）"):
+        is_working_day(date(2027, 3, 1))
+    monkeypatch.setattr(settings, "holiday_file", tmp_path / "没有.yaml")
+    calendar.reload_holidays()
+    with pytest.raises(HolidayFileError, match="没有.yaml 不存在"):
+        is_working_day(date(2027, 3, 1))
+
+
 def test_stored_utc_times_are_shown_in_the_offices_time_zone():
     from datetime import UTC, datetime
 
