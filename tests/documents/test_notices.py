@@ -16,7 +16,7 @@ from docx import Document
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import DOCUMENT_KINDS, MEASURE_KINDS
 from dutyflow.documents.docx import notice_docx
-from dutyflow.documents.notice import build_notice, render_html
+from dutyflow.documents.notice import unnested, build_notice, render_html
 from tests.rules.helpers import branch, judge, measures, meeting, monthly_duties
 
 OCT = Period.parse("2026-10")
@@ -129,8 +129,9 @@ def test_each_document_is_its_kind_addressed_copied_and_quotes_its_basis(kind):
             assert "抄送" not in where
         for label, heading in zip(notice.attachments, attachments, strict=True):
             assert label.title == heading and heading in where
-        for evidence in action.evidence:  # each rule applied, with its basis
-            assert evidence["basis"] in where
+        for evidence in action.evidence:  # each rule applied, with its basis (never nested
+            # in parentheses: inside them its own open out)
+            assert evidence["basis"] in where or unnested(evidence["basis"]) in where
         assert "草稿" not in where
     if format == "letter":  # 信函格式: the full name, no 文件; the 函 series
         assert "市直工委函〔2026〕7号" in text

@@ -80,7 +80,7 @@ def test_the_periods_criticism_is_one_circular_to_all_units_and_a_letter_to_each
     assert all(name in circular for name in names) and DECISION in circular
     assert "予以通报批评" in circular and "草稿" not in circular
     letter = text_of(paths[criticised[0].id])
-    assert "以《关于对" in letter and "（市直工委〔2026〕1号）对你" in letter  # cites the 通报
+    assert "我委以市直工委〔2026〕1号文件印发《关于对" in letter  # cites the 通报 by number
     assert issued.reply_due == date(2026, 12, 7)  # 10 working days, stored with the case
     assert events[-1].event == "circulated" and "市直工委〔2026〕1号" in events[-1].note
 
