@@ -114,7 +114,8 @@ def test_the_requirements_are_written_from_the_rules_numbers(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, field, said", [
-    ("{score_below}分", "{score}分", "fulfillment.text", "没有占位符 {score}，可用：{score_below}、{tasks_done_below}"),
+    ("{score_below}分", "{score}分", "fulfillment.text",
+     "没有占位符 {score}，可用：{score_below}、{tasks_done_below}"),
     ("至少讲授{minimum}次", "至少讲授两次", "meetings.duties.4.text", "文字写的是“两次”"),
     ("须{quorum:share}以上", "须三分之二以上", "meetings.duties.3.text", "文字写的是“三分之二”"),
     ("“{rating}”以上", "“好”以上", "duty_report.text", "须达到“较好”以上"),
