@@ -56,7 +56,7 @@ def test_a_policy_whose_words_state_another_number_is_refused_naming_the_line(sq
                 if text.startswith("  text: 党建工作考核得分"))
     result = runner.invoke(app, ["simulate", "--period", "2026-08", "--policy", str(mismatched)])
     assert result.exit_code == 2
-    assert (f"规则文件 mismatched.yaml 第{line}行（fulfillment.text）：文字写的是“70”，"
+    assert (f"规则文件 mismatched.yaml 第{line}行（fulfillment.text）：文字写的是“70分”，"
             "与本条规则的数字（score_below: 80、tasks_done_below: 0.8）不符") in result.output
     # the same words with the numbers they state still load, and judge as before
     agreeing = tmp_path / "agreeing.yaml"
