@@ -292,6 +292,13 @@ def record_issue(*, session: Session, document: Document, on: date, issued_by: s
     session.refresh(document)
 
 
+def record_meeting(*, session: Session, document_id: str, day: date, time: str) -> None:
+    """The talk a notice being issued books (before the row is issued and frozen)."""
+    session.execute(update(Document).where(Document.id == document_id, Document.status
+                                           != DocumentStatus.ISSUED)
+                    .values(meeting_on=day, meeting_time=time[:32]))
+
+
 def issued_paths(*, session: Session, period: str) -> set[str]:
     rows = session.execute(select(Document.path, Document.html_path).where(
         Document.period == period, Document.status == DocumentStatus.ISSUED)).all()

@@ -223,7 +223,9 @@ class Document(SQLModel, table=True):
     issued_at: datetime | None = None
     issued_on: date | None = None  # the date the document carries (成文日期)
     overdue_since: date | None = None  # a 催办: the date the answer it chases was due
-    reply_due: date | None = None  # a 催办: the new date it gives
+    reply_due: date | None = None  # the date an issued document asks its answer by
+    meeting_on: date | None = None  # a talk notice: the day of the talk it booked
+    meeting_time: str | None = Field(default=None, max_length=32)  # 上午9:00
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -240,6 +242,7 @@ class DocumentCase(SQLModel, table=True):
     document_id: str = Field(primary_key=True, max_length=140, foreign_key="document.id")
     case_id: str = Field(primary_key=True, max_length=120, index=True,
                          foreign_key="accountability_case.id")
+    due_on: date | None = None  # a 催办: the date this case's answer was due and missed
 
 
 class Case(SQLModel, table=True):

@@ -71,6 +71,13 @@ class Escalation(_Strict):
     counts: Literal["measures", "findings"] = "measures"
     scope: dict[Literal["meeting", "fulfillment"], Literal["family", "duty"]] = Field(
         default_factory=lambda: {"meeting": "family", "fulfillment": "family"})  # type: ignore[arg-type]
+    # Time for a measure to work: a measure issued fewer than this many working days before
+    # the end of the period judged does not climb the ladder yet; the period's new failure is
+    # added to that measure's open case instead (0: off, the practice's plain rule)
+    settle_working_days: int = Field(default=0, ge=0, le=60)
+    # the practice the ladder states, and where it comes from: `explain` quotes both
+    text: str = "连续两个月未履行同一类职责的约谈，连续三个月的提请通报批评"
+    basis: str = "本市做法"
 
     def scope_of(self, family: str) -> str:
         return self.scope.get(family, "family")  # type: ignore[call-overload]

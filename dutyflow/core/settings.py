@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -45,10 +44,13 @@ class Settings(BaseSettings):
     collective_talk_time: str = "上午9:00"
     talk_receipt_days: int = Field(default=2, ge=0)  # the 回执 is due this many working days before
     talk_parent_secretary_attends: bool = True  # the 机关党委 secretary attends the talk
-    # The working-day calendar knows published years; for later ones list the holidays and
-    # adjusted working days here (JSON lists of ISO dates).
-    extra_holidays: list[date] = Field(default_factory=list)
-    extra_workdays: list[date] = Field(default_factory=list)
+    # Working days: the office's holiday file (YAML, the State Council's yearly notice: 放假 and
+    # 调休上班 per year, as dutyflow/core/holidays.yaml), whose years replace the shipped ones.
+    # A year no file gives is estimated, and warned of from this many days before it begins.
+    holiday_file: Path | None = None
+    holiday_warning_days: int = Field(default=60, ge=0)
+    # The mid-month warning lists the answers due within this many working days of its date
+    warning_due_days: int = Field(default=5, ge=1)
     # Who may decide on cases: the accounts made by `dutyflow reviewer add` (which can log into
     # the desk), and these names (JSON in DUTYFLOW_REVIEWERS), which can decide from the CLI only.
     reviewers: list[Reviewer] = Field(default_factory=lambda: [

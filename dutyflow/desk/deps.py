@@ -4,6 +4,7 @@ CSRF token, and the page renderer (one Jinja2 environment, made when the app is)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dutyflow.core.calendar import local_time
+from dutyflow.core.calendar import HolidayFileError, calendar_warnings, local_time
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import document_name, event_words, measure_name, status_words
 from dutyflow.desk.security import check_form_csrf, csrf_token, reviewer_of, take_flashes
@@ -59,7 +60,7 @@ class PageRenderer:
                  headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
         body = self.env.get_template(template).render(
             request=request, csrf=csrf_token(request), nonce=request.state.nonce,
-            flashes=take_flashes(request), **context)
+            flashes=take_flashes(request), calendar_warnings=_calendar_banner(), **context)
         return HTMLResponse(body, status_code=status_code, headers=headers)
 
     def error(self, request: Request, *, status_code: int, title: str, message: str,
@@ -69,6 +70,15 @@ class PageRenderer:
         return self(request, "error.html.j2", status_code=status_code,
                     headers=headers, reviewer=signed_in(request), title=title,
                     message=message, status=status_code)
+
+
+def _calendar_banner() -> list[str]:
+    """Years ahead whose holidays are estimated, or why the holiday file cannot be read: the
+    deadlines the desk's documents print depend on it."""
+    try:
+        return calendar_warnings(local_time(datetime.now(UTC)).date())
+    except HolidayFileError as exc:
+        return [str(exc)]
 
 
 def signed_in(request: Request) -> Reviewer | None:

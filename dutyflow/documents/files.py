@@ -13,6 +13,7 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentFormat
 from dutyflow.documents.docx import write_docx
+from dutyflow.documents.history import History
 from dutyflow.documents.notice import Notice, build_notice, render_html
 
 _UNSAFE = re.compile(r"[^\w\-.]+")
@@ -61,8 +62,9 @@ def issued_folder(period: str) -> Path:
 
 
 def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slot: int = 0,
-                output_dir: Path | None = None) -> Written:
-    notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot)
+                output_dir: Path | None = None, history: History | None = None) -> Written:
+    notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot,
+                          history=history)
     return write_notice(notice, drafts_folder(action.period, output_dir), safe_name(action.id))
 
 
@@ -71,9 +73,10 @@ class NotIssuable(DutyflowError):
 
 
 def final_notice(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
-                 talk_slot: int = 0, extra: dict[str, Any] | None = None) -> Notice:
+                 talk_slot: int = 0, extra: dict[str, Any] | None = None,
+                 history: History | None = None) -> Notice:
     notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
-                          talk_slot=talk_slot, extra=extra)
+                          talk_slot=talk_slot, extra=extra, history=history)
     refuse_unaddressed(action.id, notice.missing)
     return notice
 

@@ -65,13 +65,14 @@ from dutyflow.models.documents import (
     open_document,
     period_documents,
     record_issue,
+    record_meeting,
     set_drafts,
 )
 from dutyflow.models.issuing import approved_documents, next_number
 from dutyflow.models.tables import Case, Document
 from dutyflow.rules.policy import Policy
 from dutyflow.services.circulars import criticism_context, quarter_context
-from dutyflow.services.drafting import organizations
+from dutyflow.services.drafting import histories, organizations
 from dutyflow.services.ranking import communique_context, compute_ranking, publish
 from dutyflow.services.scores import ScoreError
 
@@ -134,8 +135,12 @@ def _write_case_notice(session: Any, run: _Run, document: Document, number: str,
                        extra: dict[str, Any] | None = None) -> tuple[Written, date | None]:
     case = session.get(Case, document.id)
     org, parent = run.org_and_parent(case.org_code)
+    history = histories(session, [case], run.orgs, on=run.on)[case.id]
     notice = final_notice(action=case, org=org, parent=parent, on=run.on, doc_number=number,
-                          talk_slot=run.slots.get(case.id, 0), extra=extra)
+                          talk_slot=run.slots.get(case.id, 0), extra=extra, history=history)
+    if notice.meta.get("meeting_on"):
+        record_meeting(session=session, document_id=document.id, day=notice.meta["meeting_on"],
+                       time=notice.meta["meeting_time"])
     return write_final(notice, run.period), notice.meta["reply_due"]
 
 
@@ -192,7 +197,7 @@ def _issue_one(session: Any, run: _Run, document: Document, write: Writer,
         record_issue(session=session, document=document, on=run.on, issued_by=run.issued_by,
                      path=str(written.docx), html_path=str(written.html),
                      sha256=written.sha256, numbered=numbered,
-                     reply_due=due if document.kind == CHASE else None,
+                     reply_due=due,
                      note=_issue_note(document, numbered, due))
         _follow(session, document, run.on, due)
     except BaseException:
@@ -319,8 +324,11 @@ def _issue_criticism(run: _Run, circular_id: str, letters: set[str]
         if content_hash([c for c in decided if c.id in named]) != circular.content_hash \
                 or {c.id for c in decided} != set(named):
             raise NotIssuable(f"{circular_id}：批准后工委会议的决定有变化，通报须重新起草并再次审核")
-        context = criticism_context(actions=[c for c in decided if c.id in named],
-                                    orgs=run.orgs, period=Period.parse(run.period))
+        criticised = [c for c in decided if c.id in named]
+        context = criticism_context(actions=criticised, orgs=run.orgs,
+                                    period=Period.parse(run.period),
+                                    histories=histories(session, criticised, run.orgs,
+                                                        on=run.on, named=True))
         figures = CircularFigures(context, circular.content_hash)
         number, written = _issue_one(session, run, circular, _write_circular(figures))
         issued = [(circular_id, number, str(written.docx))]

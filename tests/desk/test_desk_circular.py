@@ -50,7 +50,7 @@ def test_a_chase_letter_is_read_and_approved_at_the_desk(client):
     case_id = "2026-08-DW0002-ZB03"
     decide(document_id=case_id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=date(2026, 9, 7))  # its answer is due 20 September
-    subject = chase_subject(case_id, 1)
+    subject = chase_subject("2026-09", "DW0002-ZB03")
     assert draft_chases(period="2026-09", on=date(2026, 10, 8), policy=load_policy()) == [subject]
     log_in(client)
     queue = client.get("/queue")

@@ -141,9 +141,11 @@ def test_replies_come_in_through_the_workbook_and_bad_rows_are_quarantined(db_ur
                    if q.table_name == "replies"}
         [kept] = replies_of(session=session, case_id=first)
         [by_number] = replies_of(session=session, case_id=second)
-    assert "unknown case" in reasons[4] and "its notice is 草稿" in reasons[5]
-    assert "before case" in reasons[6] and "names its case" in reasons[7]
-    assert "duplicate of row 2" in reasons[8] and "is case" in reasons[9]
+    assert reasons[4].startswith("案件编号2026-08-NOPE找不到对应的案件")
+    assert reasons[5] == f"案件{draft}不接受反馈：其通知书尚为“草稿，待审核”"
+    assert reasons[6] == f"反馈日期2026-09-01早于案件{first}的印发日期2026-09-07"
+    assert reasons[7].startswith("未填写案件编号或文号") and reasons[8] == "与第2行重复"
+    assert reasons[9] == f"文号{by_id[first]}是案件{first}的，与案件编号{second}不符"
     assert (kept.received_on, kept.completed, kept.note) == (date(2026, 9, 15), True,
                                                              "佐证材料：会议记录3份")
     assert by_number.completed is False and "整改反馈" in by_number.source
