@@ -187,7 +187,7 @@ def test_talk_notice_names_who_conducts_who_attends_when_and_the_report_after():
     # the one reply office, at the office's address
     assert "请于2026年11月26日前填写《回执》（附件2）报送市直机关工委组织部。" in text
     assert "请于2026年11月26日前报送市直机关工委组织部（电话：0870-55500305）" in text
-    assert ("约谈后，请你支部于2026年12月14日前将整改情况书面报送市直机关工委组织部"
+    assert ("约谈后，请你支部于2026年12月14日前将整改情况书面报告市直机关工委组织部"
             "（地址：云川市滨江路88号市委大院3号楼305室）") in text
     assert "整改方案" in text and "情况说明" in text and "回执" in text
 
