@@ -57,7 +57,7 @@ class Office(BaseModel):
 
     @property
     def talk_conductor(self) -> str:
-        """The 约谈人 as a notice names them: 市直机关工委副书记李明同志."""
+        """The 约谈人 as a notice names them: 市直机关工委副书记陈志远同志."""
         return f"{self.talk_conductor_title}{self.talk_conductor_name}同志"
 
 
