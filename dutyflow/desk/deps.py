@@ -53,7 +53,7 @@ class PageRenderer:
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(measure_name=measure_name, status_words=status_words,
                                 event_words=event_words, document_name=document_name,
-                                MEASURES=MEASURES, issuer=settings.issuer_name)
+                                MEASURES=MEASURES, issuer=settings.office.issuer_name)
         self.env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
 
     def __call__(self, request: Request, template: str, *, status_code: int = 200,

@@ -37,7 +37,8 @@ def document_number(prefix: str, year: int, number: int) -> str:
 
 def series_prefix(format: DocumentFormat) -> str:
     """Each format numbers in its own series: letters `市直工委函〔…〕`, 文件 `市直工委〔…〕`."""
-    return settings.letter_prefix if format == DocumentFormat.LETTER else settings.issuer_prefix
+    office = settings.office
+    return office.letter_prefix if format == DocumentFormat.LETTER else office.issuer_prefix
 
 
 def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
@@ -82,7 +83,7 @@ def final_notice(*, action: Any, org: Any, parent: Any | None, on: date, doc_num
 
 def refuse_unaddressed(subject: str, missing: tuple[str, ...]) -> None:
     if missing:
-        raise NotIssuable(f"{subject}: cannot issue, the document names no {'、'.join(missing)}")
+        raise NotIssuable(f"{subject}：文书缺少{'、'.join(missing)}，无法印发；补齐后再次印发即可")
 
 
 def write_final(notice: Notice, period: str) -> Written:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from dutyflow.core.calendar import add_working_days, working_days
+from dutyflow.core.calendar import add_working_days, is_working_day, working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
@@ -203,9 +203,10 @@ def _org_view(org: Any) -> dict[str, Any]:
 
 
 def _issuer() -> dict[str, Any]:
-    return {"name": settings.issuer_name, "address": settings.issuer_address,
-            "reply_office": settings.reply_office, "contact_person": settings.contact_person,
-            "contact_phone": settings.contact_phone}
+    office = settings.office
+    return {"name": office.issuer_name, "address": office.issuer_address,
+            "reply_office": office.reply_office, "contact_person": office.contact_person,
+            "contact_phone": office.contact_phone}
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,17 @@ def book_talk(on: date, slot: int) -> TalkBooking:
     return TalkBooking(day, slots[slot % len(slots)], False)
 
 
+def receipt_due(on: date, talk_day: date) -> date:
+    """A talk's 回执 is due the settings' working days before the talk, and never before the
+    first working day after the notice's date (nor after the talk itself)."""
+    due = talk_day
+    for _ in range(settings.talk_receipt_days):
+        due -= timedelta(days=1)
+        while not is_working_day(due):
+            due -= timedelta(days=1)
+    return min(max(due, add_working_days(on, 1)), talk_day)
+
+
 def reply_due(on: date, days: int = DEFAULT_REPLY_DAYS) -> date:
     """The date an answer is due: `days` working days after `on`."""
     return add_working_days(on, days)
@@ -239,6 +251,7 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
              parent: Any | None, on: date, doc_number: str | None,
              answer_due: date | None = None) -> Notice:
     addressing = address(kind, org=org, parent=parent)
+    office = settings.office
     answer_due = answer_due or reply_due(on)  # circulars ask no answer: only a placeholder
     context = {**context, "kind": kind, "recipient": addressing.to or "（主送机关待补）",
                "attach": attachment_labels(kind), "issuer": _issuer(),
@@ -249,15 +262,15 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
     return Notice(
         document_id=subject, kind=kind.key, kind_name=kind.name,
         format=kind.format.value if kind.format else "",
-        mark=(settings.letter_mark if kind.format == DocumentFormat.LETTER else
-              settings.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),
+        mark=(office.letter_mark if kind.format == DocumentFormat.LETTER else
+              office.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),
         doc_number="" if not numbered else (doc_number or DRAFT_NUMBER),
         title=parts["title"], recipient=f"{context['recipient']}：",
-        blocks=parse_body(parts["body"]), signature=settings.issuer_signature,
+        blocks=parse_body(parts["body"]), signature=office.issuer_signature,
         date_text=chinese_date(on), copy_to=addressing.copy_to,
-        annotation=f"（联系人：{settings.contact_person}，电话：{settings.contact_phone}）",
+        annotation=f"（联系人：{office.contact_person}，电话：{office.contact_phone}）",
         attachments=_attachments(kind, context), is_draft=doc_number is None,
-        printed_by=settings.printing_office if kind.format == DocumentFormat.DOCUMENT else "",
+        printed_by=office.printing_office if kind.format == DocumentFormat.DOCUMENT else "",
         missing=addressing.missing,
         meta={"reply_due": answer_due if kind.asks_reply else None},
     )
@@ -300,9 +313,10 @@ def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
         booking = booked = book_talk(on, talk_slot)
         attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
                    and settings.talk_parent_secretary_attends and parent.secretary else "")
-        context["talk"] = {"when": booking.when, "place": settings.talk_place,
+        context["talk"] = {"when": booking.when, "place": settings.office.talk_place,
                            "collective": booking.collective,
-                           "conductor": settings.talk_conductor, "attends": attends}
+                           "conductor": settings.office.talk_conductor, "attends": attends,
+                           "receipt_due": chinese_date(receipt_due(on, booking.day))}
         due = reply_due(booking.day, reply_days)  # the written report is due after the talk
     kind = MEASURE_KINDS[action.measure].document
     notice = _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,

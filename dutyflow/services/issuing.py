@@ -22,6 +22,7 @@ from typing import Any
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.faults import fault_point
+from dutyflow.core.office import OfficeError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
@@ -225,7 +226,9 @@ def _follow(session: Any, document: Document, on: date, due: date | None) -> Non
 def issue_approved(*, period: str, on: date, issued_by: str,
                    policy: Policy | None = None) -> IssueSummary:
     """Number and finalise every approved document of a period, one transaction each (the
-    period's 通报批评 with its letters in one). A quarter's are its circulars."""
+    period's 通报批评 with its letters in one). A quarter's are its circulars. Nothing is
+    issued while the office file is missing or still holds an example (OfficeError)."""
+    require_office()
     summary = IssueSummary(period)
     with session_scope() as session:
         approved = approved_documents(session=session, period=period)
@@ -266,6 +269,14 @@ def issue_approved(*, period: str, on: date, issued_by: str,
                                                      statuses=(DocumentStatus.DRAFT,))]
     summary.pdfs = _print_views(summary)
     return summary
+
+
+def require_office() -> None:
+    """Every issued document names its issuer, its address, telephone and 约谈人: refuse,
+    naming the setting, while any of them is missing or an example."""
+    refusal = settings.issue_refusal()
+    if refusal:
+        raise OfficeError(refusal)
 
 
 def _issue_document(run: _Run, document_id: str, summary: IssueSummary
@@ -448,6 +459,7 @@ def _issue_circular(run: _Run, document_id: str, kind: str) -> list[tuple[str, s
 def issue_circular(*, quarter: str, on: date, issued_by: str, kind: str = QUARTER_CIRCULAR,
                    policy: Policy | None = None) -> tuple[str, str] | None:
     """Issue one of the quarter's circulars if it is approved (None: issued already)."""
+    require_office()
     subject = circular_subject(quarter, kind)
     with session_scope() as session:
         document = get_document(session=session, document_id=subject)

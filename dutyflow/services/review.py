@@ -112,7 +112,7 @@ def pending_items(period: str | None) -> list[PendingItem]:
     items = []
     for d in drafts:
         case = cases.get(d.id)
-        who = names.get(d.org_code, d.org_code) if d.org_code else settings.all_units
+        who = names.get(d.org_code, d.org_code) if d.org_code else settings.office.all_units
         if case is not None:
             items.append(PendingItem(d.id, d.kind, who, measure_name(case.measure),
                                      "；".join(e["text"] for e in case.evidence),

@@ -21,8 +21,8 @@ from dutyflow.models.tables import Case, Document, DocumentCase, Event, Reply
 
 DAY = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
 # the office's two series (letters first: its prefix extends the other)
-NUMBER = (f"(?:{re.escape(settings.letter_prefix)}|{re.escape(settings.issuer_prefix)})"
-          r"〔\d{4}〕\d+号")
+NUMBER = (f"(?:{re.escape(settings.office.letter_prefix)}"
+          f"|{re.escape(settings.office.issuer_prefix)})" r"〔\d{4}〕\d+号")
 # histories a document once told from the ladder, not from the record
 INFERRED = ("经提醒、约谈", "已被提醒、约谈", "前期已被", "提醒、约谈、通报批评后")
 
@@ -124,7 +124,8 @@ def check_issued_documents() -> list[str]:
                 problem(f"期限{due}不是工作日")
         if document.org_code and document.kind != "admonishment" and "该支部" in text:
             problem("致本支部的文书中称“该支部”")
-        own_name = text.replace(settings.printing_office, "").count(settings.issuer_name)
+        office = settings.office
+        own_name = text.replace(office.printing_office, "").count(office.issuer_name)
         if document.org_code and own_name > 2:
             problem(f"正文中以全称自称{own_name - 2}次（应称“我委”）")
     problems += _check_chases(issued, cases)

@@ -173,7 +173,13 @@ def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqli
     assert diff["appear"] and not diff["disappear"]
     assert all(c["now"] is None and c["then"] for c in diff["changes"]
                if c["case_id"] in diff["appear"])
+    # the requirement notices quote follows the threshold: old and new wording side by side
+    [wording] = diff["wording"]
+    assert wording["now"] == "党建工作考核得分不低于70分，责任清单任务完成率不低于80%"
+    assert wording["then"] == "党建工作考核得分不低于85分，责任清单任务完成率不低于80%"
     table = runner.invoke(app, ["simulate", "--period", "2026-08", "--policy", str(stricter)])
     assert "无 → 提醒" in table.output
+    assert "履责考核" in table.output and "不低于85分" in table.output \
+        and "不低于70分" in table.output and "文书引用的要求改变 1 处" in table.output
     with session_scope() as session:
         assert len(list_cases(session=session, period="2026-08")) == before
