@@ -84,6 +84,7 @@ async def check_form_csrf(request: Request) -> None:
     """The form's `csrf` field against the session's token: BadCsrf unless they match. (A body
     that cannot be parsed as a form is refused before this, 400, as FastAPI does.)"""
     form = await request.form()
+    request.state.form = form  # for an error page that must give back what was typed
     check_csrf(request, form.get("csrf"))
 
 
