@@ -137,3 +137,15 @@ def test_the_audit_trail_names_people_and_the_system_never_the_program(client):
     audit = CliRunner().invoke(app, ["audit", "--period", "2026-08"])
     assert "系统（自动）" in audit.output and "李审核" in audit.output
     assert " dutyflow " not in audit.output
+
+
+def test_the_queue_and_the_login_pages_show_no_english(client):
+    from tests.desk.conftest import XSS_NAME
+
+    assert not visible_words(client.get("/login").text)
+    log_in(client)
+    for path in ("/queue", "/queue?status=all", "/queue?decided_by=proposal"):
+        page = client.get(path).text.replace(XSS_NAME.replace("'", "&#39;").replace("<", "&lt;")
+                                             .replace(">", "&gt;"), "")
+        text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S))
+        assert not english(text), (path, english(text))  # codes such as DW0002-ZB03 are not words
