@@ -366,6 +366,8 @@ class ReviewerAccount(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # when an administrator last lifted the account's login lock (`dutyflow reviewer unlock`)
+    unlocked_at: datetime | None = None
 
 
 class EndedDeskSession(SQLModel, table=True):
@@ -380,9 +382,24 @@ class EndedDeskSession(SQLModel, table=True):
     ended_at: datetime = Field(default_factory=utcnow)
 
 
+class DeskMessage(SQLModel, table=True):
+    """A message the desk shows a reviewer once, on their next page (what a decision or a bulk
+    approval did, row by row). Kept here, not in the session cookie: a cookie holds about
+    4 KB, and a bulk decision may report on hundreds of rows."""
+
+    __tablename__ = "desk_message"
+    __table_args__ = (Index("ix_desk_message_session_key", "session_key", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_key: str = Field(max_length=64)
+    kind: str = Field(default="ok", max_length=10)
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class LoginAttempt(SQLModel, table=True):
-    """Every login to the desk, good or bad: the log of who tried, and the rate limit's memory
-    (kept in the database so a restart or a second desk process does not reset it)."""
+    """Every login to the desk whose password was checked, good or bad: the log of who tried
+    from where (the limits themselves are counted in the desk: services/reviewers.py)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_name_at", "name", "at"),)

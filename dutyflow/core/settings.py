@@ -73,8 +73,15 @@ class Settings(BaseSettings):
     desk_secret_file: Path = Path("desk-secret")  # signs session cookies; made on first start
     desk_secure_cookies: bool = False  # true behind HTTPS: cookies only travel encrypted
     desk_session_hours: int = 10
-    desk_login_attempts: int = 5  # failed logins per name before the desk refuses for a while
-    desk_login_window_minutes: int = 15
+    # The login's limits (dutyflow/services/reviewers.py): failed logins per name from one
+    # address, per name from anywhere, and per address over all names, within the window;
+    # attempts refused while a limit holds do not count. Password checks run at most
+    # desk_login_concurrency at once; more are refused at once (each argon2 check takes 64 MiB).
+    desk_login_attempts: int = 5
+    desk_login_name_attempts: int = 30
+    desk_login_address_attempts: int = 20
+    desk_login_window_minutes: float = 15
+    desk_login_concurrency: int = Field(default=2, ge=1)
     desk_page_size: int = 50
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
     timezone: str = "Asia/Shanghai"

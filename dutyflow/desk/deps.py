@@ -16,11 +16,13 @@ from dutyflow.core.calendar import HolidayFileError, calendar_warnings, local_ti
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import document_name, event_words, measure_name, status_words
 from dutyflow.desk.security import check_form_csrf, csrf_token, reviewer_of, take_flashes
+from dutyflow.models.documents import actor_words
 from dutyflow.services.casefile import MEASURES
 from dutyflow.services.reviewers import Reviewer
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "desk"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+KEPT_FIELDS = frozenset({"decision", "note", "ref"})
 
 
 def current_reviewer(request: Request) -> Reviewer:
@@ -53,14 +55,19 @@ class PageRenderer:
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(measure_name=measure_name, status_words=status_words,
                                 event_words=event_words, document_name=document_name,
+                                actor_words=actor_words,
                                 MEASURES=MEASURES, issuer=settings.office.issuer_name)
         self.env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
 
     def __call__(self, request: Request, template: str, *, status_code: int = 200,
                  headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
+        messages = take_flashes(request)
+        # what a reviewer typed before their login expired, given back to the form it left
+        kept = {kind: text for kind, text in messages if kind in KEPT_FIELDS}
         body = self.env.get_template(template).render(
             request=request, csrf=csrf_token(request), nonce=request.state.nonce,
-            flashes=take_flashes(request), calendar_warnings=_calendar_banner(), **context)
+            flashes=[m for m in messages if m[0] not in KEPT_FIELDS], kept=kept,
+            calendar_warnings=_calendar_banner(), **context)
         return HTMLResponse(body, status_code=status_code, headers=headers)
 
     def error(self, request: Request, *, status_code: int, title: str, message: str,

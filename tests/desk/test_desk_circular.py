@@ -66,7 +66,7 @@ def test_a_chase_letter_is_read_and_approved_at_the_desk(client):
     with session_scope() as session:
         assert get_document(session=session, document_id=subject).reviewer == "李审核"
     after = client.get(f"/documents/{subject}").text
-    assert 'title="approved">批准' in after and 'id="status">已批准，待印发' in after
+    assert '<td>批准</td>' in after and 'id="status">已批准，待印发' in after
     assert "待审催办函" not in client.get("/queue").text
     assert client.get("/documents/chase-nope-1").status_code == 404
 

@@ -16,7 +16,7 @@ from docx import Document
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import DOCUMENT_KINDS, MEASURE_KINDS
 from dutyflow.documents.docx import notice_docx
-from dutyflow.documents.notice import unnested, build_notice, render_html
+from dutyflow.documents.notice import build_notice, render_html, unnested
 from tests.rules.helpers import branch, judge, measures, meeting, monthly_duties
 
 OCT = Period.parse("2026-10")

@@ -63,7 +63,7 @@ def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
     with session_scope() as session:
         events = [(e.event, e.actor) for e in events_about(session=session, case_id=case_id)]
     assert events[-2:] == [("reply_received", "dutyflow"), ("accepted", "刘审核")]
-    with pytest.raises(DutyflowError, match="was closed"):
+    with pytest.raises(DutyflowError, match="已销号"):
         record_reply(case_id=case_id, received=TODAY)
 
 
@@ -82,24 +82,24 @@ def test_an_unanswered_measure_is_overdue_after_the_date_it_gave(db_url):
 def test_a_returned_reply_gets_a_new_due_date(db_url):
     case_id = issued_letter(TODAY)
     record_reply(case_id=case_id, received=TODAY, measures="已整改")
-    with pytest.raises(DutyflowError, match="needs the reason"):
+    with pytest.raises(DutyflowError, match="退回须写明理由"):
         return_reply(case_id=case_id, reviewer="张主任", note="")
     returned = return_reply(case_id=case_id, reviewer="张主任", note="缺少会议记录",
                             today=date(2026, 12, 14))
     assert returned.reply_due == add_working_days(date(2026, 12, 14), 10)
     assert status_of(case_id) == "awaiting_reply"
-    with pytest.raises(DutyflowError, match="no reply waiting"):
+    with pytest.raises(DutyflowError, match="没有待审核的反馈"):
         accept_reply(case_id=case_id, reviewer="张主任")  # nothing new came yet
 
 
 def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path):
     case_id = issued_letter(TODAY)
     draft = office_letters(cycle())[1].id  # a re-run changes nothing; this one is still a draft
-    with pytest.raises(DutyflowError, match="only an issued measure"):
+    with pytest.raises(DutyflowError, match="只有已印发、要求反馈的措施"):
         record_reply(case_id=draft, received=TODAY)
-    with pytest.raises(DutyflowError, match="no such file"):
+    with pytest.raises(DutyflowError, match="找不到佐证材料文件"):
         record_reply(case_id=case_id, received=TODAY, files=[tmp_path / "missing.pdf"])
-    with pytest.raises(DutyflowError, match="after today"):
+    with pytest.raises(DutyflowError, match="晚于今天"):
         record_reply(case_id=case_id, received=date(2099, 1, 1))
     bad = runner.invoke(app, ["reply", case_id, "--received", "2026-13-01"])
     assert bad.exit_code == 2 and "not a date" in bad.output
