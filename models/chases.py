@@ -30,10 +30,11 @@ def _chases_of(case_id: Any) -> Any:
         Document.kind == CHASE, DocumentCase.case_id == case_id)
 
 
-def overdue_answers(*, session: Session, as_of: date) -> list[Case]:
-    """Issued cases still waiting for an answer whose date passed before `as_of` (the cycle's
-    day: chased at the first cycle after the date), with nothing received and no 催办 yet
-    for that date."""
+def overdue_answers(*, session: Session, as_of: date, before_period: str) -> list[Case]:
+    """Issued cases of periods before `before_period` still waiting for an answer whose date
+    passed before `as_of` (the cycle's day: chased at the first cycle after the date), with
+    nothing received and no 催办 yet for that date. (A period's own measures go out after its
+    cycle: the next period's cycle chases them.)"""
     chased = select(Document.id).join(DocumentCase, DocumentCase.document_id == Document.id).where(
         Document.kind == CHASE, DocumentCase.case_id == Case.id,
         Document.status != DocumentStatus.WITHDRAWN,
@@ -41,7 +42,8 @@ def overdue_answers(*, session: Session, as_of: date) -> list[Case]:
     return list(session.execute(select(Case).where(
         Case.status == DocumentStatus.ISSUED, Case.follow_up == FollowUp.AWAITING_REPLY,
         Case.replied_on.is_(None), Case.reply_due < as_of,  # type: ignore[union-attr,operator]
-        ~chased.exists()).order_by(Case.org_code, Case.id)).scalars().unique())
+        Case.period < before_period, ~chased.exists()).order_by(Case.org_code, Case.id))
+        .scalars().unique())
 
 
 def open_chase_of(*, session: Session, period: str, org_code: str) -> Document | None:

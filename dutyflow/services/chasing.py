@@ -89,7 +89,7 @@ def draft_chases(*, period: str, on: date, policy: Policy) -> list[str]:
         lock_period(session, f"chase {period}")
         orgs = organizations(session)
         overdue: dict[str, list[Case]] = defaultdict(list)
-        for case in overdue_answers(session=session, as_of=on):
+        for case in overdue_answers(session=session, as_of=on, before_period=period):
             overdue[case.org_code].append(case)
         for org_code, cases in overdue.items():
             add_to_chase(session=session, period=period, org_code=org_code, cases=cases)
