@@ -19,7 +19,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from dutyflow.documents import fonts
+
 log = logging.getLogger(__name__)
+CHART_FONT = "黑体"  # the standard's font for figures and headings, printed as the PDFs print it
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "Microsoft YaHei", "SimHei", "PingFang SC"]
 INK, PAPER = "#1f2328", "#ffffff"
@@ -37,15 +40,20 @@ class Chart:
 
 @cache
 def _fonts() -> list[str]:
+    # the same free fonts LibreOffice prints the documents in (documents/fonts/fonts.conf)
+    # (regular faces only: Fandol's bold faces say they are regular, and matplotlib believes it)
+    for path in fonts.font_files():
+        if "Bold" not in path.stem:
+            font_manager.fontManager.addfont(str(path))
     found = []
-    for name in CJK_FONTS:
+    for name in [fonts.standard_family(CHART_FONT), *CJK_FONTS]:
         try:
             font_manager.findfont(name, fallback_to_default=False)
             found.append(name)
         except ValueError:
             continue
     if not found:
-        log.warning("no Chinese font for the PNG charts (install fonts-noto-cjk); the SVG "
+        log.warning("no Chinese font for the PNG charts (install texlive-lang-chinese); the SVG "
                     "charts are unaffected")
     return [*found, "DejaVu Sans"]
 
