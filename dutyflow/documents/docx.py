@@ -29,12 +29,12 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from dutyflow.documents.columns import column_widths
+from dutyflow.documents.columns import column_widths, crowded
 from dutyflow.documents.notice import AttachedPage, Block, Notice
 
 BODY_FONT, TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, NUMBER_FONT = (
     "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体")
-BODY, TITLE, SMALL, TABLE = 32, 44, 28, 24  # half-points: 三号 二号 四号 小四
+BODY, TITLE, SMALL, TABLE, SMALL_TABLE = 32, 44, 28, 24, 21  # half-points: 三号 二号 四号 小四 五号
 MARK_MAX = 72  # half-points: the mark is at most 36 pt, smaller when the name is long
 LINE = 579  # twentieths of a point: 28.95 pt, 22 lines on the standard's type area
 CHAR_SPACE = -849  # 4096ths of a point off 16 pt: a 15.79 pt pitch, 28 characters a line
@@ -224,8 +224,10 @@ def _table(rows: tuple[tuple[str, ...], ...], *, keep_next: bool = False) -> str
     break), whose rows never split across pages and whose header row repeats on each page;
     `keep_next` keeps its last row on the page of what follows."""
     columns = max(len(r) for r in rows)
-    share = column_widths(rows, TYPE_WIDTH / TABLE_CHAR)
-    widths = [int(w * TABLE_CHAR) for w in share]
+    # 小四, or 五号 when codes and dates would leave the prose columns too narrow
+    size = TABLE if not crowded(rows, TYPE_WIDTH / TABLE_CHAR) else SMALL_TABLE
+    share = column_widths(rows, TYPE_WIDTH / (size * 10))
+    widths = [int(w * size * 10) for w in share]
     widths[-1] += TYPE_WIDTH - sum(widths)
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                       for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
@@ -245,7 +247,7 @@ def _table(rows: tuple[tuple[str, ...], ...], *, keep_next: bool = False) -> str
                          f'<w:p><w:pPr>{keep}<w:snapToGrid w:val="0"/>'
                          f'<w:spacing w:line="360" w:lineRule="auto"/>'
                          f'<w:jc w:val="{"center" if r == 0 else "left"}"/></w:pPr>'
-                         f'{_run(text, font=font, size=TABLE) if text else ""}</w:p></w:tc>')
+                         f'{_run(text, font=font, size=size) if text else ""}</w:p></w:tc>')
         body.append(f"<w:tr><w:trPr><w:cantSplit/>{height}{header}</w:trPr>{''.join(cells)}</w:tr>")
     return (f'<w:tbl><w:tblPr><w:tblW w:w="{TYPE_WIDTH}" w:type="dxa"/>'
             f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders>'
