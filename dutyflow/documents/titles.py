@@ -33,7 +33,8 @@ KEEP_WHOLE = re.compile(
     r"|\d+(?:\.\d+)?[%个项次天名号月日年季度]*"
     r"|[A-Za-z][A-Za-z0-9\-_.]*")
 # a line must not end on these: they read on into the next line
-LEADING_WORDS = frozenset("的 之 和 与 及 或 暨 对 为 在 将 把 向 从 等 关于 对于 有关 以及 并".split())
+LEADING_WORDS = frozenset(("的", "之", "和", "与", "及", "或", "暨", "对", "为", "在", "将", "把",
+                           "向", "从", "等", "关于", "对于", "有关", "以及", "并"))
 TOO_MANY_LINES = 4
 # compounds of the field a title should not break (the segmenter's dictionary is general)
 FIELD_WORDS = ("党建工作", "党建工作责任", "党建工作责任制", "整改台账", "基层党组织", "党组织",
