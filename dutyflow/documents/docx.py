@@ -14,8 +14,14 @@ What the standard asks, and where it is done here:
 - §7.3.4-7.3.7: 附件说明 under the body; the signature centred over the date, the date four
   characters from the right, two lines left above them for the seal; the 附注 under the date;
   each attachment on pages of its own, "附件1" at the top left, its title on the third line.
-- §7.4: the 版记 at the foot of the last page (a table anchored to the bottom margin), its
-  first and last rules thick (0.35 mm), the rule between them thin (0.25 mm).
+- §7.3.1: the title's lines broken between words, balanced (titles.py), as explicit breaks.
+- §7.3.5.5: the last body block, the 附件说明, the seal's lines, signature and date kept
+  together (keepNext), so a page never carries the signature alone: body lines come with it.
+- §7.4: the 版记 at the foot of the last page (a table in a text box anchored to the bottom
+  of the type area: Word and LibreOffice both place it), its first and last rules thick
+  (0.35 mm), the rule between them thin (0.25 mm).
+- Attachment tables: columns as wide as their content needs (columns.py), rows that never
+  split across pages, the header row repeated on each page.
 - §7.5: page numbers "— 1 —" in 宋体 四号, odd pages one character from the right, even pages
   one character from the left.
 """
