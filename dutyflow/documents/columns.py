@@ -7,6 +7,7 @@ turn them into twips or percentages."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -18,6 +19,7 @@ PADDING = 1.5  # cell margins (0.9 of a 小四 character) and room for rounding
 FILL_IN = 8.0  # a column left blank to be filled in by hand: room to write
 
 
+@functools.lru_cache(maxsize=65536)
 def width(text: str) -> float:
     """Width in characters: CJK and full-width one, ASCII half, capitals and % three quarters
     (as the proportional Latin of the free 仿宋 prints them; 仿宋_GB2312's are narrower), and
@@ -33,6 +35,7 @@ def _longest_piece(text: str) -> float:
     return max([*pieces, 1.0 if text else 0.0])
 
 
+@functools.lru_cache(maxsize=1024)
 def _bounds(rows: tuple[tuple[str, ...], ...]) -> tuple[list[float], list[float]]:
     """Each column's least width (its longest unbreakable piece) and most (its longest line)."""
     columns = max((len(r) for r in rows), default=1)

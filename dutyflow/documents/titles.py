@@ -77,8 +77,7 @@ def word_boundaries(title: str, names: tuple[str, ...] = ()) -> set[int]:
     return set(itertools.accumulate(len(w) for w in words(title, names)))
 
 
-def _cost(lines: list[str]) -> float:
-    widths = [width(line) for line in lines]
+def _cost(lines: list[str], widths: list[float]) -> float:
     if max(widths) > LINE_CHARS:
         return float("inf")
     mean = sum(widths) / len(widths)
@@ -92,15 +91,16 @@ def _cost(lines: list[str]) -> float:
     if not falling:
         cost += 1.0  # upper lines longer than lower ones read best, all else equal
     for line in lines[:-1]:
-        if any(line.endswith(word) for word in LEADING_WORDS):
+        if line.endswith(tuple(LEADING_WORDS)):
             cost += 50.0
     return cost
 
 
-def _splits(pieces: list[str], count: int) -> Iterator[list[str]]:
+def _splits(pieces: list[str], count: int) -> Iterator[tuple[list[str], list[float]]]:
+    sizes = [width(p) for p in pieces]
     for cuts in itertools.combinations(range(1, len(pieces)), count - 1):
-        edges = (0, *cuts, len(pieces))
-        yield ["".join(pieces[a:b]) for a, b in itertools.pairwise(edges)]
+        edges = list(itertools.pairwise((0, *cuts, len(pieces))))
+        yield (["".join(pieces[a:b]) for a, b in edges], [sum(sizes[a:b]) for a, b in edges])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -114,8 +114,8 @@ def title_lines(title: str, names: tuple[str, ...] = (),
     least = int(-(-width(title) // line_chars))
     best: tuple[float, list[str]] = (float("inf"), [title])
     for count in range(least, min(least + 1, TOO_MANY_LINES, len(pieces)) + 1):
-        for lines in _splits(pieces, count):
-            cost = _cost(lines) + 20.0 * (count - least)  # a line more only if much better
+        for lines, widths in _splits(pieces, count):
+            cost = _cost(lines, widths) + 20.0 * (count - least)  # a line more only if much better
             if cost < best[0]:
                 best = (cost, lines)
     return tuple(best[1])
