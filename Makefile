@@ -25,12 +25,13 @@ DEMO_MONTHS := 2026-08:2026-09 2026-09:2026-10 2026-10:2026-11 2026-11:2026-12
 
 demo: install
 	mkdir -p demo-run
+	test -f demo-run/office.toml || cp samples/office.toml demo-run/office.toml  # a fictional city's
 	cd demo-run && for pair in $(DEMO_MONTHS); do \
 	  month=$${pair%%:*}; next=$${pair##*:}; \
 	  ../$(BIN)/dutyflow run --input ../samples/$$month-党建报表.xlsx --period $$month --on $$next-02 || exit $$?; \
 	  if [ $$month != 2026-11 ]; then \
 	    ../$(BIN)/dutyflow review --all-office $$month --approve --reviewer 张主任 >/dev/null || exit $$?; \
-	    ../$(BIN)/dutyflow issue --period $$month --on $$next-09 >/dev/null 2>&1 || exit $$?; \
+	    ../$(BIN)/dutyflow issue --period $$month --on $$next-09 >/dev/null || exit $$?; \
 	  fi; \
 	  if [ $$month = 2026-08 ]; then \
 	    for case in $(DEMO_ANSWERED); do \

@@ -107,7 +107,7 @@ def sample_facts_with_history(policy: Policy, rows: SampleRows, period: str, his
         judged = judge(policy, sample_period_data(rows, str(month), history), evaluate=evaluate)
         # as if the office approved every case: measures taken, so ladders climb
         found = pd.DataFrame([(f.org_code, f.family, f.subject, f.span, f.period, f.measure, True,
-                               None)
+                               None, None)
                               for f in judged.findings], columns=list(HISTORY_COLUMNS))
         history = pd.concat([history, found], ignore_index=True)
     return build_facts(policy, sample_period_data(rows, period, history))

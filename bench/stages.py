@@ -144,7 +144,7 @@ def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None
     from dutyflow.services.drafting import draft_shard, plan_drafts, record_drafts
 
     with stages.stage("draft: query actions + orgs", "actions") as row:
-        items = [item for shard in plan_drafts(period=period, shards=1) for item in shard]
+        items = [item for shard in plan_drafts(period=period, shards=1, on=on) for item in shard]
         row["items"] = len(items)
     if limit is not None:
         items = items[:limit]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from dutyflow.core.calendar import entered_years
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period, PeriodParam
 from dutyflow.flows.artifacts import publish_artifacts
@@ -39,6 +40,7 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
     bookkeeping, and the sharded stages share one task runner, so one Dask cluster."""
     period = str(Period.parse(period))
     on = on or date.today()
+    entered_years()  # a bad holiday file stops the run here, before anything is stored
     with shard_runner() as runner:  # a Dask cluster starts while the reports are ingested
         ingest = ingest_period(period, Path(input_path), policy_path)
         fault_point("after_ingest")

@@ -22,9 +22,9 @@ from dutyflow.services.issuing import IssueSummary
 
 
 @task(cache_policy=NO_CACHE)
-def plan_drafts(period: str, shards: int) -> list[list[DraftItem]]:
+def plan_drafts(period: str, shards: int, on: date) -> list[list[DraftItem]]:
     """The actions whose draft is missing, with what their notices need, in shards."""
-    return drafting.plan_drafts(period=period, shards=shards)
+    return drafting.plan_drafts(period=period, shards=shards, on=on)
 
 
 @task(cache_policy=NO_CACHE)
@@ -56,7 +56,7 @@ def draft_chase_letters(period: str, on: date, policy_path: Path | None = None) 
 def render_period(period: str, on: date, runner: Any) -> int:
     """The drafting's tasks, in the calling flow run; shards are rendered on `runner`."""
     check_templates()
-    shards = plan_drafts(period, shard_count())
+    shards = plan_drafts(period, shard_count(), on)
     total = sum(len(shard) for shard in shards)
     if not total:
         return 0

@@ -58,7 +58,8 @@ def _no_inbox(period: str, folder: Path) -> State:
 
 @task(cache_policy=NO_CACHE)
 def read_warning(period: str, folder: Path, today: date) -> MidMonthWarning:
-    """What is not yet held this month, and the answers soon due, from the reports so far."""
+    """What is not yet met this month, and the answers overdue or soon due, from the reports
+    so far."""
     return mid_month_warning(period=period, input_path=folder,
                              policy=load_policy(settings.policy_file), today=today)
 
@@ -82,11 +83,12 @@ def mid_month(period: PeriodParam | None = None, input_path: Path | None = None,
                              markdown=warning.markdown() + f"\n\n工作簿：`{path.resolve()}`")
     if len(warning.not_held):  # codes and counts only: artifacts are widely visible
         create_table_artifact(key=f"dutyflow-warning-table-{key}",
-                              description=f"月中提醒 {period}: not yet held",
+                              description=f"月中提醒 {period}：尚未开展的组织生活",
                               table=warning.not_held[["unit", "org_code", "duty", "held",
-                                                      "minimum"]].to_dict(orient="records"))
-    get_run_logger().info("mid-month warning %s: %d duties not yet held, %d answers due soon; %s",
-                          period, len(warning.not_held), len(warning.due_soon), path)
+                                                      "required"]].to_dict(orient="records"))
+    get_run_logger().info("mid-month warning %s: %d duties not yet met, %d answers overdue, "
+                          "%d due soon; %s", period, len(warning.not_held), len(warning.overdue),
+                          len(warning.due_soon), path)
     return str(path)
 
 

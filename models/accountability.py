@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from dutyflow.core.calendar import is_working_day
 from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import (
     ASSESSMENTS,
@@ -19,7 +20,7 @@ from dutyflow.core.report_tables import (
     RECTIFICATIONS,
     TableSpec,
 )
-from dutyflow.core.vocabulary import REVIEWABLE, TAKEN, DocumentStatus, FollowUp
+from dutyflow.core.vocabulary import REVIEWABLE, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
 from dutyflow.models.documents import log_events
@@ -59,11 +60,25 @@ def _table_frame(session: Session, model: Any, table: TableSpec, *where: Any) ->
     return _frame(session, select(*(getattr(model, c) for c in columns)).where(*where), columns)
 
 
+def settle_cutoff(period: Period, settle_working_days: int) -> date:
+    """The last day a measure may be issued and still climb for `period`: the period's last
+    day, or that many working days before it."""
+    day, left = period.last_day, settle_working_days
+    while left:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
 def read_period_frames(*, session: Session, period: Period,
-                       meetings_since: date | None = None) -> dict[str, Any]:
+                       meetings_since: date | None = None,
+                       settle_working_days: int = 0) -> dict[str, Any]:
     """The frames the facts are built from (see rules.facts.PeriodData): organizations, the
     meetings held since `meetings_since` (default: the year's start), the period's ledger and
-    assessments, and earlier findings with whether a measure was taken on them."""
+    assessments, and earlier findings with whether a measure was taken on them (issued by
+    the settling cut-off) or is still settling (issued after it, by the period's end: its
+    case id)."""
     orgs = _table_frame(session, Organization, ORGANIZATIONS)
     since = meetings_since or period.containing("year").first_day
     meetings = _table_frame(session, Meeting, MEETINGS, Meeting.held_on >= since,
@@ -72,21 +87,36 @@ def read_period_frames(*, session: Session, period: Period,
                          Rectification.period == str(period))
     assessments = _table_frame(session, Assessment, ASSESSMENTS,
                                Assessment.period == str(period))
-    # a measure was taken on a finding when its case was approved or issued
-    taken = select(Case.period, Case.org_code).where(
-        Case.status.in_(TAKEN)).distinct().subquery()
+    # a measure was taken on a finding when its notice was actually issued (sent) by the end
+    # of the period judged (less the settling days): only then can a later document cite it
+    cutoff = settle_cutoff(period, settle_working_days)
+    taken = select(Case.period, Case.org_code).join(Document, Document.id == Case.id).where(
+        Document.status == DocumentStatus.ISSUED,
+        Document.issued_on <= cutoff).distinct().subquery()  # type: ignore[operator]
+    settling = select(Case.period, Case.org_code, Case.id.label("case_id")).join(
+        Document, Document.id == Case.id).where(
+        Document.status == DocumentStatus.ISSUED, Document.issued_on > cutoff,  # type: ignore[operator]
+        Document.issued_on <= period.last_day).subquery()  # type: ignore[operator]
+    # a failure added to a settling measure's case counts as measured by that measure
+    settled_into = Finding.facts["settling"].as_string()
+    merged = select(Case.id).join(Document, Document.id == Case.id).where(
+        Document.status == DocumentStatus.ISSUED).subquery()
     # a case closed (销号): the problem was fixed, and its coming back is a recurrence
     closed = select(Case.period, Case.org_code,
                     func.coalesce(Case.document_number, Case.id).label("closed")).where(
         Case.follow_up == FollowUp.CLOSED).subquery()
     hist_cols = ["org_code", "family", "subject", "span", "period", "measure", "measured",
-                 "closed"]
+                 "closed", "settling"]
     history = _frame(session, select(
         Finding.org_code, Finding.family, Finding.subject, Finding.span, Finding.period,
-        Finding.measure, taken.c.org_code.is_not(None), closed.c.closed).outerjoin(
+        Finding.measure, taken.c.org_code.is_not(None) | merged.c.id.is_not(None),
+        closed.c.closed, settling.c.case_id).outerjoin(
         taken, (taken.c.period == Finding.period) & (taken.c.org_code == Finding.org_code))
+        .outerjoin(merged, merged.c.id == settled_into)
         .outerjoin(closed, (closed.c.period == Finding.period)
                    & (closed.c.org_code == Finding.org_code))
+        .outerjoin(settling, (settling.c.period == Finding.period)
+                   & (settling.c.org_code == Finding.org_code))
         .where(Finding.current, Finding.period != str(period)), hist_cols)
     # 催办 letters whose escalation date may fall in this period (escalate_after is at most
     # 60 working days: a quarter back covers it)

@@ -21,6 +21,7 @@ from dutyflow.core.settings import settings
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
 _upgraded: set[str] = set()
+_upgrading = threading.Lock()
 _lock = threading.Lock()
 
 
@@ -65,6 +66,12 @@ def upgrade_database(url: str | None = None) -> None:
     url = _normalise_url(url or settings.database_url)
     if url in _upgraded:
         return
+    with _upgrading:  # a desk's first requests may come at once: one upgrade, the rest wait
+        if url not in _upgraded:
+            _upgrade(url)
+
+
+def _upgrade(url: str) -> None:
     engine = get_engine(url)
     sqlite = url.startswith("sqlite")
     with engine.connect() as connection:

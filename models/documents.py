@@ -16,12 +16,19 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session
 
+from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import DECISIONS, REVIEWABLE, DocumentStatus
 from dutyflow.models.db import bulk_insert
 from dutyflow.models.tables import Document, DocumentCase, Event, as_utc, utcnow
 
 ROBOT = "dutyflow"  # the actor of what the system does by itself
+SYSTEM_WORDS = "系统（自动）"  # how a person reads that actor
+
+
+def actor_words(actor: str) -> str:
+    """Who acted, as the audit trail shows it: a person's name, or the system."""
+    return SYSTEM_WORDS if actor == ROBOT else actor
 
 
 class ReviewError(DutyflowError):
@@ -194,15 +201,14 @@ def record_decision(*, session: Session, document_id: str, decision: str, review
     status = DECISIONS[decision]
     reviewer, note, decision_ref = reviewer.strip(), note.strip(), decision_ref.strip()
     if not reviewer:
-        raise ReviewError("决定须写明审核人姓名")
+        raise ReviewError(refusals.NEEDS_REVIEWER)
     if status == DocumentStatus.REJECTED and not note:
-        raise ReviewError("驳回须写明理由")
+        raise ReviewError(refusals.REJECT_NEEDS_NOTE)
     document = session.get(Document, document_id)
     if document is None:
-        raise ReviewError(f"没有编号为 {document_id} 的文书")
+        raise ReviewError(refusals.NO_DOCUMENT.format(document_id=document_id))
     if status == DocumentStatus.APPROVED and committee and not decision_ref:
-        raise ReviewError(f"{document_id} 须由工委会议集体决定：批准时须注明会议决定的文号，"
-                          "如“工委会议纪要〔2026〕9号”")
+        raise ReviewError(refusals.NEEDS_COMMITTEE.format(document_id=document_id))
     # Claim the row with a conditional UPDATE: a concurrent decision, re-run or issue cannot
     # slip between. Changing one's mind (approved <-> rejected) is a new decision.
     now = utcnow()
@@ -228,16 +234,18 @@ def refusal_of_state(document: Document, seen_version: int | None = None) -> str
     """Why a decision on this document cannot be recorded now, with who did what and when."""
     who = ""
     if document.reviewer and document.decided_at:
-        who = f"（{document.reviewer}于{_local(document.decided_at)}决定）"
+        who = refusals.DECIDED_BY.format(reviewer=document.reviewer,
+                                         at=_local(document.decided_at))
+    words = {"document_id": document.id, "status": document.status_words, "who": who}
     if document.status == DocumentStatus.ISSUED:
-        return (f"{document.id} 已于{document.issued_on}以{document.document_number or '不编号文书'}"
-                "印发，印发的文书不再改变")
+        return refusals.ALREADY_ISSUED.format(
+            document_id=document.id, issued_on=document.issued_on,
+            number=document.document_number or "不编号文书")
     if seen_version is not None and document.version != seen_version:
-        return (f"{document.id} 在您阅看之后已有变化：现为“{document.status_words}”{who}，"
-                "请刷新后重新审阅")
+        return refusals.CHANGED_SINCE_SEEN.format(**words)
     if document.status in (DocumentStatus.APPROVED, DocumentStatus.REJECTED):
-        return f"{document.id} 已经是“{document.status_words}”{who}，无需重复决定"
-    return f"{document.id} 现为“{document.status_words}”，只有草稿可以审核"
+        return refusals.ALREADY_DECIDED.format(**words)
+    return refusals.ONLY_DRAFTS.format(**words)
 
 
 def _local(moment: datetime) -> str:
@@ -290,6 +298,13 @@ def record_issue(*, session: Session, document: Document, on: date, issued_by: s
               note=note or (numbered.document_number if numbered else "不编号"))
     session.flush()
     session.refresh(document)
+
+
+def record_meeting(*, session: Session, document_id: str, day: date, time: str) -> None:
+    """The talk a notice being issued books (before the row is issued and frozen)."""
+    session.execute(update(Document).where(Document.id == document_id, Document.status
+                                           != DocumentStatus.ISSUED)
+                    .values(meeting_on=day, meeting_time=time[:32]))
 
 
 def issued_paths(*, session: Session, period: str) -> set[str]:

@@ -1,13 +1,20 @@
-"""Data access for reviewer accounts, the log of desk logins and the desk sessions ended."""
+"""Data access for reviewer accounts, the log of desk logins, the desk sessions ended and the
+messages the desk keeps for a session's next page."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from dutyflow.models.tables import EndedDeskSession, LoginAttempt, ReviewerAccount, as_utc, utcnow
+from dutyflow.models.tables import (
+    DeskMessage,
+    EndedDeskSession,
+    LoginAttempt,
+    ReviewerAccount,
+    utcnow,
+)
 
 
 def get_account(*, session: Session, name: str) -> ReviewerAccount | None:
@@ -35,15 +42,35 @@ def log_login(*, session: Session, name: str, address: str, succeeded: bool) -> 
     session.add(LoginAttempt(name=name[:100], address=address[:64], succeeded=succeeded))
 
 
-def failed_logins_since(*, session: Session, name: str, since: datetime) -> int:
-    """Failed logins for `name` since `since`, not counting those before its last success."""
-    last_ok = session.execute(select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.name == name, LoginAttempt.succeeded.is_(True))).scalar()  # type: ignore[attr-defined]
-    start = since if last_ok is None else max(since, as_utc(last_ok))
-    return int(session.execute(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.name == name, LoginAttempt.succeeded.is_(False),  # type: ignore[attr-defined]
-        LoginAttempt.at > start)).scalar_one())
+def unlock_account(*, session: Session, name: str) -> bool:
+    """Record that an administrator lifted the account's login lock; False if no such account."""
+    account = session.get(ReviewerAccount, name)
+    if account is None:
+        return False
+    account.unlocked_at = utcnow()
+    session.add(account)
+    return True
 
+
+# ------------------------------------------------------------------ messages shown once
+
+
+def add_messages(*, session: Session, session_key: str, messages: list[tuple[str, str]],
+                 forget_before: datetime) -> None:
+    """Keep messages for a desk session's next page; forget those nobody came back for."""
+    session.execute(delete(DeskMessage).where(DeskMessage.created_at < forget_before))
+    session.add_all([DeskMessage(session_key=session_key, kind=kind, text=text)
+                     for kind, text in messages])
+
+
+def take_messages(*, session: Session, session_key: str) -> list[tuple[str, str]]:
+    """A session's messages, in order, deleted as they are read: each is shown once."""
+    rows = list(session.execute(select(DeskMessage).where(
+        DeskMessage.session_key == session_key).order_by(DeskMessage.id)).scalars())  # type: ignore[arg-type]
+    if rows:
+        session.execute(delete(DeskMessage).where(
+            DeskMessage.id.in_([r.id for r in rows])))  # type: ignore[union-attr]
+    return [(r.kind, r.text) for r in rows]
 
 
 def end_desk_session(*, session: Session, session_id: str, reviewer: str,

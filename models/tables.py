@@ -223,7 +223,9 @@ class Document(SQLModel, table=True):
     issued_at: datetime | None = None
     issued_on: date | None = None  # the date the document carries (成文日期)
     overdue_since: date | None = None  # a 催办: the date the answer it chases was due
-    reply_due: date | None = None  # a 催办: the new date it gives
+    reply_due: date | None = None  # the date an issued document asks its answer by
+    meeting_on: date | None = None  # a talk notice: the day of the talk it booked
+    meeting_time: str | None = Field(default=None, max_length=32)  # 上午9:00
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -240,6 +242,7 @@ class DocumentCase(SQLModel, table=True):
     document_id: str = Field(primary_key=True, max_length=140, foreign_key="document.id")
     case_id: str = Field(primary_key=True, max_length=120, index=True,
                          foreign_key="accountability_case.id")
+    due_on: date | None = None  # a 催办: the date this case's answer was due and missed
 
 
 class Case(SQLModel, table=True):
@@ -363,6 +366,8 @@ class ReviewerAccount(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # when an administrator last lifted the account's login lock (`dutyflow reviewer unlock`)
+    unlocked_at: datetime | None = None
 
 
 class EndedDeskSession(SQLModel, table=True):
@@ -377,9 +382,24 @@ class EndedDeskSession(SQLModel, table=True):
     ended_at: datetime = Field(default_factory=utcnow)
 
 
+class DeskMessage(SQLModel, table=True):
+    """A message the desk shows a reviewer once, on their next page (what a decision or a bulk
+    approval did, row by row). Kept here, not in the session cookie: a cookie holds about
+    4 KB, and a bulk decision may report on hundreds of rows."""
+
+    __tablename__ = "desk_message"
+    __table_args__ = (Index("ix_desk_message_session_key", "session_key", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_key: str = Field(max_length=64)
+    kind: str = Field(default="ok", max_length=10)
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class LoginAttempt(SQLModel, table=True):
-    """Every login to the desk, good or bad: the log of who tried, and the rate limit's memory
-    (kept in the database so a restart or a second desk process does not reset it)."""
+    """Every login to the desk whose password was checked, good or bad: the log of who tried
+    from where (the limits themselves are counted in the desk: services/reviewers.py)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_name_at", "name", "at"),)

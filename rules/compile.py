@@ -2,7 +2,9 @@
 
 The engine module turns these into durable-rules rulesets; any other evaluator (the pandas
 reference, a decision table) can read the same list, so every implementation judges by the
-same thresholds from the one policy.
+same thresholds from the one policy. Each rule's `requirement`, the wording notices quote, is
+written here from the rule's own numbers (the policy's text with its placeholders filled), so
+a changed threshold changes what every notice quotes.
 """
 
 from __future__ import annotations
@@ -83,9 +85,9 @@ def compile_policy(policy: Policy) -> list[Rule]:
         for lower, upper, action in _steps(ladder):
             rules.append(Rule(
                 id=f"meeting.{duty.id}.{lower + 1}", family="meeting", key=duty.id,
-                action=action, reason=duty.text,
+                action=action, reason=duty.requirement,
                 streak=_streak(policy, ladder, lower, unit, upper is None),
-                requirement=duty.text, measure="held", basis=duty.basis,
+                requirement=duty.requirement, measure="held", basis=duty.basis,
                 conditions=(Condition("family", "==", "meeting"),
                             Condition("duty", "==", duty.id),
                             Condition("held", "<", duty.minimum), *_prior(lower, upper)),
@@ -125,7 +127,7 @@ def compile_policy(policy: Policy) -> list[Rule]:
                     # assessments are monthly (月调度): 连续2个月考核未达标
                     streak=_streak(policy, fulfil.ladder, lower, FREQUENCIES["month"].unit,
                                    upper is None, "考核未达标"),
-                    requirement=fulfil.text, measure=field, basis=fulfil.basis,
+                    requirement=fulfil.requirement, measure=field, basis=fulfil.basis,
                     conditions=(Condition("family", "==", "fulfillment"),
                                 Condition(field, "<", below), *_prior(lower, upper)),
                 ))
@@ -134,7 +136,7 @@ def compile_policy(policy: Policy) -> list[Rule]:
     for rung, action in enumerate(chase.ladder):
         rules.append(Rule(
             id=f"follow_up.unanswered.{rung + 1}", family="follow_up", key="unanswered",
-            action=action, reason="经催办后仍未按期报送整改情况反馈", requirement=chase.text,
+            action=action, reason="经催办后仍未按期报送整改情况反馈", requirement=chase.requirement,
             measure="unanswered", basis=chase.basis,
             conditions=(Condition("family", "==", "follow_up"), Condition("unanswered", "==", 1),
                         Condition("step", "==", rung)),
@@ -146,7 +148,7 @@ def compile_policy(policy: Policy) -> list[Rule]:
             rules.append(Rule(
                 id=f"duty_report.{rating}", family="duty_report", key=rating, action=action,
                 reason=f"书记抓党建工作述职评议等次为“{RATING_NAMES[rating]}”",
-                requirement=report.text, measure="rating", basis=report.basis,
+                requirement=report.requirement, measure="rating", basis=report.basis,
                 conditions=(Condition("family", "==", "duty_report"),
                             Condition("rating", "==", rating)),
             ))

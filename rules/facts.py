@@ -31,6 +31,7 @@ from dutyflow.rules.policy import MeetingDuty, Policy
 
 BUILT_IN_MEETING_TYPES = {t.key for t in MEETING_TYPES}
 HISTORY_COLUMNS = ("org_code", "family", "subject", "span", "period", "measure", "measured",
+                   "settling",
                    "closed")  # closed: the number (or id) of the finding's case once 销号
 UNANSWERED_COLUMNS = ("chase_id", "case_id", "org_code", "chase_number", "chased_on",
                       "overdue_since", "case_action", "doc_number", "answered_on")
@@ -108,8 +109,8 @@ def judged_in(duty: MeetingDuty, span: Period) -> Period:
 def measured_steps(history: pd.DataFrame, *, family: str, periods: set[str],
                    ladder: list[str], by_subject: bool) -> dict[tuple[str, str], int]:
     """(org_code, subject or "") -> the highest ladder step of a measure taken in `periods`
-    for a finding of `family` (a case approved or issued; rejected, withdrawn and pending
-    ones do not count)."""
+    for a finding of `family` (a notice issued by the end of the period judged; rejected,
+    withdrawn, pending and approved-but-unsent ones do not count)."""
     if history.empty:
         return {}
     rows = history[(history["family"] == family) & history["period"].isin(periods)
@@ -146,6 +147,44 @@ def _previous_spans(span: Period, depth: int) -> list[str]:
     return out
 
 
+def _looked_at(policy: Policy, family: str, period: Period, span: Period,
+               previous_judged: Period) -> tuple[bool, set[str]]:
+    """Whether the family climbs per duty, and the periods whose measures it climbs on: per
+    family the period before this one; per duty where its previous span was judged."""
+    by_subject = policy.escalation.scope_of(family) == "duty"
+    return by_subject, ({str(previous_judged), str(span.previous())} if by_subject
+                        else {str(period.previous())})
+
+
+def settling(facts: pd.DataFrame, history: pd.DataFrame, prior: pd.Series, *, policy: Policy,
+             family: str, ladder: list[str], period: Period, span: Period,
+             previous_judged: Period) -> pd.DataFrame:
+    """The open case each fact's failure would be added to instead of climbing, and that
+    case's measure (None for most): a measure issued after the settling cut-off would have
+    lifted the fact above its `prior`. (outcome.settle decides, once the measures are known.)"""
+    none = pd.DataFrame({"settling": None, "settling_measure": None}, index=facts.index,
+                        dtype="object")
+    if policy.escalation.counts == "findings" or history.empty or \
+            not policy.escalation.settle_working_days:
+        return none
+    by_subject, periods = _looked_at(policy, family, period, span, previous_judged)
+    rows = history[(history["family"] == family) & history["period"].isin(periods)
+                   & history["settling"].notna() & history["measure"].isin(ladder)]
+    if rows.empty:
+        return none
+    cases: dict[tuple[str, str], tuple[int, str, str]] = {}
+    for org, subject, action, case in zip(rows["org_code"], rows["subject"], rows["measure"],
+                                          rows["settling"], strict=True):
+        key = (org, subject if by_subject else "")
+        cases[key] = max(cases.get(key, (-1, "", "")), (ladder.index(action), case, action))
+    subjects = facts["subject"] if by_subject else pd.Series("", index=facts.index)
+    found = [case if (case := cases.get((o, s))) and case[0] + 1 > p else None
+             for o, s, p in zip(facts["org_code"], subjects, prior, strict=True)]
+    return pd.DataFrame({"settling": [f[1] if f else None for f in found],
+                         "settling_measure": [f[2] if f else None for f in found]},
+                        index=facts.index, dtype="object")
+
+
 def climb(facts: pd.DataFrame, history: pd.DataFrame, *, policy: Policy, family: str,
           ladder: list[str], period: Period, span: Period, previous_judged: Period
           ) -> pd.Series:
@@ -153,10 +192,7 @@ def climb(facts: pd.DataFrame, history: pd.DataFrame, *, policy: Policy, family:
     if policy.escalation.counts == "findings":
         previous = _previous_spans(span, len(ladder) - 1)
         return prior_streak(facts, history, [[p] * len(facts) for p in previous])
-    by_subject = policy.escalation.scope_of(family) == "duty"
-    # per family: the period before this one; per duty: where its previous span was judged
-    periods = {str(previous_judged), str(span.previous())} if by_subject else \
-        {str(period.previous())}
+    by_subject, periods = _looked_at(policy, family, period, span, previous_judged)
     steps = measured_steps(history, family=family, periods=periods, ladder=ladder,
                            by_subject=by_subject)
     if not steps:
@@ -224,9 +260,11 @@ def meeting_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
                            minimum=duty.minimum)
         if duty.meeting_type not in BUILT_IN_MEETING_TYPES:  # notices need its declared name
             fact["meeting_name"] = names[duty.meeting_type]
-        fact["prior"] = climb(fact, data.history, policy=policy, family="meeting",
-                              ladder=ladder, period=period, span=span,
-                              previous_judged=judged_in(duty, span.previous()))
+        where = dict(policy=policy, family="meeting", ladder=ladder, period=period, span=span,
+                     previous_judged=judged_in(duty, span.previous()))
+        fact["prior"] = climb(fact, data.history, **where)  # type: ignore[arg-type]
+        fact[["settling", "settling_measure"]] = settling(fact, data.history, fact["prior"],
+                                                         **where)  # type: ignore[arg-type]
         frames.append(fact)
     if not frames:
         return pd.DataFrame()
@@ -265,10 +303,11 @@ def fulfillment_facts(policy: Policy, data: PeriodData) -> pd.DataFrame:
     facts = rows[["org_code", *ASSESSMENTS.evidence]].copy()  # what its finding quotes
     facts = facts.assign(family="fulfillment", subject="fulfillment", span=str(data.period),
                          score=rows["score"].astype(float), done_ratio=ratio.round(4))
-    facts["prior"] = climb(facts, data.history, policy=policy, family="fulfillment",
-                           ladder=policy.fulfillment.ladder, period=data.period,
-                           span=data.period,
-                           previous_judged=data.period.previous())
+    where = dict(policy=policy, family="fulfillment", ladder=policy.fulfillment.ladder,
+                 period=data.period, span=data.period, previous_judged=data.period.previous())
+    facts["prior"] = climb(facts, data.history, **where)  # type: ignore[arg-type]
+    facts[["settling", "settling_measure"]] = settling(facts, data.history, facts["prior"],
+                                                       **where)  # type: ignore[arg-type]
     facts["fid"] = "f|" + facts["org_code"] + "|" + facts["assessed_period"]
     return facts
 

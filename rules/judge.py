@@ -15,7 +15,7 @@ import pandas as pd
 from dutyflow.rules.compile import Rule, compile_policy
 from dutyflow.rules.engine import evaluate_facts
 from dutyflow.rules.facts import PeriodData, build_facts
-from dutyflow.rules.outcome import CaseDraft, FindingDraft, build_findings, group_cases
+from dutyflow.rules.outcome import CaseDraft, FindingDraft, build_findings, group_cases, settle
 from dutyflow.rules.policy import Policy
 
 Evaluator = Callable[[list[Rule], pd.DataFrame], list[tuple[str, str]]]
@@ -48,4 +48,5 @@ def judge(policy: Policy, data: PeriodData, *, evaluate: Evaluator = evaluate_fa
     period = str(data.period)
     facts = build_facts(policy, data)
     findings = judge_facts(policy, period, facts, evaluate=evaluate)
+    findings = settle(policy, findings)
     return Judgement(len(facts), findings, group_cases(policy, period, findings))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -23,16 +23,19 @@ from dutyflow.rules.policy import Policy
 # the facts derive.
 EVIDENCE_FIELDS = {
     "meeting": ("duty", "meeting_type", "meeting_name", "span", "minimum", "held_total",
-                "held_valid", "held", "groups", "members", "voting", "prior", "recurrence"),
+                "held_valid", "held", "groups", "members", "voting", "prior", "recurrence",
+                "settling", "settling_measure"),
     "rectification": (*RECTIFICATIONS.evidence, "days_overdue", "paper", "recurrence"),
-    "fulfillment": (*ASSESSMENTS.evidence, "done_ratio", "prior", "recurrence"),
+    "fulfillment": (*ASSESSMENTS.evidence, "done_ratio", "prior", "recurrence", "settling",
+                    "settling_measure"),
     "duty_report": ("assessed_period", "rating", "rating_name"),
     "follow_up": ("case_id", "case_action", "doc_number", "overdue_since", "chase_id",
                   "chase_number", "chased_on", "escalation_date", "step"),
 }
 # Fields only some facts have: left out of the evidence when empty (the tables' optional
 # columns among them).
-OPTIONAL_FIELDS = ("meeting_name", "voting", "recurrence", *RECTIFICATIONS.optional_evidence,
+OPTIONAL_FIELDS = ("meeting_name", "voting", "recurrence", "settling", "settling_measure",
+                   *RECTIFICATIONS.optional_evidence,
                    *ASSESSMENTS.optional_evidence)
 RECURRENCE = "；销号后再次出现（反弹）"
 
@@ -149,12 +152,35 @@ def build_findings(policy: Policy, period: str, facts: pd.DataFrame, rules: list
     return sorted(findings, key=lambda f: (f.org_code, f.family, f.subject))
 
 
+def settle(policy: Policy, findings: list[FindingDraft]) -> list[FindingDraft]:
+    """Which failures join a settling measure's open case instead of opening one: all of an
+    organization's failures of the period, when each is still settling and none earns more on
+    its own than the measure it would join; otherwise none of them (their case opens at what
+    they earn, without the climb the settling measure would have given)."""
+    by_org: dict[str, list[FindingDraft]] = {}
+    for finding in findings:
+        by_org.setdefault(finding.org_code, []).append(finding)
+    out = []
+    for members in by_org.values():
+        joins = all(f.facts.get("settling") and policy.rank(f.measure)
+                    <= policy.rank(f.facts["settling_measure"]) for f in members)
+        for finding in members:
+            if "settling" in finding.facts and not joins:
+                finding = replace(finding, facts={k: v for k, v in finding.facts.items()
+                                                  if k not in ("settling", "settling_measure")})
+            out.append(finding)
+    return out
+
+
 def group_cases(policy: Policy, period: str, findings: list[FindingDraft]) -> list[CaseDraft]:
     """One case per organization and period: every finding as evidence (the most severe
     first), and one measure, the most severe any finding earns (错责相当: not one letter per
-    finding)."""
+    finding). A finding still settling (policy escalation.settle_working_days) opens none:
+    it belongs to the open case of the measure issued just before the period ended."""
     groups: dict[str, list[FindingDraft]] = {}
     for finding in findings:
+        if finding.facts.get("settling"):  # added to the settling measure's open case
+            continue
         groups.setdefault(finding.org_code, []).append(finding)
     cases = []
     for org_code, members in sorted(groups.items()):

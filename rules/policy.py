@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import (
@@ -16,12 +18,14 @@ from dutyflow.core.vocabulary import (
     MEASURE_KINDS,
     ORG_TYPE_NAMES,
     RATING_NAMES,
+    RATINGS,
     DecidedBy,
     MeetingType,
     extend_meeting_types,
     measure_kind,
 )
 from dutyflow.rules.ranking import Ranking
+from dutyflow.rules.requirements import render, text_problems
 from dutyflow.rules.scoring import Scoring
 
 DEFAULT_POLICY = Path(__file__).with_name("default_policy.yaml")
@@ -50,12 +54,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+TEXT_ERROR = "policy_text"  # a rule's wording that disagrees with its numbers
+
+
+def _check_wording(text: str, numbers: dict[str, Any], field: str = "text") -> None:
+    """Refuse a requirement whose placeholders or stated numbers are not the rule's own; the
+    loader names the line of `field`."""
+    problems = text_problems(text, numbers)
+    if problems:
+        raise PydanticCustomError(TEXT_ERROR, "；".join(problems), {"field": field})
+
+
 class Escalation(_Strict):
     """How ladders climb: on measures actually taken (default) or on findings alone."""
 
     counts: Literal["measures", "findings"] = "measures"
     scope: dict[Literal["meeting", "fulfillment"], Literal["family", "duty"]] = Field(
         default_factory=lambda: {"meeting": "family", "fulfillment": "family"})  # type: ignore[arg-type]
+    # Time for a measure to work: a measure issued fewer than this many working days before
+    # the end of the period judged does not climb the ladder yet; the period's new failure is
+    # added to that measure's open case instead (0: off, the practice's plain rule)
+    settle_working_days: int = Field(default=0, ge=0, le=60)
+    # the practice the ladder states, and where it comes from: `explain` quotes both
+    text: str = "连续两个月未履行同一类职责的约谈，连续三个月的提请通报批评"
+    basis: str = "本市做法"
 
     def scope_of(self, family: str) -> str:
         return self.scope.get(family, "family")  # type: ignore[call-overload]
@@ -83,7 +105,21 @@ class MeetingDuty(_Strict):
             raise ValueError(f"unknown org_types {unknown}; use {', '.join(ORG_TYPE_NAMES)}")
         if self.grace_months and self.frequency != "year":
             raise ValueError("grace_months applies to yearly duties only")
+        _check_wording(self.text, self.numbers())
         return self
+
+    def numbers(self) -> dict[str, Any]:
+        """What the duty's text may name: {minimum}, {quorum:share}, {grace_months}."""
+        found: dict[str, Any] = {"minimum": self.minimum}
+        if self.quorum is not None:
+            found["quorum"] = self.quorum
+        if self.grace_months:
+            found["grace_months"] = self.grace_months
+        return found
+
+    @property
+    def requirement(self) -> str:
+        return render(self.text, self.numbers())
 
 
 class DeclaredMeetingType(_Strict):
@@ -113,12 +149,23 @@ class PaperRule(_Strict):
     text: str = Field(min_length=1)
     basis: str = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _wording(self) -> PaperRule:
+        _check_wording(self.text, {})
+        return self
+
 
 class Rectification(_Strict):
     overdue: list[OverdueStep] = Field(min_length=1)
     overdue_text: str = Field(min_length=1)
     basis: str = Field(min_length=1)
     paper: PaperRule
+
+    @model_validator(mode="after")
+    def _wording(self) -> Rectification:
+        # the days of each step are quoted beside it (逾期超过30天): the requirement is general
+        _check_wording(self.overdue_text, {}, "overdue_text")
+        return self
 
 
 class Level(_Strict):
@@ -133,6 +180,20 @@ class Fulfillment(_Strict):
     ladder: list[ActionName] = Field(min_length=1)
     text: str = Field(min_length=1)
     basis: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _wording(self) -> Fulfillment:
+        _check_wording(self.text, self.numbers())
+        return self
+
+    def numbers(self) -> dict[str, Any]:
+        """The standard is the first (mildest) level's: below it, a measure follows."""
+        first = self.levels[0]
+        return {"score_below": first.score_below, "tasks_done_below": first.tasks_done_below}
+
+    @property
+    def requirement(self) -> str:
+        return render(self.text, self.numbers())
 
 
 class Chasing(_Strict):
@@ -153,7 +214,15 @@ class Chasing(_Strict):
         if self.escalate_after < self.working_days:
             raise ValueError(f"escalate_after ({self.escalate_after}) comes before the date the "
                              f"催办 itself gives (working_days: {self.working_days})")
+        _check_wording(self.text, self.numbers())
         return self
+
+    def numbers(self) -> dict[str, Any]:
+        return {"working_days": self.working_days, "escalate_after": self.escalate_after}
+
+    @property
+    def requirement(self) -> str:
+        return render(self.text, self.numbers())
 
     def next_step(self, action: str) -> int:
         """The ladder index an unanswered `action` climbs to (the top stays the top)."""
@@ -187,6 +256,29 @@ class DutyReport(_Strict):
         default_factory=dict)
     text: str = Field(min_length=1)
     basis: str = Field(min_length=1)
+
+    def numbers(self) -> dict[str, Any]:
+        """{rating}: the rating a secretary must reach, the one above the best that earns a
+        measure (一般 and 差 earn one: 较好)."""
+        ranks = [r.rank for r in RATINGS if r.key in self.ratings]
+        above = [r.name for r in RATINGS if ranks and r.rank == min(ranks) - 1]
+        return {"rating": above[0]} if above else {}
+
+    @model_validator(mode="after")
+    def _wording(self) -> DutyReport:
+        _check_wording(self.text, self.numbers())
+        required = self.numbers().get("rating")
+        stated = re.findall(r"“(好|较好|一般|差)”以上", self.text)
+        if required and stated and stated[0] != required:
+            raise PydanticCustomError(
+                TEXT_ERROR, "文字写的是“{stated}”以上，而按 ratings 须达到“{required}”以上；"
+                "请改正，或写成 “{rating}”以上", {"field": "text", "stated": stated[0],
+                                               "required": required})
+        return self
+
+    @property
+    def requirement(self) -> str:
+        return render(self.text, self.numbers())
 
 
 class Policy(_Strict):
@@ -299,6 +391,10 @@ def load_policy(path: Path | None = None) -> Policy:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
+        if error["type"] == TEXT_ERROR:  # the wording's own line, in the office's language
+            loc += (error["ctx"]["field"],)
+            raise PolicyError(f"规则文件 {path.name} 第{_node_line(tree, loc)}行（"
+                              f"{'.'.join(str(p) for p in loc)}）：{error['msg']}") from exc
         line = _node_line(tree, loc)
         field = ".".join(str(p) for p in loc) or "policy"
         message = error["msg"].removeprefix("Value error, ")

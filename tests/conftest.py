@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,7 +15,20 @@ from sqlalchemy.exc import OperationalError
 from dutyflow.core.settings import reload_settings
 from dutyflow.models.db import dispose_engines
 
+# The office every test issues as: the demo's fictional 云川市 (tests of a missing or
+# unfinished office file name their own).
+OFFICE_FILE = Path(__file__).resolve().parents[1] / "samples" / "office.toml"
 PG_SERVER = os.environ.get("DUTYFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def office_file() -> Iterator[Path]:
+    """Every test, and every command it runs, speaks for the test office."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DUTYFLOW_OFFICE_FILE", str(OFFICE_FILE))
+        reload_settings()
+        yield OFFICE_FILE
+    reload_settings()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -316,8 +316,10 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walked]:
         (checkout / folder).symlink_to(ROOT / folder, target_is_directory=True)
     demo_run = checkout / "demo-run"
     demo_run.mkdir()
+    shutil.copy(ROOT / "samples" / "office.toml", demo_run / "office.toml")  # as `make demo` does
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(demo_run)
+        patch.delenv("DUTYFLOW_OFFICE_FILE")  # the office.toml of the working folder
         patch.setenv("DUTYFLOW_DATABASE_URL", f"sqlite:///{demo_run / 'dutyflow.db'}")
         patch.setenv("DUTYFLOW_OUTPUT_DIR", str(demo_run / "out"))
         patch.setenv("DUTYFLOW_PDF_VIEWS", "false")

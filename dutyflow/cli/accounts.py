@@ -84,3 +84,14 @@ def reviewer_enable(name: Name) -> None:
 
     set_active(name=name, active=True)
     typer.echo(f"审核人 {name} 已启用")
+
+
+@reviewer_app.command("unlock")
+@user_errors
+def reviewer_unlock(name: Name) -> None:
+    """Lift the desk's login lock of an account (after too many failed logins): the reviewer
+    may log in again at once, from any address."""
+    from dutyflow.services.reviewers import unlock
+
+    unlock(name=name)
+    typer.echo(f"审核人 {name} 的登录锁定已解除")

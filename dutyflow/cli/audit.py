@@ -17,13 +17,13 @@ def audit(period: Period) -> None:
     from dutyflow.core.calendar import local_time
     from dutyflow.core.vocabulary import event_words
     from dutyflow.models.db import session_scope
-    from dutyflow.models.documents import audit_log
+    from dutyflow.models.documents import actor_words, audit_log
 
     p = period_key(period)
     with session_scope() as session:
         events = audit_log(session=session, period=p)
     if events:
         print_table(["时间", "事件", "经办人", "编号", "说明"], [
-            (f"{local_time(e.at):%Y-%m-%d %H:%M:%S}", event_words(e.event), e.actor, e.subject,
+            (f"{local_time(e.at):%Y-%m-%d %H:%M:%S}", event_words(e.event), actor_words(e.actor), e.subject,
              e.note) for e in events])
     typer.echo(f"{p} 共 {len(events)} 条记录")

@@ -80,18 +80,26 @@ def actions(
 @user_errors
 def explain(action_id: CaseId) -> None:
     """Say in plain Chinese why a case exists and which measure it carries."""
+    from dutyflow.core.settings import settings
     from dutyflow.documents.wording import explain_action
     from dutyflow.models.accountability import get_case
     from dutyflow.models.db import session_scope
-    from dutyflow.models.documents import ReviewError
+    from dutyflow.models.documents import ReviewError, events_of
     from dutyflow.models.tables import Organization
+    from dutyflow.rules.policy import load_policy
 
     with session_scope() as session:
         action = get_case(session=session, case_id=action_id)
         if action is None:
             raise ReviewError(f"没有编号为 {action_id} 的案件（dutyflow actions 列出各期案件）")
         org = session.get(Organization, action.org_code)
-        typer.echo(explain_action(action, org))
+        merged = [e.note for e in events_of(session=session, subject=action.id)
+                  if e.event == "merged"]
+        escalation = load_policy(settings.policy_file).escalation
+        climbed = any(e.get("facts", {}).get("prior") for e in action.evidence)
+        typer.echo(explain_action(action, org)
+                   + (f"\n升级规则：{escalation.text}。依据：{escalation.basis}。" if climbed else "")
+                   + "".join(f"\n并入：{note}" for note in merged))
 
 
 @app.command()

@@ -28,7 +28,8 @@ def issue_command(
     on: On = None,
 ) -> None:
     """Number and finalise the period's approved documents (a quarter's: its circulars).
-    Exits 3 when an approved document could not be issued, each with its reason.
+    Refuses (exit 2) until the office file names the issuer (no example value left); exits 3
+    when an approved document could not be issued, each with its reason.
 
     --on is the date the documents carry (成文日期): after the period ends, never in the
     future."""
@@ -36,7 +37,8 @@ def issue_command(
 
     from dutyflow.core import periods
     from dutyflow.core.errors import BadInputError
-    from dutyflow.core.settings import Settings, settings
+    from dutyflow.core.office import OfficeError
+    from dutyflow.core.settings import settings
 
     period = period_key(period)
     day = optional_date(on)
@@ -45,13 +47,13 @@ def issue_command(
             raise BadInputError(f"--on {day} is after today: a document is dated when it is signed")
         if day <= periods.Period.parse(period).last_day:
             raise BadInputError(f"--on {day}: {period}'s documents are dated after it ends")
-    defaults = Settings.model_fields
-    placeholders = [name for name in ("issuer_name", "contact_phone", "issuer_address")
-                    if getattr(settings, name) == defaults[name].default]
-    if placeholders:
-        typer.echo("注意：文书上的发文机关信息还是示例（未设置 "
-                   + "、".join(f"DUTYFLOW_{n.upper()}" for n in placeholders)
-                   + "），正式印发前请先设置", err=True)
+    try:  # before Prefect starts: nothing goes out in the name of an example office
+        refusal = settings.issue_refusal()
+    except OfficeError as wrong:  # the file is there but cannot be used
+        refusal = str(wrong)
+    if refusal:
+        typer.echo(refusal, err=True)
+        raise typer.Exit(OfficeError.exit_code)
     prepare_prefect()
     from dutyflow.flows.notices import issue_notices
 

@@ -44,6 +44,7 @@ def review(
 ) -> None:
     """Approve or reject cases (or a quarter's circular, circular-2026-Q3); every decision is
     recorded and never edited."""
+    from dutyflow.core import refusals
     from dutyflow.core.errors import DutyflowError
     from dutyflow.core.vocabulary import DocumentStatus, status_words
     from dutyflow.models.documents import ReviewError
@@ -62,12 +63,12 @@ def review(
             case = decide(document_id=case_id, decision="approve" if approve else "reject",
                           reviewer=reviewer, note=note, decision_ref=decision)
         except DutyflowError as exc:
-            refused.append(f"{case_id}: {exc}")
+            refused.append(refusals.NOT_RECORDED.format(document_id=case_id, reason=exc))
             continue
         decided.append((case_id, status_words(case.status), reviewer,
                         decision if decision and case.status == DocumentStatus.APPROVED else ""))
     if decided:
         print_table(["编号", "状态", "审核人", "工委会议决定"], decided)
     if refused:
-        raise ReviewError("; ".join(refused) if len(refused) == 1 else
-                          f"{len(refused)} of {len(case_ids)} refused: " + "; ".join(refused))
+        raise ReviewError(refused[0] if len(refused) == 1 else
+                          f"{len(case_ids)} 件中 {len(refused)} 件未记录：" + "；".join(refused))

@@ -19,8 +19,9 @@ def warn(
     input: Annotated[Path | None, typer.Option(
         "--input", "-i", help="The month's reports so far (default: <inbox>/<period>).")] = None,
 ) -> None:
-    """月中提醒: duties not yet held this month and answers soon due, as a workbook to send
-    round. A warning: nothing is stored, no case opened.
+    """月中提醒: duties not yet met this month, answers overdue and answers due within the next
+    working days (DUTYFLOW_WARNING_DUE_DAYS, default 5), as a workbook to send round. A warning:
+    nothing is stored, no case opened.
 
     Without --period, this month."""
     prepare_prefect()

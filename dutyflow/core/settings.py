@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dutyflow.core.office import Office, issue_refusal, read_office
+
+OFFICE_FILES = (Path("office.toml"), Path("office.yaml"), Path("office.yml"))
 
 
 class Reviewer(BaseModel):
@@ -28,37 +31,26 @@ class Settings(BaseSettings):
         default=None, description="A policy YAML to use instead of the bundled default."
     )
 
-    # The issuing organ (发文机关): 工委 is a body of the city committee (市委), hence 市委.
-    issuer_name: str = "中共某市委市直机关工作委员会"
-    issuer_mark: str = "中共某市委市直机关工委文件"  # 文件格式's red mark
-    letter_mark: str = "中共某市委市直机关工作委员会"  # 信函格式's red mark: the full name
-    issuer_prefix: str = "市直工委"  # the 文件 series: 市直工委〔2026〕3号
-    letter_prefix: str = "市直工委函"  # the letter series: 市直工委函〔2026〕12号
-    issuer_signature: str = "中共某市委市直机关工作委员会"
-    printing_office: str = "中共某市委市直机关工作委员会办公室"  # the 版记's 印发 line
-    issuer_address: str = "某市人民路1号市委大院3号楼"
-    # the 附注 of every notice, and where answers go
-    contact_person: str = "王晓燕"
-    contact_phone: str = "0000-00000000"
-    reply_office: str = "市直机关工委组织部"
-    # Recipients outside the organization tree
-    all_units: str = "市直各部门（单位）党组（党委）、各机关党委"
-    organization_department: str = "中共某市委组织部"
-    discipline_group: str = "某市纪委监委驻市委组织部纪检监察组"
+    # The office's identity (发文机关, address, telephone, contact, 约谈人, where answers go)
+    # lives in one file, read by `office` below: office.toml (or office.yaml) in the working
+    # folder unless DUTYFLOW_OFFICE_FILE names another. samples/office.toml is an example.
+    office_file: Path | None = None
     # Talks (约谈): booked on working days. individual: one slot each, in order, a working day
     # at a time; collective: one 集体约谈 session for all the period's talks.
     talk_mode: Literal["individual", "collective"] = "individual"
-    talk_place: str = "市直机关工委第一会议室"
     talk_lead_days: int = 5  # working days between the notice's date and the first talk
     talk_slots: list[str] = Field(default_factory=lambda: [
         "上午9:00", "上午10:00", "上午11:00", "下午3:00", "下午4:00"])
     collective_talk_time: str = "上午9:00"
-    talk_conductor: str = "市直机关工委副书记"  # 约谈人: who conducts the talk
+    talk_receipt_days: int = Field(default=2, ge=0)  # the 回执 is due this many working days before
     talk_parent_secretary_attends: bool = True  # the 机关党委 secretary attends the talk
-    # The working-day calendar knows published years; for later ones list the holidays and
-    # adjusted working days here (JSON lists of ISO dates).
-    extra_holidays: list[date] = Field(default_factory=list)
-    extra_workdays: list[date] = Field(default_factory=list)
+    # Working days: the office's holiday file (YAML, the State Council's yearly notice: 放假 and
+    # 调休上班 per year, as dutyflow/core/holidays.yaml), whose years replace the shipped ones.
+    # A year no file gives is estimated, and warned of from this many days before it begins.
+    holiday_file: Path | None = None
+    holiday_warning_days: int = Field(default=60, ge=0)
+    # The mid-month warning lists the answers due within this many working days of its date
+    warning_due_days: int = Field(default=5, ge=1)
     # Who may decide on cases: the accounts made by `dutyflow reviewer add` (which can log into
     # the desk), and these names (JSON in DUTYFLOW_REVIEWERS), which can decide from the CLI only.
     reviewers: list[Reviewer] = Field(default_factory=lambda: [
@@ -81,8 +73,15 @@ class Settings(BaseSettings):
     desk_secret_file: Path = Path("desk-secret")  # signs session cookies; made on first start
     desk_secure_cookies: bool = False  # true behind HTTPS: cookies only travel encrypted
     desk_session_hours: int = 10
-    desk_login_attempts: int = 5  # failed logins per name before the desk refuses for a while
-    desk_login_window_minutes: int = 15
+    # The login's limits (dutyflow/services/reviewers.py): failed logins per name from one
+    # address, per name from anywhere, and per address over all names, within the window;
+    # attempts refused while a limit holds do not count. Password checks run at most
+    # desk_login_concurrency at once; more are refused at once (each argon2 check takes 64 MiB).
+    desk_login_attempts: int = 5
+    desk_login_name_attempts: int = 30
+    desk_login_address_attempts: int = 20
+    desk_login_window_minutes: float = 15
+    desk_login_concurrency: int = Field(default=2, ge=1)
     desk_page_size: int = 50
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
     timezone: str = "Asia/Shanghai"
@@ -96,7 +95,28 @@ class Settings(BaseSettings):
     templates_dir: Path | None = Field(
         default=None, description="A folder of notice templates to use instead of the bundled ones."
     )
+    _office: Office | None = PrivateAttr(default=None)
 
+    @property
+    def office_path(self) -> Path:
+        """The office file: the one named, or the first of office.toml/.yaml in the folder."""
+        if self.office_file is not None:
+            return self.office_file
+        return next((p for p in OFFICE_FILES if p.is_file()), OFFICE_FILES[0])
+
+    @property
+    def office(self) -> Office:
+        """The office's identity, read and validated on first use (OfficeError when the file
+        is wrong); without the file, the examples, with which only drafts are made."""
+        if self._office is None:
+            path = self.office_path
+            self._office = read_office(path) if path.is_file() else Office()
+        return self._office
+
+    def issue_refusal(self) -> str | None:
+        """Why nothing may be issued yet (no office file, an example value left), or None."""
+        path = self.office_path
+        return issue_refusal(self.office, path, path.is_file())
 
     def desk_address(self) -> str:
         """Where reviewers open the desk: DUTYFLOW_DESK_URL, or the bind address."""
@@ -111,4 +131,5 @@ def reload_settings() -> Settings:
     fresh = Settings()
     for name in Settings.model_fields:
         setattr(settings, name, getattr(fresh, name))
+    settings._office = None  # read again, from the file now named
     return settings

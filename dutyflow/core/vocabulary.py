@@ -193,7 +193,9 @@ class DocumentKind:
 
 _A = Addressee
 DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
-    DocumentKind("return_for_correction", "退回补正单", None, (_A.ORGANIZATION,)),
+    # answered by the next period's corrected ledger, not by a 整改情况反馈: nothing to chase
+    DocumentKind("return_for_correction", "退回补正单", None, (_A.ORGANIZATION,),
+                 asks_reply=False),
     DocumentKind("reminder", "提醒函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
                  (Attachment.PROBLEM_LIST, Attachment.FEEDBACK_FORM)),
     DocumentKind("supervision", "督办函", DocumentFormat.LETTER, (_A.ORGANIZATION,), (_A.PARENT,),
@@ -309,8 +311,10 @@ def circular_subject(period: str, kind: str = QUARTER_CIRCULAR) -> str:
     return f"{_ID_PREFIXES[kind]}{period}"
 
 
-def chase_subject(case_id: str, round: int) -> str:
-    return f"chase-{case_id}-{round}"
+def chase_subject(period: str, org_code: str, number: int = 1) -> str:
+    """The id of an organization's `number`-th 催办 of a cycle (one letter names every answer
+    it is missing; a second only when the first was issued or withdrawn and more came due)."""
+    return f"chase-{period}-{org_code}" + (f"-{number}" if number > 1 else "")
 
 
 # ------------------------------------------------------------------------ action statuses
@@ -353,6 +357,7 @@ EVENT_WORDS = {
     "chase_rejected": "催办函驳回", "chase_issued": "印发催办函",
     "chase_withdrawn": "催办函撤回（已收到反馈）", "refused_chase": "催办函决定未记录（不符合规定）",
     "drafted": "起草", "redrafted": "重新起草",
+    "merged": "措施印发未满规定工作日，后续问题并入本案",
     "confirmed": "黄榜整改期满未整改到位，转入黑榜", "lifted": "黄榜整改到位，撤榜",
 }
 

@@ -17,6 +17,7 @@ from dutyflow.desk.deps import PageRenderer, checked_form
 from dutyflow.desk.errors import bad_csrf, http_error, invalid_request, needs_login, server_error
 from dutyflow.desk.routes import auth, documents, health, queue
 from dutyflow.desk.security import SESSION_COOKIE, BadCsrf, NeedsLogin, SecurityHeaders, session_secret
+from dutyflow.services.reviewers import LoginGuard
 
 
 def create_app() -> FastAPI:
@@ -24,6 +25,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="dutyflow review desk", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(checked_form)])
     app.state.pages = PageRenderer()
+    app.state.logins = LoginGuard()  # the login's limits: one per desk (see LoginGuard)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(SessionMiddleware, secret_key=session_secret(),
                        session_cookie=SESSION_COOKIE, same_site="strict",

@@ -4,6 +4,7 @@ CSRF token, and the page renderer (one Jinja2 environment, made when the app is)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,15 +12,17 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dutyflow.core.calendar import local_time
+from dutyflow.core.calendar import HolidayFileError, calendar_warnings, local_time
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import document_name, event_words, measure_name, status_words
 from dutyflow.desk.security import check_form_csrf, csrf_token, reviewer_of, take_flashes
+from dutyflow.models.documents import actor_words
 from dutyflow.services.casefile import MEASURES
 from dutyflow.services.reviewers import Reviewer
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "desk"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+KEPT_FIELDS = frozenset({"decision", "note", "ref"})
 
 
 def current_reviewer(request: Request) -> Reviewer:
@@ -52,14 +55,19 @@ class PageRenderer:
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(measure_name=measure_name, status_words=status_words,
                                 event_words=event_words, document_name=document_name,
-                                MEASURES=MEASURES, issuer=settings.issuer_name)
+                                actor_words=actor_words,
+                                MEASURES=MEASURES, issuer=settings.office.issuer_name)
         self.env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
 
     def __call__(self, request: Request, template: str, *, status_code: int = 200,
                  headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
+        messages = take_flashes(request)
+        # what a reviewer typed before their login expired, given back to the form it left
+        kept = {kind: text for kind, text in messages if kind in KEPT_FIELDS}
         body = self.env.get_template(template).render(
             request=request, csrf=csrf_token(request), nonce=request.state.nonce,
-            flashes=take_flashes(request), **context)
+            flashes=[m for m in messages if m[0] not in KEPT_FIELDS], kept=kept,
+            calendar_warnings=_calendar_banner(), **context)
         return HTMLResponse(body, status_code=status_code, headers=headers)
 
     def error(self, request: Request, *, status_code: int, title: str, message: str,
@@ -69,6 +77,15 @@ class PageRenderer:
         return self(request, "error.html.j2", status_code=status_code,
                     headers=headers, reviewer=signed_in(request), title=title,
                     message=message, status=status_code)
+
+
+def _calendar_banner() -> list[str]:
+    """Years ahead whose holidays are estimated, or why the holiday file cannot be read: the
+    deadlines the desk's documents print depend on it."""
+    try:
+        return calendar_warnings(local_time(datetime.now(UTC)).date())
+    except HolidayFileError as exc:
+        return [str(exc)]
 
 
 def signed_in(request: Request) -> Reviewer | None:

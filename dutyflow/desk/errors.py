@@ -4,15 +4,17 @@ with the way back to the queue (and to the login for someone not signed in), nev
 from __future__ import annotations
 
 import logging
+import re
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from dutyflow.desk.deps import PageRenderer
+from dutyflow.core import refusals
+from dutyflow.desk.deps import PageRenderer, signed_in
 from dutyflow.desk.security import client_address, protect
 
 log = logging.getLogger("dutyflow.desk")
@@ -44,8 +46,35 @@ def _page(request: Request, status_code: int, headers: dict[str, str] | None = N
                                  headers=headers)
 
 
+DECISION_FORM = re.compile(r"^/documents/([^/]+)/decide$")
+PENDING_FIELDS = ("decision", "note", "decision_ref", "back")  # as the decision forms name them
+
+
+def pending_decision(request: Request) -> dict[str, str] | None:
+    """A decision sent by someone whose login has expired: what they chose and typed."""
+    form = getattr(request.state, "form", None)
+    found = DECISION_FORM.match(request.url.path)
+    if request.method != "POST" or found is None or form is None or signed_in(request):
+        return None
+    kept = {k: v for k in PENDING_FIELDS if isinstance(v := form.get(k), str)}
+    return {**kept, "document": unquote(found.group(1))}
+
+
+def login_again(request: Request, pending: dict[str, str]) -> Response:
+    """The login page, carrying the decision and its note: after logging in the reviewer is
+    back on the document with what they typed, and confirms it with one click. (Not recorded
+    at once: a form that reaches here without a valid session may come from another site.)"""
+    words = refusals.LOGIN_EXPIRED.format(document_id=pending["document"])
+    return _pages(request)(request, "login.html.j2", status_code=403, error=words,
+                           next=f"/documents/{quote(pending['document'])}", name="",
+                           pending=pending)
+
+
 def needs_login(request: Request, exc: Exception) -> Response:
     if request.method != "GET":
+        pending = pending_decision(request)
+        if pending is not None:
+            return login_again(request, pending)
         return _pages(request).error(request, status_code=403, title="请先登录",
                                      message="请先登录：登录已过期或尚未登录，未记录任何决定。")
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -55,6 +84,9 @@ def needs_login(request: Request, exc: Exception) -> Response:
 def bad_csrf(request: Request, exc: Exception) -> Response:
     log.warning("form without a valid CSRF token from %s to %s", client_address(request),
                 request.url.path)
+    pending = pending_decision(request)  # the session expired: the cookie and its token gone
+    if pending is not None:
+        return login_again(request, pending)
     return _pages(request).error(request, status_code=403, title="表单已过期",
                                  message="表单已过期或并非来自审核台，未记录任何决定。请刷新页面后重试。")
 

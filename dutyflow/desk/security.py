@@ -8,7 +8,6 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote
 
 from fastapi import Request
@@ -16,7 +15,14 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from dutyflow.core.settings import settings
-from dutyflow.services.reviewers import Reviewer, end_session, find_reviewer, session_reviewer
+from dutyflow.services.reviewers import (
+    Reviewer,
+    end_session,
+    find_reviewer,
+    keep_messages,
+    session_reviewer,
+    take_messages,
+)
 
 SESSION_COOKIE = "dutyflow_desk"
 
@@ -46,7 +52,15 @@ def session_secret(path: Path | None = None) -> str:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The address the request came from; behind a trusted proxy, the one the proxy saw (the
+    last of X-Forwarded-For, which the proxy appends): the login's per-address limit must not
+    take every reviewer behind the office's proxy for one client."""
+    peer = request.client.host if request.client else ""
+    if peer in settings.desk_trusted_proxies:
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return peer
 
 
 def csrf_token(request: Request) -> str:
@@ -70,6 +84,7 @@ async def check_form_csrf(request: Request) -> None:
     """The form's `csrf` field against the session's token: BadCsrf unless they match. (A body
     that cannot be parsed as a form is refused before this, 400, as FastAPI does.)"""
     form = await request.form()
+    request.state.form = form  # for an error page that must give back what was typed
     check_csrf(request, form.get("csrf"))
 
 
@@ -116,12 +131,21 @@ def log_out(request: Request) -> None:
     request.session.clear()
 
 
-def flash(request: Request, kind: str, text: str) -> None:
-    request.session.setdefault("flash", []).append([kind, text[:2000]])
+def flash(request: Request, kind: str, *texts: str) -> None:
+    """Messages for this session's next page, kept on the server (any number of them; the
+    cookie only carries the key they are kept under)."""
+    if not texts:
+        return
+    key = request.session.get("messages")
+    if not isinstance(key, str) or not key:
+        key = request.session["messages"] = secrets.token_urlsafe(24)
+    keep_messages(session_key=key, messages=[(kind, text[:2000]) for text in texts])
 
 
-def take_flashes(request: Request) -> list[Any]:
-    return list(request.session.pop("flash", []))
+def take_flashes(request: Request) -> list[tuple[str, str]]:
+    """This session's messages, each shown once (no query for a session that has none)."""
+    key = request.session.pop("messages", None)
+    return take_messages(session_key=key) if isinstance(key, str) and key else []
 
 
 def protect(response: Response, nonce: str) -> Response:

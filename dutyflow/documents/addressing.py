@@ -35,9 +35,9 @@ def _name(role: Addressee, org: Any | None, parent: Any | None) -> str | None:
         return getattr(parent, "org_name", None)
     if role is Addressee.UNIT_PARTY_GROUP:
         return getattr(org, "unit_party_group", None) or None
-    return {Addressee.ALL_UNITS: settings.all_units,
-            Addressee.ORGANIZATION_DEPARTMENT: settings.organization_department,
-            Addressee.DISCIPLINE_GROUP: settings.discipline_group}[role]
+    return {Addressee.ALL_UNITS: settings.office.all_units,
+            Addressee.ORGANIZATION_DEPARTMENT: settings.office.organization_department,
+            Addressee.DISCIPLINE_GROUP: settings.office.discipline_group}[role]
 
 
 def address(kind: DocumentKind, *, org: Any | None, parent: Any | None) -> Addressing:

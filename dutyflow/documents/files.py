@@ -13,6 +13,7 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentFormat
 from dutyflow.documents.docx import write_docx
+from dutyflow.documents.history import History
 from dutyflow.documents.notice import Notice, build_notice, render_html
 
 _UNSAFE = re.compile(r"[^\w\-.]+")
@@ -36,7 +37,8 @@ def document_number(prefix: str, year: int, number: int) -> str:
 
 def series_prefix(format: DocumentFormat) -> str:
     """Each format numbers in its own series: letters `市直工委函〔…〕`, 文件 `市直工委〔…〕`."""
-    return settings.letter_prefix if format == DocumentFormat.LETTER else settings.issuer_prefix
+    office = settings.office
+    return office.letter_prefix if format == DocumentFormat.LETTER else office.issuer_prefix
 
 
 def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
@@ -60,8 +62,9 @@ def issued_folder(period: str) -> Path:
 
 
 def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slot: int = 0,
-                output_dir: Path | None = None) -> Written:
-    notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot)
+                output_dir: Path | None = None, history: History | None = None) -> Written:
+    notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot,
+                          history=history)
     return write_notice(notice, drafts_folder(action.period, output_dir), safe_name(action.id))
 
 
@@ -70,16 +73,17 @@ class NotIssuable(DutyflowError):
 
 
 def final_notice(*, action: Any, org: Any, parent: Any | None, on: date, doc_number: str,
-                 talk_slot: int = 0, extra: dict[str, Any] | None = None) -> Notice:
+                 talk_slot: int = 0, extra: dict[str, Any] | None = None,
+                 history: History | None = None) -> Notice:
     notice = build_notice(action=action, org=org, parent=parent, on=on, doc_number=doc_number,
-                          talk_slot=talk_slot, extra=extra)
+                          talk_slot=talk_slot, extra=extra, history=history)
     refuse_unaddressed(action.id, notice.missing)
     return notice
 
 
 def refuse_unaddressed(subject: str, missing: tuple[str, ...]) -> None:
     if missing:
-        raise NotIssuable(f"{subject}: cannot issue, the document names no {'、'.join(missing)}")
+        raise NotIssuable(f"{subject}：文书缺少{'、'.join(missing)}，无法印发；补齐后再次印发即可")
 
 
 def write_final(notice: Notice, period: str) -> Written:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from dutyflow.core.calendar import add_working_days, working_days
+from dutyflow.core.calendar import add_working_days, is_working_day, working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
@@ -33,6 +33,7 @@ from dutyflow.core.vocabulary import (
     DocumentKind,
 )
 from dutyflow.documents.addressing import address
+from dutyflow.documents.history import History
 from dutyflow.documents.markup import inert_data, restore
 from dutyflow.documents.titles import title_lines
 from dutyflow.documents.wording import chinese_date, describe_finding
@@ -92,6 +93,12 @@ class Notice:
         return tuple(f"{n}. {a.title}" for n, a in enumerate(self.attachments, start=1))
 
 
+def unnested(text: str) -> str:
+    """Text that goes inside parentheses, with its own parentheses opened out (本市做法（台账
+    填报要求） → 本市做法，台账填报要求): a citation never nests （）."""
+    return str(text).replace("（", "，").replace("）", "")
+
+
 @functools.cache
 def environment(folder: str) -> ImmutableSandboxedEnvironment:
     """The Jinja2 environment for a template folder (created once per folder)."""
@@ -101,6 +108,7 @@ def environment(folder: str) -> ImmutableSandboxedEnvironment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
     environment.filters["day"] = chinese_date
+    environment.filters["unnested"] = unnested
     return environment
 
 
@@ -201,9 +209,10 @@ def _org_view(org: Any) -> dict[str, Any]:
 
 
 def _issuer() -> dict[str, Any]:
-    return {"name": settings.issuer_name, "address": settings.issuer_address,
-            "reply_office": settings.reply_office, "contact_person": settings.contact_person,
-            "contact_phone": settings.contact_phone}
+    office = settings.office
+    return {"name": office.issuer_name, "address": office.issuer_address,
+            "reply_office": office.reply_office, "contact_person": office.contact_person,
+            "contact_phone": office.contact_phone}
 
 
 @dataclass(frozen=True)
@@ -228,6 +237,17 @@ def book_talk(on: date, slot: int) -> TalkBooking:
     return TalkBooking(day, slots[slot % len(slots)], False)
 
 
+def receipt_due(on: date, talk_day: date) -> date:
+    """A talk's 回执 is due the settings' working days before the talk, and never before the
+    first working day after the notice's date (nor after the talk itself)."""
+    due = talk_day
+    for _ in range(settings.talk_receipt_days):
+        due -= timedelta(days=1)
+        while not is_working_day(due):
+            due -= timedelta(days=1)
+    return min(max(due, add_working_days(on, 1)), talk_day)
+
+
 def reply_due(on: date, days: int = DEFAULT_REPLY_DAYS) -> date:
     """The date an answer is due: `days` working days after `on`."""
     return add_working_days(on, days)
@@ -237,6 +257,7 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
              parent: Any | None, on: date, doc_number: str | None,
              answer_due: date | None = None) -> Notice:
     addressing = address(kind, org=org, parent=parent)
+    office = settings.office
     answer_due = answer_due or reply_due(on)  # circulars ask no answer: only a placeholder
     context = {**context, "kind": kind, "recipient": addressing.to or "（主送机关待补）",
                "attach": attachment_labels(kind), "issuer": _issuer(),
@@ -248,67 +269,91 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
     return Notice(
         document_id=subject, kind=kind.key, kind_name=kind.name,
         format=kind.format.value if kind.format else "",
-        mark=(settings.letter_mark if kind.format == DocumentFormat.LETTER else
-              settings.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),
+        mark=(office.letter_mark if kind.format == DocumentFormat.LETTER else
+              office.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),
         doc_number="" if not numbered else (doc_number or DRAFT_NUMBER),
         title=restore(parts["title"], ""), recipient=f"{context['recipient']}：",
-        blocks=parse_body(parts["body"]), signature=settings.issuer_signature,
+        blocks=parse_body(parts["body"]), signature=office.issuer_signature,
         date_text=chinese_date(on), copy_to=addressing.copy_to,
-        annotation=f"（联系人：{settings.contact_person}，电话：{settings.contact_phone}）",
+        annotation=f"（联系人：{office.contact_person}，电话：{office.contact_phone}）",
         attachments=_attachments(kind, context), is_draft=doc_number is None,
-        printed_by=settings.printing_office if kind.format == DocumentFormat.DOCUMENT else "",
+        printed_by=office.printing_office if kind.format == DocumentFormat.DOCUMENT else "",
         missing=addressing.missing,
         meta={"reply_due": answer_due if kind.asks_reply else None},
         title_lines=title_lines(restore(parts["title"], ""), names),
     )
 
 
-def _findings(action: Any) -> list[dict[str, Any]]:
-    return [{**e, "sentence": describe_finding(e),
+def _findings(action: Any, org: Any | None = None) -> list[dict[str, Any]]:
+    """The case's findings with their sentences, addressed to the organization (你支部); a
+    letter to its party group (诫勉) names it."""
+    if org is None:
+        you = "该单位"
+    elif action.measure == "admonishment":
+        you = org.org_name
+    else:
+        you = f"你{ORG_TYPE_SHORT.get(org.org_type, '单位')}"
+    return [{**e, "sentence": describe_finding(e, you=you),
              "status_name": ITEM_STATUS_NAMES.get(e.get("facts", {}).get("status", ""), "")}
             for e in action.evidence]
 
 
 def build_notice(*, action: Any, org: Any, parent: Any | None, on: date,
                  doc_number: str | None = None, talk_slot: int = 0,
-                 extra: dict[str, Any] | None = None) -> Notice:
+                 extra: dict[str, Any] | None = None, history: History | None = None) -> Notice:
     """The notice of one case; without a document number it is a draft. `extra` adds to the
     template's context (the period 通报's number, in the letters that follow it). The answer
     is due the case's `reply_days` working days on: the judging policy's number for its
-    measure (cases from before the policy said so: the default)."""
+    measure (cases from before the policy said so: the default). `history` is what the
+    record says of the organization's past (documents.history): the only source of any
+    sentence about earlier measures."""
     reply_days = getattr(action, "reply_days", None) or DEFAULT_REPLY_DAYS
     context = {
         "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
-        "findings": _findings(action), "period_label": Period.parse(action.period).label,
+        "findings": _findings(action, org), "period_label": Period.parse(action.period).label,
         "decision_ref": getattr(action, "decision_ref", None) or "",
+        "record": history or History(),
         "circular_number": "", "circular_title": "", **(extra or {}),
     }
     due = reply_due(on, reply_days)
+    booked: TalkBooking | None = None
     if action.measure == "talk":  # booked only for talks: drafting runs this once per case
-        booking = book_talk(on, talk_slot)
+        booking = booked = book_talk(on, talk_slot)
         attends = (f"{parent.org_name}书记{parent.secretary}同志" if parent is not None
                    and settings.talk_parent_secretary_attends and parent.secretary else "")
-        context["talk"] = {"when": booking.when, "place": settings.talk_place,
+        context["talk"] = {"when": booking.when, "place": settings.office.talk_place,
                            "collective": booking.collective,
-                           "conductor": settings.talk_conductor, "attends": attends}
+                           "conductor": settings.office.talk_conductor, "attends": attends,
+                           "receipt_due": chinese_date(receipt_due(on, booking.day))}
         due = reply_due(booking.day, reply_days)  # the written report is due after the talk
     kind = MEASURE_KINDS[action.measure].document
-    return _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
-                    on=on, doc_number=doc_number, answer_due=due)
+    notice = _compose(kind=kind, subject=action.id, context=context, org=org, parent=parent,
+                      on=on, doc_number=doc_number, answer_due=due)
+    if booked is not None:  # kept on the issued document: later documents cite the day
+        notice.meta.update(meeting_on=booked.day, meeting_time=booked.time)
+    return notice
 
 
-def build_chase(*, subject: str, action: Any, org: Any, parent: Any | None, missed: date,
-                working_days: int, next_measure: str, on: date,
+def build_chase(*, subject: str, chased: list[tuple[Any, date]], org: Any, parent: Any | None,
+                working_days: int, warns_of: str, on: date, by_committee: bool = False,
                 doc_number: str | None = None) -> Notice:
-    """A 催办 letter: the case's notice asked for an answer by `missed` and none came; it
-    gives `working_days` more and says what follows if nothing comes then."""
-    issued_on = getattr(action, "issued_on", None)
+    """A 催办 letter: each chased case's notice (kind, number, date) asked for an answer by the
+    date given with it and none came; it gives `working_days` more and, when `warns_of` names
+    a measure not yet taken, says that measure follows if nothing comes then (proposed to
+    the committee when `by_committee`)."""
+    rows = [{"kind": MEASURE_KINDS[case.measure].document.name,
+             "number": getattr(case, "document_number", None) or "",
+             "issued": chinese_date(case.issued_on) if getattr(case, "issued_on", None) else "",
+             "missed": chinese_date(missed)} for case, missed in chased]
+    warning = ""
+    if warns_of:
+        name = MEASURE_KINDS[warns_of].name
+        warning = f"提请工委会议研究给予{name}" if by_committee else f"进行{name}"
+    first = chased[0][0]
     context = {
-        "org": _org_view(org), "parent": _org_view(parent) or None, "action": action,
-        "findings": _findings(action), "period_label": Period.parse(action.period).label,
-        "case_kind": MEASURE_KINDS[action.measure].document.name,
-        "case_date": chinese_date(issued_on) if issued_on else "前期", "missed": chinese_date(missed),
-        "next_measure": next_measure,
+        "org": _org_view(org), "parent": _org_view(parent) or None, "action": first,
+        "findings": _findings(first, org), "period_label": Period.parse(first.period).label,
+        "chased": rows, "warning": warning,
     }
     return _compose(kind=DOCUMENT_KINDS[CHASE], subject=subject, context=context, org=org,
                     parent=parent, on=on, doc_number=doc_number,

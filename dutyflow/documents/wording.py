@@ -32,17 +32,18 @@ def chinese_date(value: Any) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def describe_finding(evidence: dict[str, Any]) -> str:
+def describe_finding(evidence: dict[str, Any], *, you: str = "该支部") -> str:
     """One plain sentence of what was found, with the figures; a problem that came back after
-    its case was closed (反弹) says so."""
-    sentence = _what_was_found(evidence)
+    its case was closed (反弹) says so. `you` names the organization: 你支部 in a letter to it,
+    该支部 where others read."""
+    sentence = _what_was_found(evidence, you)
     closed = evidence.get("facts", {}).get("recurrence")
     if closed:
         sentence = sentence.rstrip("。") + f"。该问题曾经整改销号（{closed}），现再次出现，属问题反弹。"
     return sentence
 
 
-def _what_was_found(evidence: dict[str, Any]) -> str:
+def _what_was_found(evidence: dict[str, Any], you: str) -> str:
     facts = evidence.get("facts", {})
     family = evidence.get("family")
     if family == "meeting":
@@ -55,7 +56,7 @@ def _what_was_found(evidence: dict[str, Any]) -> str:
         held_total, held_valid = facts.get("held_total", 0), facts.get("held_valid", 0)
         minimum, groups = facts.get("minimum", 1), facts.get("groups") or 0
         if kind == "group_meeting" and groups:
-            text = (f"{span.label}共召开{name}{held_total}次，该支部设有{groups}个党小组，"
+            text = (f"{span.label}共召开{name}{held_total}次，{you}设有{groups}个党小组，"
                     f"应不少于{minimum * groups}次")
         else:
             text = f"{span.label}{verb}{name}{held_total}次"

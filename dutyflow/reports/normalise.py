@@ -1,7 +1,8 @@
 """Turn raw cells into typed values: headers in either language, dates, counts, coded values.
 
 Parsers return the value, or a `Bad` carrying the reason, so a table's bad cells can be
-collected in one pass and quarantined together.
+collected in one pass and quarantined together. A reason is Chinese and reads on from the
+column's header (召开日期 + "无法识别：…"), which the validator puts in front of it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ _PERIOD_FORMS = (
 
 @dataclass(frozen=True)
 class Bad:
-    reason: str
+    reason: str  # what is wrong, said after the column's Chinese header: "不能为负数：-3"
+
+
+RANGE_WORDS = f"（{EARLIEST.year}年至{LATEST.year}年）"
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def parse_date(value: Any) -> date | Bad:
         result = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 1 <= value < 2958466:
-            return Bad("not a date")
+            return Bad(f"不是日期：{value}")
         result = EXCEL_EPOCH + timedelta(days=int(value))
     else:
         text = fold(str(value))
@@ -111,18 +115,18 @@ def parse_date(value: Any) -> date | Bad:
                 try:
                     result = date(int(m[1]), int(m[2]), int(m[3]))
                 except ValueError:
-                    return Bad(f"no such date {text!r}")
+                    return Bad(f"不是有效日期：{text}")
                 break
         else:
-            return Bad(f"unparseable date {text!r}")
+            return Bad(f"无法识别：{text}")
     if not EARLIEST <= result <= LATEST:
-        return Bad(f"date {result.isoformat()} is out of range")
+        return Bad(f"超出可接受的范围{RANGE_WORDS}：{result.isoformat()}")
     return result
 
 
 def parse_count(value: Any) -> int | Bad:
     if isinstance(value, bool):
-        return Bad("not a whole number")
+        return Bad(f"不是整数：{value}")
     if isinstance(value, int):
         number: float = value
     elif isinstance(value, float):
@@ -130,14 +134,14 @@ def parse_count(value: Any) -> int | Bad:
     else:
         text = _UNITS.sub("", fold(str(value)).replace(",", "")).strip()
         if not _INTEGER.match(text):
-            return Bad(f"not a whole number {text!r}")
+            return Bad(f"不是整数：{text}")
         number = float(text)
     if number != int(number):
-        return Bad(f"not a whole number {value!r}")
+        return Bad(f"不是整数：{value}")
     if number < 0:
-        return Bad(f"negative count {int(number)}")
+        return Bad(f"不能为负数：{int(number)}")
     if number > 10_000_000:
-        return Bad(f"count {int(number)} is implausibly large")
+        return Bad(f"数值过大，不合常理：{int(number)}")
     return int(number)
 
 
@@ -147,10 +151,10 @@ def parse_number(value: Any) -> float | Bad:
     else:
         text = _UNITS.sub("", fold(str(value)).replace(",", "")).strip()
         if not _NUMBER.match(text):
-            return Bad(f"not a number {text!r}")
+            return Bad(f"不是数字：{text}")
         number = float(text)
     if number != number or number in (float("inf"), float("-inf")):
-        return Bad("not a number")
+        return Bad(f"不是数字：{value}")
     return number
 
 
@@ -167,21 +171,21 @@ def parse_period(value: Any) -> str | Bad:
     try:
         return str(Period.parse(text))
     except BadPeriodError:
-        return Bad(f"unknown period {text!r}")
+        return Bad(f"无法识别：{text}")
 
 
 def parse_year(value: Any) -> int | Bad:
     """所属年度: 2026, 2026.0, "2026", "２０２６年", "2026年度"."""
     if isinstance(value, (bool, datetime, date)):
-        return Bad(f"not a year {_shown(value)!r}")
+        return Bad(f"不是年份：{_shown(value)}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = fold(str(value))
     if not (m := _YEAR.match(text)):
-        return Bad(f"not a year {text!r}")
+        return Bad(f"不是年份：{text}")
     year = int(m[1])
     if not EARLIEST.year <= year <= LATEST.year:
-        return Bad(f"year {year} is outside {EARLIEST.year}-{LATEST.year}")
+        return Bad(f"超出可接受的范围{RANGE_WORDS}：{year}")
     return year
 
 
@@ -193,8 +197,7 @@ def parse_bool(value: Any, column: ColumnSpec) -> bool | Bad:
         value = int(value)
     found = YES_NO_KEYS.get(vocabulary_key(value))
     if found is None:
-        return Bad(f"{column.name.replace('_', ' ')}: {_shown(value)!r} is neither yes (是) "
-                   "nor no (否)")
+        return Bad(f"应填“是”或“否”：{_shown(value)}")
     return found
 
 
@@ -210,7 +213,7 @@ def parse_text(value: Any, *, code: bool, max_length: int | None = None) -> str 
     text = fold(str(value)) if code else strip_controls(str(value)).strip().replace("\u3000", " ")
     text = text if code else _CJK_GAP.sub("", text)
     if max_length is not None and len(text) > max_length:
-        return Bad(f"{len(text)} characters, longer than the {max_length} allowed")
+        return Bad(f"共{len(text)}个字，超过{max_length}个字的上限")
     return text
 
 
@@ -233,15 +236,14 @@ def parse_choice(value: Any, column: ColumnSpec) -> str | tuple[str, ...] | Bad:
     found = lookup.get(vocabulary_key(value))
     if found is not None:
         return found
-    what = column.name.replace("_", " ")
     parts = _split_choices(str(value), column.several) if column.several else []
     if len(parts) < 2:
-        return Bad(f"unknown {what} {fold(str(value))!r}")
+        return Bad(f"无法识别：{fold(str(value))}")
     keys: list[str] = []
     for part in parts:
         key = lookup.get(vocabulary_key(part))
         if key is None:
-            return Bad(f"unknown {what} {fold(part)!r} in {fold(str(value))!r}")
+            return Bad(f"中的“{fold(part)}”无法识别：{fold(str(value))}")
         if key not in keys:
             keys.append(key)
     return keys[0] if len(keys) == 1 else tuple(keys)
@@ -293,7 +295,7 @@ def parse_cell(value: Any, column: ColumnSpec) -> Any:
             (column.minimum is not None and number < column.minimum)
             or (column.maximum is not None and number > column.maximum)
         ):
-            return Bad(f"{number:g} is outside {column.minimum:g}-{column.maximum:g}")
+            return Bad(f"应在{column.minimum:g}至{column.maximum:g}之间：{number:g}")
         return number
     if column.kind is Kind.CHOICE:
         return parse_choice(value, column)

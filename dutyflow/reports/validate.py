@@ -11,7 +11,7 @@ import pandas as pd
 
 from dutyflow.core.errors import BadInputError
 from dutyflow.core.periods import Period
-from dutyflow.core.report_tables import TableSpec
+from dutyflow.core.report_tables import TABLES_BY_NAME, TableSpec
 from dutyflow.reports.normalise import Bad, find_header, parse_column
 from dutyflow.reports.reading import RawTable, Source
 from dutyflow.reports.text import fold, is_blank, strip_controls
@@ -23,7 +23,9 @@ EXTRA = "extra"
 
 @dataclass(frozen=True)
 class Quarantine:
-    """A rejected row: where it is and why."""
+    """A rejected row: where it is and why. `table` and `column` are the contract's names (what
+    the run summary, its JSON and the database keep); `reason` is the Chinese a person reads,
+    naming the column by its Chinese header."""
 
     table: str
     file: str
@@ -33,10 +35,32 @@ class Quarantine:
     value: str
     reason: str
 
+    @property
+    def table_name(self) -> str:
+        """The table's Chinese name (组织生活 for meetings)."""
+        spec = TABLES_BY_NAME.get(self.table)
+        return next((n for n in spec.names if not n.isascii()), self.table) if spec else self.table
+
+    @property
+    def column_header(self) -> str:
+        return column_header(self.table, self.column)
+
     def line(self) -> str:
-        sheet = f" [{self.sheet}]" if self.sheet else ""
-        column = f", column {self.column}" if self.column else ""
-        return f"{self.file}{sheet} row {self.row}{column}: {self.reason}"
+        sheet = f"（{self.sheet}）" if self.sheet else ""
+        column = f"“{self.column_header}”列" if self.column else ""
+        return f"{self.file}{sheet}第{self.row}行{column}：{self.reason}"
+
+
+def column_header(table: str, column: str) -> str:
+    """The Chinese header of a table's column (名称 by the contract's names), as a template
+    writes it; the name itself when there is none."""
+    spec = TABLES_BY_NAME.get(table)
+    return header(spec, column) if spec else column
+
+
+def header(spec: TableSpec, column: str) -> str:
+    """A column's Chinese header (the first, as a template writes it), or its name."""
+    return next((c.chinese[0] for c in spec.columns if c.name == column and c.chinese), column)
 
 
 @dataclass
@@ -146,10 +170,11 @@ def _clean_source(
         optional = column.may_be_empty
         for i, (value, result) in enumerate(zip(values, parsed, strict=True)):
             if isinstance(result, Bad):
-                reasons.setdefault(i, []).append((column.name, _value_text(value), result.reason))
+                reasons.setdefault(i, []).append(
+                    (column.name, _value_text(value), f"{column.chinese[0]}{result.reason}"))
                 parsed[i] = None
             elif result is None and not optional:
-                reasons.setdefault(i, []).append((column.name, "", "required value is empty"))
+                reasons.setdefault(i, []).append((column.name, "", f"{column.chinese[0]}不能为空"))
         typed[column.name] = parsed
     _check_row_rules(spec, typed, period, reasons, today)
 
@@ -182,7 +207,7 @@ def _one_row_per_choice(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     return frame
 
 
-OUTSIDE = "is outside the reported period"
+OUTSIDE = "不在本次报送的期间"  # every reason of a row outside the period says it
 
 
 def _reported_in(assessed: Period, period: Period) -> bool:
@@ -214,61 +239,71 @@ def _check_row_rules(
     today: date,
 ) -> None:
     """Rules across cells of one row that the column types alone cannot catch."""
+    def h(column: str) -> str:
+        return header(spec, column)
+
     if spec.name == "replies":
         for i, (case, number, replied) in enumerate(zip(typed["case_id"], typed["document_number"],
                                                         typed["replied_on"], strict=True)):
             if case is None and number is None:
                 reasons.setdefault(i, []).append(
-                    ("case_id", "", "a reply names its case: 案件编号 or 文号"))
+                    ("case_id", "",
+                     f"未填写{h('case_id')}或{h('document_number')}，无法确定是哪一案件的反馈"))
             if replied is not None and replied > today:
                 reasons.setdefault(i, []).append(
-                    ("replied_on", replied.isoformat(), f"dated after today ({today})"))
+                    ("replied_on", replied.isoformat(),
+                     f"{h('replied_on')}{replied.isoformat()}晚于今天（{today.isoformat()}）"))
     elif spec.name == "organizations":
         for i, (members, full) in enumerate(zip(typed["members"], typed["full_members"],
                                                 strict=True)):
             if members is not None and full is not None and full > members:
                 reasons.setdefault(i, []).append(
                     ("full_members", str(full),
-                     f"{full} full members (正式党员数) but only {members} members (党员人数)"))
+                     f"{h('full_members')}{full}人，多于{h('members')}{members}人"))
     elif spec.name == "meetings":
         for i, (held, year) in enumerate(zip(typed["held_on"], typed["for_year"], strict=True)):
             if held is not None and held > period.last_day:
                 reasons.setdefault(i, []).append(
-                    ("held_on", held.isoformat(), f"held after the period ends ({OUTSIDE} {period})"))
+                    ("held_on", held.isoformat(),
+                     f"{h('held_on')}{held.isoformat()}晚于{period.label}，{OUTSIDE}"))
             if held is not None and year is not None and year > held.year:
                 reasons.setdefault(i, []).append(
                     ("for_year", str(year),
-                     f"held on {held.isoformat()}, it cannot be for the later year {year}"))
+                     f"{h('held_on')}是{held.isoformat()}，{h('for_year')}不能是更晚的{year}年"))
     elif spec.name == "assessments":
         for i, (total, done) in enumerate(zip(typed["tasks_total"], typed["tasks_done"],
                                               strict=True)):
             if total is not None and done is not None and done > total:
                 reasons.setdefault(i, []).append(
-                    ("tasks_done", str(done), f"{done} tasks done of only {total}"))
+                    ("tasks_done", str(done),
+                     f"{h('tasks_done')}{done}项，多于{h('tasks_total')}{total}项"))
         for i, assessed in enumerate(typed["period"]):
             if isinstance(assessed, str) and not _reported_in(Period.parse(assessed), period):
                 reasons.setdefault(i, []).append(
-                    ("period", assessed, f"assessment period {assessed} {OUTSIDE} {period}"))
+                    ("period", assessed, f"{h('period')}{Period.parse(assessed).label}{OUTSIDE}"
+                                         f"（{period.label}）"))
     elif spec.name == "rectifications":
         for i, done in enumerate(typed["completed_on"]):
             if done is not None and done > period.last_day:
                 reasons.setdefault(i, []).append(
-                    ("completed_on", done.isoformat(), f"completed after the period ends ({period})"))
+                    ("completed_on", done.isoformat(),
+                     f"{h('completed_on')}{done.isoformat()}晚于{period.label}"))
         for i, (deadline, extended) in enumerate(zip(typed["deadline"], typed["extended_to"],
                                                      strict=True)):
             if deadline is not None and extended is not None and extended <= deadline:
                 reasons.setdefault(i, []).append(
                     ("extended_to", extended.isoformat(),
-                     f"extended to {extended.isoformat()}, not after the deadline "
+                     f"{h('extended_to')}{extended.isoformat()}，不晚于{h('deadline')}"
                      f"{deadline.isoformat()}"))
 
 
-def _bad_rows(rows: pd.DataFrame, mask: pd.Series, spec: TableSpec, column: str,
-              reason: str) -> list[Quarantine]:
+def _unknown_codes(rows: pd.DataFrame, mask: pd.Series, spec: TableSpec, column: str
+                   ) -> list[Quarantine]:
     out = []
     for _, row in rows[mask].iterrows():
-        out.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), column,
-                              _value_text(row[column]), reason))
+        value = _value_text(row[column])
+        out.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), column, value,
+                              f"{header(spec, column)}不存在：{value}"))
     return out
 
 
@@ -282,10 +317,10 @@ def _check_references(
         known |= set(rows["org_code"])
         parent = rows["parent_code"]
         mask = parent.notna() & ~parent.isin(known)
-        bad = _bad_rows(rows, mask, spec, "parent_code", "unknown parent organization code")
+        bad = _unknown_codes(rows, mask, spec, "parent_code")
         return rows[~mask], bad
     mask = ~rows["org_code"].isin(known)
-    return rows[~mask], _bad_rows(rows, mask, spec, "org_code", "unknown organization code")
+    return rows[~mask], _unknown_codes(rows, mask, spec, "org_code")
 
 
 def _check_cases(rows: pd.DataFrame, spec: TableSpec, cases: Mapping[str, CaseRef]
@@ -303,14 +338,17 @@ def _check_cases(rows: pd.DataFrame, spec: TableSpec, cases: Mapping[str, CaseRe
         by_number = cases.get(row["document_number"]) if row["document_number"] else None
         reason = ""
         if case is None:
-            reason = "unknown case (no issued notice has this 案件编号 or 文号)"
+            reason = (f"{header(spec, column)}{named}找不到对应的案件（没有哪份已印发的通知书"
+                      "是这个案件编号或文号）")
         elif (by_number is not None and row["case_id"] is not None
               and by_number.case_id != case.case_id):
-            reason = f"文号 {row['document_number']} is case {by_number.case_id}, not {named}"
+            reason = (f"{header(spec, 'document_number')}{row['document_number']}是案件"
+                      f"{by_number.case_id}的，与{header(spec, 'case_id')}{named}不符")
         elif not case.awaiting:
-            reason = f"case {case.case_id} takes no reply: {case.why_not}"
+            reason = f"案件{case.case_id}不接受反馈：{case.why_not}"
         elif case.issued_on and row["replied_on"] < case.issued_on:
-            reason = f"dated before case {case.case_id} was issued ({case.issued_on})"
+            reason = (f"{header(spec, 'replied_on')}{row['replied_on'].isoformat()}早于案件"
+                      f"{case.case_id}的印发日期{case.issued_on.isoformat()}")
         if reason:
             bad.append(Quarantine(spec.name, row[FILE], row[SHEET], int(row[ROW]), column,
                                   _value_text(named), reason))
@@ -345,12 +383,18 @@ def _drop_duplicates(rows: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame,
                 seen.setdefault(keys[p], int(number))
             continue
         dropped.extend(positions)
-        reason = f"duplicate of row {seen[keys[clash]]}"
+        reason = f"与第{seen[keys[clash]]}行重复"
         if len(positions) > 1:  # which of the row's meeting types repeats an earlier row
-            reason += "".join(f" ({rows[c.name].iat[clash]})" for c in spec.columns
-                              if c.several and c.name in key)
+            reason += "".join(f"（{_choice_words(c, rows[c.name].iat[clash])}）"
+                              for c in spec.columns if c.several and c.name in key)
         bad.append(Quarantine(spec.name, file, sheet, int(number), key[0],
                               _value_text(rows[key[0]].iat[clash]), reason))
     keep = pd.Series(True, index=range(len(rows)))
     keep[dropped] = False
     return rows[keep.to_numpy()], bad
+
+
+def _choice_words(column: Any, key: Any) -> str:
+    """A choice's Chinese name (主题党日 for theme_day), as the column's choices spell it."""
+    return next((name for name, value in column.choices.items()
+                 if value == key and not name.isascii()), str(key))

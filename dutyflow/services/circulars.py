@@ -12,7 +12,8 @@ from typing import Any
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import MEASURE_KINDS, TAKEN, DocumentStatus
+from dutyflow.core.vocabulary import MEASURE_KINDS, ORG_TYPE_SHORT, TAKEN, DocumentStatus
+from dutyflow.documents.history import History
 from dutyflow.documents.wording import describe_finding
 from dutyflow.models.issuing import quarter_cases
 from dutyflow.models.statistics import ledger_summary, quarter_months
@@ -22,11 +23,14 @@ BEST_UNITS = 5  # units praised by name
 COMMON_PROBLEMS = 3
 
 
-def _criticised(actions: list[Any], orgs: dict[str, Any]) -> list[dict[str, Any]]:
+def _criticised(actions: list[Any], orgs: dict[str, Any],
+                histories: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     out = []
     for action in actions:
         org = orgs.get(action.org_code)
         out.append({
+            "record": (histories or {}).get(action.id) or History(),
+            "short": ORG_TYPE_SHORT.get(org.org_type, "单位") if org else "单位",
             "org_code": action.org_code, "org_name": org.org_name if org else action.org_code,
             "secretary": org.secretary if org else "",
             "period_label": Period.parse(action.period).label,
@@ -36,10 +40,13 @@ def _criticised(actions: list[Any], orgs: dict[str, Any]) -> list[dict[str, Any]
     return out
 
 
-def criticism_context(*, actions: list[Any], orgs: dict[str, Any], period: Period) -> dict[str, Any]:
-    """The period's 通报批评: every organization whose criticism was decided, its failures."""
+def criticism_context(*, actions: list[Any], orgs: dict[str, Any], period: Period,
+                      histories: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The period's 通报批评: every organization whose criticism was decided, what the record
+    says of its past (by case: documents.history), its failures."""
     refs = sorted({a.decision_ref for a in actions if getattr(a, "decision_ref", None)})
-    return {"period_label": period.label, "criticised": _criticised(actions, orgs),
+    return {"period_label": period.label,
+            "criticised": _criticised(actions, orgs, histories),
             "decision_refs": refs}
 
 

@@ -29,7 +29,7 @@ from dutyflow.models.documents import (
 )
 from dutyflow.models.tables import Case, Document, DocumentCase
 from dutyflow.services.circulars import criticism_context
-from dutyflow.services.drafting import organizations
+from dutyflow.services.drafting import histories, organizations
 
 log = logging.getLogger(__name__)
 CRITICISM = "circulated_criticism"
@@ -86,8 +86,10 @@ def draft_criticism_circular(*, period: str, on: date | None = None) -> Path | N
                           note="工委会议的决定有变化，通报重新起草，须再次审核")
         link_cases(session=session, document_id=current.id, case_ids=[c.id for c in cases],
                    exactly=True)
-        context = criticism_context(actions=cases, orgs=organizations(session),
-                                    period=Period.parse(period))
+        orgs = organizations(session)
+        context = criticism_context(actions=cases, orgs=orgs, period=Period.parse(period),
+                                    histories=histories(session, cases, orgs, on=on,
+                                                        named=True))
         notice = build_circular(kind=CRITICISM_CIRCULAR, subject=current.id, context=context,
                                 on=on)
         written = write_notice(notice, drafts_folder(period), safe_name(current.id))

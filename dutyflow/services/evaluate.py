@@ -19,18 +19,21 @@ from sqlmodel import Session
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
+from dutyflow.documents.wording import describe_finding
 from dutyflow.models.accountability import (
     StoreResult,
     finish_evaluation,
+    get_case,
     read_period_frames,
     start_evaluation,
     store_cases,
     store_findings,
 )
 from dutyflow.models.db import lock_period, session_scope
+from dutyflow.models.documents import events_of, log_event
 from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
 from dutyflow.rules.judge import merge_findings
-from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases
+from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases, settle
 from dutyflow.rules.policy import Policy, load_policy
 from dutyflow.services.shards import assign_shards, subtree_roots
 
@@ -58,7 +61,8 @@ def read_period_data(*, session: Session, policy: Policy, period: Period) -> Per
     """The period's stored reports and earlier findings, its meetings as far back as the
     policy's duties due this period look."""
     frames = read_period_frames(session=session, period=period,
-                                meetings_since=meetings_since(policy, period))
+                                meetings_since=meetings_since(policy, period),
+                                settle_working_days=policy.escalation.settle_working_days)
     return PeriodData(period=period, **frames)
 
 
@@ -92,7 +96,7 @@ def decide_cases(policy: Policy, period: str, shard_findings: list[list[FindingD
                  ) -> tuple[list[FindingDraft], list[CaseDraft]]:
     """The shards' findings in the one order a single process gives, and the cases they make
     (one per organization)."""
-    findings = merge_findings(shard_findings)
+    findings = settle(policy, merge_findings(shard_findings))
     return findings, group_cases(policy, period, findings)
 
 
@@ -103,6 +107,29 @@ def store_outcome(*, policy: Policy, period: str, facts: int, findings: list[Fin
         lock_period(session, f"evaluate {period}")
         return store_evaluation(session=session, policy=policy, period=period, facts=facts,
                                 findings=findings, actions=actions, flow_run_id=flow_run_id)
+
+
+def settling_note(period: str, finding: FindingDraft, settle_working_days: int) -> str:
+    """The audit line on an open case when a later failure is added to it."""
+    return (f"{Period.parse(period).label}的问题并入本案（措施印发距期末不足"
+            f"{settle_working_days}个工作日，本期暂不升级）：{describe_finding(finding.as_evidence())}")
+
+
+def record_settling(*, session: Session, period: str, findings: list[FindingDraft],
+                    policy: Policy) -> None:
+    """Each failure still settling is written on the open case it joins, once: its answer
+    must cover it, and `explain` and the case's audit trail say why nothing climbed."""
+    for finding in findings:
+        case_id = finding.facts.get("settling")
+        if not case_id:
+            continue
+        case = get_case(session=session, case_id=case_id)
+        note = settling_note(period, finding, policy.escalation.settle_working_days)
+        if case is None or any(e.note == note for e in events_of(session=session,
+                                                                  subject=case_id)):
+            continue
+        log_event(session=session, subject=case_id, period=case.period, event="merged",
+                  note=note)
 
 
 def store_evaluation(*, session: Session, policy: Policy, period: str, facts: int,
@@ -117,6 +144,7 @@ def store_evaluation(*, session: Session, policy: Policy, period: str, facts: in
     fault_point("mid_evaluation")
     result = store_cases(session=session, period=period, policy_version=policy.version,
                          cases=actions)
+    record_settling(session=session, period=period, findings=findings, policy=policy)
     finish_evaluation(session=session, run=run, facts=facts, findings=len(findings),
                       result=result)
     return result

@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dutyflow.core import refusals
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, DocumentStatus, FollowUp
+from dutyflow.core.vocabulary import DEFAULT_REPLY_DAYS, DocumentStatus, FollowUp, status_words
 from dutyflow.models.accountability import list_cases, organization_names
 from dutyflow.models.chases import period_chase_map
 from dutyflow.models.db import session_scope
@@ -30,12 +31,12 @@ class ReplyError(DutyflowError):
 
 def _awaiting(action: Case | None, case_id: str) -> Case:
     if action is None:
-        raise ReplyError(f"no case {case_id!r}; list them with `dutyflow cases --period P`")
+        raise ReplyError(refusals.NO_CASE.format(case_id=case_id))
     if action.status != DocumentStatus.ISSUED or not action.follow_up:
-        raise ReplyError(f"case {case_id} is {action.status}: only an issued measure that asks "
-                         "for an answer takes a reply")
+        raise ReplyError(refusals.NOT_AWAITING.format(case_id=case_id,
+                                                      status=status_words(action.status)))
     if action.follow_up == FollowUp.CLOSED:
-        raise ReplyError(f"case {case_id} was closed (销号); its history is in `dutyflow audit`")
+        raise ReplyError(refusals.ALREADY_CLOSED.format(case_id=case_id))
     return action
 
 
@@ -44,7 +45,7 @@ def keep_files(paths: list[Path], folder: Path) -> list[dict[str, Any]]:
     once, and nothing already kept is ever overwritten."""
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
-        raise ReplyError(f"no such file: {', '.join(missing)}")
+        raise ReplyError(refusals.NO_SUCH_FILES.format(files="、".join(missing)))
     kept = []
     for path in map(Path, paths):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -64,13 +65,13 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
     """Record an organization's reply to an issued measure, with its evidence files."""
     today = today or date.today()
     if received > today:
-        raise ReplyError(f"a reply cannot be received on {received}, after today ({today})")
+        raise ReplyError(refusals.REPLY_IN_FUTURE.format(received=received, today=today))
     with session_scope() as session:
         case = _awaiting(session.get(Case, case_id), case_id)
         issued_on = case.issued_on
         if issued_on and received < issued_on:
-            raise ReplyError(f"case {case_id} was issued on {issued_on}; a reply of {received} "
-                             "comes before it")
+            raise ReplyError(refusals.REPLY_BEFORE_ISSUE.format(
+                case_id=case_id, issued_on=issued_on, received=received))
         kept = keep_files(list(files or []), Path(settings.output_dir) / case.period
                           / "replies" / case_id)
         return add_reply(session=session, case=case, actor=actor, reply=Reply(
@@ -87,8 +88,7 @@ def _settle(case_id: str, verb: str, reviewer: str, note: str,
             check_reviewer(name=reviewer, subject=case_id,
                            org=session.get(Organization, case.org_code))
             if case.replied_on is None:
-                raise ReplyError(f"case {case_id} has no reply waiting to be reviewed; record "
-                                 f"it first (`dutyflow reply {case_id} --received DATE`)")
+                raise ReplyError(refusals.NO_REPLY_WAITING.format(case_id=case_id))
             return apply(session, case)
     except DutyflowError as exc:
         with session_scope() as session:
@@ -109,7 +109,7 @@ def accept_reply(*, case_id: str, reviewer: str, note: str = "") -> Case:
 def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None = None) -> Case:
     """退回: the reply is not enough; the organization answers again by a new due date."""
     if not note.strip():
-        raise ReviewError("returning a reply needs the reason (--note)")
+        raise ReviewError(refusals.RETURN_NEEDS_NOTE)
     today = today or date.today()
 
     def again(session: Any, action: Case) -> Case:

@@ -127,8 +127,8 @@ def known_cases(*, session: Session) -> dict[str, CaseRef]:
     for case_id, number, status, follow_up, issued_on in reply_targets(session=session):
         awaiting = bool(follow_up) and follow_up != FollowUp.CLOSED
         why = "" if awaiting else (status_words(FollowUp.CLOSED) if follow_up == FollowUp.CLOSED
-                                   else f"its notice is {status_words(status)}" if status != "issued"
-                                   else "its notice asks for no answer")
+                                   else f"其通知书尚为“{status_words(status)}”" if status != "issued"
+                                   else "其通知书不要求反馈")
         refs.append(CaseRef(case_id, number, awaiting, issued_on, why))
     by_case = {r.case_id: r for r in refs}
     refs += [replace(by_case[case_id], doc_number=number)

@@ -22,6 +22,7 @@ from typing import Any
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.faults import fault_point
+from dutyflow.core.office import OfficeError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
@@ -64,13 +65,14 @@ from dutyflow.models.documents import (
     open_document,
     period_documents,
     record_issue,
+    record_meeting,
     set_drafts,
 )
 from dutyflow.models.issuing import approved_documents, next_number
 from dutyflow.models.tables import Case, Document
 from dutyflow.rules.policy import Policy
 from dutyflow.services.circulars import criticism_context, quarter_context
-from dutyflow.services.drafting import organizations
+from dutyflow.services.drafting import histories, organizations
 from dutyflow.services.ranking import communique_context, compute_ranking, publish
 from dutyflow.services.scores import ScoreError
 
@@ -133,8 +135,12 @@ def _write_case_notice(session: Any, run: _Run, document: Document, number: str,
                        extra: dict[str, Any] | None = None) -> tuple[Written, date | None]:
     case = session.get(Case, document.id)
     org, parent = run.org_and_parent(case.org_code)
+    history = histories(session, [case], run.orgs, on=run.on)[case.id]
     notice = final_notice(action=case, org=org, parent=parent, on=run.on, doc_number=number,
-                          talk_slot=run.slots.get(case.id, 0), extra=extra)
+                          talk_slot=run.slots.get(case.id, 0), extra=extra, history=history)
+    if notice.meta.get("meeting_on"):
+        record_meeting(session=session, document_id=document.id, day=notice.meta["meeting_on"],
+                       time=notice.meta["meeting_time"])
     return write_final(notice, run.period), notice.meta["reply_due"]
 
 
@@ -191,7 +197,7 @@ def _issue_one(session: Any, run: _Run, document: Document, write: Writer,
         record_issue(session=session, document=document, on=run.on, issued_by=run.issued_by,
                      path=str(written.docx), html_path=str(written.html),
                      sha256=written.sha256, numbered=numbered,
-                     reply_due=due if document.kind == CHASE else None,
+                     reply_due=due,
                      note=_issue_note(document, numbered, due))
         _follow(session, document, run.on, due)
     except BaseException:
@@ -220,7 +226,9 @@ def _follow(session: Any, document: Document, on: date, due: date | None) -> Non
 def issue_approved(*, period: str, on: date, issued_by: str,
                    policy: Policy | None = None) -> IssueSummary:
     """Number and finalise every approved document of a period, one transaction each (the
-    period's 通报批评 with its letters in one). A quarter's are its circulars."""
+    period's 通报批评 with its letters in one). A quarter's are its circulars. Nothing is
+    issued while the office file is missing or still holds an example (OfficeError)."""
+    require_office()
     summary = IssueSummary(period)
     with session_scope() as session:
         approved = approved_documents(session=session, period=period)
@@ -261,6 +269,14 @@ def issue_approved(*, period: str, on: date, issued_by: str,
                                                      statuses=(DocumentStatus.DRAFT,))]
     summary.pdfs = _print_views(summary)
     return summary
+
+
+def require_office() -> None:
+    """Every issued document names its issuer, its address, telephone and 约谈人: refuse,
+    naming the setting, while any of them is missing or an example."""
+    refusal = settings.issue_refusal()
+    if refusal:
+        raise OfficeError(refusal)
 
 
 def _issue_document(run: _Run, document_id: str, summary: IssueSummary
@@ -308,8 +324,11 @@ def _issue_criticism(run: _Run, circular_id: str, letters: set[str]
         if content_hash([c for c in decided if c.id in named]) != circular.content_hash \
                 or {c.id for c in decided} != set(named):
             raise NotIssuable(f"{circular_id}：批准后工委会议的决定有变化，通报须重新起草并再次审核")
-        context = criticism_context(actions=[c for c in decided if c.id in named],
-                                    orgs=run.orgs, period=Period.parse(run.period))
+        criticised = [c for c in decided if c.id in named]
+        context = criticism_context(actions=criticised, orgs=run.orgs,
+                                    period=Period.parse(run.period),
+                                    histories=histories(session, criticised, run.orgs,
+                                                        on=run.on, named=True))
         figures = CircularFigures(context, circular.content_hash)
         number, written = _issue_one(session, run, circular, _write_circular(figures))
         issued = [(circular_id, number, str(written.docx))]
@@ -440,6 +459,7 @@ def _issue_circular(run: _Run, document_id: str, kind: str) -> list[tuple[str, s
 def issue_circular(*, quarter: str, on: date, issued_by: str, kind: str = QUARTER_CIRCULAR,
                    policy: Policy | None = None) -> tuple[str, str] | None:
     """Issue one of the quarter's circulars if it is approved (None: issued already)."""
+    require_office()
     subject = circular_subject(quarter, kind)
     with session_scope() as session:
         document = get_document(session=session, document_id=subject)

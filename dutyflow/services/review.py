@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DOCUMENT_KINDS, DocumentStatus, document_name, measure_name
@@ -27,25 +28,28 @@ from dutyflow.models.documents import (
     record_decision,
 )
 from dutyflow.models.tables import Case, Document, Organization
-from dutyflow.services.reviewers import find_reviewer
+from dutyflow.services.reviewers import Reviewer, find_reviewer
 
 
 class NotAReviewer(ReviewError):
     pass
 
 
+def own_organization(reviewer: Reviewer, org: Organization | None) -> bool:
+    """Whether a document addressed to `org` is the reviewer's own: their branch, or the one
+    whose secretary they are (an account made without its branch is still its secretary)."""
+    return org is not None and (reviewer.org_code == org.org_code
+                                or bool(org.secretary and org.secretary.strip() == reviewer.name))
+
+
 def check_reviewer(*, name: str, subject: str, org: Organization | None) -> None:
     """Refuse anyone who is not a reviewer, and anyone deciding on their own organization."""
     reviewer = find_reviewer(name)
     if reviewer is None:
-        raise NotAReviewer(f"“{name}”不是审核人：须先由管理员登记为审核人")
-    if org is None:
-        return
-    own = (reviewer.org_code == org.org_code
-           or (org.secretary and org.secretary.strip() == reviewer.name))
-    if own:
-        raise NotAReviewer(f"{reviewer.name}属于{org.org_name}，不能审核{subject}"
-                           "（本单位的文书须由他人决定）")
+        raise NotAReviewer(refusals.NOT_A_REVIEWER.format(name=name))
+    if org is not None and own_organization(reviewer, org):
+        raise NotAReviewer(refusals.OWN_ORGANIZATION.format(
+            name=reviewer.name, organization=org.org_name, subject=subject))
 
 
 def needs_committee(session: Session, document: Document) -> bool:
@@ -62,7 +66,7 @@ def decide(*, document_id: str, decision: str, reviewer: str, note: str = "",
         with session_scope() as session:
             document = get_document(session=session, document_id=document_id)
             if document is None:
-                raise ReviewError(f"没有编号为 {document_id} 的文书")
+                raise ReviewError(refusals.NO_DOCUMENT.format(document_id=document_id))
             kind = DOCUMENT_KINDS.get(document.kind)
             org = None if kind is None or kind.to_all or not document.org_code else \
                 session.get(Organization, document.org_code)
@@ -112,7 +116,7 @@ def pending_items(period: str | None) -> list[PendingItem]:
     items = []
     for d in drafts:
         case = cases.get(d.id)
-        who = names.get(d.org_code, d.org_code) if d.org_code else settings.all_units
+        who = names.get(d.org_code, d.org_code) if d.org_code else settings.office.all_units
         if case is not None:
             items.append(PendingItem(d.id, d.kind, who, measure_name(case.measure),
                                      "；".join(e["text"] for e in case.evidence),

@@ -1,30 +1,40 @@
-"""Reviewer accounts: who may decide, how they prove it at the desk, and the login rate limit.
+"""Reviewer accounts: who may decide, how they prove it at the desk, and the login's limits.
 
-Passwords are argon2id hashes (argon2-cffi). Failed logins are written to the database, so the
-limit holds across restarts and desk processes, and the log says who tried from where."""
+Passwords are argon2id hashes (argon2-cffi). Every checked login is written to the database
+(the log says who tried from where); the limits are counted by the `limits` library."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlmodel import Session
 
+from dutyflow.core import refusals
+from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.models.db import session_scope
 from dutyflow.models.reviewers import (
+    add_messages,
     desk_session_ended,
     end_desk_session,
-    failed_logins_since,
     get_account,
     list_accounts,
     log_login,
     save_account,
+    unlock_account,
 )
+from dutyflow.models.reviewers import take_messages as read_messages
 from dutyflow.models.tables import utcnow
 
 log = logging.getLogger("dutyflow.desk.login")
@@ -41,9 +51,17 @@ class AccountError(DutyflowError):
 class LoginRefused(DutyflowError):
     """Wrong name or password (one message for both: the desk does not say which)."""
 
+    status = 401
+
 
 class TooManyAttempts(LoginRefused):
-    pass
+    """A limit holds (the account, or the address): refused without checking the password."""
+
+    status = 429
+
+
+class LoginBusy(TooManyAttempts):
+    """As many password checks as the desk allows at once are running: refused, not queued."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +78,13 @@ def add_reviewer(*, name: str, role: str, password: str | None, org_code: str | 
     """Create an account (or, with `replace`, change one's role, branch or password)."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise AccountError("a reviewer needs a name of 1 to 100 characters")
+        raise AccountError(refusals.NAME_LENGTH)
     if password is not None and len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(refusals.PASSWORD_LENGTH.format(minimum=MIN_PASSWORD))
     with session_scope() as session:
         existing = get_account(session=session, name=name)
         if existing is not None and not replace:
-            raise AccountError(f"reviewer {name} exists; use --replace to change the account")
+            raise AccountError(refusals.ACCOUNT_EXISTS.format(name=name))
         account = save_account(session=session, name=name, role=role.strip(),
                                org_code=(org_code or "").strip() or None,
                                password_hash=_hasher.hash(password) if password else None)
@@ -77,7 +95,7 @@ def set_active(*, name: str, active: bool) -> None:
     with session_scope() as session:
         account = get_account(session=session, name=name)
         if account is None:
-            raise AccountError(f"no reviewer {name!r}; see `dutyflow reviewer list`")
+            raise AccountError(refusals.NO_ACCOUNT.format(name=name))
         save_account(session=session, name=account.name, role=account.role,
                      org_code=account.org_code, password_hash=None, active=active)
 
@@ -125,31 +143,131 @@ def end_session(*, session_id: str, name: str) -> None:
     log.info("%s logged out", name)
 
 
-def authenticate(*, name: str, password: str, address: str) -> Reviewer:
-    """The reviewer whose password this is; refused after too many recent failures."""
+def keep_messages(*, session_key: str, messages: list[tuple[str, str]]) -> None:
+    """Messages for a desk session's next page, kept as long as its cookie could be valid."""
+    lasts = timedelta(hours=settings.desk_session_hours)
+    with session_scope() as session:
+        add_messages(session=session, session_key=session_key, messages=messages,
+                     forget_before=utcnow() - lasts)
+
+
+def take_messages(*, session_key: str) -> list[tuple[str, str]]:
+    with session_scope() as session:
+        return read_messages(session=session, session_key=session_key)
+
+
+def unlock(*, name: str) -> None:
+    """An administrator lifts the login lock of an account: the desk forgets its failed
+    logins at the next attempt (`LoginGuard.check`), from whichever address."""
+    with session_scope() as session:
+        if not unlock_account(session=session, name=name.strip()):
+            raise AccountError(refusals.NO_ACCOUNT.format(name=name))
+    log.info("login lock of %s lifted", name)
+
+
+def _until(epoch: float) -> str:
+    """When a limit lifts, as a reviewer reads it (HH:MM, the office's time, rounded up)."""
+    moment = local_time(datetime.fromtimestamp(epoch, UTC) + timedelta(seconds=59))
+    return moment.strftime("%H:%M")
+
+
+class LoginGuard:
+    """The login's limits, and its bound on password checks running at once.
+
+    Three moving windows (`limits`), each counting failed logins only: per name from one
+    address (the lock a reviewer sees), per name from anywhere (guessing spread over many
+    addresses; higher, so that one address alone never locks a reviewer out everywhere) and
+    per address over all names. An attempt made while a limit holds is refused without
+    checking the password and is not counted, so trying again during a lock never makes it
+    last longer. An administrator's unlock (`unlock`) is read from the database.
+
+    The counts are kept in this process's memory (`MemoryStorage`): the desk runs as one
+    process, and a restart forgets them. A deployment of several desk processes must give
+    them one shared store, e.g. `limits.storage.storage_from_string("redis://host:6379")`
+    in place of `MemoryStorage()`, and size DUTYFLOW_DESK_LOGIN_CONCURRENCY per process."""
+
+    def __init__(self) -> None:
+        window = max(1, round(settings.desk_login_window_minutes * 60))
+        self.window = timedelta(seconds=window)
+        self.per_pair = RateLimitItemPerSecond(settings.desk_login_attempts, window)
+        self.per_name = RateLimitItemPerSecond(settings.desk_login_name_attempts, window)
+        self.per_address = RateLimitItemPerSecond(settings.desk_login_address_attempts, window)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.checks = threading.BoundedSemaphore(settings.desk_login_concurrency)
+
+    def _holds(self, item: RateLimitItem, *keys: str) -> float | None:
+        """When this limit lifts, if it holds now."""
+        if self.limiter.test(item, *keys):
+            return None
+        return float(self.limiter.get_window_stats(item, *keys).reset_time)
+
+    def check(self, *, name: str, address: str) -> None:
+        """TooManyAttempts while a limit holds for this name or this address."""
+        lifts = self._holds(self.per_address, "address", address)
+        if lifts is not None:
+            log.warning("login for %r from %s refused: the address's limit holds", name, address)
+            raise TooManyAttempts(refusals.ADDRESS_LIMITED.format(until=_until(lifts)))
+        lifts = max(filter(None, (self._holds(self.per_pair, "pair", name, address),
+                                  self._holds(self.per_name, "name", name))), default=None)
+        if lifts is None:
+            return
+        began = datetime.fromtimestamp(lifts, UTC) - self.window  # the oldest failure counted
+        with session_scope() as session:
+            account = get_account(session=session, name=name)
+            unlocked = account.unlocked_at if account is not None else None
+        if unlocked is not None and _utc(unlocked) >= began:
+            self.forget(name=name, address=address)
+            return
+        log.warning("login for %r from %s refused: the account is locked", name, address)
+        raise TooManyAttempts(refusals.ACCOUNT_LOCKED.format(until=_until(lifts)))
+
+    def failed(self, *, name: str, address: str) -> None:
+        self.limiter.hit(self.per_pair, "pair", name, address)
+        self.limiter.hit(self.per_name, "name", name)
+        self.limiter.hit(self.per_address, "address", address)
+
+    def forget(self, *, name: str, address: str) -> None:
+        """A good login, or an unlock: the name's failures no longer count."""
+        self.limiter.clear(self.per_pair, "pair", name, address)
+        self.limiter.clear(self.per_name, "name", name)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the password checks allowed at once, or LoginBusy at once (never queued:
+        a flood of logins must not pile up threads and memory)."""
+        if not self.checks.acquire(blocking=False):
+            raise LoginBusy(refusals.LOGIN_BUSY)
+        try:
+            yield
+        finally:
+            self.checks.release()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def authenticate(*, name: str, password: str, address: str, guard: LoginGuard) -> Reviewer:
+    """The reviewer whose password this is; refused without a check while a limit holds.
+
+    Slow on purpose (argon2): the desk calls it in a worker thread, inside `guard.slot()`."""
     name = name.strip()[:100]
-    window = timedelta(minutes=settings.desk_login_window_minutes)
+    guard.check(name=name, address=address)
     reviewer: Reviewer | None = None
-    with session_scope() as session:  # the attempt is logged whatever the outcome
-        failures = failed_logins_since(session=session, name=name, since=utcnow() - window)
-        limited = failures >= settings.desk_login_attempts
+    with session_scope() as session:  # every checked attempt is logged, whatever the outcome
         account = get_account(session=session, name=name)
         hashed = account.password_hash if account is not None and account.active else None
-        if not limited:
-            try:
-                _hasher.verify(hashed or _DUMMY_HASH, password)
-                if hashed and account is not None:
-                    reviewer = Reviewer(account.name, account.role, account.org_code)
-            except (VerificationError, InvalidHashError):
-                pass
+        try:
+            _hasher.verify(hashed or _DUMMY_HASH, password)
+            if hashed and account is not None:
+                reviewer = Reviewer(account.name, account.role, account.org_code)
+        except (VerificationError, InvalidHashError):
+            pass
         log_login(session=session, name=name, address=address, succeeded=reviewer is not None)
-    if limited:
-        log.warning("login for %r from %s refused: %d failures in %s", name, address,
-                    failures, window)
-        raise TooManyAttempts("too many failed logins; try again in "
-                              f"{settings.desk_login_window_minutes} minutes")
     if reviewer is None:
+        guard.failed(name=name, address=address)
         log.warning("failed login for %r from %s", name, address)
-        raise LoginRefused("wrong name or password")
+        raise LoginRefused(refusals.WRONG_LOGIN)
+    guard.forget(name=name, address=address)
     log.info("%s logged in from %s", name, address)
     return reviewer

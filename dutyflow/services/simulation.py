@@ -1,4 +1,5 @@
-"""Dry run of a changed policy against stored data: which actions would appear or disappear."""
+"""Dry run of a changed policy against stored data: which actions would appear or disappear,
+and how the requirements notices quote would read."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dutyflow.core.periods import Period
-from dutyflow.core.vocabulary import DocumentStatus, measure_name
+from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import FAMILIES, DocumentStatus, measure_name
 from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
+from dutyflow.rules.compile import compile_policy
 from dutyflow.rules.judge import judge
-from dutyflow.rules.policy import load_policy
+from dutyflow.rules.policy import Policy, load_policy
 from dutyflow.services.evaluate import read_period_data
 
 
@@ -32,6 +35,33 @@ class MeasureChange:
 
 
 @dataclass
+class WordingChange:
+    """A requirement notices quote, as the policy in force words it and as the tried one would
+    (empty: the rule is not in that policy)."""
+
+    family: str  # 组织生活, 履责考核, ...
+    rules: list[str]  # the compiled rules' ids that quote it
+    now: str
+    then: str
+
+
+def wording_changes(current: Policy, tried: Policy) -> list[WordingChange]:
+    """Each requirement whose wording the tried policy changes, once per family and wording."""
+    def quoted(policy: Policy) -> dict[tuple[str, str], str]:
+        return {(r.family, r.id.rsplit(".", 1)[0]): r.requirement for r in compile_policy(policy)}
+
+    now, then = quoted(current), quoted(tried)
+    changes: dict[tuple[str, str, str], WordingChange] = {}
+    for family, rule in sorted(set(now) | set(then)):
+        before, after = now.get((family, rule), ""), then.get((family, rule), "")
+        if before != after:
+            change = changes.setdefault((family, before, after), WordingChange(
+                FAMILIES.get(family, family), [], before, after))
+            change.rules.append(rule)
+    return list(changes.values())
+
+
+@dataclass
 class PolicyDiff:
     period: str
     policy_version: str
@@ -40,15 +70,17 @@ class PolicyDiff:
     disappear: list[str]
     stay: list[str]
     changes: list[MeasureChange] = field(default_factory=list)  # measure differs or case
+    wording: list[WordingChange] = field(default_factory=list)  # requirements quoted anew
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
-    """Judge the stored period by `policy_path`; compare with the stored live cases. Writes
-    nothing."""
+    """Judge the stored period by `policy_path`; compare with the stored live cases and the
+    wording with the policy in force. Writes nothing."""
     policy = load_policy(policy_path)
+    in_force = load_policy(settings.policy_file)
     p = Period.parse(period)
     with session_scope() as session:
         data = read_period_data(session=session, policy=policy, period=p)
@@ -71,4 +103,5 @@ def simulate_policy(*, period: str, policy_path: Path) -> PolicyDiff:
         appear=sorted(set(proposed) - set(stored_measures)),
         disappear=sorted(set(stored_measures) - set(proposed)),
         stay=sorted(set(proposed) & set(stored_measures)), changes=changes,
+        wording=wording_changes(in_force, policy),
     )

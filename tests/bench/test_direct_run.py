@@ -82,5 +82,5 @@ def test_the_direct_run_stores_what_the_ingest_and_evaluate_flows_store(sqlite_u
     assert [r[:2] for r in flowed["replies"]] == [(case_id, date(2026, 9, 20))]
     assert [q[1:] for q in flowed["quarantined"] if q[0] == "replies"] == [
         (3, "case_id", "2026-08-DW9999-ZB99",
-         "unknown case (no issued notice has this 案件编号 or 文号)")]
+         "案件编号2026-08-DW9999-ZB99找不到对应的案件（没有哪份已印发的通知书是这个案件编号或文号）")]
     assert flowed["cases"] and flowed["findings"] and flowed["runs"]

@@ -50,7 +50,7 @@ def test_a_chase_letter_is_read_and_approved_at_the_desk(client):
     case_id = "2026-08-DW0002-ZB03"
     decide(document_id=case_id, decision="approve", reviewer="张主任")
     issue_notices(period="2026-08", on=date(2026, 9, 7))  # its answer is due 20 September
-    subject = chase_subject(case_id, 1)
+    subject = chase_subject("2026-09", "DW0002-ZB03")
     assert draft_chases(period="2026-09", on=date(2026, 10, 8), policy=load_policy()) == [subject]
     log_in(client)
     queue = client.get("/queue")
@@ -66,7 +66,7 @@ def test_a_chase_letter_is_read_and_approved_at_the_desk(client):
     with session_scope() as session:
         assert get_document(session=session, document_id=subject).reviewer == "李审核"
     after = client.get(f"/documents/{subject}").text
-    assert 'title="approved">批准' in after and 'id="status">已批准，待印发' in after
+    assert '<td>批准</td>' in after and 'id="status">已批准，待印发' in after
     assert "待审催办函" not in client.get("/queue").text
     assert client.get("/documents/chase-nope-1").status_code == 404
 

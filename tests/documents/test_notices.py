@@ -18,7 +18,7 @@ from docx.text.paragraph import Paragraph
 from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import DOCUMENT_KINDS, MEASURE_KINDS
 from dutyflow.documents.docx import notice_docx
-from dutyflow.documents.notice import build_notice, render_html
+from dutyflow.documents.notice import build_notice, render_html, unnested
 from tests.rules.helpers import branch, judge, measures, meeting, monthly_duties
 
 OCT = Period.parse("2026-10")
@@ -101,7 +101,7 @@ def issued(kind: str, **changes) -> tuple:
 
 
 BRANCH, COMMITTEE = "中共市教育局第一党支部", "中共市教育局机关委员会"
-GROUP, DEPT, DISCIPLINE = "中共某市教育局党组", "中共某市委组织部", "某市纪委监委驻市委组织部纪检监察组"
+GROUP, DEPT, DISCIPLINE = "中共某市教育局党组", "中共云川市委组织部", "云川市纪委监委驻市委组织部纪检监察组"
 KINDS = {  # kind: title, format, main recipient, 抄送, attachments
     "reminder": ("关于中共市教育局第一党支部落实党建工作责任有关问题的提醒函", "letter", BRANCH,
                  COMMITTEE, ["问题清单", "整改情况反馈表"]),
@@ -139,20 +139,21 @@ def test_each_document_is_its_kind_addressed_copied_and_quotes_its_basis(kind):
             assert "抄送" not in where
         for label, heading in zip(notice.attachments, attachments, strict=True):
             assert label.title == heading and heading in where
-        for evidence in action.evidence:  # each rule applied, with its basis
-            assert evidence["basis"] in where
+        for evidence in action.evidence:  # each rule applied, with its basis (never nested
+            # in parentheses: inside them its own open out)
+            assert evidence["basis"] in where or unnested(evidence["basis"]) in where
         assert "草稿" not in where
     if format == "letter":  # 信函格式: the full name, no 文件; the 函 series
         assert "市直工委函〔2026〕7号" in text
-        assert "中共某市委市直机关工作委员会" in part(data, "word/header1.xml")
+        assert "中共云川市委市直机关工作委员会" in part(data, "word/header1.xml")
         assert "印发" not in text and "文件" not in html.split("<body>")[1].split("<h1>")[0]
     elif format == "document":
-        assert "中共某市委市直机关工委文件" in text and "市直工委〔2026〕3号" in text
-        assert "中共某市委市直机关工作委员会办公室" in text and "2026年11月23日印发" in text
-        assert "中共某市委市直机关工作委员会办公室" in html and "2026年11月23日印发" in html
+        assert "中共云川市委市直机关工委文件" in text and "市直工委〔2026〕3号" in text
+        assert "中共云川市委市直机关工作委员会办公室" in text and "2026年11月23日印发" in text
+        assert "中共云川市委市直机关工作委员会办公室" in html and "2026年11月23日印发" in html
     else:  # a plain form: no mark, no number
         assert "〔" not in text and "文件" not in text
-    assert "（联系人：王晓燕，电话：0000-00000000）" in text
+    assert "（联系人：王晓燕，电话：0870-55500305）" in text
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if DOCUMENT_KINDS[k].asks_reply])
@@ -188,12 +189,17 @@ def test_the_feedback_form_and_receipt_are_forms_with_room_to_write():
 
 def test_talk_notice_names_who_conducts_who_attends_when_and_the_report_after():
     _, notice, _, text, html = issued("talk")
-    assert "约谈人：市直机关工委副书记" in text
+    assert "约谈人：市直机关工委副书记陈志远同志" in text  # title and name, from the office file
     assert "被约谈人：中共市教育局第一党支部书记李明同志" in text
     assert "请中共市教育局机关委员会书记王建国同志陪同参加" in text
     # five working days after Monday 23 November: Monday 30 November, not Saturday the 28th
     assert "时间：2026年11月30日上午9:00" in text
-    assert "约谈后，请你支部于2026年12月14日前将整改情况书面报告" in text
+    # the 回执 two working days before the talk (Thursday 26 November); every answer goes to
+    # the one reply office, at the office's address
+    assert "请于2026年11月26日前填写《回执》（附件2）报送市直机关工委组织部。" in text
+    assert "请于2026年11月26日前报送市直机关工委组织部（电话：0870-55500305）" in text
+    assert ("约谈后，请你支部于2026年12月14日前将整改情况书面报告市直机关工委组织部"
+            "（地址：云川市滨江路88号市委大院3号楼305室）") in text
     assert "整改方案" in text and "情况说明" in text and "回执" in text
 
 
@@ -292,7 +298,7 @@ def test_a_document_has_the_red_mark_35mm_down_and_the_red_rule_under_its_number
     _, _, data, _, _ = issued("self_inspection")
     xml = one_run_a_paragraph(part(data, "word/document.xml"))
     assert "<w:titlePg/>" not in xml
-    assert re.search(r'w:before="1984"(?:(?!</w:p>).)*中共某市委市直机关工委文件', xml)
+    assert re.search(r'w:before="1984"(?:(?!</w:p>).)*中共云川市委市直机关工委文件', xml)
     assert re.search(r'<w:bottom w:val="single" w:sz="12" w:space="11" w:color="C00000"/>'
                      r'(?:(?!</w:p>).)*市直工委〔2026〕3号', xml)
 
@@ -303,7 +309,7 @@ def test_the_signature_is_centred_over_the_date_four_characters_from_the_right()
     _, notice, data, _, _ = issued("reminder")
     xml = one_run_a_paragraph(part(data, "word/document.xml"))
     signature = int(re.search(r'w:right="(\d+)"/><w:jc w:val="right"/></w:pPr><w:r>'
-                              r'(?:(?!</w:p>).)*中共某市委市直机关工作委员会</w:t>', xml).group(1))
+                              r'(?:(?!</w:p>).)*中共云川市委市直机关工作委员会</w:t>', xml).group(1))
     date_right = int(re.search(r'w:right="(\d+)"/><w:jc w:val="right"/></w:pPr><w:r>'
                                r'(?:(?!</w:p>).)*2026年11月23日</w:t>', xml).group(1))
     assert date_right == 4 * PITCH

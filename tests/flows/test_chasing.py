@@ -89,7 +89,7 @@ def test_never_answered_is_chased_then_escalated_in_the_next_month(db_url):
     case_id = issue_august()
     org = case(case_id).org_code
     september = month("2026-09")
-    chase_id = chase_subject(case_id, 1)
+    chase_id = chase_subject("2026-09", org)
     assert september.chased == [chase_id]
     [chase] = chases(case_id)
     assert (chase.period, chase.overdue_since, chase.status) == ("2026-09", DUE, "draft")
@@ -134,7 +134,7 @@ def test_an_answer_that_comes_late_withdraws_the_chase_and_is_not_escalated(sqli
     case_id = issue_august()
     org = case(case_id).org_code
     month("2026-09")
-    chase_id = chase_subject(case_id, 1)
+    chase_id = chase_subject("2026-09", org)
     decide(document_id=chase_id, decision="approve", reviewer="张主任")
     record_reply(case_id=case_id, received=date(2026, 10, 8), measures="已整改")  # late
     issued = issue_notices(period="2026-09", on=date(2026, 10, 9))
@@ -196,7 +196,7 @@ def test_an_answer_quoting_the_chase_number_stops_the_escalation(sqlite_url, tmp
     case_id = issue_august()
     org = case(case_id).org_code
     month("2026-09")
-    decide(document_id=chase_subject(case_id, 1), decision="approve", reviewer="张主任")
+    decide(document_id=chase_subject("2026-09", org), decision="approve", reviewer="张主任")
     issue_notices(period="2026-09", on=date(2026, 10, 9))
     [chase] = chases(case_id)
     rows = [[None, chase.document_number, "2026-10-14", "已召开支委会并整改", "是", "会议记录"]]

@@ -46,6 +46,23 @@ def decide_all(period: str, *, reject_every: int = 3) -> set[str]:
     return approved
 
 
+def issue_month(period: str) -> set[str]:
+    """Issue what was approved (the period's 通报 approved first, so its letters go out) on
+    the 9th of the next month; the org codes whose measure was issued: only those climb."""
+    from dutyflow.core.vocabulary import CRITICISM_CIRCULAR
+
+    year, month = map(int, period.split("-"))
+    documents = json.loads(runner.invoke(app, ["documents", "--period", period, "--kind",
+                                                CRITICISM_CIRCULAR, "--json"]).output)
+    for circular in (d for d in documents if d["status"] == "draft"):
+        result = runner.invoke(app, ["review", circular["id"], "--approve", "--reviewer",
+                                     "张主任"])
+        assert result.exit_code == 0, result.output
+    on = f"{year + month // 12}-{month % 12 + 1:02d}-09"
+    runner.invoke(app, ["issue", "--period", period, "--on", on])
+    return {c["org_code"] for c in actions_json(period) if c["document_number"]}
+
+
 def meeting_findings(period: str) -> dict[str, list[str]]:
     return {c["org_code"]: [e["action"] for e in c["evidence"] if e["family"] == "meeting"]
             for c in actions_json(period)}
@@ -65,7 +82,7 @@ def test_three_months_climb_only_after_measures_taken_one_case_per_organization(
         for org, actions in found.items():
             if not actions:
                 continue
-            # independent oracle: one step up after a measure taken on last month's meetings
+            # independent oracle: one step up after a measure issued on last month's meetings
             step = steps.get(org, -1) + 1 if (org in approved and previous.get(org)) else 0
             steps[org] = step
             assert set(actions) == {LADDER[min(step, 3)]}, (month, org, actions, step)
@@ -77,7 +94,8 @@ def test_three_months_climb_only_after_measures_taken_one_case_per_organization(
             assert case["proposal"] == (case["action"] in ("circulated_criticism",
                                                             "admonishment", "self_inspection"))
         previous = found
-        approved = decide_all(month)
+        decide_all(month)
+        approved = issue_month(month)
     assert any(s >= 1 for s in steps.values())  # some branch did climb
     october = actions_json("2026-10")
     assert {"id", "org_code", "action", "measure", "proposal", "rule_ids", "status", "evidence",
@@ -155,7 +173,13 @@ def test_simulate_shows_what_a_stricter_policy_would_add_and_writes_nothing(sqli
     assert diff["appear"] and not diff["disappear"]
     assert all(c["now"] is None and c["then"] for c in diff["changes"]
                if c["case_id"] in diff["appear"])
+    # the requirement notices quote follows the threshold: old and new wording side by side
+    [wording] = diff["wording"]
+    assert wording["now"] == "党建工作考核得分不低于70分，责任清单任务完成率不低于80%"
+    assert wording["then"] == "党建工作考核得分不低于85分，责任清单任务完成率不低于80%"
     table = runner.invoke(app, ["simulate", "--period", "2026-08", "--policy", str(stricter)])
     assert "无 → 提醒" in table.output
+    assert "履责考核" in table.output and "不低于85分" in table.output \
+        and "不低于70分" in table.output and "文书引用的要求改变 1 处" in table.output
     with session_scope() as session:
         assert len(list_cases(session=session, period="2026-08")) == before

@@ -78,11 +78,11 @@ def test_the_periods_criticism_is_one_circular_to_all_units_and_a_letter_to_each
         events = events_about(session=session, case_id=criticised[0].id)
         issued = get_case(session=session, case_id=criticised[0].id)
     assert "市直各部门（单位）党组（党委）、各机关党委：" in circular
-    assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in circular
+    assert "抄送：中共云川市委组织部、云川市纪委监委驻市委组织部纪检监察组。" in circular
     assert all(name in circular for name in names) and DECISION in circular
     assert "予以通报批评" in circular and "草稿" not in circular
     letter = text_of(paths[criticised[0].id])
-    assert "以《关于对" in letter and "（市直工委〔2026〕1号）对你" in letter  # cites the 通报
+    assert "我委以市直工委〔2026〕1号文件印发《关于对" in letter  # cites the 通报 by number
     assert issued.reply_due == date(2026, 12, 7)  # 10 working days, stored with the case
     assert events[-1].event == "circulated" and "市直工委〔2026〕1号" in events[-1].note
 
@@ -186,7 +186,7 @@ def test_the_quarter_circular_counts_only_decided_measures(db_url):
     text = text_of(path)
     assert number == "市直工委〔2026〕1号" and "共采取处置措施1次" in text
     assert "进行问责" not in text  # a reminder or talk is not 问责
-    assert "抄送：中共某市委组织部、某市纪委监委驻市委组织部纪检监察组。" in text
+    assert "抄送：中共云川市委组织部、云川市纪委监委驻市委组织部纪检监察组。" in text
     assert "组织生活制度全部落实" in text and "存在的主要问题" in text
     with session_scope() as session:
         assert len(list_cases(session=session, period="2026-08")) == len(cases)

@@ -63,7 +63,7 @@ def test_a_reply_in_time_accepted_closes_the_case(db_url, tmp_path):
     with session_scope() as session:
         events = [(e.event, e.actor) for e in events_about(session=session, case_id=case_id)]
     assert events[-2:] == [("reply_received", "dutyflow"), ("accepted", "刘审核")]
-    with pytest.raises(DutyflowError, match="was closed"):
+    with pytest.raises(DutyflowError, match="已销号"):
         record_reply(case_id=case_id, received=TODAY)
 
 
@@ -82,24 +82,24 @@ def test_an_unanswered_measure_is_overdue_after_the_date_it_gave(db_url):
 def test_a_returned_reply_gets_a_new_due_date(db_url):
     case_id = issued_letter(TODAY)
     record_reply(case_id=case_id, received=TODAY, measures="已整改")
-    with pytest.raises(DutyflowError, match="needs the reason"):
+    with pytest.raises(DutyflowError, match="退回须写明理由"):
         return_reply(case_id=case_id, reviewer="张主任", note="")
     returned = return_reply(case_id=case_id, reviewer="张主任", note="缺少会议记录",
                             today=date(2026, 12, 14))
     assert returned.reply_due == add_working_days(date(2026, 12, 14), 10)
     assert status_of(case_id) == "awaiting_reply"
-    with pytest.raises(DutyflowError, match="no reply waiting"):
+    with pytest.raises(DutyflowError, match="没有待审核的反馈"):
         accept_reply(case_id=case_id, reviewer="张主任")  # nothing new came yet
 
 
 def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path):
     case_id = issued_letter(TODAY)
     draft = office_letters(cycle())[1].id  # a re-run changes nothing; this one is still a draft
-    with pytest.raises(DutyflowError, match="only an issued measure"):
+    with pytest.raises(DutyflowError, match="只有已印发、要求反馈的措施"):
         record_reply(case_id=draft, received=TODAY)
-    with pytest.raises(DutyflowError, match="no such file"):
+    with pytest.raises(DutyflowError, match="找不到佐证材料文件"):
         record_reply(case_id=case_id, received=TODAY, files=[tmp_path / "missing.pdf"])
-    with pytest.raises(DutyflowError, match="after today"):
+    with pytest.raises(DutyflowError, match="晚于今天"):
         record_reply(case_id=case_id, received=date(2099, 1, 1))
     bad = runner.invoke(app, ["reply", case_id, "--received", "2026-13-01"])
     assert bad.exit_code == 2 and "not a date" in bad.output
@@ -141,9 +141,11 @@ def test_replies_come_in_through_the_workbook_and_bad_rows_are_quarantined(db_ur
                    if q.table_name == "replies"}
         [kept] = replies_of(session=session, case_id=first)
         [by_number] = replies_of(session=session, case_id=second)
-    assert "unknown case" in reasons[4] and "its notice is 草稿" in reasons[5]
-    assert "before case" in reasons[6] and "names its case" in reasons[7]
-    assert "duplicate of row 2" in reasons[8] and "is case" in reasons[9]
+    assert reasons[4].startswith("案件编号2026-08-NOPE找不到对应的案件")
+    assert reasons[5] == f"案件{draft}不接受反馈：其通知书尚为“草稿，待审核”"
+    assert reasons[6] == f"反馈日期2026-09-01早于案件{first}的印发日期2026-09-07"
+    assert reasons[7].startswith("未填写案件编号或文号") and reasons[8] == "与第2行重复"
+    assert reasons[9] == f"文号{by_id[first]}是案件{first}的，与案件编号{second}不符"
     assert (kept.received_on, kept.completed, kept.note) == (date(2026, 9, 15), True,
                                                              "佐证材料：会议记录3份")
     assert by_number.completed is False and "整改反馈" in by_number.source

@@ -184,7 +184,7 @@ def test_only_configured_reviewers_decide_and_never_on_their_own_branch(db_url):
     log = runner.invoke(app, ["audit", "--period", "2026-08"])
     assert log.exit_code == 0
     printed = [line.split()[2:5] for line in log.output.splitlines() if actions[0].id in line]
-    assert printed == [["立案", "dutyflow", actions[0].id],  # the reviewer's words for each
+    assert printed == [["立案", "系统（自动）", actions[0].id],  # the reviewer's words for each
                        ["批准未记录（不符合规定）", "王五", actions[0].id],
                        ["批准未记录（不符合规定）", secretary, actions[0].id]]
 

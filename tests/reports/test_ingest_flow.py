@@ -95,9 +95,9 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db_url, tmp_pa
     printed = [line.split(maxsplit=4) for line in result.output.splitlines()
                if line.startswith("组织生活台账.xlsx")]  # 文件 工作表 行号 列 原因
     assert printed == [
-        ["组织生活台账.xlsx", "组织生活", "6", "组织编码", "unknown organization code"],
-        ["组织生活台账.xlsx", "组织生活", "7", "召开日期", "no such date '2026年13月45日'"],
-        ["组织生活台账.xlsx", "组织生活", "8", "实到人数", "negative count -3"]]
+        ["组织生活台账.xlsx", "组织生活", "6", "组织编码", "组织编码不存在：XX99"],
+        ["组织生活台账.xlsx", "组织生活", "7", "召开日期", "召开日期不是有效日期：2026年13月45日"],
+        ["组织生活台账.xlsx", "组织生活", "8", "实到人数", "实到人数不能为负数：-3"]]
     assert counts()["meetings"] == 3
     with session_scope() as session:
         stored = quarantined_rows(session=session, period="2026-10")
@@ -189,8 +189,7 @@ def test_an_assessment_of_another_period_is_quarantined(sqlite_url, tmp_path):
         ["DW01-ZB02", "2026-Q4", 80, 10, 8]])
     summary = ingest_reports(period="2026-10", input_path=folder)
     assert [(q.row, q.column) for q in summary.quarantined] == [(3, "period"), (4, "period")]
-    assert "assessment period 2026-09 is outside the reported period 2026-10" in \
-        summary.quarantined[0].reason
+    assert summary.quarantined[0].reason == "考核期2026年9月不在本次报送的期间（2026年10月）"
     assert counts()["assessments"] == 1
 
 
@@ -203,7 +202,7 @@ def test_control_characters_in_a_json_report_never_reach_the_database(db_url, tm
         ["\x00", "DW01-ZB01", "记录不规范", "2026-09-30", "整改中", None]])
     summary = ingest_reports(period="2026-10", input_path=folder)
     assert [(q.row, q.column, q.reason) for q in summary.quarantined] == [
-        (2, "item_id", "required value is empty")]
+        (2, "item_id", "问题编号不能为空")]
     from dutyflow.models.tables import Rectification
 
     with session_scope() as session:

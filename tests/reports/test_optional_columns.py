@@ -105,9 +105,9 @@ def test_bad_organization_cells_are_quarantined_with_row_column_and_reason(tmp_p
     table = clean(write(tmp_path, "csv", "组织", [*ORG_HEADERS, "正式党员数", "是否设支委会"],
                         rows), ORGANIZATIONS)
     assert problems(table) == [
-        (3, "has_committee", "has committee: 'maybe' is neither yes (是) nor no (否)"),
-        (4, "full_members", "negative count -2"),
-        (5, "full_members", "12 full members (正式党员数) but only 9 members (党员人数)"),
+        (3, "has_committee", "是否设支委会应填“是”或“否”：maybe"),
+        (4, "full_members", "正式党员数不能为负数：-2"),
+        (5, "full_members", "正式党员数12人，多于党员人数9人"),
     ]
     assert column(table, "org_code") == ["DW01", "DW01-ZB04"]
     # blank optional cells are simply empty
@@ -119,7 +119,7 @@ def test_a_party_group_name_longer_than_the_database_column_is_quarantined(tmp_p
     rows = [[*org_rows()[0], "党" * 201]]
     table = clean(write(tmp_path, "xlsx", "组织", [*ORG_HEADERS, "所在单位党组"], rows),
                   ORGANIZATIONS)
-    assert problems(table) == [(3, "unit_party_group", "201 characters, longer than the 200 allowed")]
+    assert problems(table) == [(3, "unit_party_group", "所在单位党组共201个字，超过200个字的上限")]
 
 
 # ---------------------------------------------------------------------------------- meetings
@@ -164,7 +164,7 @@ def test_a_row_with_one_unknown_meeting_type_is_quarantined_naming_it(tmp_path):
     rows = [*meeting_rows(), ["DW01-ZB01", "主题党日、茶话会", date(2026, 10, 15), 18]]
     table = clean(write(tmp_path, "xlsx", "会议", MEETING_HEADERS, rows), MEETINGS)
     assert problems(table) == [
-        (6, "meeting_type", "unknown meeting type '茶话会' in '主题党日、茶话会'")]
+        (6, "meeting_type", "会议类型中的“茶话会”无法识别：主题党日、茶话会")]
     assert len(table.rows) == 3  # no part of the bad row is kept
     assert table.quarantined[0].value == "主题党日、茶话会"
 
@@ -177,9 +177,9 @@ def test_the_two_types_of_one_row_are_not_duplicates_but_a_repeated_row_is(tmp_p
             ["DW01-ZB01", "党小组会", date(2026, 10, 15), 18]]         # row 6: new, once row 5 goes
     table = clean(write(tmp_path, "csv", "会议", MEETING_HEADERS, rows), MEETINGS)
     assert problems(table) == [
-        (3, "org_code", "duplicate of row 2"),
-        (4, "org_code", "duplicate of row 2 (theme_day)"),
-        (5, "org_code", "duplicate of row 2 (party_lecture)"),
+        (3, "org_code", "与第2行重复"),
+        (4, "org_code", "与第2行重复（主题党日）"),
+        (5, "org_code", "与第2行重复（党课）"),
     ]
     # a row goes or stays whole: row 5's group meeting is not half-loaded
     assert [(r, t) for r, t in zip(table.rows["_row"], table.rows["meeting_type"], strict=True)] \
@@ -194,10 +194,10 @@ def test_a_meeting_type_declared_by_a_policy_may_share_a_cell_with_built_in_ones
             ["DW01-ZB01", "主题党日、读书会", date(2026, 10, 16), 18]]
     table = clean(write(tmp_path, "xlsx", "会议", MEETING_HEADERS, rows), specs["meetings"])
     assert column(table, "meeting_type") == ["theme_day", "study_session"]
-    assert problems(table) == [(4, "meeting_type", "unknown meeting type '读书会' in '主题党日、读书会'")]
+    assert problems(table) == [(4, "meeting_type", "会议类型中的“读书会”无法识别：主题党日、读书会")]
     # the built-in table still refuses the policy's type
     plain = clean(write(tmp_path / "plain", "xlsx", "会议", MEETING_HEADERS, rows[:1]), MEETINGS)
-    assert problems(plain)[0][2] == "unknown meeting type '中心组学习' in '主题党日+中心组学习'"
+    assert problems(plain)[0][2] == "会议类型中的“中心组学习”无法识别：主题党日+中心组学习"
 
 
 @pytest.mark.parametrize("header", ["所属年度", "年度", "所属年份", "for_year"])
@@ -222,10 +222,10 @@ def test_a_year_that_is_not_one_is_quarantined(tmp_path):
             ["DW01-ZB01", "组织生活会", date(2026, 10, 16), 18, "2025"]]
     table = clean(write(tmp_path, "csv", "会议", [*MEETING_HEADERS, "所属年度"], rows), MEETINGS)
     assert problems(table) == [
-        (2, "for_year", "year 1999 is outside 2000-2099"),
-        (3, "for_year", "year 2100 is outside 2000-2099"),
-        (4, "for_year", "not a year '去年'"),
-        (5, "for_year", "held on 2026-10-15, it cannot be for the later year 2027"),
+        (2, "for_year", "所属年度超出可接受的范围（2000年至2099年）：1999"),
+        (3, "for_year", "所属年度超出可接受的范围（2000年至2099年）：2100"),
+        (4, "for_year", "所属年度不是年份：去年"),
+        (5, "for_year", "召开日期是2026-10-15，所属年度不能是更晚的2027年"),
     ]
     assert column(table, "for_year") == [2025]
 
@@ -260,9 +260,9 @@ def test_bad_rectification_cells_are_quarantined_with_row_column_and_reason(tmp_
     table = clean(write(tmp_path, "csv", "整改台账", [*RECT_HEADERS, *RECT_OPTIONAL_HEADERS], rows),
                   RECTIFICATIONS)
     assert problems(table) == [
-        (2, "extended_to", "no such date '2026年13月1日'"),
-        (3, "extended_to", "extended to 2026-09-01, not after the deadline 2026-09-30"),
-        (4, "source", "51 characters, longer than the 50 allowed"),
+        (2, "extended_to", "延期至不是有效日期：2026年13月1日"),
+        (3, "extended_to", "延期至2026-09-01，不晚于整改时限2026-09-30"),
+        (4, "source", "问题来源共51个字，超过50个字的上限"),
     ]
     assert column(table, "item_id") == ["ZG-4"]
     assert column(table, "source") == [None] and column(table, "responsible") == [None]
@@ -288,7 +288,7 @@ def test_an_unknown_rating_is_quarantined(tmp_path):
     rows = [["DW01-ZB01", "2026-10", 88, 10, 9, "优秀"], ["DW01-ZB02", "2026-10", 80, 10, 9, "差"]]
     table = clean(write(tmp_path, "xlsx", "考核", [*ASSESS_HEADERS, "述职评议等次"], rows),
                   ASSESSMENTS)
-    assert problems(table) == [(3, "duty_report_rating", "unknown duty report rating '优秀'")]
+    assert problems(table) == [(3, "duty_report_rating", "述职评议等次无法识别：优秀")]
     assert column(table, "duty_report_rating") == ["poor"]
 
 

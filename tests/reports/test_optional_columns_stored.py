@@ -125,11 +125,11 @@ def test_bad_optional_cells_are_quarantined_and_stored_with_row_and_reason(db_ur
         ["DW01", "2026-10", 88, 10, 9, "优秀"]], encoding="gb18030")     # row 2
     summary = ingest_reports(period="2026-10", input_path=folder)
     expected = [
-        ("organizations", 6, "full_members", "25 full members (正式党员数) but only 20 members (党员人数)"),
-        ("organizations", 7, "has_committee", "has committee: 'maybe' is neither yes (是) nor no (否)"),
-        ("meetings", 3, "meeting_type", "unknown meeting type '茶话会' in '主题党日、茶话会'"),
-        ("meetings", 4, "for_year", "year 1999 is outside 2000-2099"),
-        ("assessments", 2, "duty_report_rating", "unknown duty report rating '优秀'"),
+        ("organizations", 6, "full_members", "正式党员数25人，多于党员人数20人"),
+        ("organizations", 7, "has_committee", "是否设支委会应填“是”或“否”：maybe"),
+        ("meetings", 3, "meeting_type", "会议类型中的“茶话会”无法识别：主题党日、茶话会"),
+        ("meetings", 4, "for_year", "所属年度超出可接受的范围（2000年至2099年）：1999"),
+        ("assessments", 2, "duty_report_rating", "述职评议等次无法识别：优秀"),
     ]
     assert [(q.table, q.row, q.column, q.reason) for q in summary.quarantined] == expected
     with session_scope() as session:

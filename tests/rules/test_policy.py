@@ -85,3 +85,54 @@ def test_reply_days_are_per_measure_and_checked(tmp_path):
         load_policy(edited(tmp_path, "    reminder: 10\n", "    reminder: 0\n"))
     with pytest.raises(PolicyError, match="unknown action 'reminderr'"):
         load_policy(edited(tmp_path, "    reminder: 10\n", "    reminderr: 10\n"))
+
+
+# ---- a rule's wording, written from its own numbers -------------------------------------------
+
+def test_the_requirements_are_written_from_the_rules_numbers(tmp_path):
+    from dutyflow.rules.compile import compile_policy
+
+    def quoted(policy, rule_id: str) -> str:
+        return next(r.requirement for r in compile_policy(policy) if r.id == rule_id)
+
+    default = load_policy()
+    assert quoted(default, "fulfillment.weak.score.1") == \
+        "党建工作考核得分不低于70分，责任清单任务完成率不低于80%"
+    assert quoted(default, "meeting.general_meeting.1") == \
+        "支部党员大会每季度至少召开1次，有表决权的党员须半数以上到会"
+    assert quoted(default, "duty_report.average") == "党组织书记抓党建工作述职评议应达到“较好”以上等次"
+    changed = load_policy(edited(tmp_path, "quorum: 0.5", "quorum: 0.6"))
+    assert quoted(changed, "meeting.general_meeting.1").endswith("有表决权的党员须60%以上到会")
+    twice = edited(tmp_path, "minimum: 1\n      only_with_committee: true",
+                   "minimum: 2\n      only_with_committee: true")
+    assert quoted(load_policy(twice), "meeting.committee_meeting.1") == \
+        "设立支部委员会的党支部，支部委员会会议每月至少召开2次"
+    no_longer_good = edited(tmp_path, "ratings: {average: reminder, poor: talk}",
+                            "ratings: {fairly_good: reminder, average: talk, poor: talk}")
+    assert quoted(load_policy(no_longer_good), "duty_report.poor") == \
+        "党组织书记抓党建工作述职评议应达到“好”以上等次"
+
+
+@pytest.mark.parametrize("old, new, field, said", [
+    ("{score_below}分", "{score}分", "fulfillment.text",
+     "没有占位符 {score}，可用：{score_below}、{tasks_done_below}"),
+    ("至少讲授{minimum}次", "至少讲授两次", "meetings.duties.4.text", "文字写的是“两次”"),
+    ("须{quorum:share}以上", "须三分之二以上", "meetings.duties.3.text", "文字写的是“三分之二”"),
+    ("“{rating}”以上", "“好”以上", "duty_report.text", "须达到“较好”以上"),
+    ("在规定期限内报送", "在3个工作日内报送", "replies.chase.text", "文字写的是“3个”"),
+])
+def test_words_that_state_another_number_are_refused_naming_the_line(tmp_path, old, new, field,
+                                                                      said):
+    path = edited(tmp_path, old, new)
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    line = line_of(path, new)
+    assert str(refused.value).startswith(f"规则文件 policy.yaml 第{line}行（{field}）：")
+    assert said in str(refused.value)
+
+
+def test_a_policy_with_its_numbers_written_out_still_loads_when_they_agree(tmp_path):
+    path = edited(tmp_path, "不低于{score_below}分，责任清单任务完成率不低于{tasks_done_below:%}",
+                  "不低于70分，责任清单任务完成率不低于80％")  # a full-width ％, as typed
+    assert load_policy(path).fulfillment.requirement == \
+        "党建工作考核得分不低于70分，责任清单任务完成率不低于80％"

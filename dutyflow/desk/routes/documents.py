@@ -9,13 +9,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import MEASURE_KINDS, status_words
 from dutyflow.desk.deps import CurrentReviewer, Page, PageRenderer, SignedIn
 from dutyflow.desk.filters import filter_of, neighbours, params_of, plain_query, query_of
 from dutyflow.desk.security import flash
 from dutyflow.services.casefile import document_file, document_path, queue_ids
-from dutyflow.services.review import decide
+from dutyflow.services.review import decide, own_organization
 
 router = APIRouter()
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,7 +32,7 @@ def document_page(request: Request, document_id: str, reviewer: CurrentReviewer,
     params = request.query_params
     ids = queue_ids(filter_of(params)) if found.case is not None else []
     previous, following = neighbours(ids, document_id) if ids else (None, None)
-    own = reviewer.org_code is not None and reviewer.org_code == found.document.org_code
+    own = own_organization(reviewer, found.org)  # the rule `decide` applies: no forms to refuse
     return page(request, "document.html.j2", reviewer=reviewer, found=found,
                 query=query_of(params), previous=previous, following=following,
                 position=(ids.index(document_id) + 1) if document_id in ids else None,
@@ -57,7 +58,7 @@ def decide_document(request: Request, document_id: str, reviewer: CurrentReviewe
     query = plain_query(back)
     here = f"/documents/{quote(document_id)}" + (f"?{query}" if query else "")
     if decision not in ("approve", "reject"):
-        flash(request, "error", "请选择批准或驳回")
+        flash(request, "error", refusals.CHOOSE_DECISION)
         return RedirectResponse(here, status_code=303)
     following = neighbours(queue_ids(filter_of(params_of(query))), document_id)[1]
     try:
@@ -65,7 +66,7 @@ def decide_document(request: Request, document_id: str, reviewer: CurrentReviewe
                          note=note, decision_ref=decision_ref,
                          seen_version=int(version) if version.isdigit() else None)
     except DutyflowError as exc:
-        flash(request, "error", f"{document_id} 未记录：{exc}")
+        flash(request, "error", refusals.NOT_RECORDED.format(document_id=document_id, reason=exc))
         return RedirectResponse(here, status_code=303)
     flash(request, "ok", f"{document_id}：{status_words(decided.status)}（{reviewer.name}）")
     if decided.kind not in MEASURE_KINDS:  # no queue of its own around it

@@ -1,4 +1,5 @@
-"""Whether the desk is up (for the service manager and the proxy)."""
+"""Whether the desk is up (for the service manager and the proxy). Answered on the event loop,
+without a worker thread: it answers even while every thread is busy."""
 
 from __future__ import annotations
 
@@ -8,5 +9,5 @@ router = APIRouter()
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     return {"status": "ok"}

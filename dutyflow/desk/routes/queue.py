@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dutyflow.core import refusals
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import CHASE, DOCUMENT_KINDS, DocumentStatus
 from dutyflow.desk.deps import CurrentReviewer, Page, SignedIn
@@ -44,8 +45,7 @@ def bulk_approve(request: Request, reviewer: CurrentReviewer,
     outcome = approve_office_cases(list(case or []), reviewer.name)
     if outcome.approved:
         flash(request, "ok", f"已批准 {len(outcome.approved)} 件：" + "、".join(outcome.approved))
-    for refusal in outcome.refused:
-        flash(request, "error", refusal)
+    flash(request, "error", *outcome.refused)  # every row, however many: kept on the server
     if not case:
-        flash(request, "error", "没有选择案件")
+        flash(request, "error", refusals.NOTHING_CHOSEN)
     return RedirectResponse("/queue?" + plain_query(back), status_code=303)
