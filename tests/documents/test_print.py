@@ -46,9 +46,9 @@ def chase_notice() -> Notice:
     action = real_actions()["supervision"]
     letter = SimpleNamespace(**vars(action), issued_on=date(2026, 11, 2),
                              document_number="市直工委函〔2026〕3号")
-    return build_chase(subject="chase-1", action=letter, org=org(), parent=PARENT,
-                       missed=date(2026, 11, 16), working_days=5, next_measure="约谈",
-                       on=ISSUED_ON, doc_number="市直工委函〔2026〕9号")
+    return build_chase(subject="chase-1", chased=[(letter, date(2026, 11, 16))], org=org(),
+                       parent=PARENT, working_days=5, warns_of="talk", on=ISSUED_ON,
+                       doc_number="市直工委函〔2026〕9号")
 
 
 def names_of(notice: Notice) -> tuple[str, ...]:
