@@ -14,8 +14,14 @@ What the standard asks, and where it is done here:
 - §7.3.4-7.3.7: 附件说明 under the body; the signature centred over the date, the date four
   characters from the right, two lines left above them for the seal; the 附注 under the date;
   each attachment on pages of its own, "附件1" at the top left, its title on the third line.
-- §7.4: the 版记 at the foot of the last page (a table anchored to the bottom margin), its
-  first and last rules thick (0.35 mm), the rule between them thin (0.25 mm).
+- §7.3.1: the title's lines broken between words, balanced (titles.py), as explicit breaks.
+- §7.3.5.5: the last body block, the 附件说明, the seal's lines, signature and date kept
+  together (keepNext), so a page never carries the signature alone: body lines come with it.
+- §7.4: the 版记 at the foot of the last page (a table in a text box anchored to the bottom
+  of the type area: Word and LibreOffice both place it), its first and last rules thick
+  (0.35 mm), the rule between them thin (0.25 mm).
+- Attachment tables: columns as wide as their content needs (columns.py), rows that never
+  split across pages, the header row repeated on each page.
 - §7.5: page numbers "— 1 —" in 宋体 四号, odd pages one character from the right, even pages
   one character from the left.
 """
@@ -23,16 +29,18 @@ What the standard asks, and where it is done here:
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from dutyflow.documents.columns import column_widths, crowded
 from dutyflow.documents.notice import AttachedPage, Block, Notice
 
 BODY_FONT, TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, NUMBER_FONT = (
     "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体")
-BODY, TITLE, SMALL, TABLE = 32, 44, 28, 24  # half-points: 三号 二号 四号 小四
+BODY, TITLE, SMALL, TABLE, SMALL_TABLE = 32, 44, 28, 24, 21  # half-points: 三号 二号 四号 小四 五号
 MARK_MAX = 72  # half-points: the mark is at most 36 pt, smaller when the name is long
 LINE = 579  # twentieths of a point: 28.95 pt, 22 lines on the standard's type area
 CHAR_SPACE = -849  # 4096ths of a point off 16 pt: a 15.79 pt pitch, 28 characters a line
@@ -40,16 +48,22 @@ PITCH = 314  # twips per body character (16 pt less SQUEEZE): indents count in t
 SQUEEZE = -6  # twips of character spacing on body text: 15.7 pt a character, 28 a line
 NO_SNAP = '<w:snapToGrid w:val="0"/>'
 SMALL_CHAR = 280  # twips: one 四号 character (版记, page numbers)
+TABLE_CHAR = 240  # twips: one 小四 character (tables)
 RED = "C00000"
 TYPE_WIDTH = 8844  # twips: 156 mm
 WIDE_RULE = 397  # twips each side beyond the type area: the letter's 170 mm rules
 DOCUMENT_MARK_SPACE = 1984  # twips: 35 mm from the type area's top to the 文件 mark
 THICK, THIN = 8, 6  # eighths of a point: 0.35 mm and 0.25 mm rules
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_LATIN = re.compile(r"([0-9A-Za-z][0-9A-Za-z.,:%/\-]*)")  # kept in the odd pieces of a split
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DRAWING = ('xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+EMU = 635  # EMUs a twip
 OFFICE = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -92,8 +106,8 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles xmlns:w="{W}"><w:docDefaults><w:rPrDefault><w:rPr>\
 <w:rFonts w:ascii="{BODY_FONT}" w:eastAsia="{BODY_FONT}" w:hAnsi="{BODY_FONT}" w:cs="{BODY_FONT}"/>\
 <w:sz w:val="{BODY}"/><w:szCs w:val="{BODY}"/><w:lang w:val="zh-CN" w:eastAsia="zh-CN"/>\
-</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="{LINE}" \
-w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>\
+</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="0" \
+w:line="{LINE}" w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>\
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:rPr>\
 <w:sz w:val="{BODY}"/><w:szCs w:val="{BODY}"/></w:rPr></w:style>\
 <w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>\
@@ -180,11 +194,24 @@ def _mark_size(mark: str, width: int) -> int:
 
 
 def _run(text: str, *, font: str = BODY_FONT, size: int = BODY, color: str | None = None) -> str:
+    """A run; a line break in the text (a table cell's, a description's) breaks the line.
+    Numbers, codes and Latin words are runs of their own in an English language tag, body
+    text squeezed to 28 characters a line but not them: LibreOffice breaks a number in Chinese
+    text anywhere (202/6年, 4/1/0项), one tagged English never."""
     color_xml = f'<w:color w:val="{color}"/>' if color else ""
-    squeeze = f'<w:spacing w:val="{SQUEEZE}"/>' if size == BODY else ""
-    return (f'<w:r><w:rPr><w:rFonts w:ascii="{font}" w:eastAsia="{font}" w:hAnsi="{font}"/>'
-            f'{color_xml}{squeeze}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-            f'<w:t xml:space="preserve">{_text(text)}</w:t></w:r>')
+    runs = []
+    for n, piece in enumerate(_LATIN.split(text)):
+        if not piece:
+            continue
+        latin = n % 2 == 1  # the split keeps the Latin pieces at the odd places
+        squeeze = f'<w:spacing w:val="{SQUEEZE}"/>' if size == BODY and not latin else ""
+        lang = '<w:lang w:val="en-US" w:eastAsia="en-US"/>' if latin else ""
+        lines = "<w:br/>".join(f'<w:t xml:space="preserve">{_text(line)}</w:t>'
+                               for line in piece.split("\n"))
+        runs.append(f'<w:r><w:rPr><w:rFonts w:ascii="{font}" w:eastAsia="{font}" '
+                    f'w:hAnsi="{font}"/>{color_xml}{squeeze}<w:sz w:val="{size}"/>'
+                    f'<w:szCs w:val="{size}"/>{lang}</w:rPr>{lines}</w:r>')
+    return "".join(runs)
 
 
 def _paragraph(text: str, *, align: str = "both", indent: bool = True, font: str = BODY_FONT,
@@ -209,56 +236,69 @@ def _blank(count: int = 1) -> str:
     return "".join(_paragraph("") for _ in range(count))
 
 
-def _table(rows: tuple[tuple[str, ...], ...]) -> str:
+def _table(rows: tuple[tuple[str, ...], ...], *, keep_next: bool = False) -> str:
+    """A table whose columns are as wide as their content needs (codes and dates never
+    break), whose rows never split across pages and whose header row repeats on each page;
+    `keep_next` keeps its last row on the page of what follows."""
     columns = max(len(r) for r in rows)
-    width = TYPE_WIDTH // columns
+    # 小四, or 五号 when codes and dates would leave the prose columns too narrow
+    size = TABLE if not crowded(rows, TYPE_WIDTH / TABLE_CHAR) else SMALL_TABLE
+    share = column_widths(rows, TYPE_WIDTH / (size * 10))
+    widths = [int(w * size * 10) for w in share]
+    widths[-1] += TYPE_WIDTH - sum(widths)
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                       for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in range(columns))
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     body = []
     for r, row in enumerate(rows):
         cells = []
         # a row with blanks is a form to fill in: leave room to write
-        height = ('<w:trPr><w:trHeight w:val="680"/></w:trPr>'
-                  if r and any(not c for c in row) else "")
+        height = '<w:trHeight w:val="680"/>' if r and any(not c.strip() for c in row) else ""
+        header = "<w:tblHeader/>" if r == 0 else ""
+        keep = "<w:keepNext/>" if r == 0 or (keep_next and r == len(rows) - 1) else ""
         for c in range(columns):
             text = row[c] if c < len(row) else ""
             font = HEADING_FONT if r == 0 else BODY_FONT
-            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{widths[c]}" w:type="dxa"/>'
                          f'<w:vAlign w:val="center"/></w:tcPr>'
-                         f'<w:p><w:pPr><w:snapToGrid w:val="0"/>'
+                         f'<w:p><w:pPr>{keep}<w:snapToGrid w:val="0"/>'
                          f'<w:spacing w:line="360" w:lineRule="auto"/>'
                          f'<w:jc w:val="{"center" if r == 0 else "left"}"/></w:pPr>'
-                         f'{_run(text, font=font, size=TABLE) if text else ""}</w:p></w:tc>')
-        body.append(f"<w:tr>{height}{''.join(cells)}</w:tr>")
-    return (f'<w:tbl><w:tblPr><w:tblW w:w="{width * columns}" w:type="dxa"/>'
+                         f'{_run(text, font=font, size=size) if text else ""}</w:p></w:tc>')
+        body.append(f"<w:tr><w:trPr><w:cantSplit/>{height}{header}</w:trPr>{''.join(cells)}</w:tr>")
+    return (f'<w:tbl><w:tblPr><w:tblW w:w="{TYPE_WIDTH}" w:type="dxa"/>'
             f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders>'
             f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
             f"{''.join(body)}</w:tbl>")
 
 
-def _blocks(blocks: tuple[Block, ...]) -> list[str]:
+def _blocks(blocks: tuple[Block, ...], *, keep_last: bool = False) -> list[str]:
+    """The blocks; `keep_last` keeps the last (its last lines, a table its last row) on the
+    page of what follows: the signature never stands on a page alone (§7.3.5.5)."""
     parts = []
-    for block in blocks:
+    for n, block in enumerate(blocks):
+        keep = keep_last and n == len(blocks) - 1
         if block.kind == "heading":
-            parts.append(_paragraph(block.text, font=HEADING_FONT))
+            parts.append(_paragraph(block.text, font=HEADING_FONT, keep_next=True))
         elif block.kind == "subheading":
-            parts.append(_paragraph(block.text, font=SUBHEADING_FONT))
+            parts.append(_paragraph(block.text, font=SUBHEADING_FONT, keep_next=True))
         elif block.kind == "table":
-            parts.append(_table(block.rows))
+            parts.append(_table(block.rows, keep_next=keep))
         else:
-            parts.append(_paragraph(block.text))
+            parts.append(_paragraph(block.text, keep_next=keep))
     return parts
 
 
 def _attachment_note(notice: Notice) -> list[str]:
-    """附件说明 (§7.3.4): under the body, two characters in; later names align with the first."""
+    """附件说明 (§7.3.4): under the body, two characters in; later names align with the first;
+    kept with the signature that follows."""
     lines = notice.attachment_note
     if not lines:
         return []
     first = lines[0] if lines[0].startswith("附件：") else f"附件：{lines[0]}"
-    parts = [_blank(), _paragraph(first, align="left")]
-    parts += [_paragraph(line, align="left", indent=False, ind=f'w:left="{5 * PITCH}"')
+    parts = [_paragraph("", keep_next=True), _paragraph(first, align="left", keep_next=True)]
+    parts += [_paragraph(line, align="left", indent=False, ind=f'w:left="{5 * PITCH}"',
+                         keep_next=True)
               for line in lines[1:]]
     return parts
 
@@ -287,47 +327,79 @@ def _attachment_pages(pages: tuple[AttachedPage, ...]) -> list[str]:
         parts.append(_paragraph(page.label, align="left", indent=False, font=HEADING_FONT,
                                 page_break=True))
         parts.append(_blank())
-        parts.append(_paragraph(page.title, align="center", indent=False, font=TITLE_FONT,
-                                size=TITLE, line=None))
+        parts.append(_paragraph("\n".join(page.title_lines or (page.title,)), align="center",
+                                indent=False, font=TITLE_FONT, size=TITLE, line=None))
         parts.append(_blank())
         parts.extend(_blocks(page.blocks))
     return parts
 
 
-def _imprint(notice: Notice) -> str:
-    """The 版记 (§7.4): paragraphs in one frame anchored to the bottom of the last page's type
-    area; 抄送 over the 印发 line, the first and last rules thick, the one between thin."""
-    frame = (f'<w:framePr w:w="{TYPE_WIDTH}" w:wrap="around" w:vAnchor="margin" w:hAnchor="margin" '
-             'w:xAlign="center" w:yAlign="bottom"/>')
-    ruled = bool(notice.printed_by)  # a letter's 版记 has no rules (§10.1)
-
-    def rules(top: int | None, bottom: int | None) -> str:
-        if not ruled:
-            return ""
-        sides = [(side, size) for side, size in (("top", top), ("bottom", bottom)) if size]
-        return "<w:pBdr>" + "".join(
-            f'<w:{side} w:val="single" w:sz="{size}" w:space="1" w:color="000000"/>'
-            for side, size in sides) + "</w:pBdr>"
-
-    paragraphs = []
+def _imprint_table(notice: Notice) -> tuple[str, int]:
+    """The 版记's lines as a one-column table (抄送 over the 印发 line; in a 文件 the first and
+    last rules thick, the one between thin; a letter's without rules, §10.1) and its height
+    in twips."""
+    ruled = bool(notice.printed_by)
+    rows: list[tuple[list[str], int, int]] = []
     if notice.copy_to:
-        label = "抄送："
-        paragraphs.append(
-            f'<w:p><w:pPr>{frame}{rules(THICK, THIN if notice.printed_by else THICK)}{NO_SNAP}'
-            f'<w:spacing w:line="240" w:lineRule="auto"/>'
-            f'<w:ind w:left="{SMALL_CHAR * (1 + len(label))}" w:right="{SMALL_CHAR}" '
-            f'w:hanging="{SMALL_CHAR * len(label)}"/><w:jc w:val="left"/></w:pPr>'
-            f'{_run(f"{label}{notice.copy_to}。", size=SMALL)}</w:p>')
+        rows.append(([f"抄送：{notice.copy_to}。"], THICK, THIN if notice.printed_by else THICK))
     if notice.printed_by:
-        tab = TYPE_WIDTH - SMALL_CHAR
-        top = None if notice.copy_to else THICK
-        paragraphs.append(
-            f'<w:p><w:pPr>{frame}{rules(top, THICK)}{NO_SNAP}'
-            f'<w:tabs><w:tab w:val="right" w:pos="{tab}"/></w:tabs>'
-            f'<w:spacing w:line="240" w:lineRule="auto"/><w:ind w:left="{SMALL_CHAR}"/>'
-            f'<w:jc w:val="left"/></w:pPr>{_run(notice.printed_by, size=SMALL)}'
-            f'<w:r><w:tab/></w:r>{_run(f"{notice.date_text}印发", size=SMALL)}</w:p>')
-    return "".join(paragraphs)
+        rows.append(([notice.printed_by, f"{notice.date_text}印发"],
+                     THIN if notice.copy_to else THICK, THICK))
+    edge = '<w:{side} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>'
+    trs, lines = [], 0
+    for parts, top, bottom in rows:
+        label = 3 if parts[0].startswith("抄送：") else 0  # later lines align after 抄送：
+        per_line = (TYPE_WIDTH - (2 + label) * SMALL_CHAR) // SMALL_CHAR
+        lines += max(1, math.ceil((display_width(parts[0]) - label) / per_line))
+        borders = (edge.format(side="top", size=top) + edge.format(side="bottom", size=bottom)
+                   if ruled else '<w:top w:val="nil"/><w:bottom w:val="nil"/>')
+        tabs = (f'<w:tabs><w:tab w:val="right" w:pos="{TYPE_WIDTH - 2 * SMALL_CHAR}"/></w:tabs>'
+                if len(parts) > 1 else "")
+        runs = _run(parts[0], size=SMALL) + "".join(
+            "<w:r><w:tab/></w:r>" + _run(part, size=SMALL) for part in parts[1:])
+        trs.append(
+            f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr>'
+            f'<w:tcW w:w="{TYPE_WIDTH}" w:type="dxa"/><w:tcBorders>{borders}'
+            '<w:left w:val="nil"/><w:right w:val="nil"/></w:tcBorders></w:tcPr>'
+            f'<w:p><w:pPr>{NO_SNAP}{tabs}<w:spacing w:before="40" w:after="40" w:line="240" '
+            f'w:lineRule="auto"/><w:ind w:left="{SMALL_CHAR * (1 + label)}" '
+            f'w:right="{SMALL_CHAR}" w:hanging="{SMALL_CHAR * label}"/><w:jc w:val="left"/>'
+            f"</w:pPr>{runs}</w:p></w:tc></w:tr>")
+    table = (f'<w:tbl><w:tblPr><w:tblW w:w="{TYPE_WIDTH}" w:type="dxa"/><w:jc w:val="center"/>'
+             '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+             '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+             f'<w:tblGrid><w:gridCol w:w="{TYPE_WIDTH}"/></w:tblGrid>{"".join(trs)}</w:tbl>')
+    # a 四号 line at single spacing is about 18 pt (360 twips), plus each row's 2 pt margins
+    return table, lines * 360 + len(rows) * 80 + 40
+
+
+def _imprint(notice: Notice) -> str:
+    """The 版记 (§7.4) at the foot of the last page: its table in a text box anchored to the
+    bottom of the type area, text kept above it. Word and LibreOffice both place an anchored
+    box (LibreOffice ignores a paragraph frame's bottom alignment and a floating table's)."""
+    if not notice.copy_to and not notice.printed_by:
+        return ""
+    table, height = _imprint_table(notice)
+    cx, cy = TYPE_WIDTH * EMU, height * EMU
+    return (
+        f'<w:p><w:pPr>{NO_SNAP}<w:spacing w:line="20" w:lineRule="exact"/></w:pPr><w:r><w:drawing>'
+        '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" '
+        'relativeHeight="251659264" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0">'
+        '<wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+        '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        '<wp:wrapTopAndBottom/><wp:docPr id="1" name="版记"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic><a:graphicData '
+        'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr>'
+        f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln>'
+        f'</wps:spPr><wps:txbx><w:txbxContent>{table}<w:p><w:pPr><w:spacing w:line="20" '
+        'w:lineRule="exact"/></w:pPr></w:p></w:txbxContent></wps:txbx>'
+        '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" '
+        'anchor="b" anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData>'
+        "</a:graphic></wp:anchor></w:drawing></w:r></w:p>")
 
 
 def _head(notice: Notice) -> list[str]:
@@ -358,21 +430,22 @@ def document_xml(notice: Notice) -> str:
             banner += f"缺：{'、'.join(notice.missing)}"
         parts.append(_paragraph(banner, align="center", indent=False, size=SMALL, color=RED))
     parts.extend(_head(notice))
-    parts.append(_paragraph(notice.title, align="center", indent=False, font=TITLE_FONT,
-                            size=TITLE, line=None))
+    # §7.3.1: the lines broken at word boundaries, balanced (documents/titles.py)
+    parts.append(_paragraph("\n".join(notice.title_lines or (notice.title,)), align="center",
+                            indent=False, font=TITLE_FONT, size=TITLE, line=None))
     parts.append(_blank())
     parts.append(_paragraph(notice.recipient, align="left", indent=False))
-    parts.extend(_blocks(notice.blocks))
+    parts.extend(_blocks(notice.blocks, keep_last=True))
     parts.extend(_attachment_note(notice))
     parts.extend(_signature(notice))
     if notice.annotation:  # §7.3.6: two characters in, the line under the date
         parts.append(_paragraph(notice.annotation, align="left"))
     parts.extend(_attachment_pages(notice.attachments))
-    # the 版记 ends the document: a paragraph after its frame could spill onto a new page
+    # the 版记's anchor ends the document (a tiny paragraph when there is none)
     parts.append(_imprint(notice) or '<w:p><w:pPr><w:spacing w:line="20" '
                  'w:lineRule="exact"/></w:pPr></w:p>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{"".join(parts)}'
+            f'<w:document xmlns:w="{W}" xmlns:r="{R}" {DRAWING}><w:body>{"".join(parts)}'
             f"{_section(notice.is_letter)}</w:body></w:document>")
 
 

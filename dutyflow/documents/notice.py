@@ -34,6 +34,8 @@ from dutyflow.core.vocabulary import (
 )
 from dutyflow.documents.addressing import address
 from dutyflow.documents.history import History
+from dutyflow.documents.markup import inert_data, restore
+from dutyflow.documents.titles import title_lines
 from dutyflow.documents.wording import chinese_date, describe_finding
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -54,6 +56,7 @@ class AttachedPage:
     label: str  # 附件1, or 附件 when there is only one
     title: str
     blocks: tuple[Block, ...]
+    title_lines: tuple[str, ...] = ()  # the title broken at word boundaries (titles.py)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Notice:
     printed_by: str = ""  # the 印发 line's office (文件 only: letters have none)
     missing: tuple[str, ...] = ()  # addressees that could not be named: not issuable
     meta: dict[str, Any] = field(default_factory=dict)
+    title_lines: tuple[str, ...] = ()  # the title broken at word boundaries (titles.py)
 
     @property
     def is_letter(self) -> bool:
@@ -114,13 +118,15 @@ def env() -> ImmutableSandboxedEnvironment:
 
 def parse_body(text: str) -> tuple[Block, ...]:
     """Body markup: "# " a heading (黑体), "## " a subheading (楷体), "|a|b|" table rows (the
-    first is the header), "> " a note, anything else a paragraph."""
+    first is the header), "> " a note, anything else a paragraph. The data's own `|`, `#`,
+    `>` and line breaks were made inert before the template ran (markup.py) and come back
+    here, inside their cell or paragraph (a line break as "\n")."""
     blocks: list[Block] = []
     table: list[tuple[str, ...]] = []
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("|") and line.endswith("|") and len(line) > 1:
-            table.append(tuple(c.strip() for c in line[1:-1].split("|")))
+            table.append(tuple(restore(c.strip()) for c in line[1:-1].split("|")))
             continue
         if table:
             blocks.append(Block("table", rows=tuple(table)))
@@ -128,13 +134,13 @@ def parse_body(text: str) -> tuple[Block, ...]:
         if not line:
             continue
         if line.startswith("## "):
-            blocks.append(Block("subheading", line[3:].strip()))
+            blocks.append(Block("subheading", restore(line[3:].strip())))
         elif line.startswith("# "):
-            blocks.append(Block("heading", line[2:].strip()))
+            blocks.append(Block("heading", restore(line[2:].strip())))
         elif line.startswith("> "):
-            blocks.append(Block("note", line[2:].strip()))
+            blocks.append(Block("note", restore(line[2:].strip())))
         else:
-            blocks.append(Block("paragraph", line))
+            blocks.append(Block("paragraph", restore(line)))
     if table:
         blocks.append(Block("table", rows=tuple(table)))
     return tuple(blocks)
@@ -165,7 +171,7 @@ def check_templates(folder: Path | None = None) -> None:
 
 def _blocks(template_name: str, context: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
     template = env().get_template(template_name)
-    ctx = template.new_context(context)
+    ctx = template.new_context(inert_data(context))
     try:
         if template.blocks:  # a notice fills the blocks it needs; the rest come from the base
             base = env().get_template("notices/_base.j2")
@@ -183,7 +189,7 @@ def _attachments(kind: DocumentKind, context: dict[str, Any]) -> tuple[AttachedP
     for n, attachment in enumerate(kind.attachments, start=1):
         body = _blocks(attachment_template(attachment), context, ("body",))["body"]
         pages.append(AttachedPage("附件" if single else f"附件{n}", attachment.heading,
-                                  parse_body(body)))
+                                  parse_body(body), title_lines(attachment.heading)))
     return tuple(pages)
 
 
@@ -259,13 +265,14 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
                "doc_number": doc_number or "（印发时编号）"}
     parts = _blocks(kind.template, context, ("title", "body"))
     numbered = kind.format is not None
+    names = tuple(o.org_name for o in (org, parent) if o is not None and o.org_name)
     return Notice(
         document_id=subject, kind=kind.key, kind_name=kind.name,
         format=kind.format.value if kind.format else "",
         mark=(office.letter_mark if kind.format == DocumentFormat.LETTER else
               office.issuer_mark if kind.format == DocumentFormat.DOCUMENT else ""),
         doc_number="" if not numbered else (doc_number or DRAFT_NUMBER),
-        title=parts["title"], recipient=f"{context['recipient']}：",
+        title=restore(parts["title"], ""), recipient=f"{context['recipient']}：",
         blocks=parse_body(parts["body"]), signature=office.issuer_signature,
         date_text=chinese_date(on), copy_to=addressing.copy_to,
         annotation=f"（联系人：{office.contact_person}，电话：{office.contact_phone}）",
@@ -273,6 +280,7 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
         printed_by=office.printing_office if kind.format == DocumentFormat.DOCUMENT else "",
         missing=addressing.missing,
         meta={"reply_due": answer_due if kind.asks_reply else None},
+        title_lines=title_lines(restore(parts["title"], ""), names),
     )
 
 

@@ -19,9 +19,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from dutyflow.documents import fonts
 from dutyflow.rules.scoring import score_text
 
 log = logging.getLogger(__name__)
+CHART_FONT = "黑体"  # the standard's font for figures and headings, printed as the PDFs print it
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "Microsoft YaHei", "SimHei", "PingFang SC"]
 INK, PAPER = "#1f2328", "#ffffff"
@@ -39,15 +41,20 @@ class Chart:
 
 @cache
 def _fonts() -> list[str]:
+    # the same free fonts LibreOffice prints the documents in (documents/fonts/fonts.conf)
+    # (regular faces only: Fandol's bold faces say they are regular, and matplotlib believes it)
+    for path in fonts.font_files():
+        if "Bold" not in path.stem:
+            font_manager.fontManager.addfont(str(path))
     found = []
-    for name in CJK_FONTS:
+    for name in [fonts.standard_family(CHART_FONT), *CJK_FONTS]:
         try:
             font_manager.findfont(name, fallback_to_default=False)
             found.append(name)
         except ValueError:
             continue
     if not found:
-        log.warning("no Chinese font for the PNG charts (install fonts-noto-cjk); the SVG "
+        log.warning("no Chinese font for the PNG charts (install texlive-lang-chinese); the SVG "
                     "charts are unaffected")
     return [*found, "DejaVu Sans"]
 
@@ -64,6 +71,19 @@ def _save(figure: Figure) -> Chart:
     figure.savefig(svg, format="svg", facecolor=PAPER, metadata={"Date": None})
     figure.savefig(png, format="png", dpi=120, facecolor=PAPER)
     return Chart(svg.getvalue(), png.getvalue())
+
+
+def month_labels(months: Sequence[str]) -> list[str]:
+    """2026-08 as 8月; the year named where it changes within the chart (2027年1月)."""
+    labels, year = [], months[0][:4] if months else ""
+    for month in months:
+        if len(month) != 7 or month[4] != "-":
+            labels.append(month)
+            continue
+        labels.append(f"{int(month[5:])}月" if month[:4] == year else
+                      f"{month[:4]}年{int(month[5:])}月")
+        year = month[:4]
+    return labels
 
 
 def _title_width(title: str) -> float:
@@ -95,7 +115,7 @@ def findings_heatmap(cells: Sequence[tuple[str, str, int]], *, title: str,
                         layout="constrained")
         axes = figure.add_subplot(facecolor=PAPER)
         axes.imshow(values, cmap="Reds", aspect="auto", vmin=0, vmax=peak)
-        columns = months or ["—"]
+        columns = month_labels(months) or ["—"]
         rows = [names.get(o, o) for o in orgs] or ["没有问题"]
         axes.set_xticks(range(len(columns)), columns)
         axes.set_yticks(range(len(rows)), rows)
@@ -149,13 +169,16 @@ def score_trend(series: Mapping[str, Sequence[tuple[str, float]]], *, title: str
                       marker=markers[i % len(markers)], markersize=5, linewidth=1.6,
                       linestyle="-" if i < 10 else "--", clip_on=False)
         values = [v for n in drawn for v in scores[n].values()]
-        low = min(values) if floor is None else min(floor, *values)
         top = max(ceiling, *values)
-        axes.set_ylim(low - max(2.0, 0.05 * (top - low)), top)
+        # from zero: a scale cut at 86 makes a two-point gap look like a fall (the floor
+        # stays a line to read against)
+        axes.set_ylim(min(0.0, *values), top)
+        if floor is not None:
+            axes.axhline(floor, color=MUTED, linestyle=":", linewidth=1)
         axes.set_xlim(-0.5, len(months) - 0.5)  # half a column of room for the end labels
         axes.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=True))
         tight = width / len(months) < 0.65
-        axes.set_xticks(range(len(months)), months, rotation=45 if tight else 0,
+        axes.set_xticks(range(len(months)), month_labels(months), rotation=45 if tight else 0,
                         ha="right" if tight else "center", fontsize=9)
         axes.grid(axis="y", color=RULE, linewidth=0.6)
         axes.set_axisbelow(True)
@@ -204,8 +227,9 @@ def ranking_bars(rows: Sequence[tuple[int, str, float]], *, title: str, top: int
         for y, i in bars:
             axes.text(rows[i][2], y, f" {score_text(rows[i][2])}", va="center", fontsize=8,
                       clip_on=False)
-        low = min(score for _, _, score in rows)
-        axes.set_xlim(max(0.0, low - 10), max(100.0, *(score for _, _, score in rows)))
+        # from zero, so bar lengths compare as the scores do
+        axes.set_xlim(min(0.0, *(score for _, _, score in rows)),
+                      max(100.0, *(score for _, _, score in rows)))
         axes.set_ylim(len(shown) - 0.5, -0.5)  # rank 1 at the top
         axes.set_yticks(range(len(shown)), labels, fontsize=10)
         axes.tick_params(axis="y", length=0)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
@@ -31,9 +33,9 @@ runner = CliRunner()
 
 
 def text_of(path: str) -> str:
+    """Every paragraph's text in order: the body's, the tables' and the 版记's text box's."""
     doc = Document(path)
-    return "\n".join([p.text for p in doc.paragraphs]
-                     + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    return "\n".join(Paragraph(p, doc).text for p in doc.element.body.iter(qn("w:p")))
 
 
 def approve(ids, decision: str = "") -> None:

@@ -126,7 +126,8 @@ def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_
     assert "考评排名通报 ranking-2026-Q3 已起草，待审核" in drafted
     out = tmp_path / "out" / "2026-Q3"
     draft = text_of(out / "drafts" / "ranking-2026-Q3.docx")
-    assert "关于2026年第三季度党建工作考评排名情况的通报" in draft
+    # the title's lines broken between words (a line break in Word)
+    assert "关于2026年第三季度党建工作考评排名情况的通报" in draft.replace("\n", "")
     assert "2026年11月9日前整改到位" in draft  # the draft's date plus 20 working days
     names = {r["org_code"]: r["organization"] for r in rows}
     assert all(names[r["org_code"]] in draft for r in bottom)

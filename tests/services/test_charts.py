@@ -45,9 +45,16 @@ def test_the_trend_names_every_organization_and_every_month():
     chart = score_trend(TREND, title="2026年各党组织月度得分")
     assert "2026年各党组织月度得分" in chart.svg
     assert all(name in chart.svg for name in TREND)
-    assert all(month in chart.svg for month in ("2026-06", "2026-07", "2026-08"))
+    assert all(f">{month}</text>" in chart.svg for month in ("6月", "7月", "8月"))
+    assert ">0</text>" in chart.svg  # the score axis starts at zero
     assert "fill: #ffffff" in chart.svg and "个单位，显示" not in chart.svg
     assert_opaque_png(chart.png)
+
+
+def test_months_are_named_as_people_say_them_and_a_new_year_is_named():
+    from dutyflow.services.charts import month_labels
+
+    assert month_labels(["2026-08", "2026-12", "2027-01"]) == ["8月", "12月", "2027年1月"]
 
 
 def test_a_crowded_trend_draws_the_six_highest_and_six_lowest():
@@ -70,6 +77,7 @@ def test_the_ranking_marks_the_red_and_black_lists():
     assert "红榜（2个）" in chart.svg and "黑榜（2个）" in chart.svg
     assert "fill: #cf222e" in chart.svg and "fill: #24292f" in chart.svg
     assert "97.4" in chart.svg and "61.4" in chart.svg  # each bar carries its score
+    assert ">0</text>" in chart.svg  # bars start at zero: their lengths compare as the scores
     assert_opaque_png(chart.png)
 
 

@@ -1,0 +1,121 @@
+"""Titles broken into lines as GB/T 9704 §7.3.1 asks: whole words on each line (a Chinese word
+segmenter, jieba, finds them), dates, numbers and document numbers never split, the lines
+balanced and arranged as a trapezoid or a diamond (梯形或菱形), never with a line ending on a
+word that reads on into the next (的, 和, 关于, ...).
+
+The writers print the lines this computes with explicit line breaks, so Word, LibreOffice and
+the browser break the title in the same places."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import re
+from collections.abc import Iterator
+
+import jieba
+
+from dutyflow.core.vocabulary import (
+    DOCUMENT_KINDS,
+    ITEM_SOURCES,
+    MEASURE_KINDS,
+    MEETING_TYPES,
+    ORG_TYPE_NAMES,
+)
+from dutyflow.documents.columns import width
+
+LINE_CHARS = 20.0  # 二号 (22 pt) characters on the 156 mm type area
+# pieces the segmenter must not cut: dates, numbers with their unit, document numbers, Latin
+KEEP_WHOLE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|第?[一二三四]季度)?"
+    r"|[^\s〔]*〔\d{4}〕\d+号"
+    r"|\d+(?:\.\d+)?[%个项次天名号月日年季度]*"
+    r"|[A-Za-z][A-Za-z0-9\-_.]*")
+# a line must not end on these: they read on into the next line
+LEADING_WORDS = frozenset(("的", "之", "和", "与", "及", "或", "暨", "对", "为", "在", "将", "把",
+                           "向", "从", "等", "关于", "对于", "有关", "以及", "并"))
+TOO_MANY_LINES = 4
+# compounds of the field a title should not break (the segmenter's dictionary is general)
+FIELD_WORDS = ("党建工作", "党建工作责任", "党建工作责任制", "整改台账", "基层党组织", "党组织",
+               "组织生活", "逾期整改", "整改事项", "书面检查", "考评排名", "通报批评")
+
+
+@functools.cache
+def _segmenter() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on stderr
+    segmenter = jieba.Tokenizer()
+    names = {*FIELD_WORDS, *ORG_TYPE_NAMES, *ITEM_SOURCES, *(m.name for m in MEETING_TYPES),
+             *(k.name for k in MEASURE_KINDS.values()), *(k.name for k in DOCUMENT_KINDS.values())}
+    for name in names:
+        segmenter.add_word(name, freq=100_000)
+    return segmenter
+
+
+def _whole(title: str, names: tuple[str, ...]) -> re.Pattern[str]:
+    fitting = sorted((n for n in names if n and width(n) <= LINE_CHARS and n in title),
+                     key=len, reverse=True)
+    return re.compile("|".join([*map(re.escape, fitting), KEEP_WHOLE.pattern]))
+
+
+def words(title: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The title's words in order: the segmenter's, with dates, numbers and `names` (the
+    organizations the document is about) kept whole."""
+    pieces: list[str] = []
+    at = 0
+    for kept in _whole(title, names).finditer(title):
+        pieces += _segmenter().lcut(title[at:kept.start()], HMM=True) if kept.start() > at else []
+        pieces.append(kept.group())
+        at = kept.end()
+    if at < len(title):
+        pieces += _segmenter().lcut(title[at:], HMM=True)
+    return [p for p in pieces if p]
+
+
+def word_boundaries(title: str, names: tuple[str, ...] = ()) -> set[int]:
+    """Offsets in `title` where a line may break."""
+    return set(itertools.accumulate(len(w) for w in words(title, names)))
+
+
+def _cost(lines: list[str], widths: list[float]) -> float:
+    if max(widths) > LINE_CHARS:
+        return float("inf")
+    mean = sum(widths) / len(widths)
+    cost = sum((w - mean) ** 2 for w in widths)
+    falling = all(a >= b for a, b in itertools.pairwise(widths))
+    rising = all(a <= b for a, b in itertools.pairwise(widths))
+    middle = max(widths[1:-1], default=0.0)
+    diamond = len(widths) >= 3 and middle >= max(widths[0], widths[-1])
+    if not (falling or rising or diamond):
+        cost += 100.0  # neither a trapezoid nor a diamond
+    if not falling:
+        cost += 1.0  # upper lines longer than lower ones read best, all else equal
+    for line in lines[:-1]:
+        if line.endswith(tuple(LEADING_WORDS)):
+            cost += 50.0
+    return cost
+
+
+def _splits(pieces: list[str], count: int) -> Iterator[tuple[list[str], list[float]]]:
+    sizes = [width(p) for p in pieces]
+    for cuts in itertools.combinations(range(1, len(pieces)), count - 1):
+        edges = list(itertools.pairwise((0, *cuts, len(pieces))))
+        yield (["".join(pieces[a:b]) for a, b in edges], [sum(sizes[a:b]) for a, b in edges])
+
+
+@functools.lru_cache(maxsize=4096)
+def title_lines(title: str, names: tuple[str, ...] = (),
+                line_chars: float = LINE_CHARS) -> tuple[str, ...]:
+    """The title's lines: as few as fit, whole words on each (and each of `names`, when it
+    fits a line), balanced and symmetrical."""
+    if width(title) <= line_chars or not title:
+        return (title,)
+    pieces = words(title, names)
+    least = int(-(-width(title) // line_chars))
+    best: tuple[float, list[str]] = (float("inf"), [title])
+    for count in range(least, min(least + 1, TOO_MANY_LINES, len(pieces)) + 1):
+        for lines, widths in _splits(pieces, count):
+            cost = _cost(lines, widths) + 20.0 * (count - least)  # a line more only if much better
+            if cost < best[0]:
+                best = (cost, lines)
+    return tuple(best[1])
