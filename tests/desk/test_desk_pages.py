@@ -108,8 +108,8 @@ def test_every_page_warns_of_a_year_whose_holidays_are_estimated(client, monkeyp
     log_in(client)
     for path in ("/login", "/queue", f"/documents/{CASE}"):
         page = client.get(path).text
-        assert re.search(r'class="flash calendar"[^>]*>\d{4}年的法定节假日安排尚未录入，按法定节日'
-                         r"日期推算.*请及时按国务院办公厅通知补充节假日文件。</div>", page), path
+        assert re.search(r'class="banner calendar"[^>]*>\d{4}年的法定节假日安排尚未录入，按法定节日'
+                         r"日期推算.*请及时按国务院办公厅通知补充节假日文件。</aside>", page), path
     office = tmp_path / "节假日.yaml"
     office.write_text("2027:\n  上班:\n    春节: 2027-02-17\n", encoding="utf-8")
     monkeypatch.setattr(settings, "holiday_file", office)
