@@ -21,6 +21,21 @@ NAME_LENGTH = "审核人姓名须为1至100个字符"
 PASSWORD_LENGTH = "密码至少须有{minimum}个字符"
 ACCOUNT_EXISTS = "审核人“{name}”已登记；如需修改该账号，请由管理员使用替换登记"
 NO_ACCOUNT = "没有名为“{name}”的审核人账号，请核对姓名（可列出全部审核人查看）"
+ACCOUNT_KIND = "账号类型“{kind}”不存在，应为：{kinds}"
+ACCOUNT_NEEDS_ORG = "党支部账号和直属党组织账号须写明所属党组织的组织编码"
+ACCOUNT_UNKNOWN_ORG = "没有组织编码为 {org_code} 的党组织，请先导入组织信息或核对编码"
+
+# ----------------------------------------------------------------------------- the portal and API
+NEEDS_TOKEN = "请提供有效的接口令牌（由管理员为本账号生成）"
+NOT_AN_ORGANIZATION = "该账号不是党组织账号，不能使用党组织的接口"
+NOT_FOUND = "没有找到该内容，或不属于本组织"
+NO_PDF = "该文书暂无可下载的版式文件，请联系发文机关"
+FILE_TOO_LARGE = "文件“{name}”超过{limit}兆字节，请压缩或拆分后再上传"
+FILE_TYPE = "文件“{name}”的内容不是版式文档、图片或文字处理文档，不能作为佐证材料，请转换后再上传"
+TOO_MANY_FILES = "一次最多上传{limit}个文件"
+COMPLETED_VALUE = "“是否完成”只能填“是”或“否”"
+MEASURES_NEEDED = "请填写整改措施"
+BAD_PERIOD = "期间“{period}”无法识别，应写作如2026-10（月）或2026（年度）"
 
 # ----------------------------------------------------------------------------- decisions
 NOT_A_REVIEWER = "“{name}”不是审核人：须先由管理员登记为审核人"
