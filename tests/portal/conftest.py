@@ -14,7 +14,12 @@ import pytest
 from dutyflow.core.settings import reload_settings
 from dutyflow.core.vocabulary import MEASURE_KINDS
 from dutyflow.models.db import dispose_engines
-from tests.desk.conftest import PASSWORD
+from tests.desk.conftest import (  # noqa: F401 (browser: the desk's fixture, used here)
+    PASSWORD,
+    SCREENSHOTS,
+    browser,
+    free_port,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 MONTH = "2026-08"
@@ -125,3 +130,38 @@ def token_for(name: str) -> dict[str, str]:
     from dutyflow.services.reviewers import new_token
 
     return {"Authorization": f"Bearer {new_token(name=name)}"}
+
+
+@pytest.fixture
+def portal_url(portal_db: Seed) -> Iterator[str]:
+    """The desk, with its portal, served for real (uvicorn in a thread) on a free port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from dutyflow.desk.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the portal did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def phone(request: pytest.FixtureRequest):
+    """A phone-sized page: 390 px wide, touch, Chinese (the desk's browser fixture)."""
+    chromium = request.getfixturevalue("browser")
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(15000)
+    yield context.new_page()
+    context.close()
