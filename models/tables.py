@@ -376,6 +376,24 @@ class ReviewerAccount(SQLModel, table=True):
     token_made_at: datetime | None = None
 
 
+class LedgerMeeting(SQLModel, table=True):
+    """A meeting an organization recorded as it happened (三会一课台账, the portal or the API).
+    One session may count for several types. (The cycle reading these beside the workbook's
+    rows is a later step.)"""
+
+    __tablename__ = "ledger_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code", index=True)
+    meeting_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    held_on: date = Field(index=True)
+    attendees: int
+    full_members_present: int | None = None  # 到会正式党员数 (a general meeting's quorum)
+    topic: str = ""
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
 class DocumentReceipt(SQLModel, table=True):
     """签收: an organization acknowledged an issued document (once; also in the event log)."""
 

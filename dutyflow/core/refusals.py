@@ -35,6 +35,14 @@ FILE_TYPE = "文件“{name}”的内容不是版式文档、图片或文字处�
 TOO_MANY_FILES = "一次最多上传{limit}个文件"
 COMPLETED_VALUE = "“是否完成”只能填“是”或“否”"
 MEASURES_NEEDED = "请填写整改措施"
+LEDGER_NEEDED = "请填写{field}"
+LEDGER_NOT_A_LIST = "{field}应为一个或多个会议类型"
+LEDGER_TYPE = "{field}“{value}”不存在，应为：{choices}"
+LEDGER_DATE = "{field}“{value}”不是有效日期，应写作如2026-10-09"
+LEDGER_FUTURE = "{field} {value} 晚于今天（{today}），不能登记"
+LEDGER_COUNT = "{field}应为不小于0的整数"
+LEDGER_TOO_MANY = "{field} {value} 超过该组织{what} {limit}"
+LEDGER_TOO_LONG = "{field}不能超过{limit}个字"
 BAD_PERIOD = "期间“{period}”无法识别，应写作如2026-10（月）或2026（年度）"
 
 # ----------------------------------------------------------------------------- decisions

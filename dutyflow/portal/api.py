@@ -9,9 +9,9 @@ organizations is a 404, whatever the id."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Body, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
@@ -23,7 +23,7 @@ from dutyflow.core.errors import BadPeriodError, DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.portal.deps import ApiRefused, ApiScope, not_found
-from dutyflow.services import portal
+from dutyflow.services import ledger, portal
 from dutyflow.services.portal import Upload
 
 API_WORDS = {400: "无法读取提交的内容", 404: "没有这个接口", 405: "该接口不支持这种请求方式",
@@ -58,6 +58,32 @@ class DutyOut(BaseModel):
     required: int
     held: int
     met: bool
+
+
+class MeetingIn(BaseModel):
+    """A meeting as recorded (types as the meetings table accepts them, in either language)."""
+
+    org_code: str | None = None  # a branch's own, when left out
+    meeting_types: list[str]
+    held_on: str  # 2026-10-09
+    attendees: int
+    full_members_present: int | None = None
+    topic: str = ""
+
+
+class MeetingOut(BaseModel):
+    id: int
+    org_code: str
+    meeting_types: list[str]  # the types' keys (theme_day, party_lecture, ...)
+    held_on: date
+    attendees: int
+    full_members_present: int | None
+    topic: str
+    recorded_by: str
+
+
+class Created(BaseModel):
+    id: int
 
 
 class Refusal(BaseModel):
@@ -143,6 +169,29 @@ def create_api(*, logins: object) -> FastAPI:
         chosen = period_or_now(period)
         return [DutyOut(org_code=d.org_code, duty=d.duty, span=d.span, required=d.required,
                         held=d.held, met=d.met) for d in portal.duties(scope, chosen)]
+
+    @api.post("/ledger/meetings", status_code=201, response_model=Created,
+              openapi_extra={"requestBody": {"content": {"application/json": {
+                  "schema": MeetingIn.model_json_schema()}}, "required": True}})
+    def record_meeting(scope: ApiScope, entry: Annotated[Any, Body()] = None) -> Created:
+        """三会一课台账: a meeting recorded as it happened (one session may count for several
+        types). A bad entry is a 422 naming the field in Chinese. (The month's cycle reading
+        these is a later step.)"""
+        if not isinstance(entry, dict):
+            raise ApiRefused(422, API_WORDS[422])
+        try:
+            found = ledger.record_meeting(scope, entry)
+        except ledger.OutsideScope as exc:
+            raise not_found() from exc
+        except ledger.LedgerRefused as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        return Created(id=found.id or 0)
+
+    @api.get("/ledger/meetings", response_model=list[MeetingOut])
+    def list_meetings(scope: ApiScope, period: Annotated[str, Query()] = "") -> list[MeetingOut]:
+        """The meetings recorded in the period by the account's organizations."""
+        return [MeetingOut(**vars(m)) for m in
+                ledger.period_meetings(scope, period_or_now(period))]
 
     return api
 

@@ -1,6 +1,6 @@
 """The JSON API as an OA system uses it, on SQLite and PostgreSQL: a token made by the CLI,
-the inbox, 签收 (audited, idempotent), the PDF, an answer with two evidence files, what is due;
-then `dutyflow cases --json` shows the answer."""
+the inbox, 签收 (audited, idempotent), the PDF, an answer with two evidence files, a ledger
+meeting, what is due; then `dutyflow cases --json` shows the answer."""
 
 from __future__ import annotations
 
@@ -74,6 +74,14 @@ def test_an_organization_lists_signs_for_and_answers_through_the_api(db_url):
                    ("files", ("../../etc/现场照片.png", PNG, "image/png"))])
         assert replied.status_code == 201, replied.text
         reply_id = replied.json()["id"]
+
+        meeting = client.post("/api/ledger/meetings", headers=headers, json={
+            "meeting_types": ["支部委员会会议", "主题党日"], "held_on": "2026-09-15",
+            "attendees": 3, "topic": "研究整改措施"})
+        assert meeting.status_code == 201, meeting.text
+        kept = client.get("/api/ledger/meetings?period=2026-09", headers=headers).json()
+        assert [(m["org_code"], m["meeting_types"]) for m in kept] == [
+            (mine, ["committee_meeting", "theme_day"])]
 
         due = client.get(f"/api/due?period={MONTH}", headers=headers)
         assert due.status_code == 200 and due.json()

@@ -1,5 +1,6 @@
 """Accounts for organizations (a branch, or a unit and its subtree) in the one account table,
-their API tokens (hashed), and receipts (签收) of issued documents.
+their API tokens (hashed), receipts (签收) of issued documents, and the meetings an organization
+records as they happen (三会一课台账).
 
 Revision ID: 0015
 Revises: 0014
@@ -35,7 +36,23 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "ledger_meeting",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("org_code", sa.String(length=64), sa.ForeignKey("organization.org_code"),
+                  nullable=False, index=True),
+        sa.Column("meeting_types", sa.JSON(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False, index=True),
+        sa.Column("attendees", sa.Integer(), nullable=False),
+        sa.Column("full_members_present", sa.Integer(), nullable=True),
+        sa.Column("topic", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=100), nullable=False),
+        sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("ledger_meeting")
     op.drop_table("document_receipt")
     with op.batch_alter_table("reviewer_account") as batch:
         batch.drop_constraint("uq_reviewer_account_token_hash", type_="unique")
