@@ -156,12 +156,15 @@ def portal_url(portal_db: Seed) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
+@pytest.fixture(params=[390, 1280], ids=["phone", "desktop"])
 def phone(request: pytest.FixtureRequest):
-    """A phone-sized page: 390 px wide, touch, Chinese (the desk's browser fixture)."""
+    """A page 390 px wide (a phone: touch) or 1280 (an office PC), Chinese (the desk's
+    browser fixture)."""
     chromium = request.getfixturevalue("browser")
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    mobile = request.param < 800
+    context = chromium.new_context(viewport={"width": request.param, "height": 844},
+                                   locale="zh-CN", is_mobile=mobile, has_touch=mobile,
+                                   device_scale_factor=2 if mobile else 1)
     context.set_default_timeout(15000)
     yield context.new_page()
     context.close()
