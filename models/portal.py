@@ -81,8 +81,11 @@ def sign_for(*, session: Session, document: Document, org_code: str,
 
 
 def case_in_scope(*, session: Session, case_id: str, codes: Collection[str]) -> Case | None:
+    """The case, if it is one of these organizations' and its notice was issued: a draft or a
+    decision not yet sent is the office's, not yet the organization's."""
     case = session.get(Case, case_id)
-    return case if case is not None and case.org_code in codes else None
+    return (case if case is not None and case.org_code in codes
+            and case.status == DocumentStatus.ISSUED else None)
 
 
 def answers_due(*, session: Session, codes: Collection[str]) -> list[Case]:

@@ -153,3 +153,32 @@ def test_a_reviewer_is_sent_to_the_desk_not_the_portal(client, portal_db):
                                          "next": "/portal"})
     assert answer.headers["location"] == "/queue"
     assert client.get("/portal").status_code == 303
+
+
+def test_a_notice_not_yet_issued_is_not_the_organization_s_to_see(sqlite_url):
+    from fastapi.testclient import TestClient
+
+    from dutyflow.desk.app import create_app
+    from dutyflow.flows.cycle import run_cycle
+    from dutyflow.models.accountability import list_cases
+    from dutyflow.services.reviewers import add_reviewer
+    from tests.portal.conftest import SAMPLES
+
+    run_cycle(period=MONTH, input_path=SAMPLES / f"{MONTH}-党建报表.xlsx")
+    with session_scope() as session:
+        draft = list_cases(session=session, period=MONTH)[0]
+    add_reviewer(name="草稿支部", role="", password=PASSWORD, org_code=draft.org_code,
+                 kind="branch")
+    headers = token_for("草稿支部")
+    with TestClient(create_app(), follow_redirects=False) as client:
+        assert client.get("/api/documents", headers=headers).json() == []
+        for method, path in (("GET", f"/api/documents/{draft.id}/pdf"),
+                             ("POST", f"/api/documents/{draft.id}/receipt"),
+                             ("POST", f"/api/cases/{draft.id}/replies")):
+            answer = client.request(method, path, headers=headers, data={"measures": "x"})
+            assert answer.status_code == 404, path
+        log_in(client, "草稿支部")
+        assert client.get(f"/portal/cases/{draft.id}").status_code == 404
+        assert client.get(f"/portal/documents/{draft.id}").status_code == 404
+        home = client.get("/portal").text
+        assert "没有待反馈的整改" in home and "所有文书均已签收" in home
