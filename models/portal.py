@@ -13,7 +13,15 @@ from sqlmodel import Session
 
 from dutyflow.core.vocabulary import DocumentStatus, FollowUp
 from dutyflow.models.documents import log_event
-from dutyflow.models.tables import Case, Document, DocumentReceipt, Organization, as_utc, utcnow
+from dutyflow.models.tables import (
+    Case,
+    Document,
+    DocumentReceipt,
+    Event,
+    Organization,
+    as_utc,
+    utcnow,
+)
 
 
 def subtree_codes(*, session: Session, org_code: str) -> list[str]:
@@ -95,6 +103,17 @@ def answers_due(*, session: Session, codes: Collection[str]) -> list[Case]:
         .where(Case.org_code.in_(list(codes)), Document.status == DocumentStatus.ISSUED,  # type: ignore[attr-defined]
                Case.follow_up == FollowUp.AWAITING_REPLY)
         .order_by(Case.reply_due, Case.id)).scalars().unique())
+
+
+def return_reasons(*, session: Session, case_ids: Collection[str]) -> dict[str, str]:
+    """For each case whose last word was the office returning its answer (退回), the reason
+    as recorded (it ends with the new due date)."""
+    rows = session.execute(select(Event.subject, Event.event, Event.note).where(
+        Event.subject.in_(list(case_ids)),  # type: ignore[attr-defined]
+        Event.event.in_(("returned", "reply_received", "accepted")))  # type: ignore[attr-defined]
+        .order_by(Event.id)).all()
+    last = {subject: (event, note) for subject, event, note in rows}
+    return {subject: note for subject, (event, note) in last.items() if event == "returned"}
 
 
 def organization_rows(*, session: Session, codes: Collection[str]) -> list[Organization]:

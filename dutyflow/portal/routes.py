@@ -95,6 +95,7 @@ def answer_form(request: Request, case_id: str, scope: PortalScope,
     if case is None:
         return _missing(request, pages, scope)
     return pages(request, "reply.html.j2", account=scope.account, case=case,
+                 returned=portal.return_reason(scope, case_id),
                  limit_mb=settings.portal_upload_mb, limit_files=settings.portal_upload_files)
 
 

@@ -29,6 +29,7 @@ from dutyflow.models.portal import (
     case_in_scope,
     inbox,
     organization_rows,
+    return_reasons,
     sign_for,
     subtree_codes,
 )
@@ -182,6 +183,7 @@ class AnswerDue:
     case: Case
     status: str  # awaiting_reply, overdue (case_status)
     org_name: str
+    returned: str | None = None  # the office's reason, when it returned the last answer
 
 
 def answers(scope: Scope) -> list[AnswerDue]:
@@ -190,8 +192,14 @@ def answers(scope: Scope) -> list[AnswerDue]:
         cases = answers_due(session=session, codes=scope.codes)
         names = {o.org_code: o.org_name
                  for o in organization_rows(session=session, codes=scope.codes)}
-        return [AnswerDue(c, case_status(c, on), names.get(c.org_code, c.org_code))
-                for c in cases]
+        reasons = return_reasons(session=session, case_ids=[c.id for c in cases])
+        return [AnswerDue(c, case_status(c, on), names.get(c.org_code, c.org_code),
+                          reasons.get(c.id)) for c in cases]
+
+
+def return_reason(scope: Scope, case_id: str) -> str | None:
+    with session_scope() as session:
+        return return_reasons(session=session, case_ids=[case_id]).get(case_id)
 
 
 def case_of(scope: Scope, case_id: str) -> Case | None:

@@ -96,3 +96,30 @@ def test_an_address_that_keeps_guessing_tokens_is_refused_for_a_while(client, po
                for n in range(settings.desk_login_address_attempts + 1)]
     assert {a.status_code for a in answers[:-1]} == {401}
     assert answers[-1].status_code == 429 and "请于" in answers[-1].json()["detail"]
+
+
+def test_a_returned_answer_shows_the_reason_and_the_new_date_and_is_answered_again(client,
+                                                                                  portal_db):
+    from dutyflow.services.followup import accept_reply, return_reply
+
+    log_in(client, "一支部书记")
+    where = f"/portal/cases/{portal_db.my_case}"
+    token = csrf_of(client.get(where).text)
+    client.post(f"{where}/reply", data={"csrf": token, "measures": "已整改", "completed": "是"})
+    assert "已反馈，等待审核" in client.get("/portal").text
+    returned = return_reply(case_id=portal_db.my_case, reviewer="李审核",
+                            note="佐证材料不全，请补充会议记录")
+    home = client.get("/portal").text
+    assert "已退回" in home and "佐证材料不全，请补充会议记录" in home
+    assert str(returned.reply_due) in home  # the new due date, as the office set it
+    form = client.get(where).text
+    assert "上次反馈已退回：佐证材料不全，请补充会议记录" in form
+    again = client.post(f"{where}/reply", data={"csrf": csrf_of(form), "measures": "补充了会议记录",
+                                                "completed": "是"},
+                        files=[("files", ("会议记录.png", PNG, "image/png"))])
+    assert again.headers["location"] == "/portal"
+    home = client.get("/portal").text
+    assert "已退回" not in home and "已反馈，等待审核" in home
+    accept_reply(case_id=portal_db.my_case, reviewer="李审核")
+    assert "没有待反馈的整改" in client.get("/portal").text
+    assert replies() == 2
