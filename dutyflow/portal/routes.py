@@ -12,11 +12,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from dutyflow.core import refusals
-from dutyflow.core.errors import DutyflowError
+from dutyflow.core.errors import BadPeriodError, DutyflowError
+from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.desk.security import flash
 from dutyflow.portal.deps import PortalPage, PortalScope
-from dutyflow.services import portal
+from dutyflow.services import ledger, portal
 from dutyflow.services.portal import Scope, Upload
 
 router = APIRouter(prefix="/portal")
@@ -122,3 +123,40 @@ async def answer(request: Request, case_id: str, scope: PortalScope, pages: Port
         return RedirectResponse(here, status_code=303)
     flash(request, "ok", "整改情况反馈已提交，等待上级审核")
     return RedirectResponse("/portal", status_code=303)
+
+
+@router.get("/ledger")
+def ledger_page(request: Request, scope: PortalScope, pages: PortalPage,
+                period: str = "") -> HTMLResponse:
+    """三会一课台账: the month's meetings as recorded, and the form to record one."""
+    try:
+        chosen = str(Period.parse(period)) if period else portal.today().strftime("%Y-%m")
+    except BadPeriodError:
+        chosen = portal.today().strftime("%Y-%m")
+    types = ledger.meeting_types()
+    return pages(request, "ledger.html.j2", account=scope.account, period=chosen,
+                 meetings=ledger.period_meetings(scope, chosen),
+                 organizations=portal.organizations(scope),
+                 types=types, type_names=dict(types), today=portal.today(),
+                 fields=ledger.FIELDS)
+
+
+@router.post("/ledger")
+def record_meeting(request: Request, scope: PortalScope, pages: PortalPage,
+                   org_code: Annotated[str, Form()] = "",
+                   meeting_types: Annotated[list[str] | None, Form()] = None,
+                   held_on: Annotated[str, Form()] = "", attendees: Annotated[str, Form()] = "",
+                   full_members_present: Annotated[str, Form()] = "",
+                   topic: Annotated[str, Form()] = "") -> Response:
+    entry = {"org_code": org_code, "meeting_types": meeting_types or [], "held_on": held_on,
+             "attendees": attendees, "full_members_present": full_members_present,
+             "topic": topic}
+    try:
+        found = ledger.record_meeting(scope, entry)
+    except ledger.OutsideScope:
+        return _missing(request, pages, scope)
+    except ledger.LedgerRefused as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse("/portal/ledger", status_code=303)
+    flash(request, "ok", f"已登记{found.held_on}的组织生活")
+    return RedirectResponse(f"/portal/ledger?period={found.held_on:%Y-%m}", status_code=303)

@@ -83,7 +83,7 @@ def _date(raw: Any) -> date:
 
 
 def _count(name: str, raw: Any, *, required: bool) -> int | None:
-    if raw is None or raw == "":
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
             raise _refuse(name, refusals.LEDGER_NEEDED)
         return None
@@ -134,6 +134,12 @@ def record_meeting(scope: Scope, entry: dict[str, Any], *,
             org_code=org_code, meeting_types=types, held_on=held, attendees=attendees or 0,
             full_members_present=present, topic=topic.strip(),
             recorded_by=scope.account.name))
+
+
+def meeting_types(policy: Policy | None = None) -> list[tuple[str, str]]:
+    """The meeting types a ledger entry may name: (key, Chinese name), the policy's too."""
+    policy = policy or read_policy(None)
+    return list(meeting_type_names(policy.all_meeting_types).items())
 
 
 @dataclass(frozen=True)

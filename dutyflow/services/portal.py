@@ -202,6 +202,14 @@ def return_reason(scope: Scope, case_id: str) -> str | None:
         return return_reasons(session=session, case_ids=[case_id]).get(case_id)
 
 
+def organizations(scope: Scope) -> list[tuple[str, str]]:
+    """The organizations the account sees: (code, name), its own first."""
+    with session_scope() as session:
+        rows = [(o.org_code, o.org_name)
+                for o in organization_rows(session=session, codes=scope.codes)]
+    return sorted(rows, key=lambda row: (row[0] != scope.own, row[0]))
+
+
 def case_of(scope: Scope, case_id: str) -> Case | None:
     with session_scope() as session:
         return case_in_scope(session=session, case_id=case_id, codes=scope.codes)

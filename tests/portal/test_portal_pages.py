@@ -66,7 +66,8 @@ def test_an_answer_refused_on_the_page_says_why_in_chinese_and_records_nothing(c
 
 def test_every_portal_page_is_plain_chinese(client, portal_db):
     log_in(client, "一支部书记")
-    for path in ("/portal", "/portal/inbox", f"/portal/documents/{portal_db.my_case}",
+    for path in ("/portal", "/portal/inbox", "/portal/ledger",
+                 f"/portal/documents/{portal_db.my_case}",
                  f"/portal/cases/{portal_db.my_case}", "/portal/documents/nothing"):
         page = client.get(path).text
         text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S))
@@ -123,3 +124,35 @@ def test_a_returned_answer_shows_the_reason_and_the_new_date_and_is_answered_aga
     accept_reply(case_id=portal_db.my_case, reviewer="李审核")
     assert "没有待反馈的整改" in client.get("/portal").text
     assert replies() == 2
+
+
+def test_a_secretary_records_a_meeting_in_the_ledger_and_a_bad_one_is_refused(client,
+                                                                             portal_db):
+    from dutyflow.models.tables import LedgerMeeting
+
+    log_in(client, "一支部书记")
+    page = client.get("/portal/ledger").text
+    assert "主题党日" in page and 'name="org_code"' not in page  # a branch: its own only
+    token = csrf_of(page)
+    future = client.post("/portal/ledger", data={
+        "csrf": token, "meeting_types": ["theme_day"], "held_on": "2999-01-01",
+        "attendees": "3"})
+    said = flashes(client.get(future.headers["location"]).text)
+    assert len(said) == 1 and said[0].startswith("召开日期 2999-01-01 晚于今天")
+    made = client.post("/portal/ledger", data={
+        "csrf": token, "meeting_types": ["theme_day", "party_lecture"],
+        "held_on": "2026-11-12", "attendees": "3", "topic": "学习党章"})
+    assert made.headers["location"] == "/portal/ledger?period=2026-11"
+    listed = client.get(made.headers["location"]).text
+    assert "主题党日、党课" in listed and "学习党章" in listed
+    with session_scope() as session:
+        kept = session.execute(select(LedgerMeeting)).scalars().one()
+    assert kept.org_code == portal_db.mine and kept.recorded_by == "一支部书记"
+    # a unit chooses among its subtree; another organization's code is a 404
+    log_in(client, "单位党务")
+    assert f'value="{portal_db.mine}"' in client.get("/portal/ledger").text
+    token = csrf_of(client.get("/portal/ledger").text)
+    refused = client.post("/portal/ledger", data={
+        "csrf": token, "org_code": portal_db.theirs, "meeting_types": ["theme_day"],
+        "held_on": "2026-11-12", "attendees": "3"})
+    assert refused.status_code == 404
