@@ -1,7 +1,7 @@
 """A branch secretary on a phone (390 px; and at an office PC, 1280 px; real headless
 Chromium): log in, see what is due and the notice not yet signed for, open it, 签收, answer it
 with two evidence files; the office then finds the answer where `dutyflow reply` puts one. No
-page scrolls sideways."""
+page scrolls sideways. Then a 主题党日 goes into the ledger."""
 
 from __future__ import annotations
 
@@ -77,6 +77,20 @@ def test_a_secretary_signs_for_a_notice_and_answers_it_on_a_phone(phone, portal_
     assert "整改情况反馈已提交" in page.get_by_role("status").first.inner_text()
     assert "已反馈，等待审核" in page.locator("#answers").inner_text()
     assert page.locator("#unsigned li").count() == 0
+
+    # a 主题党日 that also counts as the 党课, recorded in the ledger as it happens
+    page.click("header nav >> text=台账")
+    fits(page)
+    page.check("#type-theme_day")
+    page.check("#type-party_lecture")
+    page.fill("#held_on", "2026-11-12")
+    page.fill("#attendees", "3")
+    page.fill("#topic", "学习党章，重温入党誓词")
+    page.screenshot(path=str(SCREENSHOTS / f"portal-ledger-{size}.png"), full_page=True)
+    page.click("#record-meeting")
+    assert "已登记" in page.get_by_role("status").first.inner_text()
+    recorded = page.locator("#meetings").inner_text()
+    assert "主题党日" in recorded and "党课" in recorded and "学习党章" in recorded
 
     with session_scope() as session:
         reply = session.execute(select(Reply).where(
