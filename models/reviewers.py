@@ -26,16 +26,33 @@ def list_accounts(*, session: Session) -> list[ReviewerAccount]:
 
 
 def save_account(*, session: Session, name: str, role: str, org_code: str | None,
-                 password_hash: str | None, active: bool = True) -> ReviewerAccount:
-    """Create the account, or update it in place (a new password, role or branch)."""
+                 password_hash: str | None, active: bool = True,
+                 kind: str = "reviewer") -> ReviewerAccount:
+    """Create the account, or update it in place (a new password, role or organization)."""
     account = session.get(ReviewerAccount, name) or ReviewerAccount(name=name)
     account.role, account.org_code, account.active = role, org_code, active
+    account.kind = kind
     if password_hash is not None:
         account.password_hash = password_hash
     account.updated_at = utcnow()
     session.add(account)
     session.flush()
     return account
+
+
+def set_token(*, session: Session, name: str, token_hash: str) -> bool:
+    """Replace the account's API token hash; False if no such account."""
+    account = session.get(ReviewerAccount, name)
+    if account is None:
+        return False
+    account.token_hash, account.token_made_at = token_hash, utcnow()
+    session.add(account)
+    return True
+
+
+def account_by_token(*, session: Session, token_hash: str) -> ReviewerAccount | None:
+    return session.execute(select(ReviewerAccount).where(
+        ReviewerAccount.token_hash == token_hash)).scalars().first()
 
 
 def log_login(*, session: Session, name: str, address: str, succeeded: bool) -> None:

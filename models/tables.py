@@ -368,6 +368,41 @@ class ReviewerAccount(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # when an administrator last lifted the account's login lock (`dutyflow reviewer unlock`)
     unlocked_at: datetime | None = None
+    # reviewer (decides at the desk), branch (its organization's portal), unit (a 直属党组织's
+    # worker: its whole subtree); `role` stays the person's title
+    kind: str = Field(default="reviewer", max_length=16)
+    # the API token's sha256 (the token is random: a fast hash is enough, and it is looked up)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    token_made_at: datetime | None = None
+
+
+class LedgerMeeting(SQLModel, table=True):
+    """A meeting an organization recorded as it happened (三会一课台账, the portal or the API).
+    One session may count for several types. (The cycle reading these beside the workbook's
+    rows is a later step.)"""
+
+    __tablename__ = "ledger_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code", index=True)
+    meeting_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    held_on: date = Field(index=True)
+    attendees: int
+    full_members_present: int | None = None  # 到会正式党员数 (a general meeting's quorum)
+    topic: str = ""
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentReceipt(SQLModel, table=True):
+    """签收: an organization acknowledged an issued document (once; also in the event log)."""
+
+    __tablename__ = "document_receipt"
+
+    document_id: str = Field(primary_key=True, max_length=140, foreign_key="document.id")
+    org_code: str = Field(primary_key=True, max_length=64)
+    signed_by: str = Field(max_length=100)
+    signed_at: datetime = Field(default_factory=utcnow)
 
 
 class EndedDeskSession(SQLModel, table=True):

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     desk_login_window_minutes: float = 15
     desk_login_concurrency: int = Field(default=2, ge=1)
     desk_page_size: int = 50
+    # the branches' portal and API: evidence files an answer may carry, each and how many
+    portal_upload_mb: int = Field(default=20, ge=1)
+    portal_upload_files: int = Field(default=10, ge=1)
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
     timezone: str = "Asia/Shanghai"
     # The process worker of `dutyflow serve`: how many flow runs it executes at once

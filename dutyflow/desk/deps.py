@@ -48,9 +48,9 @@ async def checked_form(request: Request) -> None:
 class PageRenderer:
     """The desk's one Jinja2 environment and how a page is drawn with it."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path = TEMPLATES) -> None:  # the portal draws its own folder
         self.env = Environment(
-            loader=FileSystemLoader(str(TEMPLATES)),
+            loader=FileSystemLoader(str(folder)),
             autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(measure_name=measure_name, status_words=status_words,

@@ -20,6 +20,7 @@ from dutyflow.services.reviewers import (
     end_session,
     find_reviewer,
     keep_messages,
+    session_account,
     session_reviewer,
     take_messages,
 )
@@ -110,7 +111,9 @@ def reviewer_of(request: Request) -> Reviewer:
                 if isinstance(name, str) and name and isinstance(session_id, str) and session_id
                 else None)  # a cookie from before sessions had an id: logged in again
     if reviewer is None:
-        request.session.pop("reviewer", None)
+        if not (isinstance(name, str) and isinstance(session_id, str)
+                and session_account(name=name, session_id=session_id)):
+            request.session.pop("reviewer", None)  # (an organization's stays: its portal)
         raise NeedsLogin()
     return reviewer
 

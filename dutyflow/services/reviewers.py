@@ -1,16 +1,21 @@
-"""Reviewer accounts: who may decide, how they prove it at the desk, and the login's limits.
+"""Accounts: reviewers (who may decide at the desk), organizations' accounts (a branch, or a
+unit and its subtree, in the portal and the API), how they prove who they are, and the login's
+limits.
 
 Passwords are argon2id hashes (argon2-cffi). Every checked login is written to the database
 (the log says who tried from where); the limits are counted by the `limits` library."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,6 +30,7 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.models.db import session_scope
 from dutyflow.models.reviewers import (
+    account_by_token,
     add_messages,
     desk_session_ended,
     end_desk_session,
@@ -32,10 +38,11 @@ from dutyflow.models.reviewers import (
     list_accounts,
     log_login,
     save_account,
+    set_token,
     unlock_account,
 )
 from dutyflow.models.reviewers import take_messages as read_messages
-from dutyflow.models.tables import utcnow
+from dutyflow.models.tables import Organization, utcnow
 
 log = logging.getLogger("dutyflow.desk.login")
 _hasher = PasswordHasher()
@@ -64,31 +71,59 @@ class LoginBusy(TooManyAttempts):
     """As many password checks as the desk allows at once are running: refused, not queued."""
 
 
+# what an account is for: only a reviewer decides; a branch or unit account sees its own
+# organization (a unit: its subtree) in the portal and the API, and never decides
+REVIEWER, BRANCH, UNIT = "reviewer", "branch", "unit"
+ACCOUNT_KINDS = {REVIEWER: "审核人", BRANCH: "党支部账号", UNIT: "直属党组织账号"}
+ORGANIZATION_KINDS = frozenset({BRANCH, UNIT})
+
+
 @dataclass(frozen=True)
 class Reviewer:
-    """Who is deciding, as the desk and the review rules know them."""
+    """Who is signed in, as the desk, the portal and the review rules know them (the name is
+    kept from when every account was a reviewer's)."""
 
     name: str
     role: str
     org_code: str | None
+    kind: str = REVIEWER
+
+    @property
+    def organization_account(self) -> bool:
+        return self.kind in ORGANIZATION_KINDS
+
+
+def _person(account: Any) -> Reviewer:
+    return Reviewer(account.name, account.role, account.org_code, account.kind or REVIEWER)
 
 
 def add_reviewer(*, name: str, role: str, password: str | None, org_code: str | None = None,
-                 replace: bool = False) -> Reviewer:
-    """Create an account (or, with `replace`, change one's role, branch or password)."""
+                 replace: bool = False, kind: str = REVIEWER) -> Reviewer:
+    """Create an account (or, with `replace`, change one's role, organization or password).
+
+    A branch or unit account names its organization, which must be known."""
     name = name.strip()
     if not name or len(name) > 100:
         raise AccountError(refusals.NAME_LENGTH)
+    if kind not in ACCOUNT_KINDS:
+        raise AccountError(refusals.ACCOUNT_KIND.format(
+            kind=kind, kinds="、".join(f"{k}（{w}）" for k, w in ACCOUNT_KINDS.items())))
     if password is not None and len(password) < MIN_PASSWORD:
         raise AccountError(refusals.PASSWORD_LENGTH.format(minimum=MIN_PASSWORD))
+    org_code = (org_code or "").strip() or None
     with session_scope() as session:
+        if kind in ORGANIZATION_KINDS:
+            if org_code is None:
+                raise AccountError(refusals.ACCOUNT_NEEDS_ORG)
+            if session.get(Organization, org_code) is None:
+                raise AccountError(refusals.ACCOUNT_UNKNOWN_ORG.format(org_code=org_code))
         existing = get_account(session=session, name=name)
         if existing is not None and not replace:
             raise AccountError(refusals.ACCOUNT_EXISTS.format(name=name))
         account = save_account(session=session, name=name, role=role.strip(),
-                               org_code=(org_code or "").strip() or None,
+                               org_code=org_code, kind=kind,
                                password_hash=_hasher.hash(password) if password else None)
-        return Reviewer(account.name, account.role, account.org_code)
+        return _person(account)
 
 
 def set_active(*, name: str, active: bool) -> None:
@@ -97,18 +132,20 @@ def set_active(*, name: str, active: bool) -> None:
         if account is None:
             raise AccountError(refusals.NO_ACCOUNT.format(name=name))
         save_account(session=session, name=account.name, role=account.role,
-                     org_code=account.org_code, password_hash=None, active=active)
+                     org_code=account.org_code, kind=account.kind, password_hash=None,
+                     active=active)
 
 
 def reviewers() -> list[tuple[Reviewer, bool, bool]]:
     """Every account, with whether it is active and whether it can log in with a password."""
     with session_scope() as session:
-        return [(Reviewer(a.name, a.role, a.org_code), a.active, bool(a.password_hash))
+        return [(_person(a), a.active, bool(a.password_hash))
                 for a in list_accounts(session=session)]
 
 
 def find_reviewer(name: str) -> Reviewer | None:
-    """The active reviewer of that name: an account, or one listed in DUTYFLOW_REVIEWERS."""
+    """The active reviewer of that name: an account, or one listed in DUTYFLOW_REVIEWERS.
+    An organization's account is no reviewer: it never decides, and never opens the desk."""
     with session_scope() as session:
         return _active_reviewer(session=session, name=name)
 
@@ -117,7 +154,7 @@ def _active_reviewer(*, session: Session, name: str) -> Reviewer | None:
     name = name.strip()
     account = get_account(session=session, name=name)
     if account is not None:
-        return Reviewer(account.name, account.role, account.org_code) if account.active else None
+        return _person(account) if account.active and account.kind == REVIEWER else None
     for listed in settings.reviewers:
         if listed.name.strip() == name:
             return Reviewer(name, listed.role, None)
@@ -131,6 +168,40 @@ def session_reviewer(*, name: str, session_id: str) -> Reviewer | None:
         if desk_session_ended(session=session, session_id=session_id):
             return None
         return _active_reviewer(session=session, name=name)
+
+
+def session_account(*, name: str, session_id: str) -> Reviewer | None:
+    """The organization's account a session signs in (the portal's `session_reviewer`)."""
+    with session_scope() as session:
+        if desk_session_ended(session=session, session_id=session_id):
+            return None
+        account = get_account(session=session, name=name.strip())
+        return (_person(account) if account is not None and account.active
+                and account.kind in ORGANIZATION_KINDS else None)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_token(*, name: str) -> str:
+    """A new API token for the account, shown once: only its hash is kept, and the previous
+    token stops working."""
+    token = "dfp_" + secrets.token_urlsafe(32)
+    with session_scope() as session:
+        if not set_token(session=session, name=name.strip(), token_hash=token_digest(token)):
+            raise AccountError(refusals.NO_ACCOUNT.format(name=name))
+    log.info("new API token for %s", name)
+    return token
+
+
+def token_holder(token: str) -> Reviewer | None:
+    """The active account whose API token this is."""
+    if not token or len(token) > 200:
+        return None
+    with session_scope() as session:
+        account = account_by_token(session=session, token_hash=token_digest(token))
+        return _person(account) if account is not None and account.active else None
 
 
 def end_session(*, session_id: str, name: str) -> None:
@@ -221,6 +292,16 @@ class LoginGuard:
         log.warning("login for %r from %s refused: the account is locked", name, address)
         raise TooManyAttempts(refusals.ACCOUNT_LOCKED.format(until=_until(lifts)))
 
+    def check_address(self, *, address: str) -> None:
+        """TooManyAttempts while the address's limit holds (an API token is per account, not
+        per name: guessing one counts against the address only)."""
+        lifts = self._holds(self.per_address, "address", address)
+        if lifts is not None:
+            raise TooManyAttempts(refusals.ADDRESS_LIMITED.format(until=_until(lifts)))
+
+    def failed_address(self, *, address: str) -> None:
+        self.limiter.hit(self.per_address, "address", address)
+
     def failed(self, *, name: str, address: str) -> None:
         self.limiter.hit(self.per_pair, "pair", name, address)
         self.limiter.hit(self.per_name, "name", name)
@@ -260,7 +341,7 @@ def authenticate(*, name: str, password: str, address: str, guard: LoginGuard) -
         try:
             _hasher.verify(hashed or _DUMMY_HASH, password)
             if hashed and account is not None:
-                reviewer = Reviewer(account.name, account.role, account.org_code)
+                reviewer = _person(account)
         except (VerificationError, InvalidHashError):
             pass
         log_login(session=session, name=name, address=address, succeeded=reviewer is not None)

@@ -43,7 +43,10 @@ def events() -> int:
 def test_the_routes_read_off_the_app_are_the_desk_s(client):
     assert {"/queue", "/documents/{document_id}", "/"} <= set(routes(client, "GET"))
     assert set(routes(client, "POST")) == {"/login", "/logout", "/queue/approve",
-                                   "/documents/{document_id}/decide"}
+                                   "/documents/{document_id}/decide",
+                                   # the branches' portal (tests/portal walks its own)
+                                   "/portal/documents/{document_id}/receipt",
+                                   "/portal/cases/{case_id}/reply", "/portal/ledger"}
 
 
 def test_every_page_but_the_public_ones_sends_an_anonymous_request_to_the_login(client):

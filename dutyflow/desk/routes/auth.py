@@ -18,7 +18,7 @@ from dutyflow.core import refusals
 from dutyflow.desk.deps import Page
 from dutyflow.desk.filters import plain_query
 from dutyflow.desk.security import client_address, flash, log_in, log_out
-from dutyflow.services.reviewers import LoginGuard, LoginRefused, authenticate
+from dutyflow.services.reviewers import LoginGuard, LoginRefused, Reviewer, authenticate
 
 router = APIRouter()
 
@@ -59,7 +59,15 @@ async def login(request: Request, page: Page, name: Annotated[str, Form()] = "",
         query = plain_query(pending_back)
         return RedirectResponse(f"/documents/{quote(pending_document)}"
                                 + (f"?{query}" if query else ""), status_code=303)
-    return RedirectResponse(safe_next(next), status_code=303)
+    return RedirectResponse(landing(reviewer, safe_next(next)), status_code=303)
+
+
+def landing(reviewer: Reviewer, target: str) -> str:
+    """An organization's account goes to its portal, a reviewer to the desk."""
+    in_portal = target == "/portal" or target.startswith("/portal/")
+    if reviewer.organization_account:
+        return target if in_portal else "/portal"
+    return "/queue" if in_portal else target
 
 
 @router.post("/logout")

@@ -1,0 +1,223 @@
+"""The JSON API for the office's other systems (an OA system, a 政务微信 mini-program), under
+/api: an organization's documents, 签收, answers, and what is due. Authenticated by a
+per-account token (`Authorization: Bearer TOKEN`, made by `dutyflow account token NAME`),
+never by the desk's cookie, so no CSRF token is asked; documented at /api/openapi.json.
+
+Refusals are JSON: {"detail": "<a sentence in Chinese>"}; anything outside the account's
+organizations is a 404, whatever the id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from dutyflow.core import refusals
+from dutyflow.core.errors import BadPeriodError, DutyflowError
+from dutyflow.core.periods import Period
+from dutyflow.core.settings import settings
+from dutyflow.portal.deps import ApiRefused, ApiScope, not_found
+from dutyflow.services import ledger, portal
+from dutyflow.services.portal import Upload
+
+API_WORDS = {400: "无法读取提交的内容", 404: "没有这个接口", 405: "该接口不支持这种请求方式",
+             422: "提交的参数不正确"}
+
+
+class DocumentOut(BaseModel):
+    id: str
+    kind: str
+    document_number: str | None
+    issued_on: date | None
+    org_code: str | None  # null: to all units
+    signed_for_at: datetime | None  # null until signed for
+
+
+class ReceiptOut(BaseModel):
+    id: str
+    signed_for_at: datetime
+
+
+class ReplyOut(BaseModel):
+    id: int
+    case_id: str
+    received_on: date
+    files: list[str]  # the kept files' sha256
+
+
+class DutyOut(BaseModel):
+    org_code: str
+    duty: str
+    span: str
+    required: int
+    held: int
+    met: bool
+
+
+class MeetingIn(BaseModel):
+    """A meeting as recorded (types as the meetings table accepts them, in either language)."""
+
+    org_code: str | None = None  # a branch's own, when left out
+    meeting_types: list[str]
+    held_on: str  # 2026-10-09
+    attendees: int
+    full_members_present: int | None = None
+    topic: str = ""
+
+
+class MeetingOut(BaseModel):
+    id: int
+    org_code: str
+    meeting_types: list[str]  # the types' keys (theme_day, party_lecture, ...)
+    held_on: date
+    attendees: int
+    full_members_present: int | None
+    topic: str
+    recorded_by: str
+
+
+class Created(BaseModel):
+    id: int
+
+
+class Refusal(BaseModel):
+    detail: str
+
+
+REFUSALS: dict[int | str, dict[str, object]] = {
+    code: {"model": Refusal} for code in (401, 403, 404, 422, 429)}
+
+
+def create_api(*, logins: object) -> FastAPI:
+    """The API as its own app, mounted at /api in the desk (its own OpenAPI document and JSON
+    errors; the desk's login limits shared through `logins`)."""
+    api = FastAPI(title="dutyflow 党组织接口", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json", responses=REFUSALS)
+    api.state.logins = logins
+
+    @api.exception_handler(ApiRefused)
+    def refused(request: Request, exc: ApiRefused) -> Response:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)
+
+    @api.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        return JSONResponse({"detail": API_WORDS.get(exc.status_code, "请求未能完成")},
+                            status_code=exc.status_code)
+
+    @api.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
+        return JSONResponse({"detail": f"{API_WORDS[422]}：{fields}" if fields else API_WORDS[422]},
+                            status_code=422)
+
+    @api.get("/documents", response_model=list[DocumentOut])
+    def list_documents(scope: ApiScope) -> list[DocumentOut]:
+        """Issued documents addressed to the account's organizations (a circular to all units
+        too), newest first, each with when it was signed for."""
+        return [DocumentOut(id=r.id, kind=r.kind, document_number=r.document_number,
+                            issued_on=r.issued_on, org_code=r.org_code,
+                            signed_for_at=r.signed_for_at) for r in portal.documents(scope)]
+
+    @api.get("/documents/{document_id}/pdf", response_class=FileResponse)
+    def document_pdf(document_id: str, scope: ApiScope) -> Response:
+        """The issued document as PDF."""
+        if portal.document_row(scope, document_id) is None:
+            raise not_found()
+        path = portal.document_pdf(scope, document_id)
+        if path is None:
+            raise ApiRefused(404, refusals.NO_PDF)
+        return FileResponse(path, media_type="application/pdf", filename=f"{document_id}.pdf")
+
+    @api.post("/documents/{document_id}/receipt", response_model=ReceiptOut)
+    def receipt(document_id: str, scope: ApiScope) -> ReceiptOut:
+        """签收: records who and when (audited); signing for it again changes nothing."""
+        at = portal.receive(scope, document_id)
+        if at is None:
+            raise not_found()
+        return ReceiptOut(id=document_id, signed_for_at=at)
+
+    @api.post("/cases/{case_id}/replies", status_code=201, response_model=ReplyOut)
+    async def reply(case_id: str, scope: ApiScope, measures: Annotated[str, Form()] = "",
+                    completed: Annotated[str, Form()] = "",
+                    files: Annotated[list[UploadFile] | None, File()] = None) -> ReplyOut:
+        """整改情况反馈: measures taken, whether done, evidence files (PDF, images, Word),
+        recorded as `dutyflow reply` records one."""
+        if await run_in_threadpool(portal.case_of, scope, case_id) is None:
+            raise not_found()
+        done = completed_value(completed)
+        uploads = [Upload(f.filename or "file", await read_limited(f)) for f in files or []]
+        try:
+            found = await run_in_threadpool(lambda: portal.answer(
+                scope, case_id, measures=measures, completed=done, uploads=uploads))
+        except DutyflowError as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        if found is None or found.id is None:
+            raise not_found()
+        return ReplyOut(id=found.id, case_id=case_id, received_on=found.received_on,
+                        files=[f["sha256"] for f in found.files])
+
+    @api.get("/due", response_model=list[DutyOut])
+    def due(scope: ApiScope, period: Annotated[str, Query()] = "") -> list[DutyOut]:
+        """The organizations' meeting duties for the period (default: this month), each with
+        what is required, what has been held so far, and whether that meets it."""
+        chosen = period_or_now(period)
+        return [DutyOut(org_code=d.org_code, duty=d.duty, span=d.span, required=d.required,
+                        held=d.held, met=d.met) for d in portal.duties(scope, chosen)]
+
+    @api.post("/ledger/meetings", status_code=201, response_model=Created,
+              openapi_extra={"requestBody": {"content": {"application/json": {
+                  "schema": MeetingIn.model_json_schema()}}, "required": True}})
+    def record_meeting(scope: ApiScope, entry: Annotated[Any, Body()] = None) -> Created:
+        """三会一课台账: a meeting recorded as it happened (one session may count for several
+        types). A bad entry is a 422 naming the field in Chinese. (The month's cycle reading
+        these is a later step.)"""
+        if not isinstance(entry, dict):
+            raise ApiRefused(422, API_WORDS[422])
+        try:
+            found = ledger.record_meeting(scope, entry)
+        except ledger.OutsideScope as exc:
+            raise not_found() from exc
+        except ledger.LedgerRefused as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        return Created(id=found.id or 0)
+
+    @api.get("/ledger/meetings", response_model=list[MeetingOut])
+    def list_meetings(scope: ApiScope, period: Annotated[str, Query()] = "") -> list[MeetingOut]:
+        """The meetings recorded in the period by the account's organizations."""
+        return [MeetingOut(**vars(m)) for m in
+                ledger.period_meetings(scope, period_or_now(period))]
+
+    return api
+
+
+def completed_value(text: str) -> bool | None:
+    """是否完成 as a form sends it: true/false, 是/否, 1/0; blank: not said."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value in ("true", "1", "是", "yes", "on"):
+        return True
+    if value in ("false", "0", "否", "no", "off"):
+        return False
+    raise ApiRefused(422, refusals.COMPLETED_VALUE)
+
+
+async def read_limited(upload: UploadFile) -> bytes:
+    """The file's bytes, reading no more than one byte past the limit (the check names it)."""
+    limit = settings.portal_upload_mb * 1024 * 1024
+    return await upload.read(limit + 1)
+
+
+def period_or_now(text: str) -> str:
+    if not text.strip():
+        return str(Period.parse(portal.today().strftime("%Y-%m")))
+    try:
+        return str(Period.parse(text))
+    except BadPeriodError as exc:
+        raise ApiRefused(422, refusals.BAD_PERIOD.format(period=text[:20])) from exc

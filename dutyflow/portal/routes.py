@@ -1,0 +1,162 @@
+"""The portal's pages, phone first: the home page (what is due, answers due, documents not yet
+signed for), the inbox with 签收, a document, and the answer form. Signed in at the desk's
+login; every form carries the desk's CSRF token (the app checks it before any handler)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from dutyflow.core import refusals
+from dutyflow.core.errors import BadPeriodError, DutyflowError
+from dutyflow.core.periods import Period
+from dutyflow.core.settings import settings
+from dutyflow.desk.security import flash
+from dutyflow.portal.deps import PortalPage, PortalScope
+from dutyflow.services import ledger, portal
+from dutyflow.services.portal import Scope, Upload
+
+router = APIRouter(prefix="/portal")
+
+
+def _missing(request: Request, pages: PortalPage, scope: Scope) -> HTMLResponse:
+    """Another organization's id looks exactly like one that does not exist."""
+    return pages(request, "error.html.j2", status_code=404, account=scope.account,
+                 title="没有找到", message=refusals.NOT_FOUND)
+
+
+@router.get("")
+def home(request: Request, scope: PortalScope, pages: PortalPage) -> HTMLResponse:
+    period = portal.today().strftime("%Y-%m")
+    documents = portal.documents(scope)
+    return pages(request, "home.html.j2", account=scope.account, period=period,
+                 duties=portal.duties(scope, period), answers=portal.answers(scope),
+                 unsigned=[d for d in documents if d.signed_for_at is None],
+                 today=portal.today())
+
+
+@router.get("/inbox")
+def inbox(request: Request, scope: PortalScope, pages: PortalPage) -> HTMLResponse:
+    return pages(request, "inbox.html.j2", account=scope.account,
+                 documents=portal.documents(scope))
+
+
+@router.get("/documents/{document_id}")
+def document(request: Request, document_id: str, scope: PortalScope,
+             pages: PortalPage) -> HTMLResponse:
+    row = portal.document_row(scope, document_id)
+    if row is None:
+        return _missing(request, pages, scope)
+    return pages(request, "document.html.j2", account=scope.account, row=row,
+                 has_pdf=portal.document_pdf(scope, document_id) is not None,
+                 has_html=portal.document_html(scope, document_id) is not None,
+                 case=portal.case_of(scope, document_id))
+
+
+@router.get("/documents/{document_id}/notice")
+def notice(request: Request, document_id: str, scope: PortalScope,
+           pages: PortalPage) -> Response:
+    path = portal.document_html(scope, document_id)
+    if path is None:
+        return _missing(request, pages, scope)
+    response = FileResponse(path, media_type="text/html; charset=utf-8")
+    # shown in a frame: no scripts, nothing fetched
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'self'; sandbox")
+    return response
+
+
+@router.get("/documents/{document_id}/notice.pdf")
+def notice_pdf(request: Request, document_id: str, scope: PortalScope,
+               pages: PortalPage) -> Response:
+    path = portal.document_pdf(scope, document_id)
+    if path is None:
+        return _missing(request, pages, scope)
+    return FileResponse(path, media_type="application/pdf", filename=f"{document_id}.pdf")
+
+
+@router.post("/documents/{document_id}/receipt")
+def sign_for(request: Request, document_id: str, scope: PortalScope,
+             pages: PortalPage) -> Response:
+    if portal.receive(scope, document_id) is None:
+        return _missing(request, pages, scope)
+    flash(request, "ok", "已签收，签收时间已记录")
+    return RedirectResponse(f"/portal/documents/{quote(document_id)}", status_code=303)
+
+
+@router.get("/cases/{case_id}")
+def answer_form(request: Request, case_id: str, scope: PortalScope,
+                pages: PortalPage) -> HTMLResponse:
+    case = portal.case_of(scope, case_id)
+    if case is None:
+        return _missing(request, pages, scope)
+    return pages(request, "reply.html.j2", account=scope.account, case=case,
+                 returned=portal.return_reason(scope, case_id),
+                 limit_mb=settings.portal_upload_mb, limit_files=settings.portal_upload_files)
+
+
+@router.post("/cases/{case_id}/reply")
+async def answer(request: Request, case_id: str, scope: PortalScope, pages: PortalPage,
+                 measures: Annotated[str, Form()] = "", completed: Annotated[str, Form()] = "",
+                 files: Annotated[list[UploadFile] | None, File()] = None) -> Response:
+    here = f"/portal/cases/{quote(case_id)}"
+    if await run_in_threadpool(portal.case_of, scope, case_id) is None:
+        return _missing(request, pages, scope)
+    if not measures.strip():
+        flash(request, "error", refusals.MEASURES_NEEDED)
+        return RedirectResponse(here, status_code=303)
+    limit = settings.portal_upload_mb * 1024 * 1024
+    # a phone's form sends an empty part when no file was chosen
+    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
+               for f in files or [] if f.filename]
+    try:
+        await run_in_threadpool(lambda: portal.answer(
+            scope, case_id, measures=measures, completed={"是": True, "否": False}.get(completed),
+            uploads=uploads))
+    except DutyflowError as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse(here, status_code=303)
+    flash(request, "ok", "整改情况反馈已提交，等待上级审核")
+    return RedirectResponse("/portal", status_code=303)
+
+
+@router.get("/ledger")
+def ledger_page(request: Request, scope: PortalScope, pages: PortalPage,
+                period: str = "") -> HTMLResponse:
+    """三会一课台账: the month's meetings as recorded, and the form to record one."""
+    try:
+        chosen = str(Period.parse(period)) if period else portal.today().strftime("%Y-%m")
+    except BadPeriodError:
+        chosen = portal.today().strftime("%Y-%m")
+    types = ledger.meeting_types()
+    return pages(request, "ledger.html.j2", account=scope.account, period=chosen,
+                 meetings=ledger.period_meetings(scope, chosen),
+                 organizations=portal.organizations(scope),
+                 types=types, type_names=dict(types), today=portal.today(),
+                 fields=ledger.FIELDS)
+
+
+@router.post("/ledger")
+def record_meeting(request: Request, scope: PortalScope, pages: PortalPage,
+                   org_code: Annotated[str, Form()] = "",
+                   meeting_types: Annotated[list[str] | None, Form()] = None,
+                   held_on: Annotated[str, Form()] = "", attendees: Annotated[str, Form()] = "",
+                   full_members_present: Annotated[str, Form()] = "",
+                   topic: Annotated[str, Form()] = "") -> Response:
+    entry = {"org_code": org_code, "meeting_types": meeting_types or [], "held_on": held_on,
+             "attendees": attendees, "full_members_present": full_members_present,
+             "topic": topic}
+    try:
+        found = ledger.record_meeting(scope, entry)
+    except ledger.OutsideScope:
+        return _missing(request, pages, scope)
+    except ledger.LedgerRefused as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse("/portal/ledger", status_code=303)
+    flash(request, "ok", f"已登记{found.held_on}的组织生活")
+    return RedirectResponse(f"/portal/ledger?period={found.held_on:%Y-%m}", status_code=303)

@@ -1,0 +1,164 @@
+"""The e-ledger (三会一课台账) kept as meetings happen: an organization records a meeting in
+the portal or through the API, checked as a workbook's row is (types as the meetings table
+accepts them, a real date not in the future, counts within the organization's members) and
+refused in Chinese naming the field. The cycle reading these beside the workbook's rows is a
+later step: today they are recorded, audited and listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dutyflow.core import refusals
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.periods import Period
+from dutyflow.core.report_tables import MEETINGS
+from dutyflow.core.vocabulary import meeting_type_choices, meeting_type_names
+from dutyflow.models.db import session_scope
+from dutyflow.models.ledger import add_meeting, meetings_between
+from dutyflow.models.tables import LedgerMeeting, Organization
+from dutyflow.reports.text import vocabulary_key
+from dutyflow.rules.policy import Policy
+from dutyflow.services.evaluate import read_policy
+from dutyflow.services.portal import Scope, today
+
+# the fields' names as a secretary reads them: the meetings table's headers where it has them
+FIELDS = {"org_code": MEETINGS.column("org_code").chinese[0],
+          "meeting_types": MEETINGS.column("meeting_type").chinese[0],
+          "held_on": MEETINGS.column("held_on").chinese[0],
+          "attendees": MEETINGS.column("attendees").chinese[0],
+          "full_members_present": "到会正式党员数", "topic": "会议主题"}
+TOPIC_LIMIT = 500
+
+
+class LedgerRefused(DutyflowError):
+    """A bad entry: which field, and why (in Chinese)."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class OutsideScope(DutyflowError):
+    """An organization the account does not see: answered as if it did not exist."""
+
+
+def _refuse(name: str, template: str, **values: Any) -> LedgerRefused:
+    return LedgerRefused(name, template.format(field=FIELDS[name], **values))
+
+
+def _types(raw: Any, policy: Policy) -> list[str]:
+    if raw is None or raw == [] or raw == "":
+        raise _refuse("meeting_types", refusals.LEDGER_NEEDED)
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        raise _refuse("meeting_types", refusals.LEDGER_NOT_A_LIST)
+    choices = {vocabulary_key(s): k for s, k in
+               meeting_type_choices(policy.all_meeting_types).items()}
+    keys = []
+    for text in raw:
+        key = choices.get(vocabulary_key(text))
+        if key is None:
+            names = "、".join(meeting_type_names(policy.all_meeting_types).values())
+            raise _refuse("meeting_types", refusals.LEDGER_TYPE, value=text[:40], choices=names)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _date(raw: Any) -> date:
+    if raw is None or raw == "":
+        raise _refuse("held_on", refusals.LEDGER_NEEDED)
+    try:
+        held = date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise _refuse("held_on", refusals.LEDGER_DATE, value=str(raw)[:40]) from None
+    if held > today():
+        raise _refuse("held_on", refusals.LEDGER_FUTURE, value=held, today=today())
+    return held
+
+
+def _count(name: str, raw: Any, *, required: bool) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            raise _refuse(name, refusals.LEDGER_NEEDED)
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise _refuse(name, refusals.LEDGER_COUNT)
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise _refuse(name, refusals.LEDGER_COUNT) from None
+    if value < 0:
+        raise _refuse(name, refusals.LEDGER_COUNT)
+    return value
+
+
+def record_meeting(scope: Scope, entry: dict[str, Any], *,
+                   policy: Policy | None = None) -> LedgerMeeting:
+    """Check the entry and record it (audited with the account), or refuse it naming the
+    field; OutsideScope for an organization the account does not see."""
+    org_code = str(entry.get("org_code") or "").strip()
+    if not org_code:
+        if len(scope.codes) != 1:
+            raise _refuse("org_code", refusals.LEDGER_NEEDED)
+        org_code = scope.own  # a branch's own entry needs no code
+    if org_code not in scope.codes:
+        raise OutsideScope(org_code)
+    policy = policy or read_policy(None)
+    types = _types(entry.get("meeting_types"), policy)
+    held = _date(entry.get("held_on"))
+    attendees = _count("attendees", entry.get("attendees"), required=True)
+    present = _count("full_members_present", entry.get("full_members_present"), required=False)
+    topic = entry.get("topic") or ""
+    if not isinstance(topic, str) or len(topic) > TOPIC_LIMIT:
+        raise _refuse("topic", refusals.LEDGER_TOO_LONG, limit=TOPIC_LIMIT)
+    with session_scope() as session:
+        org = session.get(Organization, org_code)
+        if org is None:
+            raise OutsideScope(org_code)
+        if attendees is not None and attendees > org.members:
+            raise _refuse("attendees", refusals.LEDGER_TOO_MANY, value=attendees,
+                          what="党员人数", limit=org.members)
+        voting = org.full_members if org.full_members is not None else org.members
+        if present is not None and present > min(voting, attendees or 0):
+            what, limit = (("正式党员数", voting) if present > voting
+                           else ("本次实到人数", attendees or 0))
+            raise _refuse("full_members_present", refusals.LEDGER_TOO_MANY, value=present,
+                          what=what, limit=limit)
+        return add_meeting(session=session, meeting=LedgerMeeting(
+            org_code=org_code, meeting_types=types, held_on=held, attendees=attendees or 0,
+            full_members_present=present, topic=topic.strip(),
+            recorded_by=scope.account.name))
+
+
+def meeting_types(policy: Policy | None = None) -> list[tuple[str, str]]:
+    """The meeting types a ledger entry may name: (key, Chinese name), the policy's too."""
+    policy = policy or read_policy(None)
+    return list(meeting_type_names(policy.all_meeting_types).items())
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    org_code: str
+    meeting_types: list[str]
+    held_on: date
+    attendees: int
+    full_members_present: int | None
+    topic: str
+    recorded_by: str
+
+
+def period_meetings(scope: Scope, period: str) -> list[LedgerEntry]:
+    p = Period.parse(period)
+    with session_scope() as session:
+        rows = meetings_between(session=session, codes=scope.codes, first=p.first_day,
+                                last=p.last_day)
+        return [LedgerEntry(m.id or 0, m.org_code, list(m.meeting_types), m.held_on,
+                            m.attendees, m.full_members_present, m.topic, m.recorded_by)
+                for m in rows]
