@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     desk_login_window_minutes: float = 15
     desk_login_concurrency: int = Field(default=2, ge=1)
     desk_page_size: int = 50
+    # the follow-up view marks an answer due within this many working days (临期)
+    desk_due_soon_working_days: int = Field(default=5, ge=0)
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
     timezone: str = "Asia/Shanghai"
     # The process worker of `dutyflow serve`: how many flow runs it executes at once

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from dutyflow.core.settings import settings
 from dutyflow.desk.deps import PageRenderer, checked_form
 from dutyflow.desk.errors import bad_csrf, http_error, invalid_request, needs_login, server_error
-from dutyflow.desk.routes import auth, documents, health, queue
+from dutyflow.desk.routes import auth, documents, followup, health, my_work, queue
 from dutyflow.desk.security import SESSION_COOKIE, BadCsrf, NeedsLogin, SecurityHeaders, session_secret
 from dutyflow.services.reviewers import LoginGuard
 
@@ -36,6 +36,6 @@ def create_app() -> FastAPI:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Exception, server_error)
-    for module in (auth, queue, documents, health):
+    for module in (auth, queue, documents, followup, my_work, health):
         app.include_router(module.router)
     return app

@@ -43,7 +43,9 @@ def events() -> int:
 def test_the_routes_read_off_the_app_are_the_desk_s(client):
     assert {"/queue", "/documents/{document_id}", "/"} <= set(routes(client, "GET"))
     assert set(routes(client, "POST")) == {"/login", "/logout", "/queue/approve",
-                                   "/documents/{document_id}/decide"}
+                                   "/documents/{document_id}/decide",
+                                   "/documents/{document_id}/accept",
+                                   "/documents/{document_id}/return"}
 
 
 def test_every_page_but_the_public_ones_sends_an_anonymous_request_to_the_login(client):
