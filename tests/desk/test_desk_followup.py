@@ -162,7 +162,7 @@ def test_the_follow_up_view_shows_each_issued_case_s_state_and_the_units(client,
     rows = view.text.split('<tbody>')[1].split('</tbody>')[0]
     assert rows.count('class="case-link"') == 3
     assert 'data-state="answered"' in rows and 'data-state="overdue"' in rows  # due in September
-    assert 'id="chart"' in view.text and 'class="bar"' in view.text
+    assert 'id="chart"' in view.text and 'class="stackbar"' in view.text
     answered = client.get("/followup?period=2026-08&state=answered").text
     assert answered.split('<tbody>')[1].count('class="case-link"') == 1 and OTHER in answered
     # the queue says what `dutyflow cases` says, and its filter leads to the view
