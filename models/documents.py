@@ -328,4 +328,4 @@ def events_by(*, session: Session, actor: str, since: datetime,
     return list(session.execute(select(Event).where(
         Event.actor == actor, Event.at >= since,
         Event.event.in_(list(events))).order_by(  # type: ignore[attr-defined]
-        Event.at.desc(), Event.id.desc())).scalars())  # type: ignore[attr-defined]
+        Event.at.desc(), Event.id.desc())).scalars())  # type: ignore[union-attr]

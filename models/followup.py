@@ -88,7 +88,7 @@ def last_settled(*, session: Session, case_id: str) -> Event | None:
     """The case's latest 销号 or 退回: who settled the reply a stale page still shows."""
     return session.execute(select(Event).where(
         Event.subject == case_id, Event.event.in_(("accepted", "returned")))  # type: ignore[attr-defined]
-        .order_by(Event.at.desc(), Event.id.desc()).limit(1)).scalars().first()  # type: ignore[attr-defined]
+        .order_by(Event.at.desc(), Event.id.desc()).limit(1)).scalars().first()  # type: ignore[union-attr]
 
 
 def settle_reply(*, session: Session, case: Case, event: str, reviewer: str, note: str,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from dutyflow.core.vocabulary import DocumentStatus
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
@@ -33,7 +35,8 @@ def my_work(reviewer: Reviewer, *, days: int = 7) -> MyWork:
     with session_scope() as session:
         orgs = {o.org_code: o for o in session.query(Organization).all()}
         names = organization_names(session=session)
-        proposals = {c for (c,) in session.query(Case.id).filter(Case.proposal.is_(True))}  # type: ignore[attr-defined]
+        proposals = set(session.execute(select(Case.id).where(  # type: ignore[call-overload]
+            Case.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
         drafts = [(d, names.get(d.org_code, "") if d.org_code else "", d.id in proposals)
                   for d in period_documents(session=session, statuses=(DocumentStatus.DRAFT,))
                   if not own_organization(reviewer, orgs.get(d.org_code or ""))]
