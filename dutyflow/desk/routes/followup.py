@@ -7,11 +7,12 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import FollowUp
 from dutyflow.desk.deps import CurrentReviewer, Page, SignedIn
 from dutyflow.desk.security import flash
@@ -38,7 +39,8 @@ DOWNLOADED = {".docx": "application/vnd.openxmlformats-officedocument.wordproces
 
 @router.get("/followup")
 def follow_up(request: Request, reviewer: CurrentReviewer, page: Page, period: str = "",
-              unit: str = "", state: str = "") -> HTMLResponse:
+              unit: str = "", state: str = "",
+              page_number: Annotated[int, Query(alias="page")] = 1) -> HTMLResponse:
     choices = view_choices()
     periods = [value for value, _ in choices["periods"]]
     period = period if period in periods else (periods[0] if periods else "")
@@ -46,8 +48,13 @@ def follow_up(request: Request, reviewer: CurrentReviewer, page: Page, period: s
     rows, units = follow_up_view(period=period, unit=unit, today=date.today()) if period \
         else ([], [])
     shown = [r for r in rows if r.tracking == state] if state in words else rows
+    # a month of a province is thousands of rows: the chart sums them, the table pages them
+    size = settings.desk_page_size
+    pages = max(1, -(-len(shown) // size))
+    at = min(max(1, page_number), pages)
     return page(request, "followup.html.j2", reviewer=reviewer, period=period, unit=unit,
-                state=state if state in words else "", rows=shown, all_rows=len(rows),
+                state=state if state in words else "", rows=shown[(at - 1) * size: at * size],
+                matching=len(shown), page_at=at, pages=pages, all_rows=len(rows),
                 units=units, words=words, choices=choices,
                 board=follow_up_board(period) if period else None,
                 board_columns=list(COLUMNS.values()),
