@@ -32,6 +32,7 @@ from dutyflow.models.followup import (
     add_reply,
     case_status,
     claim_reply,
+    follow_up_cases,
     last_settled,
     latest_reply,
     replies_of,
@@ -257,13 +258,14 @@ def follow_up_view(*, period: str, unit: str = "", today: date) -> tuple[list[Tr
 
     with session_scope() as session:
         units = unit_codes(session=session)
+        issued = follow_up_cases(session=session, period=period)  # not the drafts
+        names = organization_names(session=session)
+        chased = period_chase_map(session=session, case_period=period)
     words = tracking_words()
     rows: list[TrackedCase] = []
     lines: dict[str, UnitCounts] = {}
-    for state in period_cases(period=period, today=today):
-        case = state.case
-        if case.status != DocumentStatus.ISSUED or not case.follow_up:
-            continue
+    for case in issued:
+        state = CaseState(case, case_status(case, today), chased.get(case.id, []), names)
         owner = str(units.get(case.org_code, case.org_code))
         tracked = TrackedCase(state, tracking_of(state, today), owner, [
             c.document_number or f"（{status_words(c.status)}）"

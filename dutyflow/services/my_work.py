@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentStatus
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.documents import events_by, period_documents
+from dutyflow.models.documents import events_by
 from dutyflow.models.followup import replies_to_settle
 from dutyflow.models.tables import Case, Document, Event, Organization, utcnow
-from dutyflow.services.review import own_organization
 from dutyflow.services.reviewers import Reviewer
 
 # what a reviewer decides: a document's approval or rejection, a reply's 销号 or 退回
@@ -22,27 +22,44 @@ DECISION_EVENTS = (DocumentStatus.APPROVED, DocumentStatus.REJECTED, "accepted",
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A draft waiting for a decision, as the list shows it."""
+
+    id: str
+    kind: str
+    period: str
+    organization: str
+    proposal: bool
+
+
+@dataclass(frozen=True)
 class MyWork:
-    drafts: list[tuple[Document, str, bool]]  # the draft, its organization, a proposal
+    drafts: list[Waiting]  # the first `shown` of them
+    waiting: int  # how many drafts wait in all
     replies: list[tuple[Case, str]]  # a case whose reply waits, its organization
     decided: list[Event]  # newest first
     days: int  # how far back `decided` goes
 
 
-def my_work(reviewer: Reviewer, *, days: int = 7) -> MyWork:
-    """Drafts and replies this reviewer may decide (never their own organization's), and what
-    they decided in the last `days` days."""
+def my_work(reviewer: Reviewer, *, days: int = 7, shown: int | None = None) -> MyWork:
+    """Drafts and replies this reviewer may decide (never their own organization's: their
+    branch, or one whose secretary they are), and what they decided in the last `days` days."""
+    shown = shown or settings.desk_page_size
     with session_scope() as session:
-        orgs = {o.org_code: o for o in session.query(Organization).all()}
+        # review.own_organization's rule, asked of the database once rather than of each row
+        own = set(session.execute(select(Organization.org_code).where(  # type: ignore[call-overload]
+            Organization.secretary == reviewer.name)).scalars()) | {reviewer.org_code}
         names = organization_names(session=session)
         proposals = set(session.execute(select(Case.id).where(  # type: ignore[call-overload]
             Case.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
-        drafts = [(d, names.get(d.org_code, "") if d.org_code else "", d.id in proposals)
-                  for d in period_documents(session=session, statuses=(DocumentStatus.DRAFT,))
-                  if not own_organization(reviewer, orgs.get(d.org_code or ""))]
+        drafts = [Waiting(i, kind, period, names.get(org, "") if org else "", i in proposals)
+                  for i, kind, period, org in session.execute(
+                      select(Document.id, Document.kind, Document.period, Document.org_code)
+                      .where(Document.status == DocumentStatus.DRAFT)
+                      .order_by(Document.period, Document.id)).all()
+                  if org not in own]
         replies = [(c, names.get(c.org_code, c.org_code))
-                   for c in replies_to_settle(session=session)
-                   if not own_organization(reviewer, orgs.get(c.org_code))]
+                   for c in replies_to_settle(session=session) if c.org_code not in own]
         decided = events_by(session=session, actor=reviewer.name,
                             since=utcnow() - timedelta(days=days), events=DECISION_EVENTS)
-    return MyWork(drafts, replies, decided, days)
+    return MyWork(drafts[:shown], len(drafts), replies, decided, days)
