@@ -4,12 +4,12 @@ CSRF check and the stale-page check, every refusal in Chinese and in the audit t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from dutyflow.flows.notices import issue_notices
 from dutyflow.models.db import session_scope
-from dutyflow.models.documents import events_about
+from dutyflow.models.documents import events_about, get_document
 from dutyflow.models.followup import replies_of
 from dutyflow.models.tables import Case
 from dutyflow.services.followup import record_reply
@@ -171,3 +171,32 @@ def test_the_follow_up_view_shows_each_issued_case_s_state_and_the_units(client,
     moved = client.get("/queue?status=followup:overdue&period=2026-08")
     assert moved.status_code == 303
     assert moved.headers["location"] == "/followup?period=2026-08&state=overdue"
+
+
+def test_the_view_names_a_chase_by_its_number_and_warns_of_an_answer_due_soon(client):
+    from dutyflow.core.calendar import add_working_days
+    from dutyflow.core.vocabulary import chase_subject
+    from dutyflow.rules.policy import load_policy
+    from dutyflow.services.chasing import draft_chases
+
+    issue(CASE, OTHER)  # both answers due 20 September
+    [chase, _] = sorted(draft_chases(period="2026-09", on=date(2026, 10, 8), policy=load_policy()))
+    assert chase == chase_subject("2026-09", "DW0002-ZB03")
+    decide(document_id=chase, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-09", on=date(2026, 10, 9))
+    # a letter of the day whose answer falls due within five working days
+    today = date.today()
+    soon = next(day for day in (today - timedelta(days=n) for n in range(1, 30))
+                if today <= add_working_days(day, 10) <= add_working_days(today, 5))
+    decide(document_id=OWN, decision="approve", reviewer="张主任")
+    issue_notices(period="2026-08", on=soon)
+    log_in(client)
+    view = client.get("/followup?period=2026-08").text
+    rows = {row.split('"')[0]: row for row in view.split('<tr data-state="')[1:]}
+    chased = [r for r in view.split('<tr data-state="')[1:] if r.startswith("chased")]
+    assert len(chased) == 1 and CASE in chased[0] and "市直工委函〔2026〕" in chased[0]
+    with session_scope() as session:
+        number = get_document(session=session, document_id=chase).document_number
+    assert number in chased[0]
+    assert "due_soon" in rows and OWN in rows["due_soon"]
+    assert "overdue" in rows and OTHER in rows["overdue"]
