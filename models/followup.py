@@ -129,3 +129,20 @@ def replies_to_settle(*, session: Session) -> list[Case]:
     return list(session.execute(select(Case).where(
         Case.status == DocumentStatus.ISSUED, Case.follow_up == FollowUp.AWAITING_REPLY,
         Case.replied_on.is_not(None)).order_by(Case.id)).scalars().unique())  # type: ignore[union-attr]
+
+
+def tracked_rows(*, session: Session, period: str) -> list[Any]:
+    """The period's issued cases that asked for an answer, only the columns the 反馈跟踪 view
+    shows (a province's month is ten thousand of them: no findings, no ORM objects)."""
+    return list(session.execute(select(
+        Case.id, Case.period, Case.org_code, Case.measure, Case.reply_due, Case.follow_up,
+        Case.replied_on, Document.status, Document.document_number).join(
+        Document, Document.id == Case.id).where(
+        Case.period == period, Document.status == DocumentStatus.ISSUED,
+        Case.follow_up.is_not(None)).order_by(Case.id)).all())  # type: ignore[union-attr]
+
+
+def case_periods(*, session: Session) -> list[str]:
+    """Every period with cases, newest first."""
+    return list(session.execute(select(Case.period).distinct().order_by(
+        Case.period.desc())).scalars())  # type: ignore[attr-defined]

@@ -30,15 +30,15 @@ from dutyflow.models.db import session_scope
 from dutyflow.models.documents import ReviewError, log_event
 from dutyflow.models.followup import (
     add_reply,
+    case_periods,
     case_status,
     claim_reply,
-    follow_up_cases,
     last_settled,
     latest_reply,
     replies_of,
     settle_reply,
+    tracked_rows,
 )
-from dutyflow.models.queue import queue_choices
 from dutyflow.models.tables import Case, Document, Organization, Reply
 from dutyflow.services.review import check_reviewer
 
@@ -209,18 +209,11 @@ def tracking_words() -> dict[str, str]:
 class TrackedCase:
     """An issued case in the 反馈跟踪 view: where its answer stands today, and its 催办."""
 
-    state: CaseState
+    case: Any  # the columns of models.followup.tracked_rows
+    org_name: str
     tracking: str  # a key of tracking_words()
     unit: str
-    chase_numbers: list[str]  # the issued 催办's numbers (a draft's status words)
-
-    @property
-    def case(self) -> Case:
-        return self.state.case
-
-    @property
-    def org_name(self) -> str:
-        return self.state.names.get(self.case.org_code, self.case.org_code)
+    chase_numbers: list[str]  # the 催办's numbers (a draft's status words)
 
 
 @dataclass(frozen=True)
@@ -234,15 +227,15 @@ class UnitCounts:
         return sum(self.counts.values())
 
 
-def tracking_of(state: CaseState, today: date) -> str:
+def tracking_of(case: Any, chases: list[Document], today: date) -> str:
     """awaiting, due_soon, overdue, chased, answered or closed: the answer's state today."""
-    case = state.case
-    if state.status == FollowUp.CLOSED:
+    status = case_status(case, today)
+    if status == FollowUp.CLOSED:
         return "closed"
     if case.replied_on is not None:
         return "answered"
-    if state.status == FollowUp.OVERDUE:
-        sent = any(c.status == DocumentStatus.ISSUED for c in state.chases)
+    if status == FollowUp.OVERDUE:
+        sent = any(c.status == DocumentStatus.ISSUED for c in chases)
         return "chased" if sent else "overdue"
     soon = add_working_days(today, settings.desk_due_soon_working_days)
     if case.reply_due is not None and case.reply_due <= soon:
@@ -258,19 +251,20 @@ def follow_up_view(*, period: str, unit: str = "", today: date) -> tuple[list[Tr
 
     with session_scope() as session:
         units = unit_codes(session=session)
-        issued = follow_up_cases(session=session, period=period)  # not the drafts
+        issued = tracked_rows(session=session, period=period)
         names = organization_names(session=session)
         chased = period_chase_map(session=session, case_period=period)
     words = tracking_words()
     rows: list[TrackedCase] = []
     lines: dict[str, UnitCounts] = {}
     for case in issued:
-        state = CaseState(case, case_status(case, today), chased.get(case.id, []), names)
         owner = str(units.get(case.org_code, case.org_code))
-        tracked = TrackedCase(state, tracking_of(state, today), owner, [
-            c.document_number or f"（{status_words(c.status)}）"
-            for c in state.chases if c.status != DocumentStatus.WITHDRAWN])
-        line = lines.setdefault(owner, UnitCounts(owner, state.names.get(owner, owner),
+        chases = chased.get(case.id, [])
+        tracked = TrackedCase(case, names.get(case.org_code, case.org_code),
+                              tracking_of(case, chases, today), owner, [
+                                  c.document_number or f"（{status_words(c.status)}）"
+                                  for c in chases if c.status != DocumentStatus.WITHDRAWN])
+        line = lines.setdefault(owner, UnitCounts(owner, names.get(owner, owner),
                                                   dict.fromkeys(words, 0)))
         line.counts[tracked.tracking] += 1
         if not unit or owner == unit:
@@ -323,10 +317,10 @@ def evidence_file(*, case_id: str, reply_id: int, index: int) -> tuple[Path, str
     return path, str(recorded.get("name") or path.name)
 
 
-def view_choices() -> dict[str, list[tuple[str, str]]]:
-    """The periods with cases (newest first) and the units, for the view's filters."""
+def view_periods() -> list[str]:
+    """The periods with cases, newest first, for the view's filter."""
     with session_scope() as session:
-        return queue_choices(session=session)
+        return case_periods(session=session)
 
 
 def follow_up_statuses(case_ids: list[str], today: date) -> dict[str, str]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentStatus
-from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import events_by
 from dutyflow.models.followup import replies_to_settle
@@ -48,18 +47,22 @@ def my_work(reviewer: Reviewer, *, days: int = 7, shown: int | None = None) -> M
     with session_scope() as session:
         # review.own_organization's rule, asked of the database once rather than of each row
         own = set(session.execute(select(Organization.org_code).where(  # type: ignore[call-overload]
-            Organization.secretary == reviewer.name)).scalars()) | {reviewer.org_code}
-        names = organization_names(session=session)
+            Organization.secretary == reviewer.name)).scalars()) | {reviewer.org_code or ""}
+        drafts = select(Document.id, Document.kind, Document.period, Document.org_code).where(
+            Document.status == DocumentStatus.DRAFT,
+            Document.org_code.is_(None) | Document.org_code.not_in(own))  # type: ignore[union-attr]
+        waiting = session.execute(select(func.count()).select_from(drafts.subquery())).scalar_one()
+        first = session.execute(drafts.order_by(Document.period, Document.id).limit(shown)).all()
         proposals = set(session.execute(select(Case.id).where(  # type: ignore[call-overload]
+            Case.id.in_([row.id for row in first]),  # type: ignore[attr-defined]
             Case.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
-        drafts = [Waiting(i, kind, period, names.get(org, "") if org else "", i in proposals)
-                  for i, kind, period, org in session.execute(
-                      select(Document.id, Document.kind, Document.period, Document.org_code)
-                      .where(Document.status == DocumentStatus.DRAFT)
-                      .order_by(Document.period, Document.id)).all()
-                  if org not in own]
-        replies = [(c, names.get(c.org_code, c.org_code))
-                   for c in replies_to_settle(session=session) if c.org_code not in own]
+        answered = [c for c in replies_to_settle(session=session) if c.org_code not in own]
+        names = dict(session.execute(select(  # type: ignore[call-overload]
+            Organization.org_code, Organization.org_name).where(Organization.org_code.in_(  # type: ignore[attr-defined]
+                {row.org_code for row in first} | {c.org_code for c in answered}))).all())
+        listed = [Waiting(i, kind, period, names.get(org, "") if org else "", i in proposals)
+                  for i, kind, period, org in first]
+        replies = [(c, names.get(c.org_code, c.org_code)) for c in answered]
         decided = events_by(session=session, actor=reviewer.name,
                             since=utcnow() - timedelta(days=days), events=DECISION_EVENTS)
-    return MyWork(drafts[:shown], len(drafts), replies, decided, days)
+    return MyWork(listed, int(waiting), replies, decided, days)

@@ -165,6 +165,10 @@ def test_the_follow_up_view_shows_each_issued_case_s_state_and_the_units(client,
     assert 'id="chart"' in view.text and 'class="stackbar"' in view.text
     answered = client.get("/followup?period=2026-08&state=answered").text
     assert answered.split('<tbody>')[1].count('class="case-link"') == 1 and OTHER in answered
+    assert 'id="board"' not in client.get("/followup/board?period=2026-08").text  # sent later
+    board = client.get("/followup/board?period=2026-09").text  # as of September's last day
+    table = board.split('id="board"')[1].split("</table>")[0]
+    assert "中共市教育局机关委员会" in table and "合计" in table and "已反馈待审核" in table
     # the queue says what `dutyflow cases` says, and its filter leads to the view
     queue = client.get("/queue?status=issued&period=2026-08").text
     assert "反馈已逾期" in queue

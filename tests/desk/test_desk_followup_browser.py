@@ -108,7 +108,8 @@ def test_the_follow_up_pages_fit_a_phone_s_390_px(browser, desk_url, tmp_path):
         log_in(page, desk_url)
         for name, path in (("desk-followup-390", "/followup?period=2026-08"),
                            ("desk-reply-390", f"/documents/{CASE}"),
-                           ("desk-mine-390", "/mine")):
+                           ("desk-mine-390", "/mine"),
+                           ("desk-board-390", "/followup/board?period=2026-09")):
             page.goto(desk_url + path)
             width = page.evaluate("document.documentElement.scrollWidth")
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

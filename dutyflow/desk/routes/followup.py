@@ -3,6 +3,7 @@ files, and the two decisions on a reply, 销号 (accept) and 退回 (return)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -12,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
+from dutyflow.core.periods import BadPeriodError, Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import FollowUp
 from dutyflow.desk.deps import CurrentReviewer, Page, SignedIn
@@ -23,7 +25,7 @@ from dutyflow.services.followup import (
     follow_up_view,
     return_reply,
     tracking_words,
-    view_choices,
+    view_periods,
 )
 
 router = APIRouter()
@@ -41,26 +43,44 @@ DOWNLOADED = {".docx": "application/vnd.openxmlformats-officedocument.wordproces
 def follow_up(request: Request, reviewer: CurrentReviewer, page: Page, period: str = "",
               unit: str = "", state: str = "",
               page_number: Annotated[int, Query(alias="page")] = 1) -> HTMLResponse:
-    choices = view_choices()
-    periods = [value for value, _ in choices["periods"]]
+    periods = view_periods()
     period = period if period in periods else (periods[0] if periods else "")
     words = tracking_words()
+    state = state if state in words else ""
     rows, units = follow_up_view(period=period, unit=unit, today=date.today()) if period \
         else ([], [])
-    shown = [r for r in rows if r.tracking == state] if state in words else rows
+    shown = [r for r in rows if r.tracking == state] if state else rows
     # a month of a province is thousands of rows: the chart sums them, the table pages them
     size = settings.desk_page_size
     pages = max(1, -(-len(shown) // size))
     at = min(max(1, page_number), pages)
     return page(request, "followup.html.j2", reviewer=reviewer, period=period, unit=unit,
-                state=state if state in words else "", rows=shown[(at - 1) * size: at * size],
-                matching=len(shown), page_at=at, pages=pages, all_rows=len(rows),
-                units=units, words=words, choices=choices,
-                board=follow_up_board(period) if period else None,
-                board_columns=list(COLUMNS.values()),
-                here=lambda **c: urlencode({k: v for k, v in
-                                            {"period": period, "unit": unit, "state": state,
-                                             **c}.items() if v}))
+                state=state, rows=shown[(at - 1) * size: at * size], matching=len(shown),
+                page_at=at, pages=pages, all_rows=len(rows), units=units, words=words,
+                periods=periods, here=_here(period=period, unit=unit, state=state))
+
+
+def _here(**kept: str) -> Callable[..., str]:
+    """The view's query string with some fields changed (empty ones left out)."""
+    return lambda **changes: urlencode({k: v for k, v in {**kept, **changes}.items() if v})
+
+
+@router.get("/followup/board")
+def month_end_board(request: Request, reviewer: CurrentReviewer, page: Page,
+                    period: str = "") -> HTMLResponse:
+    """The answers of every case issued up to a month, as of its last day, by unit: the
+    table the cycle's artifact gives the office's monthly meeting."""
+    return page(request, "followup_board.html.j2", reviewer=reviewer, period=month_of(period),
+                board=follow_up_board(month_of(period)), columns=list(COLUMNS.values()))
+
+
+def month_of(text: str) -> str:
+    """The month asked for (any month, with cases of its own or not), or the current one."""
+    try:
+        wanted = Period.parse(text)
+    except BadPeriodError:
+        wanted = Period.parse(date.today().strftime("%Y-%m"))
+    return str(wanted) if wanted.kind == "month" else date.today().strftime("%Y-%m")
 
 
 def _back(document_id: str) -> str:
