@@ -98,7 +98,7 @@ def fill(documents: int) -> None:
         for table, rows in ((Organization, orgs), (Case, cases), (Document, notices),
                             (Reply, replies), (Event, events)):
             for at in range(0, len(rows), 5000):
-                session.execute(insert(table.__table__), rows[at:at + 5000])  # type: ignore[attr-defined]
+                session.execute(insert(table.__table__), rows[at:at + 5000])  # type: ignore[attr-defined,union-attr]
     add_reviewer(name=REVIEWER, role="bench", password=PASSWORD)
 
 

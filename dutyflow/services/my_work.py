@@ -48,7 +48,8 @@ def my_work(reviewer: Reviewer, *, days: int = 7, shown: int | None = None) -> M
         # review.own_organization's rule, asked of the database once rather than of each row
         own = set(session.execute(select(Organization.org_code).where(  # type: ignore[call-overload]
             Organization.secretary == reviewer.name)).scalars()) | {reviewer.org_code or ""}
-        drafts = select(Document.id, Document.kind, Document.period, Document.org_code).where(
+        drafts = select(  # type: ignore[call-overload]
+            Document.id, Document.kind, Document.period, Document.org_code).where(
             Document.status == DocumentStatus.DRAFT,
             Document.org_code.is_(None) | Document.org_code.not_in(own))  # type: ignore[union-attr]
         waiting = session.execute(select(func.count()).select_from(drafts.subquery())).scalar_one()
@@ -57,9 +58,10 @@ def my_work(reviewer: Reviewer, *, days: int = 7, shown: int | None = None) -> M
             Case.id.in_([row.id for row in first]),  # type: ignore[attr-defined]
             Case.proposal.is_(True))).scalars())  # type: ignore[attr-defined]
         answered = [c for c in replies_to_settle(session=session) if c.org_code not in own]
-        names = dict(session.execute(select(  # type: ignore[call-overload]
-            Organization.org_code, Organization.org_name).where(Organization.org_code.in_(  # type: ignore[attr-defined]
-                {row.org_code for row in first} | {c.org_code for c in answered}))).all())
+        codes = {row.org_code for row in first} | {c.org_code for c in answered}
+        names: dict[str, str] = {code: name for code, name in session.execute(select(  # type: ignore[call-overload]
+            Organization.org_code, Organization.org_name).where(
+            Organization.org_code.in_(codes))).all()}  # type: ignore[attr-defined]
         listed = [Waiting(i, kind, period, names.get(org, "") if org else "", i in proposals)
                   for i, kind, period, org in first]
         replies = [(c, names.get(c.org_code, c.org_code)) for c in answered]
