@@ -126,8 +126,9 @@ def closed_between(*, session: Session, first: Any, last: Any) -> set[str]:
 
 def replies_to_settle(*, session: Session) -> list[Case]:
     """Issued cases whose reply waits for the office to accept or return it."""
-    return list(session.execute(select(Case).where(
-        Case.status == DocumentStatus.ISSUED, Case.follow_up == FollowUp.AWAITING_REPLY,
+    # joined, not the `status` hybrid's correlated subquery (PostgreSQL runs that per row)
+    return list(session.execute(select(Case).join(Document, Document.id == Case.id).where(
+        Document.status == DocumentStatus.ISSUED, Case.follow_up == FollowUp.AWAITING_REPLY,
         Case.replied_on.is_not(None)).order_by(Case.id)).scalars().unique())  # type: ignore[union-attr]
 
 

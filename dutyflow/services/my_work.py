@@ -36,7 +36,8 @@ class MyWork:
     drafts: list[Waiting]  # the first `shown` of them
     waiting: int  # how many drafts wait in all
     replies: list[tuple[Case, str]]  # a case whose reply waits, its organization
-    decided: list[Event]  # newest first
+    decided: list[Event]  # newest first, the first `shown` of them
+    decided_count: int
     days: int  # how far back `decided` goes
 
 
@@ -67,4 +68,4 @@ def my_work(reviewer: Reviewer, *, days: int = 7, shown: int | None = None) -> M
         replies = [(c, names.get(c.org_code, c.org_code)) for c in answered]
         decided = events_by(session=session, actor=reviewer.name,
                             since=utcnow() - timedelta(days=days), events=DECISION_EVENTS)
-    return MyWork(listed, int(waiting), replies, decided, days)
+    return MyWork(listed, int(waiting), replies, decided[:shown], len(decided), days)
