@@ -320,3 +320,12 @@ def issued_numbers(*, session: Session, kinds: Iterable[str]) -> list[tuple[str,
         DocumentCase, DocumentCase.document_id == Document.id).where(
         Document.kind.in_(list(kinds)),  # type: ignore[attr-defined]
         Document.document_number.is_not(None))).all()]  # type: ignore[union-attr]
+
+
+def events_by(*, session: Session, actor: str, since: datetime,
+              events: Iterable[str]) -> list[Event]:
+    """What one person did since a moment (these events only), newest first."""
+    return list(session.execute(select(Event).where(
+        Event.actor == actor, Event.at >= since,
+        Event.event.in_(list(events))).order_by(  # type: ignore[attr-defined]
+        Event.at.desc(), Event.id.desc())).scalars())  # type: ignore[union-attr]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from dutyflow.core.vocabulary import DocumentStatus, FollowUp
 from dutyflow.models.documents import log_event
-from dutyflow.models.tables import Case, Document, Event, Reply
+from dutyflow.models.tables import Case, Document, Event, Reply, utcnow
 
 
 def case_status(action: Any, today: date) -> str:
@@ -71,6 +71,26 @@ def replies_of(*, session: Session, case_id: str) -> list[Reply]:
                                 .order_by(Reply.id)).scalars())
 
 
+def claim_reply(*, session: Session, case_id: str, replied_on: date) -> bool:
+    """Take the case's waiting reply for a decision with a conditional UPDATE: a concurrent
+    accept or return, or a newer reply, cannot slip between (False: it was settled since)."""
+    return bool(session.execute(update(Case).where(
+        Case.id == case_id, Case.replied_on == replied_on,
+        Case.follow_up == FollowUp.AWAITING_REPLY).values(updated_at=utcnow())).rowcount)
+
+
+def latest_reply(*, session: Session, case_id: str) -> Reply | None:
+    return session.execute(select(Reply).where(Reply.case_id == case_id).order_by(
+        Reply.id.desc()).limit(1)).scalars().first()  # type: ignore[union-attr]
+
+
+def last_settled(*, session: Session, case_id: str) -> Event | None:
+    """The case's latest 销号 or 退回: who settled the reply a stale page still shows."""
+    return session.execute(select(Event).where(
+        Event.subject == case_id, Event.event.in_(("accepted", "returned")))  # type: ignore[attr-defined]
+        .order_by(Event.at.desc(), Event.id.desc()).limit(1)).scalars().first()  # type: ignore[union-attr]
+
+
 def settle_reply(*, session: Session, case: Case, event: str, reviewer: str, note: str,
                  follow_up: FollowUp, reply_due: date | None) -> Case:
     """Accept (closed) or return (awaiting again, with a new due date) the reply received."""
@@ -102,3 +122,28 @@ def closed_between(*, session: Session, first: Any, last: Any) -> set[str]:
     """Cases closed (销号) by a decision recorded between two moments."""
     return set(session.execute(select(Event.subject).where(
         Event.event == "accepted", Event.at >= first, Event.at < last)).scalars())
+
+
+def replies_to_settle(*, session: Session) -> list[Case]:
+    """Issued cases whose reply waits for the office to accept or return it."""
+    # joined, not the `status` hybrid's correlated subquery (PostgreSQL runs that per row)
+    return list(session.execute(select(Case).join(Document, Document.id == Case.id).where(
+        Document.status == DocumentStatus.ISSUED, Case.follow_up == FollowUp.AWAITING_REPLY,
+        Case.replied_on.is_not(None)).order_by(Case.id)).scalars().unique())  # type: ignore[union-attr]
+
+
+def tracked_rows(*, session: Session, period: str) -> list[Any]:
+    """The period's issued cases that asked for an answer, only the columns the 反馈跟踪 view
+    shows (a province's month is ten thousand of them: no findings, no ORM objects)."""
+    return list(session.execute(select(
+        Case.id, Case.period, Case.org_code, Case.measure, Case.reply_due, Case.follow_up,
+        Case.replied_on, Document.status, Document.document_number).join(
+        Document, Document.id == Case.id).where(
+        Case.period == period, Document.status == DocumentStatus.ISSUED,
+        Case.follow_up.is_not(None)).order_by(Case.id)).all())  # type: ignore[union-attr]
+
+
+def case_periods(*, session: Session) -> list[str]:
+    """Every period with cases, newest first."""
+    return list(session.execute(select(Case.period).distinct().order_by(
+        Case.period.desc())).scalars())  # type: ignore[attr-defined]

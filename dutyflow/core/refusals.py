@@ -71,3 +71,7 @@ REPLY_IN_FUTURE = "反馈日期 {received} 晚于今天（{today}），不能登
 REPLY_BEFORE_ISSUE = "案件 {case_id} 于{issued_on}印发，{received}的反馈早于印发日期"
 NO_REPLY_WAITING = "案件 {case_id} 没有待审核的反馈，请先登记反馈"
 RETURN_NEEDS_NOTE = "退回须写明理由"
+REPLY_CHANGED_SINCE_SEEN = ("案件 {case_id} 的整改反馈在您阅看之后已有变化{who}，"
+                            "请刷新后重新审阅")
+REPLY_SETTLED_BY = "：{reviewer}已于{at}{what}"
+NO_SUCH_EVIDENCE = "没有这份佐证材料，请从案件页面重新打开"

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # the branches' portal and API: evidence files an answer may carry, each and how many
     portal_upload_mb: int = Field(default=20, ge=1)
     portal_upload_files: int = Field(default=10, ge=1)
+    # the follow-up view marks an answer due within this many working days (临期)
+    desk_due_soon_working_days: int = Field(default=5, ge=0)
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
     timezone: str = "Asia/Shanghai"
     # The process worker of `dutyflow serve`: how many flow runs it executes at once

@@ -68,6 +68,15 @@ def _office_day_bounds(period: Period) -> tuple[datetime, datetime]:
     return first, datetime.combine(period.last_day + timedelta(days=1), time(), zone)
 
 
+def unit_codes(*, session: Any) -> pd.Series:
+    """org_code -> the code of its unit (直属党组织: the top of its subtree)."""
+    tree = pd.DataFrame(session.execute(
+        Organization.__table__.select().with_only_columns(  # type: ignore[attr-defined]
+            Organization.org_code, Organization.parent_code)).all(),
+        columns=["org_code", "parent_code"])
+    return subtree_roots(tree) if not tree.empty else pd.Series(dtype=object)
+
+
 def follow_up_board(period: str) -> Board:
     """The answers of every case issued up to `period`, as of its last day, by unit."""
     p = Period.parse(period)
@@ -80,12 +89,8 @@ def follow_up_board(period: str) -> Board:
                   for case_id in ids}
         closed_now = closed_between(session=session, first=_office_day_bounds(p)[0],
                                     last=_office_day_bounds(p)[1])
-        tree = pd.DataFrame(session.execute(
-            Organization.__table__.select().with_only_columns(  # type: ignore[attr-defined]
-                Organization.org_code, Organization.parent_code)).all(),
-            columns=["org_code", "parent_code"])
+        units = unit_codes(session=session)
         names = organization_names(session=session)
-    units = subtree_roots(tree) if not tree.empty else pd.Series(dtype=object)
     lines: dict[str, UnitLine] = {}
     overdue = []
     for case in cases:

@@ -44,6 +44,8 @@ def test_the_routes_read_off_the_app_are_the_desk_s(client):
     assert {"/queue", "/documents/{document_id}", "/"} <= set(routes(client, "GET"))
     assert set(routes(client, "POST")) == {"/login", "/logout", "/queue/approve",
                                    "/documents/{document_id}/decide",
+                                   "/documents/{document_id}/accept",
+                                   "/documents/{document_id}/return",
                                    # the branches' portal (tests/portal walks its own)
                                    "/portal/documents/{document_id}/receipt",
                                    "/portal/cases/{case_id}/reply", "/portal/ledger"}

@@ -3,6 +3,7 @@ files, and the addresses from before every document had one page."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from dutyflow.desk.deps import CurrentReviewer, Page, PageRenderer, SignedIn
 from dutyflow.desk.filters import filter_of, neighbours, params_of, plain_query, query_of
 from dutyflow.desk.security import flash
 from dutyflow.services.casefile import document_file, document_path, queue_ids
+from dutyflow.services.followup import case_replies, follow_up_statuses
 from dutyflow.services.review import decide, own_organization
 
 router = APIRouter()
@@ -33,10 +35,13 @@ def document_page(request: Request, document_id: str, reviewer: CurrentReviewer,
     ids = queue_ids(filter_of(params)) if found.case is not None else []
     previous, following = neighbours(ids, document_id) if ids else (None, None)
     own = own_organization(reviewer, found.org)  # the rule `decide` applies: no forms to refuse
+    replies, return_due = case_replies(document_id) if found.case and found.case.follow_up \
+        else ([], None)
     return page(request, "document.html.j2", reviewer=reviewer, found=found,
                 query=query_of(params), previous=previous, following=following,
                 position=(ids.index(document_id) + 1) if document_id in ids else None,
-                total=len(ids), own_branch=own)
+                total=len(ids), own_branch=own, replies=replies, return_due=return_due,
+                follow_status=follow_up_statuses([document_id], date.today()).get(document_id))
 
 
 @router.get("/cases/{document_id}")

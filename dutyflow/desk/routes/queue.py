@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from dutyflow.core import refusals
 from dutyflow.core.settings import settings
@@ -14,9 +16,11 @@ from dutyflow.desk.deps import CurrentReviewer, Page, SignedIn
 from dutyflow.desk.filters import filter_of, plain_query, query_of
 from dutyflow.desk.security import flash
 from dutyflow.services.casefile import approve_office_cases, queue_page, waiting_documents
+from dutyflow.services.followup import follow_up_statuses, tracking_words
 
 router = APIRouter()
 TO_ALL = tuple(k for k, kind in DOCUMENT_KINDS.items() if kind.to_all)
+FOLLOW_UP_FILTER = "followup:"  # a status after issue: the 反馈跟踪 view answers it
 
 
 @router.get("/", dependencies=[SignedIn])
@@ -26,16 +30,25 @@ def home() -> Response:
 
 @router.get("/queue")
 def queue(request: Request, reviewer: CurrentReviewer, page: Page,
-          page_number: Annotated[int, Query(alias="page")] = 1) -> HTMLResponse:
+          page_number: Annotated[int, Query(alias="page")] = 1) -> Response:
     params = request.query_params
+    status = params.get("status", "")
+    if status.startswith(FOLLOW_UP_FILTER):  # the answers after issue live in 反馈跟踪
+        wanted_view = {"period": params.get("period", ""), "unit": params.get("unit", ""),
+                       "state": status.removeprefix(FOLLOW_UP_FILTER)}
+        return RedirectResponse("/followup?" + urlencode(
+            {k: v for k, v in wanted_view.items() if v}), status_code=303)
     wanted = filter_of(params)
     result, choices = queue_page(wanted, page_number, settings.desk_page_size)
     drafts = wanted.status == DocumentStatus.DRAFT
     circulars = waiting_documents(wanted.period, TO_ALL) if drafts else []
     chases = waiting_documents(wanted.period, (CHASE,)) if drafts else []
+    issued = [r.id for r in result.rows if r.status == DocumentStatus.ISSUED]
     return page(request, "queue.html.j2", reviewer=reviewer, result=result, choices=choices,
                 params=params, query=lambda **c: query_of(params, **c), wanted=wanted,
-                circulars=circulars, chases=chases)
+                circulars=circulars, chases=chases, tracking=tracking_words(),
+                after_issue=follow_up_statuses(issued, date.today()),
+                follow_up_filter=FOLLOW_UP_FILTER)
 
 
 @router.post("/queue/approve")
