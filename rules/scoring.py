@@ -139,8 +139,11 @@ def own_lines(rules: Scoring, ledger: Ledger) -> list[Line]:
         taken: list[Line] = []
         for finding in by_family[family]:
             points = rules.deduction(family, finding["measure"])
-            taken.append(Line(-points, f"{FAMILIES[family]}：{finding['text']}"
-                                       f"（{measure_name(finding['measure'])}）"))
+            # a 问责 measure a finding earns is only a proposal until the committee decides:
+            # a score line never names it (it feeds the ranking and the year's assessment)
+            earned = "" if MEASURE_KINDS[finding["measure"]].accountability else \
+                f"（{measure_name(finding['measure'])}）"
+            taken.append(Line(-points, f"{FAMILIES[family]}：{finding['text']}{earned}"))
             if finding.get("recurrence"):
                 taken.append(Line(-rules.recurrence, f"{FAMILIES[family]}：销号后反弹"
                                                      f"（{finding['recurrence']}）"))
