@@ -26,7 +26,7 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except DutyflowError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"错误：{exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -64,7 +64,7 @@ def period_and_input(period: str, path: Path) -> str:
 
     normalised = period_key(period)
     if not path.exists():
-        raise BadInputError("no such file or folder", file=str(path))
+        raise BadInputError("文件或文件夹不存在", file=str(path))
     return normalised
 
 
@@ -74,7 +74,7 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadInputError(f"not a date: {text!r} (write 2026-12-02)") from None
+        raise BadInputError(f"不是有效的日期：{text}（应写作 2026-12-02）") from None
 
 
 def optional_date(text: str | None) -> date | None:

@@ -16,16 +16,16 @@ class BadInputError(DutyflowError):
 
     def __init__(self, message: str, *, file: str = "", sheet: str = "", column: str = "") -> None:
         self.file, self.sheet, self.column = file, sheet, column
-        where = ", ".join(
+        where = "，".join(
             part
             for part in (
-                f"file {file}" if file else "",
-                f"sheet {sheet}" if sheet else "",
-                f"column {column}" if column else "",
+                f"文件 {file}" if file else "",
+                f"工作表 {sheet}" if sheet else "",
+                f"列 {column}" if column else "",
             )
             if part
         )
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(f"{where}：{message}" if where else message)
 
 
 class BadPeriodError(DutyflowError):

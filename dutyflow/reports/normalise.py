@@ -81,12 +81,12 @@ def find_header(raw: RawTable, spec: TableSpec) -> HeaderMap:
     source = raw.source
     if best is None:
         missing = spec.required[0]
-        raise BadInputError("no header row found; missing required column",
+        raise BadInputError("找不到表头行，缺少必填列",
                             file=source.path.name, sheet=source.sheet, column=missing.label)
     index, found = best
     for column in spec.required:
         if column.name not in found:
-            raise BadInputError("missing required column",
+            raise BadInputError("缺少必填列",
                                 file=source.path.name, sheet=source.sheet, column=column.label)
     header = raw.rows[index]
     extras = {

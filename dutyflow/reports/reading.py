@@ -67,26 +67,26 @@ def _sheet_names(path: Path) -> list[str]:
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as exc:  # calamine raises its own types for corrupt files
-        raise BadInputError(f"cannot be read as a workbook ({exc})", file=path.name) from exc
+        raise BadInputError(f"无法作为工作簿读取（{exc}）", file=path.name) from exc
 
 
 def _check_workbook(path: Path) -> None:
     if path.stat().st_size == 0:
-        raise BadInputError("the file is empty", file=path.name)
+        raise BadInputError("文件是空的", file=path.name)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         if not zipfile.is_zipfile(path):
-            raise BadInputError("is not an Excel workbook (not a valid .xlsx file)", file=path.name)
+            raise BadInputError("不是 Excel 工作簿（不是有效的 .xlsx 文件）", file=path.name)
         with zipfile.ZipFile(path) as archive:
             limit = settings.max_workbook_mib
             if sum(i.file_size for i in archive.infolist()) > limit * 1024 * 1024:
-                raise BadInputError(f"expands to more than {limit} MiB; refusing to open it "
-                                    f"(DUTYFLOW_MAX_WORKBOOK_MIB)", file=path.name)
+                raise BadInputError(f"解压后超过 {limit} MiB，拒绝打开（可由管理员调整上限 "
+                                    f"DUTYFLOW_MAX_WORKBOOK_MIB）", file=path.name)
 
 
 def find_sources(path: Path) -> list[Source]:
     """Every table found at `path` (a folder of files, or one workbook), in contract order."""
     if not path.exists():
-        raise BadInputError("no such file or folder", file=str(path))
+        raise BadInputError("文件或文件夹不存在", file=str(path))
     files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
     sources: list[Source] = []
     for file in files:
@@ -103,8 +103,8 @@ def find_sources(path: Path) -> list[Source]:
             sources.append(Source(spec.name, file))
     if not sources:
         raise BadInputError(
-            "no report tables found; name files or sheets organizations/组织, meetings/会议, "
-            "rectifications/整改 or assessments/考核",
+            "找不到报表：文件名或工作表名应为 组织/organizations、会议/meetings、"
+            "整改/rectifications 或 考核/assessments",
             file=str(path),
         )
     return sources
@@ -116,11 +116,11 @@ def read_source(source: Source) -> RawTable:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BadInputError(f"cannot be read ({exc.strerror})", file=path.name) from exc
+        raise BadInputError(f"无法读取（{exc.strerror}）", file=path.name) from exc
     checksum = hashlib.sha256(data + source.sheet.encode()).hexdigest()
     suffix = path.suffix.lower()
     if not data.strip():
-        raise BadInputError("the file is empty", file=path.name, sheet=source.sheet)
+        raise BadInputError("文件是空的", file=path.name, sheet=source.sheet)
     if _is_workbook(path):
         rows = _read_sheet(source)
     elif suffix == ".csv":
@@ -131,7 +131,7 @@ def read_source(source: Source) -> RawTable:
     first = 0 if suffix == ".json" else 1
     numbered = [(n, r) for n, r in enumerate(rows, start=first) if any(_filled(v) for v in r)]
     if not numbered:
-        raise BadInputError("the table is empty", file=path.name, sheet=source.sheet)
+        raise BadInputError("表中没有数据", file=path.name, sheet=source.sheet)
     return RawTable(source, [r for _, r in numbered], [n for n, _ in numbered], checksum)
 
 
@@ -147,7 +147,7 @@ def _read_sheet(source: Source) -> list[list[Any]]:
         # skip_empty_area=False keeps row 1 at index 0, so row numbers match Excel's.
         return [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except Exception as exc:
-        raise BadInputError(f"cannot be read ({exc})", file=source.path.name,
+        raise BadInputError(f"无法读取（{exc}）", file=source.path.name,
                             sheet=source.sheet) from exc
 
 
@@ -160,7 +160,7 @@ def decode_text(data: bytes, filename: str) -> str:
             continue
     guess = from_bytes(data).best()
     if guess is None:
-        raise BadInputError("is not text in a known encoding (UTF-8, GB18030)", file=filename)
+        raise BadInputError("不是可识别编码的文本（应为 UTF-8 或 GB18030）", file=filename)
     return str(guess)
 
 
@@ -178,11 +178,11 @@ def _read_json(data: bytes, source: Source) -> list[list[Any]]:
     try:
         payload = json.loads(decode_text(data, source.path.name))
     except json.JSONDecodeError as exc:
-        raise BadInputError(f"is not valid JSON ({exc.msg} at line {exc.lineno})",
+        raise BadInputError(f"不是有效的 JSON（第{exc.lineno}行：{exc.msg}）",
                             file=source.path.name) from exc
     if isinstance(payload, dict) and isinstance(payload.get("rows"), list):
         payload = payload["rows"]
     if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
-        raise BadInputError("must hold a JSON list of row objects", file=source.path.name)
+        raise BadInputError("应为由各行对象组成的 JSON 列表", file=source.path.name)
     headers: list[str] = list(dict.fromkeys(k for row in payload for k in row))
     return [headers, *([row.get(h) for h in headers] for row in payload)]

@@ -222,13 +222,13 @@ def _refuse_wrong_period(table: CleanTable, period: Period) -> None:
     source = table.sources[0]
     if table.rows_read and table.rows.empty and table.quarantined and all(
             OUTSIDE in q.reason for q in table.quarantined):
-        raise BadInputError(f"all {table.rows_read} rows are outside {period}; "
-                            "is --period right?", file=source.path.name, sheet=source.sheet)
+        raise BadInputError(f"全部 {table.rows_read} 行都不属于{period.label}，"
+                            "请核对所选期间", file=source.path.name, sheet=source.sheet)
     if table.spec_name == "meetings" and not table.rows.empty:
         held = table.rows["held_on"]
         if not ((held >= period.first_day) & (held <= period.last_day)).any():
-            raise BadInputError(f"none of the {len(held)} meetings is dated in {period}; "
-                                "is --period right?", file=source.path.name, sheet=source.sheet)
+            raise BadInputError(f"{len(held)} 条会议记录没有一条在{period.label}内，"
+                                "请核对所选期间", file=source.path.name, sheet=source.sheet)
 
 
 def _check_row_rules(

@@ -102,7 +102,7 @@ def test_replies_follow_the_reviewer_rules_and_refuse_bad_input(db_url, tmp_path
     with pytest.raises(DutyflowError, match="晚于今天"):
         record_reply(case_id=case_id, received=date(2099, 1, 1))
     bad = runner.invoke(app, ["reply", case_id, "--received", "2026-13-01"])
-    assert bad.exit_code == 2 and "not a date" in bad.output
+    assert bad.exit_code == 2 and "不是有效的日期" in bad.output
     with session_scope() as session:
         assert replies_of(session=session, case_id=case_id) == []
     record_reply(case_id=case_id, received=TODAY)

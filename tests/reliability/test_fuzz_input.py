@@ -220,7 +220,7 @@ def test_a_zip_bomb_named_xlsx_is_refused_without_being_expanded(tmp_path):
         for _ in range(600):
             member.write(chunk)
     assert path.stat().st_size < 5_000_000
-    with pytest.raises(BadInputError, match="expands to more than 512 MiB"):
+    with pytest.raises(BadInputError, match="解压后超过 512 MiB"):
         find_sources(path)
 
 

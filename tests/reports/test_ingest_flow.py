@@ -113,15 +113,14 @@ def test_missing_required_column_stops_with_exit_2_naming_file_sheet_and_column(
     result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        "error: file 组织生活台账.xlsx, sheet 组织生活, column held_on (召开日期): "
-        "missing required column")
+        "错误：文件 组织生活台账.xlsx，工作表 组织生活，列 held_on (召开日期)：缺少必填列")
     assert "Traceback" not in result.output
     assert counts() == {"organizations": 0, "meetings": 0, "rectifications": 0, "assessments": 0}
 
 
 @pytest.mark.parametrize("content, expected", [
-    (b"", "the file is empty"),
-    (b"%PDF-1.4 this is not a workbook", "is not an Excel workbook"),
+    (b"", "文件是空的"),
+    (b"%PDF-1.4 this is not a workbook", "不是 Excel 工作簿"),
 ])
 def test_unreadable_workbook_is_refused_and_nothing_is_written(db_url, tmp_path, content, expected):
     folder = report_folder(tmp_path / "in")
@@ -137,7 +136,7 @@ def test_empty_csv_is_refused(sqlite_url, tmp_path):
     write_csv(folder / "assessments.csv", [], [])
     result = runner.invoke(app, ["ingest", "--input", str(folder), "--period", "2026-10"])
     assert result.exit_code == 2
-    assert "file assessments.csv: the file is empty" in result.output
+    assert "文件 assessments.csv：文件是空的" in result.output
 
 
 def test_a_failure_while_loading_leaves_the_database_as_it_was(db_url, tmp_path, monkeypatch):
@@ -175,7 +174,7 @@ def test_a_workbook_run_under_the_wrong_period_is_refused_not_turned_into_findin
     for wrong in ("2026-08", "2026-12"):
         result = runner.invoke(app, ["ingest", "--input", str(october), "--period", wrong])
         assert result.exit_code == 2, result.output
-        assert "is --period right?" in result.output.strip().splitlines()[-1]
+        assert "请核对所选期间" in result.output.strip().splitlines()[-1]
     assert counts("2026-08") == {"organizations": 0, "meetings": 0, "rectifications": 0,
                                  "assessments": 0}
 
