@@ -25,6 +25,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 KEPT_FIELDS = frozenset({"decision", "note", "ref"})
 
 
+# an A4 notice page (210 mm at 96 dpi) with its margins: the desk scales it to fit its frame
+A4_FRAME_PX = 840
+
+
 def current_reviewer(request: Request) -> Reviewer:
     """The signed-in reviewer, re-checked on every request; NeedsLogin for anyone else."""
     return reviewer_of(request)
@@ -56,7 +60,8 @@ class PageRenderer:
         self.env.globals.update(measure_name=measure_name, status_words=status_words,
                                 event_words=event_words, document_name=document_name,
                                 actor_words=actor_words,
-                                MEASURES=MEASURES, issuer=settings.office.issuer_name)
+                                MEASURES=MEASURES, issuer=settings.office.issuer_name,
+                                A4_FRAME_PX=A4_FRAME_PX)
         self.env.filters["local"] = lambda moment: local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
 
     def __call__(self, request: Request, template: str, *, status_code: int = 200,

@@ -124,3 +124,17 @@ def test_a_page_never_runs_markup_from_an_organization_name(page, desk_url):
     page.goto(f"{desk_url}/queue?q=测试支部")
     assert page.locator("#total").inner_text() == "共 1 件"
     assert dialogs == []
+
+
+def test_the_a4_page_is_scaled_to_fit_its_frame_at_1024_px(page, desk_url):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    log_in(page, desk_url)
+    page.click("a.case-link >> nth=0")
+    page.frame_locator("#notice").locator(".page").first.wait_for()
+    box = page.locator("#paper-fit").bounding_box()
+    frame = page.locator("#notice").bounding_box()
+    assert box and frame and box["width"] < 800  # the frame is narrower than an A4 page
+    # the page's whole width is drawn inside the frame: nothing cut off on the right
+    assert frame["x"] + frame["width"] <= box["x"] + box["width"] + 1
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "desk-notice-1024.png"))
