@@ -60,6 +60,8 @@ ONLY_DRAFTS = "{document_id} 现为“{status}”，只有草稿可以审核"
 DECIDED_BY = "（{reviewer}于{at}决定）"
 CHOOSE_DECISION = "请选择批准或驳回"
 NOTHING_CHOSEN = "没有选择任何文书"
+ISSUE_NOT_CONFIRMED = "印发前请勾选“确认印发”：印发后文书编号、内容不可更改"
+ISSUE_REFUSED = "未印发：{reason}"
 NOT_RECORDED = "{document_id} 未记录：{reason}"
 
 # ----------------------------------------------------------------------------- replies (闭环)

@@ -42,7 +42,7 @@ def events() -> int:
 
 def test_the_routes_read_off_the_app_are_the_desk_s(client):
     assert {"/queue", "/documents/{document_id}", "/"} <= set(routes(client, "GET"))
-    assert set(routes(client, "POST")) == {"/login", "/logout", "/queue/approve",
+    assert set(routes(client, "POST")) == {"/login", "/logout", "/queue/approve", "/queue/issue",
                                    "/documents/{document_id}/decide",
                                    "/documents/{document_id}/accept",
                                    "/documents/{document_id}/return",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,13 +10,18 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from dutyflow.core import refusals
+from dutyflow.core.calendar import local_time
+from dutyflow.core.errors import DutyflowError
+from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import CHASE, DOCUMENT_KINDS, DocumentStatus
 from dutyflow.desk.deps import CurrentReviewer, Page, SignedIn
 from dutyflow.desk.filters import filter_of, plain_query, query_of
 from dutyflow.desk.security import flash
+from dutyflow.rules.policy import load_policy
 from dutyflow.services.casefile import approve_office_cases, queue_page, waiting_documents
 from dutyflow.services.followup import follow_up_statuses, tracking_words
+from dutyflow.services.issuing import issue_approved
 
 router = APIRouter()
 TO_ALL = tuple(k for k, kind in DOCUMENT_KINDS.items() if kind.to_all)
@@ -61,4 +66,31 @@ def bulk_approve(request: Request, reviewer: CurrentReviewer,
     flash(request, "error", *outcome.refused)  # every row, however many: kept on the server
     if not case:
         flash(request, "error", refusals.NOTHING_CHOSEN)
+    return RedirectResponse("/queue?" + plain_query(back), status_code=303)
+
+
+@router.post("/queue/issue")
+def issue_period(request: Request, reviewer: CurrentReviewer,
+                 period: Annotated[str, Form()] = "",
+                 confirmed: Annotated[str, Form()] = "",
+                 back: Annotated[str, Form()] = "") -> Response:
+    """印发: every approved document of the period gets its number and final file, as
+    `dutyflow issue` does, dated today and signed as issued by this reviewer."""
+    if not confirmed:
+        flash(request, "error", refusals.ISSUE_NOT_CONFIRMED)
+    else:
+        try:
+            on = local_time(datetime.now(UTC)).date()
+            summary = issue_approved(period=str(Period.parse(period)), on=on,
+                                     issued_by=reviewer.name,
+                                     policy=load_policy(settings.policy_file))
+        except (DutyflowError, ValueError) as exc:
+            flash(request, "error", refusals.ISSUE_REFUSED.format(reason=exc))
+        else:
+            if summary.issued:
+                flash(request, "ok", f"已印发 {len(summary.issued)} 份：" + "、".join(
+                    number or subject for subject, number, _ in summary.issued))
+            else:
+                flash(request, "ok", f"{period} 没有已批准待印发的文书")
+            flash(request, "error", *summary.refused)
     return RedirectResponse("/queue?" + plain_query(back), status_code=303)
