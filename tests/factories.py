@@ -158,3 +158,20 @@ def printed_row(output: str, key: str) -> list[str]:
     """The cells of the row a command's table printed for `key` (an id, a code): off a
     terminal the CLI separates cells by spaces only and never wraps a row."""
     return next(line.split() for line in output.splitlines() if key in line.split())
+
+
+def sheet_rows(sheet: Any) -> list[dict[str, Any]]:
+    """A workbook sheet dutyflow wrote, as rows by header: its title row (one cell, merged
+    across) above the header is skipped."""
+    first = [c.value for c in sheet[1]]
+    at = 2 if sum(v is not None for v in first) == 1 and sheet.max_row > 1 else 1
+    header = [c.value for c in sheet[at]]
+    return [dict(zip(header, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=at + 1)]
+
+
+def read_sheet(path: Path, sheet_name: str) -> Any:
+    """A sheet dutyflow wrote, as a DataFrame under its header (below the title row)."""
+    import pandas as pd
+
+    return pd.read_excel(path, sheet_name=sheet_name, header=1)

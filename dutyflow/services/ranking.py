@@ -18,6 +18,7 @@ import pandas as pd
 
 from dutyflow.core.calendar import add_working_days
 from dutyflow.core.periods import Period
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     BOTTOM_LISTINGS,
     MEASURE_KINDS,
@@ -153,7 +154,8 @@ class QuarterRanking:
         """One sheet per group, ranked, plus the rule the ranking followed."""
         sheets = {f"{RANKING_GROUPS[g]}排名": self.frame(g) for g in self.groups}
         sheets["说明"] = pd.DataFrame({"说明": self.notes()})
-        return write_sheets(path, sheets)
+        return write_sheets(path, sheets, title=f"{settings.office.issuer_name}"
+                            f"{Period.parse(self.quarter).label}党建工作考评排名")
 
     def notes(self) -> list[str]:
         label = Period.parse(self.quarter).label

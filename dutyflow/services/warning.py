@@ -70,7 +70,8 @@ class MidMonthWarning:
 
     def write_workbook(self, path: Path) -> Path:
         """A plain workbook the office can send round: one sheet per list."""
-        return write_sheets(path, {
+        return write_sheets(path, title=f"{settings.office.issuer_name}"
+                            f"{Period.parse(self.period).label}月中提醒", sheets={
             NOT_HELD_SHEET: self.not_held.rename(columns=NOT_HELD_HEADERS),
             OVERDUE_SHEET: self.overdue.rename(columns=ANSWER_HEADERS),
             DUE_SOON_SHEET: self.due_soon.rename(columns=ANSWER_HEADERS),

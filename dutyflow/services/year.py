@@ -113,7 +113,8 @@ class YearRecord:
         sheets = {"汇总": self.frame([self.rolled_up(u.org_code) for u in self.units()], summary)}
         for unit in self.units():
             sheets[_sheet_name(unit.name, sheets)] = self.frame(self.members(unit.org_code))
-        return write_sheets(path, sheets)
+        return write_sheets(path, sheets, title=f"{settings.office.issuer_name}"
+                            f"{Period.parse(self.year).label}党建工作考核汇总")
 
     def charts(self) -> dict[str, Chart]:
         label = Period.parse(self.year).label

@@ -17,6 +17,7 @@ from dutyflow.flows.scheduled import mid_month
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Case, Meeting
 from dutyflow.services.review import decide
+from tests.factories import read_sheet
 from tests.flows.test_review_issue import SAMPLES, cycle, office_letters
 
 MIDDLE = date(2026, 9, 15)
@@ -79,7 +80,7 @@ def test_a_half_reported_month_warns_of_what_is_not_yet_met(db_url, tmp_path):
     book = load_workbook(path)
     assert book.sheetnames == ["尚未开展的组织生活", "已逾期未反馈的整改", "近期到期的整改反馈",
                                "未计入的数据"]
-    not_held = pd.read_excel(path, sheet_name="尚未开展的组织生活")
+    not_held = read_sheet(path, "尚未开展的组织生活")
     # a branch that held its theme day only after the 15th is warned; one that held it
     # before is not
     themes = full_month_theme_days()
@@ -103,11 +104,11 @@ def test_a_half_reported_month_warns_of_what_is_not_yet_met(db_url, tmp_path):
     assert met and not met & set(group_rows.index)
     assert partly and partly <= set(group_rows.index)  # some held, fewer than their groups
     # the answer due on 20 September is due soon, not overdue
-    due = pd.read_excel(path, sheet_name="近期到期的整改反馈")
+    due = read_sheet(path, "近期到期的整改反馈")
     assert list(due["案件编号"]) == [letter.id] and str(due["反馈期限"][0]).startswith("2026-09-20")
-    assert pd.read_excel(path, sheet_name="已逾期未反馈的整改").empty
+    assert read_sheet(path, "已逾期未反馈的整改").empty
     # the rows left out, in Chinese with the Chinese column headers
-    left_out = pd.read_excel(path, sheet_name="未计入的数据")
+    left_out = read_sheet(path, "未计入的数据")
     assert list(left_out.columns) == ["报表", "文件", "工作表", "行号", "列", "内容", "原因"]
     assert set(left_out["列"]) == {"组织编码", "实到人数"}
     assert {"组织编码不存在", "实到人数不能为负数"} == {r.split("：")[0] for r in left_out["原因"]}
@@ -118,9 +119,9 @@ def test_a_half_reported_month_warns_of_what_is_not_yet_met(db_url, tmp_path):
 
     # five days on, the same answer is overdue and no longer "due soon"
     path = mid_month(period="2026-09", input_path=folder, today=date(2026, 9, 23))
-    overdue = pd.read_excel(path, sheet_name="已逾期未反馈的整改")
+    overdue = read_sheet(path, "已逾期未反馈的整改")
     assert list(overdue["案件编号"]) == [letter.id]
-    assert pd.read_excel(path, sheet_name="近期到期的整改反馈").empty
+    assert read_sheet(path, "近期到期的整改反馈").empty
     artifact = latest_artifact("dutyflow-warning-2026-09")
     assert "## 已逾期未反馈的整改" in artifact and "## 近期到期的整改反馈" not in artifact
 

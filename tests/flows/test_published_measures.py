@@ -21,7 +21,7 @@ from dutyflow.flows.scheduled import quarter_circular
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import record_decision
 from dutyflow.models.tables import Case, Organization
-from tests.factories import approve_criticism_circular
+from tests.factories import approve_criticism_circular, sheet_rows
 from tests.flows.test_review_issue import cycle, cycle_with_a_proposal, office_letters
 
 DECISION = "工委会议纪要〔2026〕9号"
@@ -48,9 +48,7 @@ def approve(ids: list[str], decision: str = "") -> None:
 
 
 def rows_of(sheet) -> list[dict]:
-    header = [c.value for c in sheet[1]]
-    return [dict(zip(header, (c.value for c in row), strict=True))
-            for row in sheet.iter_rows(min_row=2)]
+    return sheet_rows(sheet)
 
 
 def test_only_issued_measures_are_published_and_scores_round_half_up(db_url, tmp_path):

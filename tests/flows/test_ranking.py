@@ -22,6 +22,7 @@ from dutyflow.models.tables import Case
 from dutyflow.rules.scoring import mean_score
 from dutyflow.services.followup import accept_reply, record_reply
 from dutyflow.services.review import office_drafts
+from tests.factories import sheet_rows
 from tests.flows.test_review_issue import cycle
 
 runner = CliRunner()
@@ -55,8 +56,7 @@ def assert_same_lists(out: Path, rows: list[dict], communique: str, deadline: st
     book = openpyxl.load_workbook(out / "2026-Q3-考评排名.xlsx")
     for group, sheet_name in (("unit", "直属党组织排名"), ("branch", "基层党支部排名")):
         ours = [r for r in rows if r["group"] == group]
-        sheet = [dict(zip([c.value for c in book[sheet_name][1]], (c.value for c in row),
-                          strict=True)) for row in book[sheet_name].iter_rows(min_row=2)]
+        sheet = sheet_rows(book[sheet_name])
         assert [(r["名次"], r["组织编码"]) for r in sheet] == [(r["rank"], r["org_code"])
                                                               for r in ours]
         top = [r for r in ours if r["listing"] == "top"]
@@ -137,9 +137,13 @@ def test_a_quarter_is_ranked_circulated_and_its_bottom_list_settled(db_url, tmp_
     book = openpyxl.load_workbook(out / "2026-Q3-考评排名.xlsx")
     assert book.sheetnames == ["直属党组织排名", "基层党支部排名", "说明"]
     sheet = book["基层党支部排名"]
-    header = [c.value for c in sheet[1]]
+    # a title row (issuer, quarter) above a frozen header, for a committee's table
+    assert sheet.cell(1, 1).value == ("中共云川市委市直机关工作委员会2026年第三季度党建工作考评排名"
+                                      "（基层党支部排名）")
+    assert sheet.freeze_panes == "A3"
+    header = [c.value for c in sheet[2]]
     assert header[:4] == ["名次", "组织编码", "组织名称", "所属单位"] and "季度得分" in header
-    assert sheet.max_row == 1 + 60 and sheet.cell(2, 1).value == 1
+    assert sheet.max_row == 2 + 60 and sheet.cell(3, 1).value == 1
     chart = (out / "2026-Q3-排名-branch.svg").read_text(encoding="utf-8")
     assert "2026年第三季度基层党支部党建工作考评排名" in chart
     assert_same_lists(out, rows, draft, "2026年11月9日")

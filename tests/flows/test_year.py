@@ -19,14 +19,14 @@ from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Case, Finding, Organization
 from dutyflow.rules.scoring import mean_score
 from dutyflow.services.review import decide
+from tests.factories import sheet_rows
 from tests.flows.test_review_issue import cycle, office_letters
 
 runner = CliRunner()
 
 
 def column(sheet, header: str) -> list:
-    names = [c.value for c in sheet[1]]
-    return [row[names.index(header)].value for row in sheet.iter_rows(min_row=2)]
+    return [row[header] for row in sheet_rows(sheet)]
 
 
 def test_the_year_rolls_the_months_up_per_unit_with_totals_that_add_up(db_url, tmp_path):
