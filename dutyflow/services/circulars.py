@@ -86,6 +86,7 @@ def failure_words(evidence: dict[str, Any]) -> str:
 
 
 _EVERY = {"month": "按月", "quarter": "按季度", "year": "按年度"}
+MEETING_NAMES = {t.key: t.name for t in MEETING_TYPES}
 _FAILURES = {"rectification": "整改事项逾期未完成",
              "paper": "整改事项标记完成但无完成日期和佐证",
              "fulfillment": "党建考核或责任清单任务未达标",
@@ -119,8 +120,10 @@ def quarter_context(*, session: Session, quarter: Period, decided: bool,
     for action in live:  # duties kept or not is a fact of the reports, whatever was decided
         for e in action.evidence:
             failures[failure_words(e)].add(action.org_code)
-            if e.get("family") == "meeting":
-                failing[e.get("requirement") or e["text"]].add(action.org_code)
+            if e.get("family") == "meeting":  # the 制度 column names the meeting, not the rule
+                facts = e.get("facts", {})
+                name = facts.get("meeting_name") or MEETING_NAMES.get(facts.get("meeting_type"))
+                failing[name or e.get("requirement") or e["text"]].add(action.org_code)
     short = {c for s in failing.values() for c in s}
     kept_all = len([b for b in branches if b not in short])
     duties = [{"name": name, "due": len(branches), "done": len(branches) - len(codes),

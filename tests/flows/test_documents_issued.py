@@ -190,6 +190,8 @@ def test_the_quarter_circular_counts_only_issued_measures(db_url):
     assert "进行问责" not in text  # a reminder or talk is not 问责
     assert "抄送：中共云川市委组织部、云川市纪委监委驻市委组织部纪检监察组。" in text
     assert "组织生活制度全部落实" in text and "存在的主要问题" in text
+    # the 制度 column names the meeting, not the whole rule text
+    assert "支部委员会会议" in text and "每月相对固定1天开展主题党日" not in text
     with session_scope() as session:
         assert len(list_cases(session=session, period="2026-08")) == len(cases)
 
