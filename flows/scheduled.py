@@ -50,7 +50,7 @@ def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary | State:
 
 def _no_inbox(period: str, folder: Path) -> State:
     """The usual way a scheduled month fails: one line and the run's state say it."""
-    message = str(BadInputError(f"no reports for {period}: the inbox folder does not exist",
+    message = str(BadInputError(f"{Period.parse(period).label}的报表尚未放入：收件文件夹不存在",
                                 file=str(folder.resolve())))
     get_run_logger().error(message)
     return Failed(message=message)
@@ -72,7 +72,7 @@ def mid_month(period: PeriodParam | None = None, input_path: Path | None = None,
     today = today or date.today()
     period = str(Period.parse(period or str(Period(today.year, "month", today.month))))
     if Period.parse(period).kind != "month":
-        raise BadInputError(f"the mid-month warning covers a month like 2026-11, not {period}")
+        raise BadInputError(f"月中提醒只针对某一月（如 2026-11），不能是 {period}")
     folder = Path(input_path) if input_path else Path(settings.inbox_dir) / period
     if not folder.exists():
         return _no_inbox(period, folder)

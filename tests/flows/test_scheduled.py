@@ -35,8 +35,8 @@ def test_the_monthly_deployment_reads_the_inbox_folder_of_the_period(sqlite_url,
     reload_settings()
     missing = monthly_cycle(period="2026-08", return_state=True)
     assert missing.is_failed()
-    assert missing.message == (f"file {tmp_path / 'inbox' / '2026-08'}: no reports for 2026-08: "
-                               "the inbox folder does not exist")
+    assert missing.message == (f"文件 {tmp_path / 'inbox' / '2026-08'}：2026年8月的报表尚未放入："
+                               "收件文件夹不存在")
     (tmp_path / "inbox" / "2026-08").mkdir(parents=True)
     shutil.copy(SAMPLES / "2026-08-党建报表.xlsx", tmp_path / "inbox" / "2026-08")
     summary = monthly_cycle(period="2026-08")
