@@ -444,3 +444,13 @@ def test_an_extended_deadline_says_to_when_so_the_days_overdue_add_up():
         "extended_to": "2026-09-27", "status": "open", "days_overdue": 34}})
     assert "整改时限2026年8月2日，经批准延期至2026年9月27日，" in sentence
     assert sentence.endswith("已逾期34天。")
+
+
+@pytest.mark.parametrize("kind", ["reminder", "talk", "circulated_criticism", "self_inspection"])
+def test_each_finding_of_a_notice_is_a_paragraph_of_its_own(kind):
+    action, notice, _, _, _ = issued(kind)
+    paragraphs = [b.text for b in notice.blocks if b.kind == "paragraph"]
+    listed = [p for p in paragraphs if re.match(r"\d+\. ", p) and "不符合“" in p]
+    # one numbered paragraph per finding, never two findings run together
+    assert len(listed) == len(action.evidence) >= 1
+    assert all(len(re.findall(r"(?:^|。)\d+\. ", p)) == 1 for p in listed)
