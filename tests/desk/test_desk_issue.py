@@ -52,3 +52,23 @@ def test_issuing_without_the_office_settings_is_refused_in_chinese(client, monke
     assert "未印发：" in client.get("/queue?period=2026-08").text
     with session_scope() as session:
         assert get_document(session=session, document_id=CASE).status == "approved"
+
+
+def test_an_issued_documents_pdf_is_shown_in_the_browser_or_saved(client, monkeypatch):
+    from datetime import date
+
+    from dutyflow.core.settings import reload_settings
+    from dutyflow.services.issuing import issue_approved
+
+    monkeypatch.setenv("DUTYFLOW_PDF_VIEWS", "true")
+    reload_settings()
+    decide(document_id=CASE, decision="approve", reviewer="张主任")
+    assert issue_approved(period="2026-08", on=date(2026, 9, 7), issued_by="张主任").pdfs == 1
+    log_in(client)
+    page = client.get(f"/documents/{CASE}").text
+    assert f'href="/documents/{CASE}/notice.pdf?view=1"' in page and "查看印发的 PDF" in page
+    shown = client.get(f"/documents/{CASE}/notice.pdf?view=1")
+    assert shown.status_code == 200 and shown.content.startswith(b"%PDF")
+    assert shown.headers["content-disposition"].startswith("inline")
+    saved = client.get(f"/documents/{CASE}/notice.pdf")
+    assert saved.headers["content-disposition"].startswith("attachment")

@@ -91,8 +91,9 @@ def notice_docx(request: Request, document_id: str, page: Page) -> Response:
 
 
 @router.get("/documents/{document_id}/notice.pdf", dependencies=[SignedIn])
-def notice_pdf(request: Request, document_id: str, page: Page) -> Response:
-    return _document(request, page, document_id, ".pdf", "application/pdf")
+def notice_pdf(request: Request, document_id: str, page: Page, view: bool = False) -> Response:
+    """The issued PDF, as printed; `view` shows it in the browser instead of saving it."""
+    return _document(request, page, document_id, ".pdf", "application/pdf", inline=view)
 
 
 def _document(request: Request, page: PageRenderer, document_id: str, suffix: str,
@@ -101,10 +102,10 @@ def _document(request: Request, page: PageRenderer, document_id: str, suffix: st
     if path is None:
         return page.error(request, status_code=404, title="没有这份文书",
                           message=f"{document_id} 没有这份文件，请回到文书页面查看可下载的文件。")
-    response = FileResponse(path, media_type=media_type, filename=None if inline else
-                            f"{document_id}{suffix}", content_disposition_type="inline" if inline
-                            else "attachment")
-    if inline:  # the notice is shown in a frame: no scripts, nothing fetched
+    response = FileResponse(path, media_type=media_type, filename=None if suffix == ".html"
+                            else f"{document_id}{suffix}", content_disposition_type="inline"
+                            if inline else "attachment")
+    if inline and suffix == ".html":  # the notice is shown in a frame: no scripts, nothing fetched
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
             "frame-ancestors 'self'; sandbox")
