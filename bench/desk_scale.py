@@ -25,8 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench.desk import PG_SERVER, drop_database
-
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PASSWORD = "bench-password-1"
 REVIEWER = "审核员"
 PERIOD = "2026-10"
@@ -158,6 +157,21 @@ def measure(documents: int, repeat: int, database: str, folder: Path) -> None:
             print(f"| {label} | {statistics.median(times):.0f} | {p95:.0f} |", flush=True)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def drop_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from dutyflow.models.db import dispose_engines
+
+    dispose_engines()
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(drivername="postgresql+psycopg", database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
