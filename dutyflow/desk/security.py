@@ -26,6 +26,9 @@ from dutyflow.services.reviewers import (
 )
 
 SESSION_COOKIE = "dutyflow_desk"
+# a notice's HTML shown in a frame of the desk or the portal: no scripts, nothing fetched
+FRAMED_NOTICE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                     "frame-ancestors 'self'; sandbox")
 
 
 class NeedsLogin(Exception):

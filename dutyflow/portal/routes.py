@@ -15,7 +15,7 @@ from dutyflow.core import refusals
 from dutyflow.core.errors import BadPeriodError, DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.desk.security import flash
+from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
 from dutyflow.portal.deps import PortalPage, PortalScope
 from dutyflow.services import ledger, portal
 from dutyflow.services.portal import Scope, Upload
@@ -64,10 +64,7 @@ def notice(request: Request, document_id: str, scope: PortalScope,
     if path is None:
         return _missing(request, pages, scope)
     response = FileResponse(path, media_type="text/html; charset=utf-8")
-    # shown in a frame: no scripts, nothing fetched
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        "frame-ancestors 'self'; sandbox")
+    response.headers["Content-Security-Policy"] = FRAMED_NOTICE_CSP
     return response
 
 

@@ -3,6 +3,7 @@ accounts, and the desk served by uvicorn on a free port for the browser."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -87,9 +88,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def desk_url(desk_db: Path) -> Iterator[str]:
-    """The desk served for real (uvicorn in a thread) on a free port."""
+@contextlib.contextmanager
+def served_desk() -> Iterator[str]:
+    """The desk (with its portal) served for real, uvicorn in a thread, on a free port."""
     import uvicorn
 
     from dutyflow.desk.app import create_app
@@ -103,9 +104,18 @@ def desk_url(desk_db: Path) -> Iterator[str]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the desk did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def desk_url(desk_db: Path) -> Iterator[str]:
+    """The desk served for real (uvicorn in a thread) on a free port."""
+    with served_desk() as url:
+        yield url
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -18,7 +18,7 @@ from tests.desk.conftest import (  # noqa: F401 (browser: the desk's fixture, us
     PASSWORD,
     SCREENSHOTS,
     browser,
-    free_port,
+    served_desk,
 )
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -135,25 +135,8 @@ def token_for(name: str) -> dict[str, str]:
 @pytest.fixture
 def portal_url(portal_db: Seed) -> Iterator[str]:
     """The desk, with its portal, served for real (uvicorn in a thread) on a free port."""
-    import threading
-    import time
-
-    import uvicorn
-
-    from dutyflow.desk.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the portal did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_desk() as url:
+        yield url
 
 
 @pytest.fixture(params=[390, 1280], ids=["phone", "desktop"])

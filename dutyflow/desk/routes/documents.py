@@ -15,7 +15,7 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import MEASURE_KINDS, status_words
 from dutyflow.desk.deps import CurrentReviewer, Page, PageRenderer, SignedIn
 from dutyflow.desk.filters import filter_of, neighbours, params_of, plain_query, query_of
-from dutyflow.desk.security import flash
+from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
 from dutyflow.services.casefile import document_file, document_path, queue_ids
 from dutyflow.services.followup import case_replies, follow_up_statuses
 from dutyflow.services.review import decide, own_organization
@@ -105,8 +105,6 @@ def _document(request: Request, page: PageRenderer, document_id: str, suffix: st
     response = FileResponse(path, media_type=media_type, filename=None if suffix == ".html"
                             else f"{document_id}{suffix}", content_disposition_type="inline"
                             if inline else "attachment")
-    if inline and suffix == ".html":  # the notice is shown in a frame: no scripts, nothing fetched
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            "frame-ancestors 'self'; sandbox")
+    if inline and suffix == ".html":
+        response.headers["Content-Security-Policy"] = FRAMED_NOTICE_CSP
     return response
