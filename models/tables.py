@@ -378,8 +378,8 @@ class ReviewerAccount(SQLModel, table=True):
 
 class LedgerMeeting(SQLModel, table=True):
     """A meeting an organization recorded as it happened (三会一课台账, the portal or the API).
-    One session may count for several types. (The cycle reading these beside the workbook's
-    rows is a later step.)"""
+    One session may count for several types. The cycle reads these beside the workbooks' rows
+    (models.ledger.meetings_of_record: one source per organization and period)."""
 
     __tablename__ = "ledger_meeting"
 

@@ -175,8 +175,8 @@ def create_api(*, logins: object) -> FastAPI:
                   "schema": MeetingIn.model_json_schema()}}, "required": True}})
     def record_meeting(scope: ApiScope, entry: Annotated[Any, Body()] = None) -> Created:
         """三会一课台账: a meeting recorded as it happened (one session may count for several
-        types). A bad entry is a 422 naming the field in Chinese. (The month's cycle reading
-        these is a later step.)"""
+        types). A bad entry is a 422 naming the field in Chinese. The month's cycle counts it
+        unless a meetings workbook loaded for the month has the organization's rows."""
         if not isinstance(entry, dict):
             raise ApiRefused(422, API_WORDS[422])
         try:

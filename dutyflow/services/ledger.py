@@ -1,8 +1,8 @@
 """The e-ledger (三会一课台账) kept as meetings happen: an organization records a meeting in
 the portal or through the API, checked as a workbook's row is (types as the meetings table
 accepts them, a real date not in the future, counts within the organization's members) and
-refused in Chinese naming the field. The cycle reading these beside the workbook's rows is a
-later step: today they are recorded, audited and listed."""
+refused in Chinese naming the field. The cycle judges them beside the workbooks' rows (one
+source per organization and period: models.ledger.meetings_of_record)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from datetime import date
 from typing import Any
 
 from dutyflow.core import refusals
-from dutyflow.core.errors import DutyflowError
+from dutyflow.core.errors import BadInputError, DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import MEETINGS
 from dutyflow.core.vocabulary import meeting_type_choices, meeting_type_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.ledger import add_meeting, meetings_between
+from dutyflow.models.ledger import add_meeting, meetings_between, period_reported
 from dutyflow.models.tables import LedgerMeeting, Organization
 from dutyflow.reports.text import vocabulary_key
 from dutyflow.rules.policy import Policy
@@ -162,3 +162,13 @@ def period_meetings(scope: Scope, period: str) -> list[LedgerEntry]:
         return [LedgerEntry(m.id or 0, m.org_code, list(m.meeting_types), m.held_on,
                             m.attendees, m.full_members_present, m.topic, m.recorded_by)
                 for m in rows]
+
+
+def require_reported(period: str) -> None:
+    """Refuse to judge a period nothing was reported for (no workbook loaded for it, no
+    meeting in the ledger): every organization would be found wanting."""
+    p = Period.parse(period)
+    with session_scope() as session:
+        if not period_reported(session=session, period=p):
+            raise BadInputError(f"{p} 既没有载入的报表，电子台账也没有记录会议：请给出报表文件，"
+                                "或待各组织在台账中记录会议后再运行")
