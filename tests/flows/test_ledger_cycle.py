@@ -175,3 +175,31 @@ def test_ledger_entries_count_where_no_workbook_has_rows(db_url, tmp_path, held_
     assert judged  # the ledger reported the month: its duties are judged
     assert any(f[3] == "theme_day" for f in judged)
     assert not {f for f in judged if f[1] == code and f[3] == "theme_day"}
+
+
+def test_the_mid_month_warning_counts_this_months_ledger(db_url, tmp_path):
+    """A month not yet reported in a workbook: the meetings recorded in the ledger so far
+    count, so a branch that held its theme day is not warned of it; the others are."""
+    from dutyflow.flows.scheduled import mid_month
+    from tests.factories import read_sheet
+
+    run_cycle(period=MONTH, input_path=sample())
+    book = load_workbook(SAMPLES / "2026-09-党建报表.xlsx")
+    book.remove(book["组织生活"])
+    folder = tmp_path / "inbox" / "2026-09"
+    folder.mkdir(parents=True)
+    book.save(folder / "2026-09-党建报表.xlsx")
+
+    def theme_day_wanting() -> set[str]:
+        path = mid_month(period="2026-09", input_path=folder, today=date(2026, 9, 18))
+        not_held = read_sheet(path, "尚未开展的组织生活")
+        return set(not_held[not_held["应开展"] == "主题党日"]["组织编码"])
+
+    wanting = theme_day_wanting()
+    assert len(wanting) > 1
+    held = sorted(wanting)[0]
+    with session_scope() as session:
+        members = session.get(Organization, held).members  # type: ignore[union-attr]
+    record_in_ledger([{"org_code": held, "meeting_types": ["主题党日"],
+                       "held_on": "2026-09-10", "attendees": members}])
+    assert theme_day_wanting() == wanting - {held}
