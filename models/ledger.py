@@ -14,7 +14,7 @@ from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import MEETINGS
 from dutyflow.models.db import read_columns
 from dutyflow.models.documents import log_event
-from dutyflow.models.tables import IngestBatch, LedgerMeeting, Meeting
+from dutyflow.models.tables import IngestBatch, LedgerFile, LedgerMeeting, Meeting
 
 
 def add_meeting(*, session: Session, meeting: LedgerMeeting) -> LedgerMeeting:
@@ -94,3 +94,50 @@ def period_reported(*, session: Session, period: Period) -> bool:
                                           IngestBatch.current).limit(1)
     return session.execute(loaded).first() is not None or ledger_reported(
         session=session, first=period.first_day, last=period.last_day)
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def meeting_in_scope(*, session: Session, meeting_id: int,
+                     codes: Collection[str]) -> LedgerMeeting | None:
+    """The meeting when it is one of these organizations' (else None: it does not exist)."""
+    meeting = session.get(LedgerMeeting, meeting_id)
+    return meeting if meeting is not None and meeting.org_code in codes else None
+
+
+def add_files(*, session: Session, meeting: LedgerMeeting, kind: str, kept: list[dict[str, Any]],
+              actor: str) -> list[LedgerFile]:
+    """Keep the files with the meeting (one already kept with it is not added again), audited."""
+    known = set(session.execute(select(LedgerFile.sha256).where(
+        LedgerFile.meeting_id == meeting.id)).scalars())
+    added = []
+    for item in kept:
+        if item["sha256"] in known:
+            continue
+        known.add(item["sha256"])
+        added.append(LedgerFile(meeting_id=meeting.id or 0, kind=kind, name=item["name"][:200],
+                                sha256=item["sha256"], path=item["path"][:500], added_by=actor))
+    session.add_all(added)
+    session.flush()
+    log_event(session=session, subject=f"ledger-{meeting.id}",
+              period=meeting.held_on.strftime("%Y-%m"), event="ledger_files_added", actor=actor,
+              note="、".join(f.name for f in added) or "文件已在台账中，未重复保存")
+    return added
+
+
+def files_of(*, session: Session, meeting_ids: Collection[int]) -> dict[int, list[LedgerFile]]:
+    found: dict[int, list[LedgerFile]] = {}
+    for f in session.execute(select(LedgerFile).where(
+            LedgerFile.meeting_id.in_(list(meeting_ids)))  # type: ignore[attr-defined]
+            .order_by(LedgerFile.id)).scalars():
+        found.setdefault(f.meeting_id, []).append(f)
+    return found
+
+
+def file_in_scope(*, session: Session, meeting_id: int, sha256: str,
+                  codes: Collection[str]) -> LedgerFile | None:
+    if meeting_in_scope(session=session, meeting_id=meeting_id, codes=codes) is None:
+        return None
+    return session.execute(select(LedgerFile).where(
+        LedgerFile.meeting_id == meeting_id, LedgerFile.sha256 == sha256)).scalars().first()
