@@ -4,6 +4,8 @@ login; every form carries the desk's CSRF token (the app checks it before any ha
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -17,10 +19,11 @@ from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
 from dutyflow.portal.deps import PortalPage, PortalScope
-from dutyflow.services import ledger, portal
+from dutyflow.services import ledger, ledger_export, portal
 from dutyflow.services.portal import Scope, Upload
 
 router = APIRouter(prefix="/portal")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _missing(request: Request, pages: PortalPage, scope: Scope) -> HTMLResponse:
@@ -136,6 +139,23 @@ def ledger_page(request: Request, scope: PortalScope, pages: PortalPage,
                  organizations=portal.organizations(scope),
                  types=types, type_names=dict(types), today=portal.today(),
                  fields=ledger.FIELDS, file_kinds=ledger.FILE_KINDS)
+
+
+@router.get("/ledger/export.xlsx")
+def export_ledger(scope: PortalScope, period: str = "") -> Response:
+    """The month's ledger of the account's organizations as a meetings workbook (the layout
+    the office's ingest reads), to work on in Excel."""
+    try:
+        chosen = str(Period.parse(period)) if period else portal.today().strftime("%Y-%m")
+    except BadPeriodError:
+        chosen = portal.today().strftime("%Y-%m")
+    with tempfile.TemporaryDirectory(prefix="dutyflow-ledger-") as folder:
+        path = Path(folder) / "ledger.xlsx"
+        ledger_export.write_ledger(path, scope.codes, chosen)
+        content = path.read_bytes()
+    name = quote(f"{chosen}-组织生活台账.xlsx")
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
 @router.post("/ledger")

@@ -75,13 +75,14 @@ def record_in_ledger(entries: list[dict[str, Any]]) -> None:
 
 
 @contextmanager
-def second_database(first_url: str, tmp_path: Path, monkeypatch) -> Iterator[str]:
+def second_database(first_url: str, tmp_path: Path, monkeypatch,
+                    name: str = "ledger") -> Iterator[str]:
     """Another empty database of the same kind as the test's, dutyflow pointed at it."""
     if first_url.startswith("sqlite"):
-        urls: Any = iter([f"sqlite:///{tmp_path / 'ledger.db'}"])
+        urls: Any = iter([f"sqlite:///{tmp_path / f'{name}.db'}"])
         context = None
     else:
-        context = scratch_pg_database("dutyflow_ledger")
+        context = scratch_pg_database(f"dutyflow_{name}")
         urls = iter([context.__enter__()])
     url = next(urls)
     monkeypatch.setenv("DUTYFLOW_DATABASE_URL", url)
@@ -95,13 +96,13 @@ def second_database(first_url: str, tmp_path: Path, monkeypatch) -> Iterator[str
             context.__exit__(None, None, None)
 
 
-def ledger_of_month() -> int:
+def ledger_sessions() -> int:
     with session_scope() as session:
         return len(list(session.execute(select(LedgerMeeting.id)).scalars()))
 
 
-def test_the_ledger_alone_is_judged_as_the_same_meetings_in_a_workbook(db_url, tmp_path,
-                                                                        monkeypatch):
+def test_the_ledger_alone_and_its_export_are_judged_as_the_same_meetings_in_a_workbook(
+        db_url, tmp_path, monkeypatch):
     run_cycle(period=MONTH, input_path=sample())
     from_workbook = outcome()
     meetings = stored_meetings()
@@ -113,7 +114,7 @@ def test_the_ledger_alone_is_judged_as_the_same_meetings_in_a_workbook(db_url, t
                                      "--input", str(without_meetings(tmp_path))])
         assert result.exit_code == 0, result.output
         record_in_ledger(meetings)
-        assert ledger_of_month() == len(meetings)
+        assert ledger_sessions() == len(meetings)
         result = runner.invoke(app, ["run", "--period", MONTH])
         assert result.exit_code == 0, result.output
         assert "未给报表文件，按已载入的报表和电子台账评查" in result.output
@@ -124,6 +125,20 @@ def test_the_ledger_alone_is_judged_as_the_same_meetings_in_a_workbook(db_url, t
         assert result.exit_code == 0, result.output
         assert "新立 0 件" in result.output
         assert outcome() == from_workbook
+        # the ledger exported in the workbook layout, for an office working in Excel
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        result = runner.invoke(app, ["ledger", "export", "--period", MONTH,
+                                     "--output", str(inbox / "台账导出.xlsx")])
+        assert result.exit_code == 0, result.output
+        assert f"已导出 {ledger_sessions()} 次组织生活" in result.output
+        without_meetings(inbox)
+
+    # ingested into a fresh database beside the rest of the month's reports: the same
+    with second_database(db_url, tmp_path, monkeypatch, "exported"):
+        run_cycle(period=MONTH, input_path=inbox)
+        assert outcome() == from_workbook
+        assert ledger_sessions() == 0 and len(stored_meetings()) == len(meetings)
 
 
 def test_a_workbook_replaces_the_ledger_for_the_organizations_it_has_rows_for(db_url):

@@ -131,3 +131,40 @@ def test_minutes_and_a_sign_in_sheet_are_kept_with_a_meeting_once_and_offered_fo
     assert posted.status_code == 303
     assert posted.headers["location"] == "/portal/ledger?period=2026-11"
     assert "签到表：第二页.jpg" in client.get("/portal/ledger?period=2026-11").text
+
+
+def test_the_ledger_page_offers_the_month_s_own_ledger_as_a_meetings_workbook(client,
+                                                                            portal_db,
+                                                                            tmp_path):
+    from io import BytesIO
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from dutyflow.cli import app
+    from tests.desk.test_desk_security import log_in
+
+    for name, kinds in (("一支部书记", ["主题党日", "党课"]), ("他支部书记", ["党小组会"])):
+        assert client.post("/api/ledger/meetings", headers=token_for(name), json={
+            "meeting_types": kinds, "held_on": "2026-11-12", "attendees": 2}).status_code == 201
+    assert log_in(client, "一支部书记").headers["location"] == "/portal"
+    assert "/portal/ledger/export.xlsx?period=2026-11" in client.get(
+        "/portal/ledger?period=2026-11").text
+    got = client.get("/portal/ledger/export.xlsx?period=2026-11")
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    sheet = pd.read_excel(BytesIO(got.content), sheet_name="组织生活台账", header=1)
+    assert list(sheet.columns) == ["组织编码", "会议类型", "召开日期", "实到人数"]
+    assert sheet.values.tolist() == [[portal_db.mine, "主题党日、党课",
+                                      pd.Timestamp("2026-11-12"), 2]]  # only its own
+    # the office's command: all organizations, or one subtree; an unknown code in Chinese
+    out = tmp_path / "all.xlsx"
+    result = CliRunner().invoke(app, ["ledger", "export", "--period", "2026-11",
+                                      "--output", str(out)])
+    assert result.exit_code == 0 and "已导出 2 次组织生活" in result.output, result.output
+    result = CliRunner().invoke(app, ["ledger", "export", "--period", "2026-11", "--org",
+                                      portal_db.theirs, "--output", str(out)])
+    assert "已导出 1 次组织生活" in result.output
+    assert set(pd.read_excel(out, header=1)["组织编码"]) == {portal_db.theirs}
+    result = CliRunner().invoke(app, ["ledger", "export", "--period", "2026-11", "--org",
+                                      "XX999", "--output", str(tmp_path / "none.xlsx")])
+    assert result.exit_code == 2 and "组织编码“XX999”不存在" in result.output
