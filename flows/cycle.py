@@ -30,10 +30,12 @@ class CycleSummary:
 
 
 @flow(name="dutyflow-cycle", flow_run_name="cycle {period}")
-def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = None,
+def run_cycle(period: PeriodParam, input_path: Path | None, policy_path: Path | None = None,
               on: date | None = None) -> CycleSummary:
     """Run a period end to end: ingest, evaluate, draft the notices, and chase the answers
-    overdue at the period's end. `on` dates the drafts (default: today).
+    overdue at the period's end. `on` dates the drafts (default: today). Without an input
+    nothing is ingested: the period is judged on what is stored (workbooks loaded before,
+    the e-ledger's meetings).
 
     The stages' tasks run in this one flow run (the stages are flows of their own when run
     alone): a subflow run costs Prefect a few hundred milliseconds to a few seconds of
@@ -42,7 +44,8 @@ def run_cycle(period: PeriodParam, input_path: Path, policy_path: Path | None = 
     on = on or date.today()
     entered_years()  # a bad holiday file stops the run here, before anything is stored
     with shard_runner() as runner:  # a Dask cluster starts while the reports are ingested
-        ingest = ingest_period(period, Path(input_path), policy_path)
+        ingest = (ingest_period(period, Path(input_path), policy_path)
+                  if input_path is not None else IngestSummary(period))
         fault_point("after_ingest")
         evaluation = evaluate_period(period, policy_path, runner)
         drafted = render_period(period, on, runner)

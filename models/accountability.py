@@ -15,7 +15,6 @@ from dutyflow.core.calendar import is_working_day
 from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import (
     ASSESSMENTS,
-    MEETINGS,
     ORGANIZATIONS,
     RECTIFICATIONS,
     TableSpec,
@@ -24,6 +23,7 @@ from dutyflow.core.vocabulary import REVIEWABLE, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
 from dutyflow.models.documents import log_events
+from dutyflow.models.ledger import ledger_reported, meetings_of_record
 from dutyflow.models.tables import (
     Assessment,
     Case,
@@ -32,7 +32,6 @@ from dutyflow.models.tables import (
     EvaluationRun,
     Finding,
     IngestBatch,
-    Meeting,
     Organization,
     Rectification,
     utcnow,
@@ -81,8 +80,7 @@ def read_period_frames(*, session: Session, period: Period,
     case id)."""
     orgs = _table_frame(session, Organization, ORGANIZATIONS)
     since = meetings_since or period.containing("year").first_day
-    meetings = _table_frame(session, Meeting, MEETINGS, Meeting.held_on >= since,
-                            Meeting.held_on <= period.last_day)
+    meetings = meetings_of_record(session=session, first=since, last=period.last_day)
     rects = _table_frame(session, Rectification, RECTIFICATIONS,
                          Rectification.period == str(period))
     assessments = _table_frame(session, Assessment, ASSESSMENTS,
@@ -123,9 +121,12 @@ def read_period_frames(*, session: Session, period: Period,
     unanswered = pd.DataFrame(unanswered_chases(
         session=session, issued_since=period.first_day - timedelta(days=120),
         issued_until=period.last_day))
+    # the meeting duties are judged once the period is reported: a meetings workbook loaded
+    # for it, or any meeting recorded in the ledger in it
     has_meetings = session.execute(select(IngestBatch.id).where(
         IngestBatch.table_name == "meetings", IngestBatch.current,
-        IngestBatch.period == str(period)).limit(1)).first() is not None
+        IngestBatch.period == str(period)).limit(1)).first() is not None or ledger_reported(
+        session=session, first=period.first_day, last=period.last_day)
     return {"organizations": orgs, "meetings": meetings, "rectifications": rects,
             "assessments": assessments, "history": history, "has_meetings": has_meetings,
             "unanswered": unanswered}

@@ -378,8 +378,8 @@ class ReviewerAccount(SQLModel, table=True):
 
 class LedgerMeeting(SQLModel, table=True):
     """A meeting an organization recorded as it happened (三会一课台账, the portal or the API).
-    One session may count for several types. (The cycle reading these beside the workbook's
-    rows is a later step.)"""
+    One session may count for several types. The cycle reads these beside the workbooks' rows
+    (models.ledger.meetings_of_record: one source per organization and period)."""
 
     __tablename__ = "ledger_meeting"
 
@@ -480,3 +480,23 @@ class RankingEntry(SQLModel, table=True):
     window_ends: date | None = None  # the last day to correct a 黄榜 entry
     settled_on: date | None = None  # when it was confirmed or lifted
     document_number: str = Field(max_length=64)  # the communiqué that published it
+
+
+# ---------------------------------------------------------------- e-ledger files (ledger slice)
+
+
+class LedgerFile(SQLModel, table=True):
+    """A file kept with a ledger meeting (会议记录, 签到表): stored under its content hash as
+    answer evidence is; the same file twice on one meeting is kept once."""
+
+    __tablename__ = "ledger_file"
+    __table_args__ = (UniqueConstraint("meeting_id", "sha256", name="uq_ledger_file_meeting_sha"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="ledger_meeting.id", index=True)
+    kind: str = Field(max_length=16)  # minutes / sign_in (LEDGER_FILE_KINDS)
+    name: str = Field(max_length=200)  # as the sender called it: shown, never a path
+    sha256: str = Field(max_length=64)
+    path: str = Field(max_length=500)
+    added_by: str = Field(max_length=100)
+    added_at: datetime = Field(default_factory=utcnow)

@@ -24,6 +24,7 @@ from dutyflow.cli import accounts  # noqa: F401  reviewer add/list/disable/enabl
 from dutyflow.cli import audit  # noqa: F401  audit
 from dutyflow.cli import desk  # noqa: F401  desk
 from dutyflow.cli import server  # noqa: F401  serve
+from dutyflow.cli import ledger  # noqa: F401  ledger export
 # isort: on
 
 __all__ = ["app"]

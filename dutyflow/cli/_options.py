@@ -21,6 +21,9 @@ Year = Annotated[str, typer.Option("--period", "-p", help="A year, e.g. 2026.")]
 
 Input = Annotated[Path, typer.Option(
     "--input", "-i", help="A folder of report files or one .xlsx.")]
+OptionalInput = Annotated[Path | None, typer.Option(
+    "--input", "-i", help="A folder of report files or one .xlsx; without it, what is stored "
+    "for the period (workbooks loaded before, the e-ledger).")]
 Policy = Annotated[Path | None, typer.Option(
     "--policy", help="A policy YAML instead of the default.")]
 On = Annotated[str | None, typer.Option(

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from dutyflow.cli._app import app
-from dutyflow.cli._options import Input, On, Period, Policy
+from dutyflow.cli._options import Input, On, OptionalInput, Period, Policy
 from dutyflow.cli._tables import RIGHT, print_table
 from dutyflow.cli._utilities import (
     api_ready,
     optional_date,
     period_and_input,
+    period_key,
     prepare_prefect,
     user_errors,
 )
@@ -101,12 +102,20 @@ def sample(
 
 @app.command()
 @user_errors
-def run(input: Input, period: Period, policy: Policy = None, on: On = None) -> None:
+def run(period: Period, input: OptionalInput = None, policy: Policy = None,
+        on: On = None) -> None:
     """Run the whole cycle for a period as one Prefect flow run: ingest, evaluate, draft,
     and chase (催办) the answers overdue at the period's end.
 
-    --on dates the drafts."""
-    period = period_and_input(period, input)
+    Without --input nothing is ingested: the period is judged on what is stored (workbooks
+    loaded before, the meetings recorded in the e-ledger). --on dates the drafts."""
+    if input is not None:
+        period = period_and_input(period, input)
+    else:
+        from dutyflow.services.ledger import require_reported
+
+        period = period_key(period)
+        require_reported(period)
     if policy is not None:
         from dutyflow.rules.policy import load_policy
 
@@ -118,7 +127,8 @@ def run(input: Input, period: Period, policy: Policy = None, on: On = None) -> N
     api_ready()
     summary = run_cycle(period=period, input_path=input, policy_path=policy, on=day)
     ingest, evaluation, stored = summary.ingest, summary.evaluation, summary.evaluation.stored
-    typer.echo(f"{summary.period}：{ingest_words(ingest)}")
+    typer.echo(f"{summary.period}：" + (ingest_words(ingest) if input is not None
+                                       else "未给报表文件，按已载入的报表和电子台账评查"))
     typer.echo(f"{summary.period}：查出问题 {evaluation.findings} 项，案件 {evaluation.actions} 件"
                f"（新立 {stored.opened} 件，依据变化 {stored.changed} 件，撤回 {stored.withdrawn} 件），"
                f"规则版本 {evaluation.policy_version}；起草通知 {summary.drafted} 份"

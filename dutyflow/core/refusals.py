@@ -43,6 +43,8 @@ LEDGER_FUTURE = "{field} {value} 晚于今天（{today}），不能登记"
 LEDGER_COUNT = "{field}应为不小于0的整数"
 LEDGER_TOO_MANY = "{field} {value} 超过该组织{what} {limit}"
 LEDGER_TOO_LONG = "{field}不能超过{limit}个字"
+LEDGER_NO_FILES = "请选择要上传的会议记录或签到表文件"
+LEDGER_FILE_KIND = "文件类别“{value}”不存在，应为：{choices}"
 BAD_PERIOD = "期间“{period}”无法识别，应写作如2026-10（月）或2026（年度）"
 
 # ----------------------------------------------------------------------------- decisions

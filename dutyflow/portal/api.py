@@ -71,6 +71,12 @@ class MeetingIn(BaseModel):
     topic: str = ""
 
 
+class LedgerFileOut(BaseModel):
+    kind: str  # minutes (会议记录) / sign_in (签到表)
+    name: str
+    sha256: str
+
+
 class MeetingOut(BaseModel):
     id: int
     org_code: str
@@ -80,6 +86,7 @@ class MeetingOut(BaseModel):
     full_members_present: int | None
     topic: str
     recorded_by: str
+    files: list[LedgerFileOut] = []
 
 
 class Created(BaseModel):
@@ -175,8 +182,8 @@ def create_api(*, logins: object) -> FastAPI:
                   "schema": MeetingIn.model_json_schema()}}, "required": True}})
     def record_meeting(scope: ApiScope, entry: Annotated[Any, Body()] = None) -> Created:
         """三会一课台账: a meeting recorded as it happened (one session may count for several
-        types). A bad entry is a 422 naming the field in Chinese. (The month's cycle reading
-        these is a later step.)"""
+        types). A bad entry is a 422 naming the field in Chinese. The month's cycle counts it
+        unless a meetings workbook loaded for the month has the organization's rows."""
         if not isinstance(entry, dict):
             raise ApiRefused(422, API_WORDS[422])
         try:
@@ -190,8 +197,27 @@ def create_api(*, logins: object) -> FastAPI:
     @api.get("/ledger/meetings", response_model=list[MeetingOut])
     def list_meetings(scope: ApiScope, period: Annotated[str, Query()] = "") -> list[MeetingOut]:
         """The meetings recorded in the period by the account's organizations."""
-        return [MeetingOut(**vars(m)) for m in
-                ledger.period_meetings(scope, period_or_now(period))]
+        return [MeetingOut(**{**vars(m), "files": [LedgerFileOut(**vars(f)) for f in m.files]})
+                for m in ledger.period_meetings(scope, period_or_now(period))]
+
+    @api.post("/ledger/meetings/{meeting_id}/files", status_code=201,
+              response_model=list[LedgerFileOut])
+    async def add_meeting_files(meeting_id: int, scope: ApiScope,
+                                kind: Annotated[str, Form()] = "minutes",
+                                files: Annotated[list[UploadFile] | None, File()] = None
+                                ) -> list[LedgerFileOut]:
+        """会议记录 or 签到表 kept with a ledger meeting (multipart `files`, `kind` minutes or
+        sign_in): checked by content, kept under the content hash; a file already kept with
+        the meeting is not added again (the answer lists only the files added)."""
+        uploads = [Upload(f.filename or "file", await read_limited(f)) for f in files or []]
+        try:
+            added = await run_in_threadpool(ledger.attach_files, scope, meeting_id, uploads,
+                                            kind)
+        except ledger.OutsideScope as exc:
+            raise not_found() from exc
+        except DutyflowError as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        return [LedgerFileOut(**vars(f)) for f in added]
 
     return api
 

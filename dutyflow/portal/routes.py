@@ -4,6 +4,8 @@ login; every form carries the desk's CSRF token (the app checks it before any ha
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -17,10 +19,11 @@ from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
 from dutyflow.portal.deps import PortalPage, PortalScope
-from dutyflow.services import ledger, portal
+from dutyflow.services import ledger, ledger_export, portal
 from dutyflow.services.portal import Scope, Upload
 
 router = APIRouter(prefix="/portal")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _missing(request: Request, pages: PortalPage, scope: Scope) -> HTMLResponse:
@@ -135,7 +138,24 @@ def ledger_page(request: Request, scope: PortalScope, pages: PortalPage,
                  meetings=ledger.period_meetings(scope, chosen),
                  organizations=portal.organizations(scope),
                  types=types, type_names=dict(types), today=portal.today(),
-                 fields=ledger.FIELDS)
+                 fields=ledger.FIELDS, file_kinds=ledger.FILE_KINDS)
+
+
+@router.get("/ledger/export.xlsx")
+def export_ledger(scope: PortalScope, period: str = "") -> Response:
+    """The month's ledger of the account's organizations as a meetings workbook (the layout
+    the office's ingest reads), to work on in Excel."""
+    try:
+        chosen = str(Period.parse(period)) if period else portal.today().strftime("%Y-%m")
+    except BadPeriodError:
+        chosen = portal.today().strftime("%Y-%m")
+    with tempfile.TemporaryDirectory(prefix="dutyflow-ledger-") as folder:
+        path = Path(folder) / "ledger.xlsx"
+        ledger_export.write_ledger(path, scope.codes, chosen)
+        content = path.read_bytes()
+    name = quote(f"{chosen}-组织生活台账.xlsx")
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
 @router.post("/ledger")
@@ -157,3 +177,36 @@ def record_meeting(request: Request, scope: PortalScope, pages: PortalPage,
         return RedirectResponse("/portal/ledger", status_code=303)
     flash(request, "ok", f"已登记{found.held_on}的组织生活")
     return RedirectResponse(f"/portal/ledger?period={found.held_on:%Y-%m}", status_code=303)
+
+
+@router.post("/ledger/meetings/{meeting_id}/files")
+async def add_meeting_files(request: Request, meeting_id: int, scope: PortalScope,
+                            pages: PortalPage, kind: Annotated[str, Form()] = "minutes",
+                            files: Annotated[list[UploadFile] | None, File()] = None
+                            ) -> Response:
+    """会议记录 and 签到表 kept with a meeting of the account's organizations."""
+    limit = settings.portal_upload_mb * 1024 * 1024
+    # a phone's form sends an empty part when no file was chosen
+    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
+               for f in files or [] if f.filename]
+    try:
+        added = await run_in_threadpool(ledger.attach_files, scope, meeting_id, uploads, kind)
+    except ledger.OutsideScope:
+        return _missing(request, pages, scope)
+    except DutyflowError as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse("/portal/ledger", status_code=303)
+    flash(request, "ok", f"已保存{ledger.FILE_KINDS[kind]} {len(added)} 个文件" if added
+          else "这些文件已在台账中，未重复保存")
+    period = await run_in_threadpool(ledger.meeting_period, scope, meeting_id)
+    return RedirectResponse(f"/portal/ledger?period={period}", status_code=303)
+
+
+@router.get("/ledger/meetings/{meeting_id}/files/{sha256}")
+def meeting_file(request: Request, meeting_id: int, sha256: str, scope: PortalScope,
+                 pages: PortalPage) -> Response:
+    found = ledger.meeting_file(scope, meeting_id, sha256)
+    if found is None:
+        return _missing(request, pages, scope)
+    path, name = found
+    return FileResponse(path, filename=name)

@@ -1,27 +1,39 @@
 """The e-ledger (三会一课台账) kept as meetings happen: an organization records a meeting in
 the portal or through the API, checked as a workbook's row is (types as the meetings table
 accepts them, a real date not in the future, counts within the organization's members) and
-refused in Chinese naming the field. The cycle reading these beside the workbook's rows is a
-later step: today they are recorded, audited and listed."""
+refused in Chinese naming the field. The cycle judges them beside the workbooks' rows (one
+source per organization and period: models.ledger.meetings_of_record)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from dutyflow.core import refusals
-from dutyflow.core.errors import DutyflowError
+from dutyflow.core.errors import BadInputError, DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import MEETINGS
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import meeting_type_choices, meeting_type_names
 from dutyflow.models.db import session_scope
-from dutyflow.models.ledger import add_meeting, meetings_between
+from dutyflow.models.ledger import (
+    add_files,
+    add_meeting,
+    file_in_scope,
+    files_of,
+    meeting_in_scope,
+    meetings_between,
+    period_reported,
+)
 from dutyflow.models.tables import LedgerMeeting, Organization
 from dutyflow.reports.text import vocabulary_key
 from dutyflow.rules.policy import Policy
 from dutyflow.services.evaluate import read_policy
-from dutyflow.services.portal import Scope, today
+from dutyflow.services.followup import keep_files
+from dutyflow.services.portal import Scope, Upload, UploadRefused, check_uploads, safe_stem, today
 
 # the fields' names as a secretary reads them: the meetings table's headers where it has them
 FIELDS = {"org_code": MEETINGS.column("org_code").chinese[0],
@@ -143,6 +155,13 @@ def meeting_types(policy: Policy | None = None) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class LedgerFileRow:
+    kind: str
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     id: int
     org_code: str
@@ -152,6 +171,7 @@ class LedgerEntry:
     full_members_present: int | None
     topic: str
     recorded_by: str
+    files: list[LedgerFileRow] = field(default_factory=list)
 
 
 def period_meetings(scope: Scope, period: str) -> list[LedgerEntry]:
@@ -159,6 +179,73 @@ def period_meetings(scope: Scope, period: str) -> list[LedgerEntry]:
     with session_scope() as session:
         rows = meetings_between(session=session, codes=scope.codes, first=p.first_day,
                                 last=p.last_day)
+        kept = files_of(session=session, meeting_ids=[m.id or 0 for m in rows])
         return [LedgerEntry(m.id or 0, m.org_code, list(m.meeting_types), m.held_on,
-                            m.attendees, m.full_members_present, m.topic, m.recorded_by)
+                            m.attendees, m.full_members_present, m.topic, m.recorded_by,
+                            [LedgerFileRow(f.kind, f.name, f.sha256)
+                             for f in kept.get(m.id or 0, [])])
                 for m in rows]
+
+
+def require_reported(period: str) -> None:
+    """Refuse to judge a period nothing was reported for (no workbook loaded for it, no
+    meeting in the ledger): every organization would be found wanting."""
+    p = Period.parse(period)
+    with session_scope() as session:
+        if not period_reported(session=session, period=p):
+            raise BadInputError(f"{p} 既没有载入的报表，电子台账也没有记录会议：请给出报表文件，"
+                                "或待各组织在台账中记录会议后再运行")
+
+
+# ------------------------------------------------------------------------------ files
+
+# what a file kept with a meeting is
+FILE_KINDS = {"minutes": "会议记录", "sign_in": "签到表"}
+
+
+def attach_files(scope: Scope, meeting_id: int, uploads: list[Upload],
+                 kind: str = "minutes") -> list[LedgerFileRow]:
+    """Keep the minutes or sign-in sheet with a meeting, checked by content and stored under
+    the content hash as an answer's evidence is (names never used as paths); OutsideScope
+    for a meeting the account does not see. Audited."""
+    with session_scope() as session:
+        if meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes) is None:
+            raise OutsideScope(str(meeting_id))
+    if kind not in FILE_KINDS:
+        raise UploadRefused(refusals.LEDGER_FILE_KIND.format(
+            value=kind[:40], choices="、".join(FILE_KINDS.values())))
+    if not uploads:
+        raise UploadRefused(refusals.LEDGER_NO_FILES)
+    checked = check_uploads(uploads)
+    with tempfile.TemporaryDirectory(prefix="dutyflow-ledger-") as folder:
+        paths = []
+        for number, (upload, suffix) in enumerate(checked, start=1):
+            path = Path(folder) / str(number) / f"{safe_stem(upload.name)}{suffix}"
+            path.parent.mkdir()
+            path.write_bytes(upload.content)
+            paths.append(path)
+        with session_scope() as session:
+            meeting = meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes)
+            if meeting is None:
+                raise OutsideScope(str(meeting_id))
+            kept = keep_files(paths, Path(settings.output_dir) / "ledger" / str(meeting_id))
+            added = add_files(session=session, meeting=meeting, kind=kind, kept=kept,
+                              actor=scope.account.name)
+            return [LedgerFileRow(f.kind, f.name, f.sha256) for f in added]
+
+
+def meeting_file(scope: Scope, meeting_id: int, sha256: str) -> tuple[Path, str] | None:
+    """A kept file's path and name, or None outside the scope (as if it did not exist)."""
+    with session_scope() as session:
+        found = file_in_scope(session=session, meeting_id=meeting_id, sha256=sha256,
+                              codes=scope.codes)
+        if found is None or not Path(found.path).is_file():
+            return None
+        return Path(found.path), found.name
+
+
+def meeting_period(scope: Scope, meeting_id: int) -> str:
+    """The month a meeting of the account's organizations was held in (this month if none)."""
+    with session_scope() as session:
+        meeting = meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes)
+        return (meeting.held_on if meeting else today()).strftime("%Y-%m")

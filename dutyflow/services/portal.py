@@ -137,7 +137,7 @@ def evidence_type(content: bytes) -> str | None:
     return None
 
 
-def _safe_stem(name: str) -> str:
+def safe_stem(name: str) -> str:
     """The sender's file name as a label: no folders, nothing but letters, digits, - and _."""
     stem = Path(name.replace("\\", "/").rsplit("/", 1)[-1]).stem
     return re.sub(r"[^\w\-]+", "_", stem).strip("._")[:60] or "file"
@@ -170,7 +170,7 @@ def answer(scope: Scope, case_id: str, *, measures: str, completed: bool | None,
     with tempfile.TemporaryDirectory(prefix="dutyflow-upload-") as folder:
         paths = []
         for number, (upload, suffix) in enumerate(checked, start=1):
-            path = Path(folder) / str(number) / f"{_safe_stem(upload.name)}{suffix}"
+            path = Path(folder) / str(number) / f"{safe_stem(upload.name)}{suffix}"
             path.parent.mkdir()
             path.write_bytes(upload.content)
             paths.append(path)

@@ -22,6 +22,7 @@ from dutyflow.documents.wording import chinese_date
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import case_status, followed_cases
+from dutyflow.models.ledger import ledger_rows
 from dutyflow.models.reports import known_org_codes
 from dutyflow.reports.validate import Quarantine
 from dutyflow.rules.facts import PeriodData
@@ -122,6 +123,8 @@ def mid_month_warning(*, period: str, input_path: Path, policy: Policy,
     with session_scope() as session:
         known = known_org_codes(session=session)
         stored = read_period_data(session=session, policy=policy, period=p)
+        ledger = pd.DataFrame(ledger_rows(session=session, first=p.first_day,
+                                          last=p.last_day), columns=list(MEETINGS.stored_columns))
         cases = followed_cases(session=session, until_period=str(p))
         names = organization_names(session=session)
     reported_orgs, reported, quarantined = _reported(input_path, p, policy, known)
@@ -131,10 +134,12 @@ def mid_month_warning(*, period: str, input_path: Path, policy: Policy,
         orgs = pd.concat([orgs[~orgs["org_code"].isin(fresh["org_code"])], fresh],
                          ignore_index=True)
         names |= dict(zip(fresh["org_code"], fresh["org_name"], strict=True))
-    # earlier months from the database; this month only from what has been reported so far
+    # earlier months from the database; this month only from what has been reported so far,
+    # the workbook's rows for the organizations it has, the ledger's for the others
     earlier = stored.meetings[stored.meetings["held_on"] < p.first_day]
-    meetings = pd.concat([earlier, reported[[c for c in earlier.columns if c in reported]]],
-                         ignore_index=True)
+    ledger = ledger[~ledger["org_code"].isin(reported["org_code"])]
+    meetings = pd.concat([earlier, reported[[c for c in earlier.columns if c in reported]]]
+                         + ([ledger] if not ledger.empty else []), ignore_index=True)
     empty = pd.DataFrame()
     judged = judge(policy, PeriodData(period=p, organizations=orgs, meetings=meetings,
                                       rectifications=empty, assessments=empty,

@@ -36,6 +36,28 @@ def with_id(path: str, some_id: str) -> str:
     return re.sub(r"\{[^}]+\}", some_id, path)
 
 
+def their_meeting(seed) -> tuple[int, str]:
+    """A meeting in another organization's ledger with a file kept: (its id, the file's hash)."""
+    from dutyflow.services import ledger
+    from dutyflow.services.portal import Scope, Upload
+    from dutyflow.services.reviewers import BRANCH, Reviewer
+
+    scope = Scope(Reviewer("他支部书记", "", seed.theirs, BRANCH), seed.theirs,
+                  frozenset({seed.theirs}))
+    meeting = ledger.record_meeting(scope, {"meeting_types": ["主题党日"],
+                                            "held_on": f"{MONTH}-12", "attendees": 1})
+    kept = ledger.attach_files(scope, meeting.id or 0, [Upload("签到表.png", PNG)], "sign_in")
+    return meeting.id or 0, kept[0].sha256
+
+
+def other_and_missing(path: str, seed, meeting: tuple[int, str]) -> list[str]:
+    """The path with another organization's ids, and with ids that do not exist."""
+    if "{meeting_id}" in path:  # the ledger's routes: a meeting (and its file) of theirs
+        return [path.replace("{meeting_id}", str(meeting[0])).replace("{sha256}", meeting[1]),
+                path.replace("{meeting_id}", "999999").replace("{sha256}", "0" * 64)]
+    return [with_id(path, some_id) for some_id in (seed.their_case, NOWHERE)]
+
+
 def writes() -> tuple[int, int, int]:
     with session_scope() as session:
         return tuple(int(session.execute(select(func.count()).select_from(t)).scalar_one())
@@ -48,19 +70,21 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
     assert {p for _, p in routes} >= {"/api/documents/{document_id}/pdf",
                                       "/api/documents/{document_id}/receipt",
                                       "/api/cases/{case_id}/replies"}
+    meeting = their_meeting(portal_db)
     before = writes()
     tried = 0
     for method, path in routes:
         if "{" not in path:
             continue
-        answers = [client.request(method, with_id(path, some_id), headers=headers,
+        answers = [client.request(method, url, headers=headers,
                                   data={"measures": "别人的整改", "completed": "true"},
                                   files=[("files", ("a.png", PNG, "image/png"))])
-                   for some_id in (portal_db.their_case, NOWHERE)]
+                   for url in other_and_missing(path, portal_db, meeting)]
         assert [a.status_code for a in answers] == [404, 404], path
         assert answers[0].json() == answers[1].json() == {"detail": "没有找到该内容，或不属于本组织"}
         tried += 1
-    assert tried == 3 and writes() == before
+    assert "/api/ledger/meetings/{meeting_id}/files" in {p for _, p in routes}
+    assert tried == sum("{" in p for _, p in routes) and writes() == before
     listed = client.get("/api/documents", headers=headers).json()
     assert portal_db.their_case not in {d["id"] for d in listed}
     due = client.get(f"/api/due?period={MONTH}", headers=headers).json()
@@ -73,22 +97,25 @@ def test_every_portal_page_answers_another_organization_s_id_with_the_same_404(c
     token = csrf_of(client.get("/portal").text)
     routes = portal_routes(client)
     assert ("POST", "/portal/cases/{case_id}/reply") in routes
+    assert {("POST", "/portal/ledger/meetings/{meeting_id}/files"),
+            ("GET", "/portal/ledger/meetings/{meeting_id}/files/{sha256}")} <= set(routes)
+    meeting = their_meeting(portal_db)
     before = writes()
     tried = 0
     for method, path in routes:
         if "{" not in path:
             continue
-        answers = [client.request(method, with_id(path, some_id),
+        answers = [client.request(method, url,
                                   data={"csrf": token, "measures": "别人的整改", "completed": "是"},
                                   files=[("files", ("a.png", PNG, "image/png"))]
                                   if method == "POST" else None)
-                   for some_id in (portal_db.their_case, NOWHERE)]
+                   for url in other_and_missing(path, portal_db, meeting)]
         assert [a.status_code for a in answers] == [404, 404], (method, path)
         assert all("没有找到该内容，或不属于本组织" in a.text for a in answers), path
         assert portal_db.their_case not in answers[0].text.replace(
             f"/{portal_db.their_case}", "")  # nothing of it is shown
         tried += 1
-    assert tried >= 6 and writes() == before
+    assert tried == sum("{" in p for _, p in routes) and writes() == before
     assert portal_db.their_case not in client.get("/portal/inbox").text
 
 
