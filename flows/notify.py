@@ -12,7 +12,14 @@ from prefect.cache_policies import NO_CACHE
 
 from dutyflow.core.settings import settings
 from dutyflow.models.tables import Notification
-from dutyflow.services.notify import BLOCK, Message, Sender, SendSummary, send_due
+from dutyflow.services.notify import (
+    BLOCK,
+    Message,
+    Sender,
+    SendSummary,
+    UnknownChannel,
+    send_due,
+)
 
 
 def _block_sender(block: Any) -> Sender:
@@ -38,7 +45,7 @@ def load_blocks(names: list[str]) -> dict[str, Sender]:
             senders[BLOCK + name] = _block_sender(Block.load(name))
         except Exception as error:  # noqa: BLE001 (recorded on each of its rows)
             get_run_logger().warning("notification block %s could not be loaded: %s", name, error)
-            senders[BLOCK + name] = _unavailable(ValueError(f"{name}：{error}"))
+            senders[BLOCK + name] = _unavailable(UnknownChannel(f"{name}: {error}"))
     return senders
 
 

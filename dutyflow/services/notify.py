@@ -13,6 +13,7 @@ the flow may load (the layers: no Prefect below flows), so it hands its senders 
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import socket
 import ssl
@@ -42,6 +43,7 @@ from dutyflow.models.notifications import (
 from dutyflow.models.tables import Document, Notification, Organization, utcnow
 from dutyflow.services.reviewers import ORGANIZATION_KINDS
 
+log = logging.getLogger(__name__)
 EMAIL = "email"
 BLOCK = "block:"  # block:custom-webhook/dangwei-robot
 ACTOR = "通知发送（send-notifications）"
@@ -124,22 +126,33 @@ def send_email(row: Notification, message: Message) -> None:
 
 
 def failure_words(channel: str, error: BaseException) -> str:
-    """Why a try failed, in Chinese, for the office."""
+    """Why a try failed, in Chinese, for the office (the exception itself goes to the log)."""
     how = channel_words(channel)
+    log.warning("notification by %s failed: %r", channel, error)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return f"{how}：邮件服务器拒收此收件地址"
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return f"{how}：邮件服务器登录失败，请检查用户名和密码"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{how}：邮件服务器拒绝发送（代码 {error.smtp_code}）"
     if isinstance(error, smtplib.SMTPException):
-        return f"{how}：邮件服务器拒绝发送（{error}）"
-    if isinstance(error, ConnectionRefusedError | socket.gaierror | TimeoutError):
-        return f"{how}：无法连接（{type(error).__name__}）"
+        return f"{how}：邮件服务器中断了发送"
+    if isinstance(error, socket.gaierror):
+        return f"{how}：找不到服务器地址"
+    if isinstance(error, ConnectionRefusedError):
+        return f"{how}：无法连接，对方没有响应"
+    if isinstance(error, TimeoutError):
+        return f"{how}：连接超时"
     status = getattr(getattr(error, "response", None), "status_code", None)
     if status is not None:
         return f"{how}：对方接口返回错误，状态码 {status}"
-    if isinstance(error, ValueError | KeyError) and channel.startswith(BLOCK):
-        return f"{how}：找不到该通知渠道或其设置有误（{error}）"
-    return f"{how}：发送失败（{type(error).__name__}：{error}）"
+    if isinstance(error, UnknownChannel):
+        return f"{how}：找不到该通知渠道或其设置有误，请检查通知渠道的名称和设置"
+    return f"{how}：发送失败（原因见发送流程的运行日志）"
+
+
+class UnknownChannel(LookupError):
+    """A channel no sender was given for, or whose block could not be loaded."""
 
 
 def next_try(attempts: int, now: datetime) -> datetime:
@@ -179,7 +192,7 @@ def send_due(*, senders: Mapping[str, Sender] | None = None, now: datetime | Non
         try:
             sender = send_email if row.channel == EMAIL else senders.get(row.channel)
             if sender is None:
-                raise KeyError(row.channel.removeprefix(BLOCK))
+                raise UnknownChannel(row.channel.removeprefix(BLOCK))
             sender(row, message)
         except Exception as error:  # noqa: BLE001 (any failure is recorded and tried again)
             _record_failure(notification_id, failure_words(row.channel, error), now, summary)

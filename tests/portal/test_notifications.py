@@ -233,17 +233,21 @@ def _robot_senders():
     return load_blocks.fn([ROBOT_BLOCK])
 
 
-def test_a_mail_server_that_is_down_never_blocks_issuing(sqlite_url, monkeypatch):
+def test_a_mail_server_that_is_down_or_a_missing_robot_never_blocks_issuing(sqlite_url,
+                                                                            monkeypatch):
     from dutyflow.flows.notify import send_notifications
 
-    configure(monkeypatch, smtp_port=free_port(), NOTIFY_BLOCKS="")  # nothing listens there
+    # nothing listens on that port, and no block of that name was ever saved
+    configure(monkeypatch, smtp_port=free_port(), NOTIFY_BLOCKS="custom-webhook/no-such-robot")
     letter, _ = issue_with_an_account()  # issued all the same
     with session_scope() as session:
         assert session.get(Document, letter).status == "issued"
     summary = send_notifications()
-    assert (summary.sent, summary.retrying) == (0, 1)
-    [row] = rows()
-    assert row.status == "pending" and "电子邮件：无法连接" in row.error
+    assert (summary.sent, summary.retrying) == (0, 2)
+    errors = {n.channel: n.error for n in rows()}
+    assert errors["email"] == "电子邮件：无法连接，对方没有响应"
+    assert "找不到该通知渠道或其设置有误" in errors["block:custom-webhook/no-such-robot"]
+    assert {n.status for n in rows()} == {"pending"}
 
 
 def test_two_senders_at_once_send_each_notification_once(db_url, monkeypatch):
