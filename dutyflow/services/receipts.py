@@ -3,11 +3,14 @@ for (已签收, by whom and when) or not signed for within the policy's working 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from dutyflow.core.calendar import add_working_days
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DOCUMENT_KINDS
 from dutyflow.models.db import session_scope
 from dutyflow.models.receipts import (
@@ -17,8 +20,7 @@ from dutyflow.models.receipts import (
     receipts_of,
 )
 from dutyflow.models.tables import Document, as_utc
-from dutyflow.rules.policy import Policy
-from dutyflow.services.evaluate import read_policy
+from dutyflow.rules.policy import DEFAULT_POLICY, Policy, load_policy
 from dutyflow.services.reviewers import ORGANIZATION_KINDS
 
 DELIVERED, SIGNED, OVERDUE = "delivered", "signed", "overdue"
@@ -41,6 +43,18 @@ class ReceiptRow:
     @property
     def state_words(self) -> str:
         return STATE_WORDS[self.state]
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_at(path: str, modified: float) -> Policy:
+    return load_policy(Path(path))
+
+
+def current_policy() -> Policy:
+    """The policy in force, read again only when its file changes: a desk page reads it on
+    every issued document, and validating it takes tens of milliseconds."""
+    path = Path(settings.policy_file or DEFAULT_POLICY)
+    return _policy_at(str(path), path.stat().st_mtime)
 
 
 def sign_by(issued_on: date, policy: Policy) -> date:
@@ -78,13 +92,15 @@ def document_receipts(document_id: str, *, on: date,
     circular to all units goes to every organization with a portal account."""
     with session_scope() as session:
         documents = issued_documents(session=session, document_ids=[document_id])
-    return _rows(documents, on=on, policy=policy or read_policy(None))
+    if not documents:  # a draft's page reads no policy
+        return []
+    return _rows(documents, on=on, policy=policy or current_policy())
 
 
 def overdue_receipts(*, on: date, policy: Policy | None = None) -> list[ReceiptRow]:
     """Every addressee that has not signed for a document within the policy's working days,
     longest overdue first."""
-    policy = policy or read_policy(None)
+    policy = policy or current_policy()
     with session_scope() as session:
         documents = issued_documents(session=session, issued_by=on)
     return [r for r in _rows(documents, on=on, policy=policy) if r.state == OVERDUE]

@@ -7,16 +7,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from dutyflow.desk.deps import CurrentReviewer, Page
-from dutyflow.services.evaluate import read_policy
 from dutyflow.services.portal import today
-from dutyflow.services.receipts import overdue_receipts
+from dutyflow.services.receipts import current_policy, overdue_receipts
 
 router = APIRouter()
 
 
 @router.get("/receipts")
 def not_signed_for(request: Request, reviewer: CurrentReviewer, page: Page) -> HTMLResponse:
-    policy = read_policy(None)
+    policy = current_policy()
     on = today()
     return page(request, "receipts.html.j2", reviewer=reviewer, on=on,
                 rows=overdue_receipts(on=on, policy=policy),
