@@ -374,6 +374,8 @@ class ReviewerAccount(SQLModel, table=True):
     # the API token's sha256 (the token is random: a fast hash is enough, and it is looked up)
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     token_made_at: datetime | None = None
+    # where an organization's account is told of a document issued to it (notifications)
+    email: str | None = Field(default=None, max_length=254)
 
 
 class LedgerMeeting(SQLModel, table=True):
@@ -500,3 +502,31 @@ class LedgerFile(SQLModel, table=True):
     path: str = Field(max_length=500)
     added_by: str = Field(max_length=100)
     added_at: datetime = Field(default_factory=utcnow)
+
+
+# ------------------------------------------------------------------ notifications (issue 28)
+
+
+class Notification(SQLModel, table=True):
+    """One message telling one account, through one channel, that a document was issued to
+    it: written in the issuing transaction (the outbox), sent later by `send-notifications`.
+    `channel` is `email` or `block:<type>/<name>` (a Prefect notification block)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("document_id", "account", "channel",
+                                       name="uq_notification_document_account_channel"),
+                      Index("ix_notification_due", "status", "next_attempt_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(max_length=140, foreign_key="document.id", index=True)
+    org_code: str | None = Field(default=None, max_length=64)
+    account: str = Field(max_length=100)
+    channel: str = Field(max_length=200)
+    address: str = Field(default="", max_length=254)  # the email address, when by email
+    status: str = Field(default="pending", max_length=16)  # pending, sending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    error: str = ""  # the last failure, in Chinese
+    created_at: datetime = Field(default_factory=utcnow)

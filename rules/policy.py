@@ -281,6 +281,13 @@ class DutyReport(_Strict):
         return render(self.text, self.numbers())
 
 
+class Portal(_Strict):
+    """The branches' portal: an issued document not signed for (签收) within this many working
+    days of its date is shown to the office as overdue (逾期未签收)."""
+
+    sign_for_working_days: int = Field(default=3, ge=1, le=30)
+
+
 class Policy(_Strict):
     name: str
     meeting_types: list[DeclaredMeetingType] = Field(default_factory=list)
@@ -294,6 +301,7 @@ class Policy(_Strict):
     replies: Replies = Field(default_factory=Replies)
     scores: Scoring = Field(default_factory=Scoring)
     ranking: Ranking = Field(default_factory=Ranking)
+    portal: Portal = Field(default_factory=Portal)
     # Set by the loader, not the file: the content hash every run and case records.
     version: str = ""
 

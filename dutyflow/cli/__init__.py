@@ -22,6 +22,7 @@ from dutyflow.cli import warning  # noqa: F401  warn
 from dutyflow.cli import scores  # noqa: F401  scores, explain-score, ranking, year
 from dutyflow.cli import accounts  # noqa: F401  reviewer add/list/disable/enable
 from dutyflow.cli import audit  # noqa: F401  audit
+from dutyflow.cli import notify  # noqa: F401  notify
 from dutyflow.cli import desk  # noqa: F401  desk
 from dutyflow.cli import server  # noqa: F401  serve
 from dutyflow.cli import ledger  # noqa: F401  ledger export

@@ -72,19 +72,23 @@ def account_add(
         "--org", help="The account's organization (组织编码); for a reviewer, their own branch, "
         "on whose cases they never decide.")] = None,
     title: Annotated[str, typer.Option("--title", help="The person's title, e.g. 支部书记.")] = "",
+    email: Annotated[str | None, typer.Option(
+        "--email", help="Where the account is told of documents issued to it (by SMTP).")] = None,
     password_stdin: PasswordStdin = False,
     no_password: NoPassword = False,
     replace: Replace = False,
 ) -> None:
     """Add an account; asks for its password twice unless told otherwise."""
-    from dutyflow.services.reviewers import ACCOUNT_KINDS, add_reviewer
+    from dutyflow.services.reviewers import ACCOUNT_KINDS, add_reviewer, checked_email
 
     kind = role.strip().lower()
     if kind not in ACCOUNT_KINDS:  # refused before a password is asked for
         add_reviewer(name=name, role=title, password=None, org_code=org, kind=kind)
+    if email is not None:  # a wrong address is refused before a password is asked for
+        checked_email(email)
     password = _password(password_stdin, no_password)
     account = add_reviewer(name=name, role=title, password=password, org_code=org,
-                           replace=replace, kind=kind)
+                           replace=replace, kind=kind, email=email)
     typer.echo(f"{KIND_WORDS[account.kind]} {account.name}"
                + (f"（{account.role}）" if account.role else "")
                + (f"，所属组织 {account.org_code}" if account.org_code else "")
@@ -169,3 +173,14 @@ def account_token(name: Name) -> None:
     from dutyflow.services.reviewers import new_token
 
     typer.echo(new_token(name=name))
+
+
+@account_app.command("email")
+@user_errors
+def account_email(name: Name, address: Annotated[str, typer.Argument(
+        help="The email address; an empty one (\"\") removes it.")]) -> None:
+    """Set the email address an account is told of its documents at."""
+    from dutyflow.services.reviewers import set_email
+
+    found = set_email(name=name, email=address)
+    typer.echo(f"账号 {name} 的电子邮箱已设为 {found}" if found else f"账号 {name} 的电子邮箱已清除")

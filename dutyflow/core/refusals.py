@@ -24,6 +24,7 @@ NO_ACCOUNT = "没有名为“{name}”的审核人账号，请核对姓名（可
 ACCOUNT_KIND = "账号类型“{kind}”不存在，应为：{kinds}"
 ACCOUNT_NEEDS_ORG = "党支部账号和直属党组织账号须写明所属党组织的组织编码"
 ACCOUNT_UNKNOWN_ORG = "没有组织编码为 {org_code} 的党组织，请先导入组织信息或核对编码"
+EMAIL_INVALID = "电子邮箱“{email}”格式不正确，应为“名称@单位邮件域名”的形式"
 
 # ----------------------------------------------------------------------------- the portal and API
 NEEDS_TOKEN = "请提供有效的接口令牌（由管理员为本账号生成）"

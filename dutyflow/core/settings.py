@@ -86,6 +86,21 @@ class Settings(BaseSettings):
     # the branches' portal and API: evidence files an answer may carry, each and how many
     portal_upload_mb: int = Field(default=20, ge=1)
     portal_upload_files: int = Field(default=10, ge=1)
+    # Notifications of issued documents (`send-notifications`): by email when an SMTP host is
+    # set and the account has an address, and through each Prefect notification block named
+    # here ("custom-webhook/dangwei-robot,custom-webhook/dingtalk", type slug/name). A failed
+    # one is tried again after notify_retry_minutes, doubling up to notify_retry_max_minutes,
+    # and after notify_attempts tries marked failed (shown at the desk, never dropped).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = False
+    notify_blocks: str = ""
+    notify_attempts: int = Field(default=5, ge=1)
+    notify_retry_minutes: float = Field(default=1, gt=0)
+    notify_retry_max_minutes: float = Field(default=60, gt=0)
     # the follow-up view marks an answer due within this many working days (临期)
     desk_due_soon_working_days: int = Field(default=5, ge=0)
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
@@ -122,6 +137,11 @@ class Settings(BaseSettings):
         """Why nothing may be issued yet (no office file, an example value left), or None."""
         path = self.office_path
         return issue_refusal(self.office, path, path.is_file())
+
+    @property
+    def notify_block_names(self) -> list[str]:
+        """The Prefect notification blocks every issued document is announced through."""
+        return [n.strip() for n in self.notify_blocks.replace("，", ",").split(",") if n.strip()]
 
     def desk_address(self) -> str:
         """Where reviewers open the desk: DUTYFLOW_DESK_URL, or the bind address."""

@@ -15,7 +15,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from dutyflow.core.settings import settings
 from dutyflow.desk.deps import PageRenderer, checked_form
 from dutyflow.desk.errors import bad_csrf, http_error, invalid_request, needs_login, server_error
-from dutyflow.desk.routes import auth, documents, followup, health, my_work, queue
+from dutyflow.desk.routes import (
+    auth,
+    documents,
+    followup,
+    health,
+    my_work,
+    notifications,
+    queue,
+    receipts,
+)
 from dutyflow.desk.security import SESSION_COOKIE, BadCsrf, NeedsLogin, SecurityHeaders, session_secret
 from dutyflow.portal import routes as portal
 from dutyflow.portal.api import create_api
@@ -38,7 +47,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(Exception, server_error)
-    for module in (auth, queue, documents, followup, my_work, health, portal):
+    for module in (auth, queue, documents, followup, my_work, receipts, notifications, health,
+                   portal):
         app.include_router(module.router)
     # the organizations' JSON API: its own app (token, not cookie: no CSRF; JSON errors)
     app.mount("/api", create_api(logins=app.state.logins))

@@ -73,6 +73,7 @@ from dutyflow.models.tables import Case, Document
 from dutyflow.rules.policy import Policy
 from dutyflow.services.circulars import criticism_context, quarter_context
 from dutyflow.services.drafting import histories, organizations
+from dutyflow.services.notify import queue_notifications
 from dutyflow.services.ranking import communique_context, compute_ranking, publish
 from dutyflow.services.scores import ScoreError
 
@@ -200,6 +201,9 @@ def _issue_one(session: Any, run: _Run, document: Document, write: Writer,
                      reply_due=due,
                      note=_issue_note(document, numbered, due))
         _follow(session, document, run.on, due)
+        # the addressees are told later (send-notifications): a mail server or a robot that
+        # is down must never hold up or undo an issue
+        queue_notifications(session=session, document=document)
     except BaseException:
         if written is not None:
             written.docx.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.models.db import session_scope
+from dutyflow.models.documents import log_event
 from dutyflow.models.reviewers import (
     account_by_token,
     add_messages,
@@ -98,7 +100,8 @@ def _person(account: Any) -> Reviewer:
 
 
 def add_reviewer(*, name: str, role: str, password: str | None, org_code: str | None = None,
-                 replace: bool = False, kind: str = REVIEWER) -> Reviewer:
+                 replace: bool = False, kind: str = REVIEWER,
+                 email: str | None = None) -> Reviewer:
     """Create an account (or, with `replace`, change one's role, organization or password).
 
     A branch or unit account names its organization, which must be known."""
@@ -111,6 +114,7 @@ def add_reviewer(*, name: str, role: str, password: str | None, org_code: str | 
     if password is not None and len(password) < MIN_PASSWORD:
         raise AccountError(refusals.PASSWORD_LENGTH.format(minimum=MIN_PASSWORD))
     org_code = (org_code or "").strip() or None
+    address = checked_email(email) if email is not None else None
     with session_scope() as session:
         if kind in ORGANIZATION_KINDS:
             if org_code is None:
@@ -123,7 +127,34 @@ def add_reviewer(*, name: str, role: str, password: str | None, org_code: str | 
         account = save_account(session=session, name=name, role=role.strip(),
                                org_code=org_code, kind=kind,
                                password_hash=_hasher.hash(password) if password else None)
+        if email is not None:
+            account.email = address
         return _person(account)
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def checked_email(email: str) -> str | None:
+    """The address as given (trimmed; empty: none), or AccountError saying what is wrong."""
+    email = email.strip()
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        raise AccountError(refusals.EMAIL_INVALID.format(email=email))
+    return email or None
+
+
+def set_email(*, name: str, email: str) -> str | None:
+    """The address an organization's account is told of its documents at (empty: none)."""
+    address = checked_email(email)
+    with session_scope() as session:
+        account = get_account(session=session, name=name.strip())
+        if account is None:
+            raise AccountError(refusals.NO_ACCOUNT.format(name=name))
+        account.email, account.updated_at = address, utcnow()
+        session.add(account)
+        log_event(session=session, subject=account.name, period="", event="account_email",
+                  actor="dutyflow account email", note=address or "（清除）")
+    return address
 
 
 def set_active(*, name: str, active: bool) -> None:

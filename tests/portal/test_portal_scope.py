@@ -168,8 +168,9 @@ def test_an_organization_s_account_never_decides_nor_opens_the_desk(client, port
         check_reviewer(name="一支部书记", subject=portal_db.their_case, org=None)
     check_reviewer(name="李审核", subject=portal_db.their_case, org=None)
     log_in(client, "一支部书记")
-    queue = client.get("/queue")
-    assert queue.status_code == 303 and queue.headers["location"].startswith("/login")
+    for office_page in ("/queue", "/receipts", "/notifications"):  # the office's pages
+        refused = client.get(office_page)
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
     assert client.get("/portal").status_code == 200  # still signed in to its portal
     assert client.get(f"/documents/{portal_db.my_case}").status_code == 303
 

@@ -93,7 +93,8 @@ def test_deployments_have_schedules_and_refuse_a_bad_period(service):
     svc, _, _ = service
     listing = svc.run("deployment", "ls")
     for name in ("monthly-cycle", "quarter-circular", "dutyflow-cycle", "review-actions",
-                 "issue-notices", "mid-month-warning", "quarter-ranking", "year-roll-up"):
+                 "issue-notices", "mid-month-warning", "quarter-ranking", "year-roll-up",
+                 "send-notifications"):
         assert name in listing
     inspected = svc.run("deployment", "inspect", "monthly-cycle/monthly")
     assert "0 9 5 * *" in inspected and "Asia/Shanghai" in inspected

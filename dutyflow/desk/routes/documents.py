@@ -18,6 +18,8 @@ from dutyflow.desk.filters import filter_of, neighbours, params_of, plain_query,
 from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
 from dutyflow.services.casefile import document_file, document_path, queue_ids
 from dutyflow.services.followup import case_replies, follow_up_statuses
+from dutyflow.services.portal import today
+from dutyflow.services.receipts import document_receipts
 from dutyflow.services.review import decide, own_organization
 
 router = APIRouter()
@@ -41,7 +43,8 @@ def document_page(request: Request, document_id: str, reviewer: CurrentReviewer,
                 query=query_of(params), previous=previous, following=following,
                 position=(ids.index(document_id) + 1) if document_id in ids else None,
                 total=len(ids), own_branch=own, replies=replies, return_due=return_due,
-                follow_status=follow_up_statuses([document_id], date.today()).get(document_id))
+                follow_status=follow_up_statuses([document_id], date.today()).get(document_id),
+                receipts=document_receipts(document_id, on=today()))
 
 
 @router.get("/cases/{document_id}")
