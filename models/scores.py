@@ -3,6 +3,7 @@ the answers given on time, by organization."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import select
@@ -12,23 +13,30 @@ from dutyflow.core.vocabulary import FollowUp
 from dutyflow.models.tables import Case, Finding, Organization, Reply
 
 
-def month_findings(*, session: Session, period: str) -> list[tuple[str, str, str, str, str]]:
-    """(org_code, family, action, text, recurrence or "") of the month's current findings."""
-    rows = session.execute(select(Finding.org_code, Finding.family, Finding.measure, Finding.text,
-                                  Finding.facts).where(Finding.period == period, Finding.current)
-                           .order_by(Finding.org_code, Finding.family, Finding.subject)).all()
+def month_findings(*, session: Session, period: str, codes: Collection[str] | None = None
+                   ) -> list[tuple[str, str, str, str, str]]:
+    """(org_code, family, action, text, recurrence or "") of the month's current findings (of
+    `codes` only, when given: a portal page scores its own organizations)."""
+    query = select(Finding.org_code, Finding.family, Finding.measure, Finding.text,
+                   Finding.facts).where(Finding.period == period, Finding.current)
+    if codes is not None:
+        query = query.where(Finding.org_code.in_(list(codes)))  # type: ignore[attr-defined]
+    rows = session.execute(query.order_by(Finding.org_code, Finding.family,
+                                          Finding.subject)).all()
     return [(o, f, a, t, str((facts or {}).get("recurrence") or "")) for o, f, a, t, facts in rows]
 
 
-def month_replies(*, session: Session, first: date, last: date
+def month_replies(*, session: Session, first: date, last: date,
+                  codes: Collection[str] | None = None
                   ) -> list[tuple[str, str, date, date | None, str | None]]:
     """(org_code, case id, received on, the case's due date, its follow-up) of each reply
-    received in the window."""
-    rows = session.execute(select(Case.org_code, Reply.case_id, Reply.received_on,
-                                  Case.reply_due, Case.follow_up).join(
-        Case, Case.id == Reply.case_id).where(
+    received in the window (of `codes` only, when given)."""
+    query = select(Case.org_code, Reply.case_id, Reply.received_on, Case.reply_due,
+                   Case.follow_up).join(Case, Case.id == Reply.case_id).where(
         Reply.received_on >= first, Reply.received_on <= last)  # type: ignore[operator]
-        .order_by(Reply.case_id, Reply.received_on)).all()
+    if codes is not None:
+        query = query.where(Case.org_code.in_(list(codes)))  # type: ignore[attr-defined]
+    rows = session.execute(query.order_by(Reply.case_id, Reply.received_on)).all()
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 

@@ -31,12 +31,10 @@ def _missing(request: Request, pages: PortalPage, scope: Scope) -> HTMLResponse:
 
 @router.get("")
 def home(request: Request, scope: PortalScope, pages: PortalPage) -> HTMLResponse:
-    period = portal.today().strftime("%Y-%m")
-    documents = portal.documents(scope)
-    return pages(request, "home.html.j2", account=scope.account, period=period,
-                 duties=portal.duties(scope, period), answers=portal.answers(scope),
-                 unsigned=[d for d in documents if d.signed_for_at is None],
-                 today=portal.today())
+    found = portal.home(scope)
+    return pages(request, "home.html.j2", account=scope.account, home=found,
+                 period=found.period, duties=found.duties, answers=found.answers,
+                 unsigned=found.unsigned, today=portal.today())
 
 
 @router.get("/inbox")
