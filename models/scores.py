@@ -46,4 +46,30 @@ def organization_tree(*, session: Session) -> list[tuple[str, str | None, str]]:
         select(Organization.org_code, Organization.parent_code, Organization.org_type)).all()]
 
 
+def tree_around(*, session: Session, codes: Collection[str]) -> list[tuple[str, str | None, str]]:
+    """The organization_tree rows a few organizations' scores need, not the whole city's:
+    theirs, their ancestors' (which is the unit they belong to) and, for one at the top, all
+    under it (a unit scores its branches' mean). One query per level, each indexed."""
+    columns = (Organization.org_code, Organization.parent_code, Organization.org_type)
+    rows: dict[str, tuple[str, str | None, str]] = {}
+    ask = set(codes)
+    while ask:  # up: the organizations, then their parents, until the tops
+        found = [tuple(r) for r in session.execute(select(*columns).where(
+            Organization.org_code.in_(list(ask)))).all()]  # type: ignore[attr-defined]
+        rows.update({r[0]: r for r in found})  # type: ignore[misc]
+        ask = {r[1] for r in found if r[1] and r[1] not in rows}
+    ask = {code for code in codes if code in rows and not rows[code][1]}
+    while ask:  # down from a top among them: everything under it
+        found = [tuple(r) for r in session.execute(select(*columns).where(
+            Organization.parent_code.in_(list(ask)))).all()]  # type: ignore[union-attr]
+        ask = {r[0] for r in found if r[0] not in rows}
+        rows.update({r[0]: r for r in found})  # type: ignore[misc]
+    return list(rows.values())
+
+
 CLOSED = FollowUp.CLOSED
+
+
+def organization_names_of(*, session: Session, codes: Collection[str]) -> dict[str, str]:
+    return dict(session.execute(select(Organization.org_code, Organization.org_name).where(
+        Organization.org_code.in_(list(codes)))).all())  # type: ignore[attr-defined]

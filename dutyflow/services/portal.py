@@ -36,7 +36,7 @@ from dutyflow.models.portal import (
 from dutyflow.models.rankings import latest_judged_month, latest_published_places
 from dutyflow.models.tables import Case, Reply, as_utc
 from dutyflow.rules.facts import meeting_facts
-from dutyflow.rules.policy import Policy
+from dutyflow.rules.policy import DEFAULT_POLICY, Policy
 from dutyflow.rules.scoring import score_text
 from dutyflow.services.casefile import notice_path
 from dutyflow.services.evaluate import read_period_data, read_policy
@@ -335,11 +335,25 @@ def standing(scope: Scope) -> Standing | None:
                     entry.document_number)
 
 
+_POLICY: dict[tuple[str, int], Policy] = {}
+
+
+def current_policy() -> Policy:
+    """The policy the pages judge by, parsed again only when its file changed: a page served
+    to every branch should not read and validate the YAML on each request (~0.1 s)."""
+    path = Path(settings.policy_file or DEFAULT_POLICY)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _POLICY:
+        _POLICY.clear()
+        _POLICY[key] = read_policy(path)
+    return _POLICY[key]
+
+
 def home(scope: Scope, *, policy: Policy | None = None) -> Home:
     """What the organization's home page shows: this month's duties and which are met, the
     answers due, the documents not yet signed for, the latest month's score with its lines,
     its place in the last issued ranking, and for a unit its organizations side by side."""
-    policy = policy or read_policy(None)
+    policy = policy or current_policy()
     period = today().strftime("%Y-%m")
     due = duties(scope, period, policy=policy)
     waiting = answers(scope)

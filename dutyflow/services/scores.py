@@ -14,7 +14,14 @@ from dutyflow.core.periods import Period
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.rankings import judged_months
-from dutyflow.models.scores import CLOSED, month_findings, month_replies, organization_tree
+from dutyflow.models.scores import (
+    CLOSED,
+    month_findings,
+    month_replies,
+    organization_names_of,
+    organization_tree,
+    tree_around,
+)
 from dutyflow.rules.policy import Policy
 from dutyflow.rules.scoring import Ledger, Score, round_score, score_month, score_text
 from dutyflow.services.shards import subtree_roots
@@ -72,12 +79,14 @@ def month_scores(*, period: str, policy: Policy,
         if not judged_months(session=session, months=[str(p)]):
             raise ScoreError(f"{p} has not been judged: run it first "
                              f"(`dutyflow run --period {p} --input …`)")
-        tree = organization_tree(session=session)
+        tree = (organization_tree(session=session) if codes is None
+                else tree_around(session=session, codes=codes))
         wanted = None if codes is None else _with_branches(codes, unit_of(tree))
         findings = month_findings(session=session, period=str(p), codes=wanted)
         replies = month_replies(session=session, first=p.first_day, last=p.last_day,
                                 codes=wanted)
-        names = organization_names(session=session)
+        names = (organization_names(session=session) if wanted is None
+                 else organization_names_of(session=session, codes=wanted))
     ledgers: dict[str, Ledger] = {}
     for org, family, action, text, recurrence in findings:
         ledgers.setdefault(org, Ledger()).findings.append(
