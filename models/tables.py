@@ -457,6 +457,8 @@ class Reply(SQLModel, table=True):
     completed: bool | None = None  # 是否完成
     note: str = ""
     files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # per finding of the case (portal answers): finding_id, text, done, completed_on
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = Field(default="cli", max_length=500)  # cli, or the report file it came from
     recorded_at: datetime = Field(default_factory=utcnow)
 
@@ -480,3 +482,24 @@ class RankingEntry(SQLModel, table=True):
     window_ends: date | None = None  # the last day to correct a 黄榜 entry
     settled_on: date | None = None  # when it was confirmed or lifted
     document_number: str = Field(max_length=64)  # the communiqué that published it
+
+
+# ------------------------------------------------------------ the branch's answer drafts (home)
+
+
+class ReplyDraft(SQLModel, table=True):
+    """An organization's answer as it is being written (整改情况反馈草稿), one per case: saved,
+    resumed, then submitted as a Reply. `submitted_round` is how many times the office had
+    returned the case's answer when the draft was last submitted: submitting twice in one round
+    is refused; a return (退回) opens the next round."""
+
+    __tablename__ = "reply_draft"
+
+    case_id: str = Field(primary_key=True, max_length=120, foreign_key="accountability_case.id")
+    measures: str = ""
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    saved_by: str = Field(max_length=100)
+    saved_at: datetime = Field(default_factory=utcnow)
+    submitted_round: int | None = None
+    submitted_at: datetime | None = None

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from starlette.routing import Mount
 
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Document, DocumentReceipt, Event, Organization, Reply
+from dutyflow.models.tables import (
+    Document,
+    DocumentReceipt,
+    Event,
+    Organization,
+    Reply,
+    ReplyDraft,
+)
 from tests.desk.test_desk_security import csrf_of, log_in
 from tests.portal.conftest import MONTH, PASSWORD, token_for
 
@@ -36,10 +43,10 @@ def with_id(path: str, some_id: str) -> str:
     return re.sub(r"\{[^}]+\}", some_id, path)
 
 
-def writes() -> tuple[int, int, int]:
+def writes() -> tuple[int, ...]:
     with session_scope() as session:
         return tuple(int(session.execute(select(func.count()).select_from(t)).scalar_one())
-                     for t in (Event, DocumentReceipt, Reply))  # type: ignore[return-value]
+                     for t in (Event, DocumentReceipt, Reply, ReplyDraft))
 
 
 def test_every_api_route_answers_another_organization_s_id_with_the_same_404(client, portal_db):
@@ -47,20 +54,25 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
     routes = api_routes(client)
     assert {p for _, p in routes} >= {"/api/documents/{document_id}/pdf",
                                       "/api/documents/{document_id}/receipt",
-                                      "/api/cases/{case_id}/replies"}
+                                      "/api/cases/{case_id}/replies",
+                                      "/api/cases/{case_id}/reply-draft",
+                                      "/api/cases/{case_id}/reply-draft/submit"}
     before = writes()
     tried = 0
     for method, path in routes:
         if "{" not in path:
             continue
         answers = [client.request(method, with_id(path, some_id), headers=headers,
+                                  json={"measures": "别人的整改", "items": []})
+                   if method == "PUT" else
+                   client.request(method, with_id(path, some_id), headers=headers,
                                   data={"measures": "别人的整改", "completed": "true"},
                                   files=[("files", ("a.png", PNG, "image/png"))])
                    for some_id in (portal_db.their_case, NOWHERE)]
         assert [a.status_code for a in answers] == [404, 404], path
         assert answers[0].json() == answers[1].json() == {"detail": "没有找到该内容，或不属于本组织"}
         tried += 1
-    assert tried == 3 and writes() == before
+    assert tried == sum("{" in p for _, p in routes) >= 6 and writes() == before
     listed = client.get("/api/documents", headers=headers).json()
     assert portal_db.their_case not in {d["id"] for d in listed}
     due = client.get(f"/api/due?period={MONTH}", headers=headers).json()
@@ -73,6 +85,7 @@ def test_every_portal_page_answers_another_organization_s_id_with_the_same_404(c
     token = csrf_of(client.get("/portal").text)
     routes = portal_routes(client)
     assert ("POST", "/portal/cases/{case_id}/reply") in routes
+    assert ("POST", "/portal/cases/{case_id}/draft") in routes
     before = writes()
     tried = 0
     for method, path in routes:
