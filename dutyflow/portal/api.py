@@ -307,7 +307,7 @@ def completed_value(text: str) -> bool | None:
     raise ApiRefused(422, refusals.COMPLETED_VALUE)
 
 
-async def read_limited(upload: UploadFile) -> bytes:
+async def read_limited(upload: StarletteUpload) -> bytes:
     """The file's bytes, reading no more than one byte past the limit (the check names it)."""
     limit = settings.portal_upload_mb * 1024 * 1024
     return await upload.read(limit + 1)

@@ -15,6 +15,7 @@ from typing import Any
 from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
+from dutyflow.core.vocabulary import status_words
 from dutyflow.models.db import session_scope
 from dutyflow.models.drafts import (
     claim_submission,
@@ -167,7 +168,7 @@ def save(scope: Scope, case_id: str, *, measures: str, items: object,
             return None
         if case.follow_up != "awaiting_reply":
             raise DraftRefused(refusals.NOT_AWAITING.format(case_id=case_id,
-                                                            status=case.status_words))
+                                                            status=status_words(case.status)))
         checked = read_items(case, items)
         found = draft_of(session=session, case_id=case_id)
         files = [f for f in (found.files if found else []) if f["sha256"] not in set(remove or [])]
