@@ -177,8 +177,10 @@ def answer(scope: Scope, case_id: str, *, measures: str, completed: bool | None,
             path.parent.mkdir()
             path.write_bytes(upload.content)
             paths.append(path)
+        # the office's day on both sides: after 16:00 UTC the machine's date is still yesterday
         return record_reply(case_id=case_id, received=today(), files=paths, measures=measures,
-                            completed=completed, source="portal", actor=scope.account.name)
+                            completed=completed, source="portal", actor=scope.account.name,
+                            today=today())
 
 
 @dataclass(frozen=True)
