@@ -59,7 +59,7 @@ def fill_portal(organizations: int) -> tuple[str, str]:
         session.add(EvaluationRun(period=PERIOD, policy_version="bench", finished_at=now))
         for table, rows in ((Finding, findings), (RankingEntry, entries)):
             for at in range(0, len(rows), 5000):
-                session.execute(insert(table.__table__), rows[at:at + 5000])  # type: ignore[attr-defined]
+                session.execute(insert(table.__table__), rows[at:at + 5000])  # type: ignore[attr-defined,union-attr]
     with session_scope() as session:  # after the load's commit: ANALYZE sees its rows
         if session.get_bind().dialect.name == "postgresql":
             # a live database has its planner's statistics (autovacuum); a bulk load has none
