@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install demo test lint bench bench-big bench-desk clean
+.PHONY: install demo test lint bench bench-big bench-desk bench-portal clean
 
 $(STAMP): constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ lint: install
 # DOCUMENTS=50000 for the larger office)
 bench-desk: install
 	$(BIN)/python -m bench.desk_scale --documents $${DOCUMENTS:-5000}
+
+# The portal's home page and inbox at 20,000 organizations (SQLite, then PostgreSQL)
+bench-portal: install
+	$(BIN)/python -m bench.portal_scale --organizations $${ORGS:-20000}
+	$(BIN)/python -m bench.portal_scale --organizations $${ORGS:-20000} --postgresql
 
 # The province-scale benchmark (minutes; prints the per-stage table, writes bench-results.json)
 bench: install

@@ -3,7 +3,7 @@ ranking as published, and whether a bottom-list organization corrected in its wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import delete, func, select
@@ -19,6 +19,29 @@ def judged_months(*, session: Session, months: Sequence[str]) -> list[str]:
         EvaluationRun.period.in_(list(months)),  # type: ignore[attr-defined]
         EvaluationRun.finished_at.is_not(None)).distinct()).scalars()  # type: ignore[union-attr]
     return sorted(rows)
+
+
+def latest_judged_month(*, session: Session) -> str | None:
+    """The last month the rules judged (a monthly run: periods like 2026-10), or None."""
+    return session.execute(select(func.max(EvaluationRun.period)).where(
+        EvaluationRun.period.like("____-__"),  # type: ignore[attr-defined]
+        EvaluationRun.finished_at.is_not(None))).scalar_one_or_none()  # type: ignore[union-attr]
+
+
+def latest_published_places(*, session: Session, codes: Collection[str]
+                            ) -> tuple[str, dict[str, tuple[RankingEntry, int]]] | None:
+    """The last quarter whose ranking communiqué was issued (only an issued one is kept in
+    ranking_entry, never a draft) and, for each of `codes` it ranked, its entry and how many
+    its group ranked; None when no ranking was ever published."""
+    quarter = session.execute(select(func.max(RankingEntry.quarter))).scalar_one_or_none()
+    if quarter is None:
+        return None
+    sizes = dict(session.execute(select(RankingEntry.group, func.count()).where(
+        RankingEntry.quarter == quarter).group_by(RankingEntry.group)).all())
+    entries = session.execute(select(RankingEntry).where(
+        RankingEntry.quarter == quarter,
+        RankingEntry.org_code.in_(list(codes)))).scalars()  # type: ignore[attr-defined]
+    return quarter, {e.org_code: (e, int(sizes.get(e.group, 0))) for e in entries}
 
 
 def published_ranking(*, session: Session, quarter: str) -> list[RankingEntry]:

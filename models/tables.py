@@ -459,6 +459,8 @@ class Reply(SQLModel, table=True):
     completed: bool | None = None  # 是否完成
     note: str = ""
     files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # per finding of the case (portal answers): finding_id, text, done, completed_on
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = Field(default="cli", max_length=500)  # cli, or the report file it came from
     recorded_at: datetime = Field(default_factory=utcnow)
 
@@ -530,3 +532,24 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = None
     error: str = ""  # the last failure, in Chinese
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# ------------------------------------------------------------ the branch's answer drafts (home)
+
+
+class ReplyDraft(SQLModel, table=True):
+    """An organization's answer as it is being written (整改情况反馈草稿), one per case: saved,
+    resumed, then submitted as a Reply. `submitted_round` is how many times the office had
+    returned the case's answer when the draft was last submitted: submitting twice in one round
+    is refused; a return (退回) opens the next round."""
+
+    __tablename__ = "reply_draft"
+
+    case_id: str = Field(primary_key=True, max_length=120, foreign_key="accountability_case.id")
+    measures: str = ""
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    files: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    saved_by: str = Field(max_length=100)
+    saved_at: datetime = Field(default_factory=utcnow)
+    submitted_round: int | None = None
+    submitted_at: datetime | None = None

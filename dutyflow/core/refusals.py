@@ -80,3 +80,14 @@ REPLY_CHANGED_SINCE_SEEN = ("案件 {case_id} 的整改反馈在您阅看之后�
                             "请刷新后重新审阅")
 REPLY_SETTLED_BY = "：{reviewer}已于{at}{what}"
 NO_SUCH_EVIDENCE = "没有这份佐证材料，请从案件页面重新打开"
+
+# ------------------------------------------------------------- answer drafts (整改情况反馈草稿)
+DRAFT_MISSING = "还没有保存的反馈草稿，请先填写并保存"
+DRAFT_SUBMITTED = "该反馈已提交，正在等待审核，不能重复提交；如被退回，可修改后再次提交"
+ITEM_UNKNOWN = "整改事项“{item}”不属于该案件"
+ITEM_DONE_VALUE = "第{n}项“是否完成”只能选“是”或“否”"
+ITEM_DONE_NEEDED = "请选择第{n}项是否完成"
+ITEM_DATE_BAD = "第{n}项的完成日期不是有效日期：{value}"
+ITEM_DATE_NEEDED = "第{n}项已完成，请填写完成日期"
+ITEM_DATE_FUTURE = "第{n}项的完成日期 {value} 晚于今天"
+ITEMS_FORMAT = "整改事项的格式不正确"

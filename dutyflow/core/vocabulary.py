@@ -353,6 +353,7 @@ EVENT_WORDS = {
     "refused_approve": "批准未记录（不符合规定）", "refused_reject": "驳回未记录（不符合规定）",
     "reply_received": "收到整改反馈", "accepted": "反馈通过，销号", "returned": "反馈退回",
     "signed_for": "签收", "ledger_recorded": "登记组织生活台账",
+    "reply_draft_saved": "保存整改情况反馈草稿",
     "refused_accept": "销号未记录（不符合规定）", "refused_return": "退回未记录（不符合规定）",
     "chase_drafted": "反馈逾期，起草催办函", "chase_approved": "催办函批准",
     "chase_rejected": "催办函驳回", "chase_issued": "印发催办函",

@@ -8,14 +8,16 @@ organizations is a 404, whatever the id."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 
 from dutyflow.core import refusals
@@ -23,7 +25,7 @@ from dutyflow.core.errors import BadPeriodError, DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.portal.deps import ApiRefused, ApiScope, not_found
-from dutyflow.services import ledger, portal
+from dutyflow.services import drafts, ledger, portal
 from dutyflow.services.portal import Upload
 
 API_WORDS = {400: "无法读取提交的内容", 404: "没有这个接口", 405: "该接口不支持这种请求方式",
@@ -87,6 +89,36 @@ class MeetingOut(BaseModel):
     topic: str
     recorded_by: str
     files: list[LedgerFileOut] = []
+
+
+class DraftItem(BaseModel):
+    finding_id: str
+    text: str = ""  # the finding, as the notice named it (ignored when sent)
+    done: bool | None = None
+    completed_on: date | None = None
+
+
+class DraftFile(BaseModel):
+    name: str
+    sha256: str
+
+
+class DraftOut(BaseModel):
+    case_id: str
+    measures: str
+    items: list[DraftItem]  # one per finding of the case
+    files: list[DraftFile]
+    saved_at: datetime | None  # null: never saved
+    submitted: bool  # submitted and not returned since: waiting for the office
+
+
+class DraftIn(BaseModel):
+    """The draft as JSON; files go with a multipart PUT (fields measures, items as JSON text,
+    files, remove)."""
+
+    measures: str = ""
+    items: list[dict[str, Any]] = []
+    remove: list[str] = []  # sha256 of kept files to drop
 
 
 class Created(BaseModel):
@@ -169,6 +201,50 @@ def create_api(*, logins: object) -> FastAPI:
         return ReplyOut(id=found.id, case_id=case_id, received_on=found.received_on,
                         files=[f["sha256"] for f in found.files])
 
+    @api.get("/cases/{case_id}/reply-draft", response_model=DraftOut)
+    def get_draft(case_id: str, scope: ApiScope) -> DraftOut:
+        """The answer being written for the case: measures, each finding as an item (done or
+        not, completion date), the evidence kept so far, and whether it was submitted."""
+        found = drafts.draft(scope, case_id)
+        if found is None:
+            raise not_found()
+        return draft_out(found)
+
+    @api.put("/cases/{case_id}/reply-draft", response_model=DraftOut,
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": DraftIn.model_json_schema()}}, "required": True}})
+    async def put_draft(request: Request, case_id: str, scope: ApiScope) -> DraftOut:
+        """Save the draft (JSON, or multipart with files): measures and items replace what was
+        saved, files join the kept ones. A bad item is a 422 naming it in Chinese."""
+        if await run_in_threadpool(portal.case_of, scope, case_id) is None:
+            raise not_found()
+        entry, uploads = await draft_request(request)
+        try:
+            found = await run_in_threadpool(lambda: drafts.save(
+                scope, case_id, measures=entry.measures, items=entry.items, uploads=uploads,
+                remove=entry.remove))
+        except DutyflowError as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        if found is None:
+            raise not_found()
+        return draft_out(found)
+
+    @api.post("/cases/{case_id}/reply-draft/submit", status_code=201, response_model=ReplyOut)
+    def submit_draft(case_id: str, scope: ApiScope) -> ReplyOut:
+        """Submit the saved draft as the case's 整改情况反馈, once: again only after the office
+        returns it (409 until then)."""
+        try:
+            found = drafts.submit(scope, case_id)
+        except drafts.DraftRefused as exc:
+            status = 409 if str(exc) == refusals.DRAFT_SUBMITTED else 422
+            raise ApiRefused(status, str(exc)) from exc
+        except DutyflowError as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        if found is None or found.id is None:
+            raise not_found()
+        return ReplyOut(id=found.id, case_id=case_id, received_on=found.received_on,
+                        files=[f["sha256"] for f in found.files])
+
     @api.get("/due", response_model=list[DutyOut])
     def due(scope: ApiScope, period: Annotated[str, Query()] = "") -> list[DutyOut]:
         """The organizations' meeting duties for the period (default: this month), each with
@@ -222,6 +298,29 @@ def create_api(*, logins: object) -> FastAPI:
     return api
 
 
+def draft_out(found: drafts.Draft) -> DraftOut:
+    return DraftOut(case_id=found.case.id, measures=found.measures,
+                    items=[DraftItem(**vars(i)) for i in found.items],
+                    files=[DraftFile(name=f["name"], sha256=f["sha256"]) for f in found.files],
+                    saved_at=found.saved_at, submitted=found.submitted)
+
+
+async def draft_request(request: Request) -> tuple[DraftIn, list[Upload]]:
+    """A draft sent as JSON, or as multipart (items as JSON text) with its files."""
+    try:
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            form = await request.form()
+            entry = DraftIn(measures=str(form.get("measures", "")),
+                            items=json.loads(str(form.get("items") or "[]")),
+                            remove=[str(v) for v in form.getlist("remove")])
+            uploads = [Upload(f.filename or "file", await read_limited(f))
+                       for f in form.getlist("files") if isinstance(f, StarletteUpload)]
+            return entry, uploads
+        return DraftIn.model_validate(await request.json()), []
+    except (ValueError, ValidationError) as exc:
+        raise ApiRefused(422, refusals.ITEMS_FORMAT) from exc
+
+
 def completed_value(text: str) -> bool | None:
     """是否完成 as a form sends it: true/false, 是/否, 1/0; blank: not said."""
     value = text.strip().lower()
@@ -234,7 +333,7 @@ def completed_value(text: str) -> bool | None:
     raise ApiRefused(422, refusals.COMPLETED_VALUE)
 
 
-async def read_limited(upload: UploadFile) -> bytes:
+async def read_limited(upload: StarletteUpload) -> bytes:
     """The file's bytes, reading no more than one byte past the limit (the check names it)."""
     limit = settings.portal_upload_mb * 1024 * 1024
     return await upload.read(limit + 1)

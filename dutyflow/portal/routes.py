@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from dutyflow.core import refusals
 from dutyflow.core.errors import BadPeriodError, DutyflowError
@@ -19,7 +20,7 @@ from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
 from dutyflow.portal.deps import PortalPage, PortalScope
-from dutyflow.services import ledger, ledger_export, portal
+from dutyflow.services import drafts, ledger, ledger_export, portal
 from dutyflow.services.portal import Scope, Upload
 
 router = APIRouter(prefix="/portal")
@@ -34,12 +35,10 @@ def _missing(request: Request, pages: PortalPage, scope: Scope) -> HTMLResponse:
 
 @router.get("")
 def home(request: Request, scope: PortalScope, pages: PortalPage) -> HTMLResponse:
-    period = portal.today().strftime("%Y-%m")
-    documents = portal.documents(scope)
-    return pages(request, "home.html.j2", account=scope.account, period=period,
-                 duties=portal.duties(scope, period), answers=portal.answers(scope),
-                 unsigned=[d for d in documents if d.signed_for_at is None],
-                 today=portal.today())
+    found = portal.home(scope)
+    return pages(request, "home.html.j2", account=scope.account, home=found,
+                 period=found.period, duties=found.duties, answers=found.answers,
+                 unsigned=found.unsigned, today=portal.today())
 
 
 @router.get("/inbox")
@@ -92,12 +91,45 @@ def sign_for(request: Request, document_id: str, scope: PortalScope,
 @router.get("/cases/{case_id}")
 def answer_form(request: Request, case_id: str, scope: PortalScope,
                 pages: PortalPage) -> HTMLResponse:
-    case = portal.case_of(scope, case_id)
-    if case is None:
+    found = drafts.draft(scope, case_id)
+    if found is None:
         return _missing(request, pages, scope)
-    return pages(request, "reply.html.j2", account=scope.account, case=case,
-                 returned=portal.return_reason(scope, case_id),
+    return pages(request, "reply.html.j2", account=scope.account, case=found.case, draft=found,
+                 returned=portal.return_reason(scope, case_id), today=portal.today(),
                  limit_mb=settings.portal_upload_mb, limit_files=settings.portal_upload_files)
+
+
+@router.post("/cases/{case_id}/draft")
+async def save_answer(request: Request, case_id: str, scope: PortalScope,
+                      pages: PortalPage) -> Response:
+    """The answer form: 保存草稿 keeps it to resume later; 提交反馈 saves, then submits it
+    (once: again only after the office returns it)."""
+    here = f"/portal/cases/{quote(case_id)}"
+    if await run_in_threadpool(portal.case_of, scope, case_id) is None:
+        return _missing(request, pages, scope)
+    form = await request.form()
+    limit = settings.portal_upload_mb * 1024 * 1024
+    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
+               for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
+    items = [{"finding_id": str(form.get(f"item-{n}-id", "")),
+              "done": str(form.get(f"item-{n}-done", "")),
+              "completed_on": str(form.get(f"item-{n}-on", ""))}
+             for n in range(1, 1 + sum(1 for key in form if str(key).endswith("-id")))]
+    submitting = form.get("action") == "submit"
+    try:
+        await run_in_threadpool(lambda: drafts.save(
+            scope, case_id, measures=str(form.get("measures", "")), items=items,
+            uploads=uploads, remove=[str(v) for v in form.getlist("remove")]))
+        if submitting:
+            await run_in_threadpool(drafts.submit, scope, case_id)
+    except DutyflowError as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse(here, status_code=303)
+    if not submitting:
+        flash(request, "ok", "草稿已保存，可稍后继续填写")
+        return RedirectResponse(here, status_code=303)
+    flash(request, "ok", "整改情况反馈已提交，等待上级审核")
+    return RedirectResponse("/portal", status_code=303)
 
 
 @router.post("/cases/{case_id}/reply")

@@ -79,7 +79,8 @@ def keep_files(paths: list[Path], folder: Path) -> list[dict[str, Any]]:
 
 def record_reply(*, case_id: str, received: date, files: list[Path] | None = None,
                  note: str = "", measures: str = "", completed: bool | None = None,
-                 source: str = "cli", actor: str = "dutyflow", today: date | None = None) -> Reply:
+                 source: str = "cli", actor: str = "dutyflow", today: date | None = None,
+                 items: list[dict[str, Any]] | None = None) -> Reply:
     """Record an organization's reply to an issued measure, with its evidence files."""
     today = today or date.today()
     if received > today:
@@ -94,7 +95,8 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
                           / "replies" / case_id)
         return add_reply(session=session, case=case, actor=actor, reply=Reply(
             case_id=case_id, received_on=received, measures=measures.strip(),
-            completed=completed, note=note.strip(), files=kept, source=source))
+            completed=completed, note=note.strip(), files=kept, source=source,
+            items=list(items or [])))
 
 
 def _changed_since_seen(session: Any, case_id: str) -> ReplyError:

@@ -19,7 +19,7 @@ from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import meeting_type_names
+from dutyflow.core.vocabulary import RANKING_GROUPS, Listing, meeting_type_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import case_status
 from dutyflow.models.portal import (
@@ -33,13 +33,16 @@ from dutyflow.models.portal import (
     sign_for,
     subtree_codes,
 )
+from dutyflow.models.rankings import latest_judged_month, latest_published_places
 from dutyflow.models.tables import Case, Reply, as_utc
 from dutyflow.rules.facts import meeting_facts
-from dutyflow.rules.policy import Policy
+from dutyflow.rules.policy import DEFAULT_POLICY, Policy
+from dutyflow.rules.scoring import score_text
 from dutyflow.services.casefile import notice_path
 from dutyflow.services.evaluate import read_period_data, read_policy
 from dutyflow.services.followup import record_reply
 from dutyflow.services.reviewers import UNIT, Reviewer
+from dutyflow.services.scores import Explained, MonthScores, explained, month_scores
 from dutyflow.services.warning import _held_and_required
 
 
@@ -174,8 +177,10 @@ def answer(scope: Scope, case_id: str, *, measures: str, completed: bool | None,
             path.parent.mkdir()
             path.write_bytes(upload.content)
             paths.append(path)
+        # the office's day on both sides: after 16:00 UTC the machine's date is still yesterday
         return record_reply(case_id=case_id, received=today(), files=paths, measures=measures,
-                            completed=completed, source="portal", actor=scope.account.name)
+                            completed=completed, source="portal", actor=scope.account.name,
+                            today=today())
 
 
 @dataclass(frozen=True)
@@ -265,3 +270,107 @@ def duties(scope: Scope, period: str, *, policy: Policy | None = None) -> list[D
 
 def _name(value: object) -> str:
     return value if isinstance(value, str) else ""  # a missing cell is NaN in the records
+
+
+# ------------------------------------------------------------------------------ the home page
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A place in the last ranking communiqué the office issued (never a draft's)."""
+
+    quarter: str  # 2026年第三季度
+    group: str  # 直属党组织 / 基层党支部
+    rank: int
+    of: int  # how many its group ranked
+    score: str
+    listing: str  # 红榜 / 黄榜 / 黑榜 / 整改到位，撤榜, or ""
+    document_number: str
+
+
+@dataclass(frozen=True)
+class Side:
+    """One organization of a unit's subtree, as the unit's home page sets them side by side."""
+
+    org_code: str
+    org_name: str
+    duties_met: int
+    duties: int
+    answers_due: int
+    unsigned: int
+    score: str | None  # the latest month's, None when it was not scored
+
+    @property
+    def all_met(self) -> bool:
+        return self.duties_met == self.duties
+
+
+@dataclass(frozen=True)
+class Home:
+    period: str
+    duties: list[Duty]
+    answers: list[AnswerDue]
+    unsigned: list[InboxRow]
+    score: Explained | None  # the own organization's latest month, line by line
+    standing: Standing | None
+    sides: list[Side]  # a unit account: each organization under it; a branch: none
+
+
+def latest_scores(scope: Scope, *, policy: Policy) -> MonthScores | None:
+    """The scope's scores of the last month the rules judged (None before any was)."""
+    with session_scope() as session:
+        month = latest_judged_month(session=session)
+    return None if month is None else month_scores(period=month, policy=policy,
+                                                   codes=scope.codes)
+
+
+def standing(scope: Scope) -> Standing | None:
+    with session_scope() as session:
+        found = latest_published_places(session=session, codes=[scope.own])
+    if found is None or scope.own not in found[1]:
+        return None
+    quarter, places = found
+    entry, size = places[scope.own]
+    return Standing(Period.parse(quarter).label, RANKING_GROUPS.get(entry.group, entry.group),
+                    entry.rank, size, score_text(entry.score),
+                    Listing(entry.listing).words if entry.listing else "",
+                    entry.document_number)
+
+
+_POLICY: dict[tuple[str, int], Policy] = {}
+
+
+def current_policy() -> Policy:
+    """The policy the pages judge by, parsed again only when its file changed: a page served
+    to every branch should not read and validate the YAML on each request (~0.1 s)."""
+    path = Path(settings.policy_file or DEFAULT_POLICY)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _POLICY:
+        _POLICY.clear()
+        _POLICY[key] = read_policy(path)
+    return _POLICY[key]
+
+
+def home(scope: Scope, *, policy: Policy | None = None) -> Home:
+    """What the organization's home page shows: this month's duties and which are met, the
+    answers due, the documents not yet signed for, the latest month's score with its lines,
+    its place in the last issued ranking, and for a unit its organizations side by side."""
+    policy = policy or current_policy()
+    period = today().strftime("%Y-%m")
+    due = duties(scope, period, policy=policy)
+    waiting = answers(scope)
+    unsigned = [d for d in documents(scope) if d.signed_for_at is None]
+    month = latest_scores(scope, policy=policy)
+    sides = []
+    if scope.account.kind == UNIT:
+        for code, name in organizations(scope):
+            if code == scope.own:
+                continue
+            mine = [d for d in due if d.org_code == code]
+            score = month.scores.get(code) if month else None
+            sides.append(Side(code, name, sum(d.met for d in mine), len(mine),
+                              sum(a.case.org_code == code for a in waiting),
+                              sum(d.org_code == code for d in unsigned),
+                              score_text(score.score) if score else None))
+    return Home(period, due, waiting, unsigned,
+                explained(month, scope.own) if month else None, standing(scope), sides)

@@ -3,6 +3,7 @@ explain an organization's score line by line."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,9 +14,16 @@ from dutyflow.core.periods import Period
 from dutyflow.models.accountability import organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.rankings import judged_months
-from dutyflow.models.scores import CLOSED, month_findings, month_replies, organization_tree
+from dutyflow.models.scores import (
+    CLOSED,
+    month_findings,
+    month_replies,
+    organization_names_of,
+    organization_tree,
+    tree_around,
+)
 from dutyflow.rules.policy import Policy
-from dutyflow.rules.scoring import Ledger, Score, round_score, score_month
+from dutyflow.rules.scoring import Ledger, Score, round_score, score_month, score_text
 from dutyflow.services.shards import subtree_roots
 
 
@@ -54,7 +62,16 @@ def organization_units() -> dict[str, str]:
         return unit_of(organization_tree(session=session))
 
 
-def month_scores(*, period: str, policy: Policy) -> MonthScores:
+def _with_branches(codes: Collection[str], roots: dict[str, str]) -> set[str]:
+    """`codes` and the branches of every unit among them: a unit scores its branches' mean."""
+    wanted = set(codes)
+    return wanted | {org for org, root in roots.items() if root in wanted}
+
+
+def month_scores(*, period: str, policy: Policy,
+                 codes: Collection[str] | None = None) -> MonthScores:
+    """Every organization's score for the month; with `codes`, only theirs (and what a unit
+    among them needs: its branches), read from their own findings and replies alone."""
     p = Period.parse(period)
     if p.kind != "month":
         raise ScoreError(f"a score is monthly (月调度): give a month like 2026-10, not {period}")
@@ -62,10 +79,14 @@ def month_scores(*, period: str, policy: Policy) -> MonthScores:
         if not judged_months(session=session, months=[str(p)]):
             raise ScoreError(f"{p} has not been judged: run it first "
                              f"(`dutyflow run --period {p} --input …`)")
-        findings = month_findings(session=session, period=str(p))
-        replies = month_replies(session=session, first=p.first_day, last=p.last_day)
-        tree = organization_tree(session=session)
-        names = organization_names(session=session)
+        tree = (organization_tree(session=session) if codes is None
+                else tree_around(session=session, codes=codes))
+        wanted = None if codes is None else _with_branches(codes, unit_of(tree))
+        findings = month_findings(session=session, period=str(p), codes=wanted)
+        replies = month_replies(session=session, first=p.first_day, last=p.last_day,
+                                codes=wanted)
+        names = (organization_names(session=session) if wanted is None
+                 else organization_names_of(session=session, codes=wanted))
     ledgers: dict[str, Ledger] = {}
     for org, family, action, text, recurrence in findings:
         ledgers.setdefault(org, Ledger()).findings.append(
@@ -80,6 +101,9 @@ def month_scores(*, period: str, policy: Policy) -> MonthScores:
         if state == CLOSED:
             ledgers[org].closed.append(case)
     roots = unit_of(tree)
+    if wanted is not None:
+        tree = [row for row in tree if row[0] in wanted]
+        roots = {org: root for org, root in roots.items() if org in wanted}
     units: dict[str, list[str]] = {}
     for org, root in roots.items():
         units.setdefault(root, [])
@@ -89,10 +113,41 @@ def month_scores(*, period: str, policy: Policy) -> MonthScores:
     return MonthScores(str(p), scores, names, roots)
 
 
-def explain_score(*, org_code: str, period: str, policy: Policy) -> str:
-    month = month_scores(period=period, policy=policy)
+@dataclass(frozen=True)
+class Explained:
+    """An organization's month score line by line, as `dutyflow explain-score` prints it and
+    the portal's home page shows it: one wording for both."""
+
+    org_code: str
+    name: str
+    period: str
+    score: Score
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}（{self.org_code}）{Period.parse(self.period).label}党建工作得分"
+
+    @property
+    def figure(self) -> str:
+        return score_text(self.score.score)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.score.explain().splitlines()
+
+    def text(self) -> str:
+        return "\n".join([self.title, *self.lines])
+
+
+def explained(month: MonthScores, org_code: str) -> Explained | None:
     score = month.scores.get(org_code)
     if score is None:
+        return None
+    return Explained(org_code, month.names.get(org_code, org_code), month.period, score)
+
+
+def explain_score(*, org_code: str, period: str, policy: Policy) -> str:
+    found = explained(month_scores(period=period, policy=policy), org_code)
+    if found is None:
         raise ScoreError(f"no organization {org_code!r}; see `dutyflow scores --period {period}`")
-    name = month.names.get(org_code, org_code)
-    return f"{name}（{org_code}）{Period.parse(period).label}党建工作得分\n" + score.explain()
+    return found.text()

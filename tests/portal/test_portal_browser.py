@@ -69,7 +69,9 @@ def test_a_secretary_signs_for_a_notice_and_answers_it_on_a_phone(phone, portal_
     minutes.write_bytes(PDF)
     photo.write_bytes(PNG)
     page.fill("#measures", "召开支委会专题研究，已补开主题党日，并建立组织生活提醒制度")
-    page.select_option("#completed", "是")
+    for item in range(1, page.locator("fieldset.item").count() + 1):  # each finding: done
+        page.check(f"#item-{item}-yes")
+        page.fill(f"#item-{item}-on", "2026-09-15")
     page.set_input_files("#files", [str(minutes), str(photo)])
     page.screenshot(path=str(SCREENSHOTS / f"portal-reply-{size}.png"), full_page=True)
     page.click("#submit-reply")

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from starlette.routing import Mount
 
 from dutyflow.models.db import session_scope
-from dutyflow.models.tables import Document, DocumentReceipt, Event, Organization, Reply
+from dutyflow.models.tables import (
+    Document,
+    DocumentReceipt,
+    Event,
+    Organization,
+    Reply,
+    ReplyDraft,
+)
 from tests.desk.test_desk_security import csrf_of, log_in
 from tests.portal.conftest import MONTH, PASSWORD, token_for
 
@@ -58,10 +65,10 @@ def other_and_missing(path: str, seed, meeting: tuple[int, str]) -> list[str]:
     return [with_id(path, some_id) for some_id in (seed.their_case, NOWHERE)]
 
 
-def writes() -> tuple[int, int, int]:
+def writes() -> tuple[int, ...]:
     with session_scope() as session:
         return tuple(int(session.execute(select(func.count()).select_from(t)).scalar_one())
-                     for t in (Event, DocumentReceipt, Reply))  # type: ignore[return-value]
+                     for t in (Event, DocumentReceipt, Reply, ReplyDraft))
 
 
 def test_every_api_route_answers_another_organization_s_id_with_the_same_404(client, portal_db):
@@ -69,7 +76,9 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
     routes = api_routes(client)
     assert {p for _, p in routes} >= {"/api/documents/{document_id}/pdf",
                                       "/api/documents/{document_id}/receipt",
-                                      "/api/cases/{case_id}/replies"}
+                                      "/api/cases/{case_id}/replies",
+                                      "/api/cases/{case_id}/reply-draft",
+                                      "/api/cases/{case_id}/reply-draft/submit"}
     meeting = their_meeting(portal_db)
     before = writes()
     tried = 0
@@ -77,6 +86,9 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
         if "{" not in path:
             continue
         answers = [client.request(method, url, headers=headers,
+                                  json={"measures": "别人的整改", "items": []})
+                   if method == "PUT" else
+                   client.request(method, url, headers=headers,
                                   data={"measures": "别人的整改", "completed": "true"},
                                   files=[("files", ("a.png", PNG, "image/png"))])
                    for url in other_and_missing(path, portal_db, meeting)]
@@ -100,6 +112,7 @@ def test_every_portal_page_answers_another_organization_s_id_with_the_same_404(c
     assert {("POST", "/portal/ledger/meetings/{meeting_id}/files"),
             ("GET", "/portal/ledger/meetings/{meeting_id}/files/{sha256}")} <= set(routes)
     meeting = their_meeting(portal_db)
+    assert ("POST", "/portal/cases/{case_id}/draft") in routes
     before = writes()
     tried = 0
     for method, path in routes:
