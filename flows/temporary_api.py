@@ -7,6 +7,10 @@ here instead, before this process imports pandas, SQLAlchemy and the flows, the 
 on the other core while this one works, and this process never imports the server. It is the
 same server Prefect would start (same command, same settings, same database under
 PREFECT_HOME), stopped when the process exits.
+
+The server's own output goes to PREFECT_HOME/dutyflow-server.log, never to the terminal: under
+load its shutdown logs a cancelled in-memory consumer (`asyncio.CancelledError ...
+Consumer.run()`), which a user would read as a crash after the command's own output.
 """
 
 from __future__ import annotations
@@ -34,17 +38,32 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _spawn(port: int) -> subprocess.Popen[bytes]:
+def prefect_home() -> Path:
+    """PREFECT_HOME as Prefect reads it from the environment, without importing Prefect."""
+    return Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+
+
+def server_log() -> Path:
+    """Where the server started here writes its own output (appended, one file)."""
+    return prefect_home() / "dutyflow-server.log"
+
+
+def _spawn(port: int, **extra_env: str) -> subprocess.Popen[bytes]:
     """Prefect's own command for its temporary server (prefect.server.api.server), found
-    without importing Prefect: the server reads the same settings (environment, profile)."""
+    without importing Prefect: the server reads the same settings (environment, profile).
+    Its output goes to `server_log()`, not to the terminal of the command that started it."""
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.origin is not None
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parents[1]),
-         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
+           "PREFECT__SERVER_FINAL": "1", **extra_env}
+    log = server_log()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parents[1]),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env,
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
 
 
 def start() -> str | None:
@@ -114,6 +133,9 @@ def stop() -> None:
 
             APILogWorker.drain_all(timeout=5)
             EventsWorker.drain_all(timeout=5)
+        from dutyflow.console import quiet_shutdown
+
+        quiet_shutdown()  # what Prefect's workers still say now is about the server going
         _process.terminate()
         try:
             _process.wait(timeout=5)
