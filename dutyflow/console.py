@@ -17,7 +17,6 @@ _SHUTDOWN_NOISE = ("EventsWorker", "APILogWorker", "CancelledError", "Consumer.r
 # Prefect's queue services log under their class name (EventsWorker), not under "prefect."
 _SHUTDOWN_LOGGERS = ("prefect.events", "prefect._internal.concurrency", "prefect.logging",
                      "prefect.client", "EventsWorker", "APILogWorker", "QueueService")
-_stopping = False
 
 
 def _refusal_names() -> set[str]:
@@ -45,20 +44,14 @@ class _QuietConsole(logging.Filter):
 
 
 def _is_shutdown_noise(record: logging.LogRecord, message: str) -> bool:
-    if _stopping and record.name.startswith(_SHUTDOWN_LOGGERS):
+    from dutyflow.flows import temporary_api
+
+    if temporary_api.stopping and record.name.startswith(_SHUTDOWN_LOGGERS):
         return True
     text = message + (logging.Formatter().formatException(record.exc_info)
                       if record.exc_info else "")
     return any(n in text for n in _SHUTDOWN_NOISE) and record.name.startswith(
         ("prefect", *_SHUTDOWN_LOGGERS))
-
-
-def quiet_shutdown() -> None:
-    """From now on (the temporary server is stopping) Prefect's background services are
-    silent on the console; the server's own log keeps what the server said."""
-    global _stopping
-    _stopping = True
-    quiet_console()
 
 
 def quiet_console() -> None:

@@ -22,7 +22,8 @@ def command_env(tmp_path: Path, **extra: str) -> dict[str, str]:
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                 "DUTYFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'dutyflow.db'}",
                 "DUTYFLOW_OFFICE_FILE": str(OFFICE_FILE),
-                "DUTYFLOW_OUTPUT_DIR": str(tmp_path / "out"), **extra})
+                "DUTYFLOW_OUTPUT_DIR": str(tmp_path / "out"),
+                "DUTYFLOW_PREFECT_KEEP_SERVER": "false", **extra})
     return env
 
 
