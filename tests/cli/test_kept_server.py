@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -26,7 +27,7 @@ def gone(pid: int, within: float) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            stat = open(f"/proc/{pid}/stat").read()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except FileNotFoundError:
             return True
         if stat.rsplit(")", 1)[-1].split()[0] == "Z":
