@@ -67,7 +67,17 @@ def read_state() -> dict[str, Any] | None:
         state = json.loads(state_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return state if _alive(int(state.get("pid", 0))) else None
+    pid = int(state.get("pid", 0))
+    return state if _alive(pid) and _is_supervisor(pid) else None
+
+
+def _is_supervisor(pid: int) -> bool:
+    """The pid is still this module's supervisor (after a reboot it may be anyone's)."""
+    try:
+        return "dutyflow.flows.kept_api" in Path(f"/proc/{pid}/cmdline").read_text(
+            errors="replace")
+    except OSError:
+        return True  # no /proc: trust the pid
 
 
 def acquire(idle_minutes: float) -> tuple[str, bool]:

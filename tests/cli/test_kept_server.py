@@ -92,3 +92,35 @@ def test_the_kept_server_stops_itself_when_idle(tmp_path):
     # idle for 3 s (0.05 minutes): the supervisor, checking every half second, stops it
     assert gone(kept["pid"], within=60)
     assert state(tmp_path) is None
+
+
+def test_two_commands_starting_together_start_one_server(tmp_path):
+    env = command_env(tmp_path, **KEPT)
+    both = [subprocess.Popen([sys.executable, "-c", USE_ONCE, "10"], env=env, cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    try:
+        answers = [p.communicate(timeout=300) for p in both]
+        assert all(p.returncode == 0 for p in both), [err for _, err in answers]
+        urls, started = zip(*(out.split() for out, _ in answers), strict=True)
+        assert len(set(urls)) == 1 and sorted(started) == ["False", "True"]
+    finally:
+        stopped = dutyflow(tmp_path, "server", "stop", **KEPT)
+    assert "已停止" in stopped.stdout
+
+
+def test_a_stale_state_file_naming_another_process_is_not_used(tmp_path):
+    """After a reboot the recorded pid may be some other process: a new server starts."""
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "dutyflow-server.json").write_text(json.dumps(
+        {"url": "http://127.0.0.1:9/api", "pid": 1}))
+    env = command_env(tmp_path, **KEPT)
+    try:
+        done = subprocess.run([sys.executable, "-c", USE_ONCE, "10"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        url, started = done.stdout.split()
+        assert started == "True" and url != "http://127.0.0.1:9/api"
+    finally:
+        dutyflow(tmp_path, "server", "stop", **KEPT)
