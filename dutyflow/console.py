@@ -8,6 +8,15 @@ from dutyflow.core.errors import DutyflowError
 
 _NOISE = ("Starting temporary server", "Stopping temporary server", "View at ",
           "Beginning flow run", "Beginning subflow run")
+# What Prefect's background services (events, API logs) print while the temporary server stops
+# under load: a worker still draining, a connection refused, a cancelled consumer. The command
+# has already said what it did; these lines would read as a crash after it.
+_SHUTDOWN_NOISE = ("EventsWorker", "APILogWorker", "CancelledError", "Consumer.run",
+                   "Still processing items", "Failed to send", "ConnectError",
+                   "Connection refused", "All connection attempts failed")
+# Prefect's queue services log under their class name (EventsWorker), not under "prefect."
+_SHUTDOWN_LOGGERS = ("prefect.events", "prefect._internal.concurrency", "prefect.logging",
+                     "prefect.client", "EventsWorker", "APILogWorker", "QueueService")
 
 
 def _refusal_names() -> set[str]:
@@ -23,6 +32,8 @@ def _refusal_names() -> set[str]:
 class _QuietConsole(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if _is_shutdown_noise(record, message):
+            return False
         if message.startswith(_NOISE) or message == "Finished in state Completed()" \
                 or message.endswith("Finished in state Completed()"):
             return False
@@ -30,6 +41,17 @@ class _QuietConsole(logging.Filter):
             return False  # a refusal the user can act on: the CLI prints it once, in one line
         # Prefect repeats a task's exception as its run's and its flow's final state
         return not any(n in message for n in _refusal_names())
+
+
+def _is_shutdown_noise(record: logging.LogRecord, message: str) -> bool:
+    from dutyflow.flows import temporary_api
+
+    if temporary_api.stopping and record.name.startswith(_SHUTDOWN_LOGGERS):
+        return True
+    text = message + (logging.Formatter().formatException(record.exc_info)
+                      if record.exc_info else "")
+    return any(n in text for n in _SHUTDOWN_NOISE) and record.name.startswith(
+        ("prefect", *_SHUTDOWN_LOGGERS))
 
 
 def quiet_console() -> None:

@@ -6,7 +6,12 @@ idle, while the server process imports it again and opens its database (about 5 
 here instead, before this process imports pandas, SQLAlchemy and the flows, the server starts
 on the other core while this one works, and this process never imports the server. It is the
 same server Prefect would start (same command, same settings, same database under
-PREFECT_HOME), stopped when the process exits.
+PREFECT_HOME), stopped when the process exits; or, by default, the local one kept between
+commands (dutyflow.flows.kept_api), started by the first and reused by the next.
+
+The server's own output goes to PREFECT_HOME/dutyflow-server.log, never to the terminal: under
+load its shutdown logs a cancelled in-memory consumer (`asyncio.CancelledError ...
+Consumer.run()`), which a user would read as a crash after the command's own output.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ STARTUP_TIMEOUT_S = 120
 _stack = ExitStack()
 _process: subprocess.Popen[bytes] | None = None
 _url: str | None = None
+# True once the server is being stopped: Prefect's background services then only report the
+# server going away, which dutyflow.console keeps off the console
+stopping = False
+_kept = False  # the server is the local one kept between commands (dutyflow.flows.kept_api)
 
 
 def _free_port() -> int:
@@ -34,17 +43,32 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _spawn(port: int) -> subprocess.Popen[bytes]:
+def prefect_home() -> Path:
+    """PREFECT_HOME as Prefect reads it from the environment, without importing Prefect."""
+    return Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+
+
+def server_log() -> Path:
+    """Where the server started here writes its own output (appended, one file)."""
+    return prefect_home() / "dutyflow-server.log"
+
+
+def _spawn(port: int, **extra_env: str) -> subprocess.Popen[bytes]:
     """Prefect's own command for its temporary server (prefect.server.api.server), found
-    without importing Prefect: the server reads the same settings (environment, profile)."""
+    without importing Prefect: the server reads the same settings (environment, profile).
+    Its output goes to `server_log()`, not to the terminal of the command that started it."""
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.origin is not None
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-           "PREFECT__SERVER_FINAL": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parents[1]),
-         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env)
+           "PREFECT__SERVER_FINAL": "1", **extra_env}
+    log = server_log()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parents[1]),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "error", "--lifespan", "on"], env=env,
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
 
 
 def start() -> str | None:
@@ -52,13 +76,21 @@ def start() -> str | None:
 
     The server is spawned before this process imports Prefect (a second); if Prefect's
     settings then name an API after all (a profile, a .env file), it is stopped unused."""
-    global _process, _url
+    global _process, _url, _kept
     if _url is not None:
         return _url
     if os.environ.get("PREFECT_API_URL"):
         return None
-    port = _free_port()
-    process = _spawn(port)
+    from dutyflow.core.settings import settings as dutyflow_settings
+
+    process: subprocess.Popen[bytes] | None = None
+    if dutyflow_settings.prefect_keep_server:
+        from dutyflow.flows import kept_api
+
+        url, started = kept_api.acquire(dutyflow_settings.prefect_server_idle_minutes)
+    else:
+        port, started = _free_port(), True
+        process, url = _spawn(port), f"http://127.0.0.1:{port}/api"
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -68,12 +100,15 @@ def start() -> str | None:
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
-        process.kill()
-        process.wait()
+        if process is not None:
+            process.kill()
+            process.wait()
+        elif started:
+            kept_api.stop()
         return None
-    _process = process
+    _process, _kept = process, process is None
     atexit.register(stop)
-    _url = f"http://127.0.0.1:{port}/api"
+    _url = url
     # Heartbeats let a lasting server find runs that crashed; this one ends with the process,
     # and stopping each run's heartbeat thread waits up to a second.
     _stack.enter_context(temporary_settings(updates={PREFECT_API_URL: _url,
@@ -82,8 +117,9 @@ def start() -> str | None:
 
 
 def wait_until_ready() -> None:
-    """Block until the server started by `start` answers (nothing to wait for otherwise)."""
-    if _url is None or _process is None:
+    """Block until the server started or found by `start` answers (nothing to wait for
+    otherwise)."""
+    if _url is None:
         return
     import httpx
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
@@ -94,9 +130,12 @@ def wait_until_ready() -> None:
                                       STARTUP_TIMEOUT_S)
     with httpx.Client() as client:
         while time.monotonic() < deadline:
-            if _process.poll() is not None:
+            if _process is not None and _process.poll() is not None:
                 raise RuntimeError(f"Prefect's temporary server exited with code "
                                    f"{_process.returncode} before it answered")
+            if _kept and not _kept_alive():
+                raise RuntimeError(f"The local Prefect server stopped before it answered "
+                                   f"(its log: {server_log()})")
             with contextlib.suppress(httpx.TransportError):
                 if client.get(f"{_url}/health", timeout=2).status_code == 200:
                     return
@@ -104,9 +143,27 @@ def wait_until_ready() -> None:
     raise RuntimeError(f"Prefect's temporary server did not answer at {_url} in time")
 
 
+def _kept_alive() -> bool:
+    from dutyflow.flows import kept_api
+
+    return kept_api.alive()
+
+
 def stop() -> None:
-    """Send what Prefect still holds (logs, events), then stop the server."""
-    global _process, _url
+    """Send what Prefect still holds (logs, events), then stop the server (a kept one is
+    left running, its idle time starting now)."""
+    global _process, _url, _kept, stopping
+    if _kept:
+        from dutyflow.flows import kept_api
+
+        with contextlib.suppress(Exception):
+            from prefect.events.worker import EventsWorker
+            from prefect.logging.handlers import APILogWorker
+
+            APILogWorker.drain_all(timeout=5)
+            EventsWorker.drain_all(timeout=5)
+        kept_api.release()
+        _kept = False
     if _process is not None:
         with contextlib.suppress(Exception):
             from prefect.events.worker import EventsWorker
@@ -114,6 +171,7 @@ def stop() -> None:
 
             APILogWorker.drain_all(timeout=5)
             EventsWorker.drain_all(timeout=5)
+        stopping = True  # dutyflow.console keeps what Prefect's workers say now off the console
         _process.terminate()
         try:
             _process.wait(timeout=5)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
@@ -37,6 +36,9 @@ from dutyflow.models.tables import (
     utcnow,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 @dataclass(frozen=True)
 class StoreResult:
@@ -47,6 +49,8 @@ class StoreResult:
 
 
 def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame:
+    import pandas as pd  # here, not at the top: the read-only commands never need it
+
     values = read_columns(session, statement)
     if not values or not values[0]:
         return pd.DataFrame([], columns=columns)  # no rows: object columns, as before
@@ -118,6 +122,8 @@ def read_period_frames(*, session: Session, period: Period,
         .where(Finding.current, Finding.period != str(period)), hist_cols)
     # 催办 letters whose escalation date may fall in this period (escalate_after is at most
     # 60 working days: a quarter back covers it)
+    import pandas as pd
+
     unanswered = pd.DataFrame(unanswered_chases(
         session=session, issued_since=period.first_day - timedelta(days=120),
         issued_until=period.last_day))

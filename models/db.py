@@ -7,16 +7,17 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Table, event, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from dutyflow.core.settings import settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
@@ -55,6 +56,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -71,8 +74,32 @@ def upgrade_database(url: str | None = None) -> None:
             _upgrade(url)
 
 
+def newest_revision() -> str:
+    """The newest migration's revision id: its file name's number (0015_....py is "0015"),
+    read from the folder, so the check below needs neither Alembic nor the migrations' code."""
+    return max(p.name.split("_", 1)[0] for p in (_MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def _at_head(engine: Engine) -> bool:
+    """The database's stored revision is the newest one (no table yet: it is not)."""
+    try:
+        with engine.connect() as connection:
+            stored = connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version").scalars().all()
+    except DBAPIError:
+        return False
+    return list(stored) == [newest_revision()]
+
+
 def _upgrade(url: str) -> None:
     engine = get_engine(url)
+    # a database already at the newest revision (every command after the first) skips Alembic:
+    # importing it and reading every migration costs a read-only command more than its work
+    if _at_head(engine):
+        _upgraded.add(url)
+        return
+    from alembic import command
+
     sqlite = url.startswith("sqlite")
     with engine.connect() as connection:
         if sqlite:

@@ -26,6 +26,9 @@ def office_file() -> Iterator[Path]:
     """Every test, and every command it runs, speaks for the test office."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DUTYFLOW_OFFICE_FILE", str(OFFICE_FILE))
+        # a command the suite runs starts and stops its own Prefect server, leaving none
+        # behind (tests/cli/test_kept_server.py tests the kept one)
+        patch.setenv("DUTYFLOW_PREFECT_KEEP_SERVER", "false")
         reload_settings()
         yield OFFICE_FILE
     reload_settings()

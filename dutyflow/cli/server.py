@@ -1,4 +1,5 @@
-"""`serve`: the whole service in the foreground (Prefect server, worker, review desk)."""
+"""`serve`: the whole service in the foreground (Prefect server, worker, review desk);
+`server stop`: stop the local Prefect server the commands keep between them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,34 @@ import typer
 
 from dutyflow.cli._app import app
 from dutyflow.cli._utilities import user_errors
+
+server_app = typer.Typer(help="The local Prefect server kept between commands.",
+                         no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("stop")
+@user_errors
+def server_stop() -> None:
+    """Stop the local Prefect server that `run` and the other flow commands keep between
+    them (it also stops by itself when idle)."""
+    from dutyflow.flows import kept_api
+
+    if kept_api.stop():
+        typer.echo("本地 Prefect 服务已停止")
+    else:
+        typer.echo("本地 Prefect 服务没有在运行")
+
+
+@server_app.command("status")
+@user_errors
+def server_status() -> None:
+    """Whether the kept local Prefect server runs, and its address."""
+    from dutyflow.flows import kept_api
+
+    state = kept_api.read_state()
+    typer.echo(f"本地 Prefect 服务运行中：{state['url']}" if state
+               else "本地 Prefect 服务没有在运行")
 
 
 @app.command()

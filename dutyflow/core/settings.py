@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     desk_due_soon_working_days: int = Field(default=5, ge=0)
     # Times shown to people (the desk, `dutyflow audit`); stored times are UTC
     timezone: str = "Asia/Shanghai"
+    # With no Prefect API configured (PREFECT_API_URL), the commands that run flows share a
+    # local Prefect server kept between them (dutyflow/flows/kept_api.py), stopped after this
+    # many idle minutes or by `dutyflow server stop`; off: a server per command, as before
+    prefect_keep_server: bool = True
+    prefect_server_idle_minutes: float = Field(default=20, gt=0)
     # The process worker of `dutyflow serve`: how many flow runs it executes at once
     worker_limit: int = 4
     # A PDF view beside each issued .docx, printed by LibreOffice when it is installed

@@ -7,6 +7,7 @@ Passwords are argon2id hashes (argon2-cffi). Every checked login is written to t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -47,9 +46,23 @@ from dutyflow.models.reviewers import take_messages as read_messages
 from dutyflow.models.tables import Organization, utcnow
 
 log = logging.getLogger("dutyflow.desk.login")
-_hasher = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password
-_DUMMY_HASH = _hasher.hash("no such reviewer")
+
+
+@functools.cache
+def _hasher() -> Any:
+    """argon2's hasher, made when a password is first hashed or checked: the commands that
+    only read (they import this module through the review services) never load argon2."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong
+    password."""
+    return str(_hasher().hash("no such reviewer"))
+
 MIN_PASSWORD = 10
 
 
@@ -126,7 +139,7 @@ def add_reviewer(*, name: str, role: str, password: str | None, org_code: str | 
             raise AccountError(refusals.ACCOUNT_EXISTS.format(name=name))
         account = save_account(session=session, name=name, role=role.strip(),
                                org_code=org_code, kind=kind,
-                               password_hash=_hasher.hash(password) if password else None)
+                               password_hash=_hasher().hash(password) if password else None)
         if email is not None:
             account.email = address
         return _person(account)
@@ -369,8 +382,10 @@ def authenticate(*, name: str, password: str, address: str, guard: LoginGuard) -
     with session_scope() as session:  # every checked attempt is logged, whatever the outcome
         account = get_account(session=session, name=name)
         hashed = account.password_hash if account is not None and account.active else None
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
-            _hasher.verify(hashed or _DUMMY_HASH, password)
+            _hasher().verify(hashed or _dummy_hash(), password)
             if hashed and account is not None:
                 reviewer = _person(account)
         except (VerificationError, InvalidHashError):

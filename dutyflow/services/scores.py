@@ -7,8 +7,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.models.accountability import organization_names
@@ -24,7 +22,6 @@ from dutyflow.models.scores import (
 )
 from dutyflow.rules.policy import Policy
 from dutyflow.rules.scoring import Ledger, Score, round_score, score_month, score_text
-from dutyflow.services.shards import subtree_roots
 
 
 class ScoreError(DutyflowError):
@@ -50,11 +47,19 @@ class MonthScores:
 
 
 def unit_of(tree: list[tuple[str, str | None, str]]) -> dict[str, str]:
-    """Each organization's 直属党组织 (the top of its subtree; a unit: itself)."""
-    frame = pd.DataFrame(tree, columns=["org_code", "parent_code", "org_type"])
-    if frame.empty:
-        return {}
-    return {str(k): str(v) for k, v in subtree_roots(frame).items()}
+    """Each organization's 直属党组织 (the top of its subtree; a unit: itself), as
+    services.shards.subtree_roots finds it, in plain Python: `scores` and `ranking` answer
+    without loading pandas for a walk up a tree a few levels deep."""
+    parent = {code: up for code, up, _ in tree}
+    roots: dict[str, str] = {}
+    for code in parent:
+        root, up = code, parent[code]
+        for _ in range(32):  # the same bound as subtree_roots: a guard against cycles
+            if up is None or up not in parent:
+                break
+            root, up = up, parent[up]
+        roots[str(code)] = str(root)
+    return roots
 
 
 def organization_units() -> dict[str, str]:
