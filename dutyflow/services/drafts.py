@@ -27,7 +27,7 @@ from dutyflow.models.drafts import (
 from dutyflow.models.portal import case_in_scope
 from dutyflow.models.tables import Case, Reply, ReplyDraft
 from dutyflow.services.followup import keep_files, record_reply
-from dutyflow.services.portal import Scope, Upload, _safe_stem, check_uploads, today
+from dutyflow.services.portal import Scope, Upload, check_uploads, safe_stem, today
 
 
 class DraftRefused(DutyflowError):
@@ -151,7 +151,7 @@ def _keep_uploads(case: Case, uploads: list[Upload]) -> list[dict[str, Any]]:
     for upload, suffix in check_uploads(uploads):
         staged = folder / "incoming"
         staged.mkdir(parents=True, exist_ok=True)
-        path = staged / f"{_safe_stem(upload.name)}{suffix}"
+        path = staged / f"{safe_stem(upload.name)}{suffix}"
         path.write_bytes(upload.content)
         kept += keep_files([path], folder)
         path.unlink()
