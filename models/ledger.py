@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -15,6 +14,9 @@ from dutyflow.core.report_tables import MEETINGS
 from dutyflow.models.db import read_columns
 from dutyflow.models.documents import log_event
 from dutyflow.models.tables import IngestBatch, LedgerFile, LedgerMeeting, Meeting
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_meeting(*, session: Session, meeting: LedgerMeeting) -> LedgerMeeting:
@@ -68,6 +70,8 @@ def meetings_of_record(*, session: Session, first: date, last: date) -> pd.DataF
     and the ledger's for each organization and period no meetings workbook has rows for.
     Every reader that judges meetings (the cycle, simulate, the warning, the portal's duties)
     reads them here, so they agree."""
+    import pandas as pd  # here, not at the top: the read-only commands never need it
+
     columns = list(MEETINGS.stored_columns)
     values = read_columns(session, select(*(getattr(Meeting, c) for c in columns)).where(
         Meeting.held_on >= first, Meeting.held_on <= last))  # type: ignore[operator]
