@@ -110,10 +110,21 @@ def return_reasons(*, session: Session, case_ids: Collection[str]) -> dict[str, 
     as recorded (it ends with the new due date)."""
     rows = session.execute(select(Event.subject, Event.event, Event.note).where(
         Event.subject.in_(list(case_ids)),  # type: ignore[attr-defined]
-        Event.event.in_(("returned", "reply_received", "accepted")))  # type: ignore[attr-defined]
+        Event.event.in_(ANSWER_EVENTS))  # type: ignore[attr-defined]
         .order_by(Event.id)).all()
     last = {subject: (event, note) for subject, event, note in rows}
     return {subject: note for subject, (event, note) in last.items() if event == "returned"}
+
+
+ANSWER_EVENTS = ("reply_received", "returned", "accepted")
+
+
+def answer_record(*, session: Session, case_id: str) -> list[Event]:
+    """A case's answers and the office's word on each (收到, 退回 with its reason, 销号), in
+    order: what the organization reads of its own follow-up."""
+    return list(session.execute(select(Event).where(
+        Event.subject == case_id, Event.event.in_(ANSWER_EVENTS))  # type: ignore[attr-defined]
+        .order_by(Event.id)).scalars())
 
 
 def organization_rows(*, session: Session, codes: Collection[str]) -> list[Organization]:

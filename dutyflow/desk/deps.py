@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from dutyflow.core.calendar import HolidayFileError, calendar_warnings, local_time
 from dutyflow.core.settings import settings
@@ -54,7 +54,8 @@ class PageRenderer:
 
     def __init__(self, folder: Path = TEMPLATES) -> None:  # the portal draws its own folder
         self.env = Environment(
-            loader=FileSystemLoader(str(folder)),
+            loader=ChoiceLoader([FileSystemLoader(str(folder)),  # then the parts both share
+                                 FileSystemLoader(str(TEMPLATES.parent))]),
             autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(measure_name=measure_name, status_words=status_words,

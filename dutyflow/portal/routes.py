@@ -53,10 +53,12 @@ def document(request: Request, document_id: str, scope: PortalScope,
     row = portal.document_row(scope, document_id)
     if row is None:
         return _missing(request, pages, scope)
+    case = portal.case_of(scope, document_id)
     return pages(request, "document.html.j2", account=scope.account, row=row,
                  has_pdf=portal.document_pdf(scope, document_id) is not None,
                  has_html=portal.document_html(scope, document_id) is not None,
-                 case=portal.case_of(scope, document_id))
+                 case=case, follow=portal.follow_status(case),
+                 steps=portal.answer_steps(scope, document_id))
 
 
 @router.get("/documents/{document_id}/notice")

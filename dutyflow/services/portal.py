@@ -19,12 +19,13 @@ from dutyflow.core.calendar import local_time
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import RANKING_GROUPS, Listing, meeting_type_names
+from dutyflow.core.vocabulary import EVENT_WORDS, RANKING_GROUPS, Listing, meeting_type_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import case_status
 from dutyflow.models.portal import (
     InboxRow,
     addressed_document,
+    answer_record,
     answers_due,
     case_in_scope,
     inbox,
@@ -213,6 +214,29 @@ def organizations(scope: Scope) -> list[tuple[str, str]]:
         rows = [(o.org_code, o.org_name)
                 for o in organization_rows(session=session, codes=scope.codes)]
     return sorted(rows, key=lambda row: (row[0] != scope.own, row[0]))
+
+
+@dataclass(frozen=True)
+class AnswerStep:
+    at: datetime
+    what: str  # 收到整改反馈, 反馈退回, 反馈通过，销号
+    who: str
+    note: str
+
+
+def answer_steps(scope: Scope, case_id: str) -> list[AnswerStep]:
+    """The case's answers and the office's decisions on them, for its organization to read
+    (nothing of a case outside the scope)."""
+    with session_scope() as session:
+        if case_in_scope(session=session, case_id=case_id, codes=scope.codes) is None:
+            return []
+        return [AnswerStep(e.at, EVENT_WORDS.get(e.event, e.event), e.actor, e.note)
+                for e in answer_record(session=session, case_id=case_id)]
+
+
+def follow_status(case: Case | None) -> str | None:
+    """Where an issued case's answer stands today (awaiting_reply, overdue, closed)."""
+    return None if case is None or not case.follow_up else case_status(case, today())
 
 
 def case_of(scope: Scope, case_id: str) -> Case | None:

@@ -19,7 +19,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def fits(page) -> None:
-    """Nothing wider than the window: no sideways scrolling."""
+    """Nothing wider than the window: no sideways scrolling (read once a navigation a click
+    started has loaded its page)."""
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], (page.url, width)
 
