@@ -3,6 +3,7 @@ ids are deterministic, unchanged actions are left alone, vanished ones are withd
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,17 @@ def settle_cutoff(period: Period, settle_working_days: int) -> date:
         if is_working_day(day):
             left -= 1
     return day
+
+
+def read_meeting_frames(*, session: Session, period: Period, codes: Collection[str],
+                        meetings_since: date) -> dict[str, Any]:
+    """The organizations `codes` and the meetings they held since `meetings_since`: what
+    their meeting duties are judged from, without the rest of the period's data."""
+    codes = list(codes)
+    return {"organizations": _table_frame(session, Organization, ORGANIZATIONS,
+                                          Organization.org_code.in_(codes)),  # type: ignore[attr-defined]
+            "meetings": meetings_of_record(session=session, first=meetings_since,
+                                           last=period.last_day, codes=codes)}
 
 
 def read_period_frames(*, session: Session, period: Period,

@@ -48,13 +48,18 @@ def _covered(session: Session, codes: Collection[str]) -> dict[str, list[tuple[d
     return spans
 
 
-def ledger_rows(*, session: Session, first: date, last: date) -> list[dict[str, Any]]:
+def ledger_rows(*, session: Session, first: date, last: date,
+                codes: Collection[str] | None = None) -> list[dict[str, Any]]:
     """The ledger's meetings held between the two days that count: one row per type (as a
     workbook row naming several types is cleaned), leaving out an organization's entries in
-    a period a meetings workbook has its rows for (that workbook is the source there)."""
-    entries = list(session.execute(select(LedgerMeeting).where(
+    a period a meetings workbook has its rows for (that workbook is the source there).
+    `codes`: these organizations' only (default: all)."""
+    query = select(LedgerMeeting).where(
         LedgerMeeting.held_on >= first, LedgerMeeting.held_on <= last)
-        .order_by(LedgerMeeting.held_on, LedgerMeeting.id)).scalars())
+    if codes is not None:
+        query = query.where(LedgerMeeting.org_code.in_(list(codes)))  # type: ignore[attr-defined]
+    entries = list(session.execute(
+        query.order_by(LedgerMeeting.held_on, LedgerMeeting.id)).scalars())
     if not entries:
         return []
     covered = _covered(session, {m.org_code for m in entries})
@@ -65,19 +70,24 @@ def ledger_rows(*, session: Session, first: date, last: date) -> list[dict[str, 
             for kind in m.meeting_types]
 
 
-def meetings_of_record(*, session: Session, first: date, last: date) -> pd.DataFrame:
+def meetings_of_record(*, session: Session, first: date, last: date,
+                       codes: Collection[str] | None = None) -> pd.DataFrame:
     """The meetings held between the two days the cycle judges: the loaded workbooks' rows,
     and the ledger's for each organization and period no meetings workbook has rows for.
     Every reader that judges meetings (the cycle, simulate, the warning, the portal's duties)
-    reads them here, so they agree."""
+    reads them here, so they agree. `codes`: these organizations' only (the portal reads an
+    account's own, not a province's)."""
     import pandas as pd  # here, not at the top: the read-only commands never need it
 
     columns = list(MEETINGS.stored_columns)
-    values = read_columns(session, select(*(getattr(Meeting, c) for c in columns)).where(
-        Meeting.held_on >= first, Meeting.held_on <= last))  # type: ignore[operator]
+    query = select(*(getattr(Meeting, c) for c in columns)).where(
+        Meeting.held_on >= first, Meeting.held_on <= last)  # type: ignore[operator]
+    if codes is not None:
+        query = query.where(Meeting.org_code.in_(list(codes)))  # type: ignore[attr-defined]
+    values = read_columns(session, query)
     workbook = (pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns)
                 if values and values[0] else pd.DataFrame([], columns=columns))
-    ledger = ledger_rows(session=session, first=first, last=last)
+    ledger = ledger_rows(session=session, first=first, last=last, codes=codes)
     if not ledger:
         return workbook
     extra = pd.DataFrame(ledger, columns=columns)

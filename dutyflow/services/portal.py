@@ -20,6 +20,7 @@ from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import EVENT_WORDS, RANKING_GROUPS, Listing, meeting_type_names
+from dutyflow.models.accountability import read_meeting_frames
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import case_status
 from dutyflow.models.portal import (
@@ -36,11 +37,11 @@ from dutyflow.models.portal import (
 )
 from dutyflow.models.rankings import latest_judged_month, latest_published_places
 from dutyflow.models.tables import Case, Reply, as_utc
-from dutyflow.rules.facts import meeting_facts
+from dutyflow.rules.facts import HISTORY_COLUMNS, PeriodData, meeting_facts, meetings_since
 from dutyflow.rules.policy import DEFAULT_POLICY, Policy
 from dutyflow.rules.scoring import score_text
 from dutyflow.services.casefile import notice_path
-from dutyflow.services.evaluate import read_period_data, read_policy
+from dutyflow.services.evaluate import read_policy
 from dutyflow.services.followup import record_reply
 from dutyflow.services.reviewers import UNIT, Reviewer
 from dutyflow.services.scores import Explained, MonthScores, explained, month_scores
@@ -267,16 +268,17 @@ def duties(scope: Scope, period: str, *, policy: Policy | None = None) -> list[D
     from what is stored."""
     p = Period.parse(period)
     policy = policy or read_policy(None)
-    with session_scope() as session:
-        data = read_period_data(session=session, policy=policy, period=p)
-    orgs = data.organizations[data.organizations["org_code"].isin(scope.codes)]
+    with session_scope() as session:  # the account's organizations only, never the province's
+        frames = read_meeting_frames(session=session, period=p, codes=scope.codes,
+                                     meetings_since=meetings_since(policy, p))
+    orgs = frames["organizations"]
     if orgs.empty:
         return []
-    meetings = data.meetings[data.meetings["org_code"].isin(scope.codes)]
-    facts = meeting_facts(policy, type(data)(period=p, organizations=orgs, meetings=meetings,
+    facts = meeting_facts(policy, PeriodData(period=p, organizations=orgs,
+                                             meetings=frames["meetings"],
                                              rectifications=pd.DataFrame(),
                                              assessments=pd.DataFrame(),
-                                             history=data.history))
+                                             history=pd.DataFrame(columns=HISTORY_COLUMNS)))
     if facts.empty:
         return []
     names = dict(zip(orgs["org_code"], orgs["org_name"], strict=True))
