@@ -1,8 +1,8 @@
-"""The issue's "done when", as a new branch secretary lives it on a phone (390 px, real headless
-Chromium) while the office works at its desk (1280 px): log in and see what is due, record a
-主题党日 with its minutes, sign for the 提醒函, answer it with evidence, read the office's
-return and the new due date, answer again, see the case closed; then November's cycle, run
-with no spreadsheet at all, judges the branch from its ledger."""
+"""The issue's "done when", as a new branch secretary lives it on a phone (390 px, real
+headless Chromium; and at an office PC's 1280) while the office works at its desk: log in and
+see what is due, record a 主题党日 with its minutes, sign for the 提醒函, answer it with
+evidence, read the office's return and the new due date, answer again, see the case closed;
+then November's cycle, run with no spreadsheet at all, judges the branch from its ledger."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from dutyflow.models.db import session_scope
@@ -63,12 +64,15 @@ def judged_meetings(org_code: str) -> set[str]:
             Finding.family == "meeting")).scalars()) & MONTHLY
 
 
+@pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"])
 def test_a_new_secretary_s_month_on_a_phone_while_the_office_reviews_at_the_desk(
-        browser, portal_url, portal_db, tmp_path: Path):
+        browser, portal_url, portal_db, tmp_path: Path, width: int):
     SCREENSHOTS.mkdir(exist_ok=True)
     mine, case = portal_db.mine, portal_db.my_case
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                is_mobile=True, has_touch=True, device_scale_factor=2)
+    mobile = width < 800
+    phone = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN",
+                                is_mobile=mobile, has_touch=mobile,
+                                device_scale_factor=2 if mobile else 1)
     office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     for context in (phone, office):
         context.set_default_timeout(15000)
@@ -94,13 +98,13 @@ def test_a_new_secretary_s_month_on_a_phone_while_the_office_reviews_at_the_desk
         record(page, types=["committee_meeting"], held_on="2026-11-05", attendees="5",
                topic="研究部署整改工作")
         fits(page)
-        page.screenshot(path=str(SCREENSHOTS / "walkthrough-ledger-390.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"walkthrough-ledger-{width}.png"), full_page=True)
 
         # the 提醒函: opened, signed for, answered with two files
         page.click("header nav >> text=收文")
         page.click(f"#inbox a[href$='{case}']")
         frame = page.locator("#notice").bounding_box()  # the A4 page scaled to the phone
-        assert frame["x"] >= 0 and frame["x"] + frame["width"] <= 390, frame
+        assert frame["x"] >= 0 and frame["x"] + frame["width"] <= width, frame
         page.click("#sign-for")
         assert "已签收" in page.locator("#signed").inner_text()
         page.click("#answer")
@@ -150,7 +154,7 @@ def test_a_new_secretary_s_month_on_a_phone_while_the_office_reviews_at_the_desk
         assert f"缺少会议签到表（重新反馈期限 {new_due}）" in steps[1]
         assert "#answer" not in page.content() and page.locator("#answer").count() == 0
         fits(page)
-        page.screenshot(path=str(SCREENSHOTS / "walkthrough-closed-390.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"walkthrough-closed-{width}.png"), full_page=True)
         page.goto(f"{portal_url}/portal")
         assert page.locator("#answers li").count() == 0
     finally:
