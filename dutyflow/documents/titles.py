@@ -52,10 +52,26 @@ def _segmenter() -> jieba.Tokenizer:
     return segmenter
 
 
-def _whole(title: str, names: tuple[str, ...]) -> re.Pattern[str]:
-    fitting = sorted((n for n in names if n and width(n) <= LINE_CHARS and n in title),
+def _kept(title: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """The spans kept whole, leftmost first: each of `names` that fits a line (the longest
+    where two start together), else a date, number, document number or Latin word. Found by
+    plain search, not a pattern compiled per title (that cost more than the segmenting)."""
+    fitting = sorted((n for n in set(names) if n and width(n) <= LINE_CHARS and n in title),
                      key=len, reverse=True)
-    return re.compile("|".join([*map(re.escape, fitting), KEEP_WHOLE.pattern]))
+    at = 0
+    while True:
+        best: tuple[int, int] | None = None
+        for name in fitting:
+            start = title.find(name, at)
+            if start >= 0 and (best is None or start < best[0]):
+                best = (start, start + len(name))
+        kept = KEEP_WHOLE.search(title, at)
+        if kept and (best is None or kept.start() < best[0]):
+            best = kept.span()
+        if best is None:
+            return
+        yield best
+        at = best[1]
 
 
 def words(title: str, names: tuple[str, ...] = ()) -> list[str]:
@@ -63,10 +79,10 @@ def words(title: str, names: tuple[str, ...] = ()) -> list[str]:
     organizations the document is about) kept whole."""
     pieces: list[str] = []
     at = 0
-    for kept in _whole(title, names).finditer(title):
-        pieces += _segmenter().lcut(title[at:kept.start()], HMM=True) if kept.start() > at else []
-        pieces.append(kept.group())
-        at = kept.end()
+    for start, end in _kept(title, names):
+        pieces += _segmenter().lcut(title[at:start], HMM=True) if start > at else []
+        pieces.append(title[start:end])
+        at = end
     if at < len(title):
         pieces += _segmenter().lcut(title[at:], HMM=True)
     return [p for p in pieces if p]
