@@ -8,12 +8,14 @@ import pandas as pd
 
 from dutyflow.core.settings import reload_settings, settings
 from dutyflow.flows.cycle import run_cycle
+from dutyflow.flows.runners import shard_count
 from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Finding
 from dutyflow.services.shards import assign_shards, subtree_roots
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples"
 
 
 def outcome() -> dict:
@@ -65,3 +67,23 @@ def test_dask_shards_give_the_same_findings_actions_and_drafts_as_one_process(tm
     assert one == 1 and many == 4
     assert sharded == single
     assert single["actions"] and single["findings"]
+
+
+def test_an_existing_cluster_gets_two_shards_per_worker_thread_it_reports(monkeypatch):
+    class Client:
+        def nthreads(self) -> dict[str, int]:
+            return {f"tcp://10.0.0.{i}:4000": 2 for i in range(32)}  # 32 workers, 2 threads
+
+    class Runner:
+        client = Client()
+
+    monkeypatch.setenv("DUTYFLOW_DASK_ADDRESS", "tcp://scheduler.example:8786")
+    reload_settings()
+    try:
+        assert shard_count(Runner()) == 128
+        monkeypatch.setenv("DUTYFLOW_SHARDS", "10")
+        reload_settings()
+        assert shard_count(Runner()) == 10  # the setting, when given, wins
+    finally:
+        monkeypatch.undo()
+        reload_settings()
