@@ -27,6 +27,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 import statistics
 import sys
 import tempfile
@@ -388,17 +389,20 @@ def main(argv: list[str] | None = None) -> int:
     args.at = [int(w) for w in args.at.split(",") if w]
     folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     print(f"load average at start: {os.getloadavg()}", flush=True)
-    if args.postgresql:
-        from dutyflow.server import ensure_database
+    try:
+        if args.postgresql:
+            from dutyflow.server import ensure_database
 
-        database = f"{args.postgresql}/bench_scale_{os.getpid()}"
-        ensure_database(database)
-        try:
-            results = measure(args, database, folder)
-        finally:
-            drop_database(database)
-    else:
-        results = measure(args, f"sqlite:///{folder / 'bench.db'}", folder)
+            database = f"{args.postgresql}/bench_scale_{os.getpid()}"
+            ensure_database(database)
+            try:
+                results = measure(args, database, folder)
+            finally:
+                drop_database(database)
+        else:
+            results = measure(args, f"sqlite:///{folder / 'bench.db'}", folder)
+    finally:  # the input and every shard's drafts: hundreds of MB at 10,000 branches
+        shutil.rmtree(folder, ignore_errors=True)
     results["config"] = {"orgs": args.orgs, "shards": args.shards, "database":
                          "postgresql" if args.postgresql else "sqlite"}
     Path(args.json_out).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
