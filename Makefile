@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install demo test lint bench bench-big bench-desk bench-portal clean
+.PHONY: install demo test lint bench bench-big bench-desk bench-portal bench-scale clean
 
 $(STAMP): constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,12 @@ bench-desk: install
 bench-portal: install
 	$(BIN)/python -m bench.portal_scale --organizations $${ORGS:-20000}
 	$(BIN)/python -m bench.portal_scale --organizations $${ORGS:-20000} --postgresql
+
+# The scaling model's inputs (issue 29): the serial part, each shard, Dask's overhead on 1 and 2
+# workers and PostgreSQL's COPY ceiling at 10,000 branches, then the model's predictions for
+# 5,000,000 organizations on 16, 64 and 256 workers (a few minutes; a scratch PostgreSQL database)
+bench-scale: install
+	$(BIN)/python -m bench.scale_model --orgs $${ORGS:-10000} --postgresql --json-out bench-scale.json
 
 # The province-scale benchmark (minutes; prints the per-stage table, writes bench-results.json)
 bench: install

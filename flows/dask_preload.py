@@ -1,4 +1,5 @@
-"""Loaded by each Dask worker of a LocalCluster as it starts (Dask's `preload`).
+"""Loaded by each Dask worker of a LocalCluster as it starts (Dask's `preload`); the workers
+of an existing cluster take it as `dask worker ADDRESS --preload dutyflow.flows.dask_preload`.
 
 The shard tasks' modules (pandas, durable-rules, Prefect's task engine, the document writers
 and their templates) take seconds to import; a worker that imports them as its cluster starts,

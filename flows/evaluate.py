@@ -54,7 +54,7 @@ def evaluate_period(period: str, policy_path: Path | None, runner: Any) -> Evalu
     """The evaluation's tasks, in the calling flow run; shards are judged on `runner`."""
     logger = get_run_logger()
     policy = read_policy(policy_path)
-    shards = build_period_facts(policy, period, shard_count())
+    shards = build_period_facts(policy, period, shard_count(runner))
     futures = runner.map(judge_shard, {"policy": unmapped(policy), "period": unmapped(period),
                                        "facts": shards})
     findings, actions = evaluate.decide_cases(policy, period, [f.result() for f in futures])

@@ -56,7 +56,7 @@ def draft_chase_letters(period: str, on: date, policy_path: Path | None = None) 
 def render_period(period: str, on: date, runner: Any) -> int:
     """The drafting's tasks, in the calling flow run; shards are rendered on `runner`."""
     check_templates()
-    shards = plan_drafts(period, shard_count(), on)
+    shards = plan_drafts(period, shard_count(runner), on)
     total = sum(len(shard) for shard in shards)
     if not total:
         return 0

@@ -12,11 +12,19 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from dutyflow.core.settings import settings
 
 
-def shard_count() -> int:
+def shard_count(runner: Any = None) -> int:
+    """Shards for a sharded stage: `shards` when set; else two per worker thread of the
+    cluster `runner` is connected to (an existing cluster of 64 workers gets 128 shards, not a
+    fixed handful), two per LocalCluster worker, or one without Dask."""
     if settings.shards > 0:
         return settings.shards
-    if settings.dask_address or settings.dask_workers > 0:
-        return 2 * max(1, settings.dask_workers or 2)
+    if settings.dask_address:
+        threads = 0
+        if runner is not None and hasattr(runner, "client"):
+            threads = sum(runner.client.nthreads().values())
+        return 2 * max(1, threads or settings.dask_workers or 2)
+    if settings.dask_workers > 0:
+        return 2 * settings.dask_workers
     return 1
 
 
