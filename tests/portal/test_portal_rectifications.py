@@ -148,3 +148,11 @@ def test_the_page_lists_the_month_s_workbook_items_beside_the_ledger_s(client, p
     assert "报表载入" in page
     # a workbook covers the branch in August: its rows are judged then, not the ledger's
     assert "台账登记（本月以报表为准）" in page
+
+
+def test_an_item_for_another_organization_is_a_404_and_nothing_is_kept(client, portal_db):
+    token = signed_in(client)
+    refused = client.post("/portal/ledger/rectifications",
+                          data={"csrf": token, **ITEM, "org_code": portal_db.theirs})
+    assert refused.status_code == 404 and "没有找到该内容，或不属于本组织" in refused.text
+    assert items() == [] and events("ledger_rectification_recorded") == []
