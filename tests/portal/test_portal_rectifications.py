@@ -156,3 +156,26 @@ def test_an_item_for_another_organization_is_a_404_and_nothing_is_kept(client, p
                           data={"csrf": token, **ITEM, "org_code": portal_db.theirs})
     assert refused.status_code == 404 and "没有找到该内容，或不属于本组织" in refused.text
     assert items() == [] and events("ledger_rectification_recorded") == []
+
+
+def test_the_api_keeps_items_as_the_page_does(client, portal_db):
+    from tests.portal.conftest import token_for
+
+    headers = token_for("一支部书记")
+    refused = client.post("/api/ledger/rectifications", headers=headers,
+                          json={**ITEM, "completed_on": "2026-08-20", "status": "done"})
+    assert refused.status_code == 422
+    assert refused.json() == {"detail": "完成日期2026-08-20早于发现日期2026-09-01"}
+    made = client.post("/api/ledger/rectifications", headers=headers, json=ITEM)
+    assert made.status_code == 201, made.text
+    item_id = made.json()["id"]
+    updated = client.post(f"/api/ledger/rectifications/{item_id}", headers=headers,
+                          data={"status": "已整改", "completed_on": "2026-10-20"},
+                          files=[("files", ("整改报告.pdf", PDF, "application/pdf"))])
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["status"], updated.json()["completed_on"]) == ("done", "2026-10-20")
+    listed = client.get("/api/ledger/rectifications?period=2026-10", headers=headers).json()
+    assert [(r["id"], r["item_id"], [f["name"] for f in r["evidence"]]) for r in listed] == [
+        (item_id, "XC-2026-07", ["整改报告.pdf"])]
+    assert client.get("/api/ledger/rectifications?period=2026-10",
+                      headers=token_for("他支部书记")).json() == []

@@ -103,7 +103,7 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
                                       "/api/cases/{case_id}/replies",
                                       "/api/cases/{case_id}/reply-draft",
                                       "/api/cases/{case_id}/reply-draft/submit"}
-    meeting = their_meeting(portal_db)
+    meeting, item = their_meeting(portal_db), their_item(portal_db)
     before = writes()
     tried = 0
     for method, path in routes:
@@ -113,13 +113,15 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
                                   json={"measures": "别人的整改", "items": []})
                    if method == "PUT" else
                    client.request(method, url, headers=headers,
-                                  data={"measures": "别人的整改", "completed": "true"},
+                                  data={"measures": "别人的整改", "completed": "true",
+                                        "status": "已整改", "completed_on": "2026-10-01"},
                                   files=[("files", ("a.png", PNG, "image/png"))])
-                   for url in other_and_missing(path, portal_db, meeting)]
+                   for url in other_and_missing(path, portal_db, meeting, item)]
         assert [a.status_code for a in answers] == [404, 404], path
         assert answers[0].json() == answers[1].json() == {"detail": "没有找到该内容，或不属于本组织"}
         tried += 1
-    assert "/api/ledger/meetings/{meeting_id}/files" in {p for _, p in routes}
+    assert {"/api/ledger/meetings/{meeting_id}/files",
+            "/api/ledger/rectifications/{rectification_id}"} <= {p for _, p in routes}
     assert tried == sum("{" in p for _, p in routes) and writes() == before
     listed = client.get("/api/documents", headers=headers).json()
     assert portal_db.their_case not in {d["id"] for d in listed}
