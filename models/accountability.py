@@ -16,14 +16,17 @@ from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import (
     ASSESSMENTS,
     ORGANIZATIONS,
-    RECTIFICATIONS,
     TableSpec,
 )
 from dutyflow.core.vocabulary import REVIEWABLE, DocumentStatus, FollowUp
 from dutyflow.models.chases import unanswered_chases
 from dutyflow.models.db import bulk_insert, read_columns
 from dutyflow.models.documents import log_events
-from dutyflow.models.ledger import ledger_reported, meetings_of_record
+from dutyflow.models.ledger import (
+    ledger_reported,
+    meetings_of_record,
+    rectifications_of_record,
+)
 from dutyflow.models.tables import (
     Assessment,
     Case,
@@ -33,7 +36,6 @@ from dutyflow.models.tables import (
     Finding,
     IngestBatch,
     Organization,
-    Rectification,
     utcnow,
 )
 
@@ -97,8 +99,7 @@ def read_period_frames(*, session: Session, period: Period,
     orgs = _table_frame(session, Organization, ORGANIZATIONS)
     since = meetings_since or period.containing("year").first_day
     meetings = meetings_of_record(session=session, first=since, last=period.last_day)
-    rects = _table_frame(session, Rectification, RECTIFICATIONS,
-                         Rectification.period == str(period))
+    rects = rectifications_of_record(session=session, period=period)
     assessments = _table_frame(session, Assessment, ASSESSMENTS,
                                Assessment.period == str(period))
     # a measure was taken on a finding when its notice was actually issued (sent) by the end

@@ -1,4 +1,5 @@
-"""Data access for the e-ledger (三会一课台账): meetings recorded as they happen."""
+"""Data access for the e-ledger: meetings recorded as they happen (三会一课台账), and
+rectification items kept up to date (整改台账)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dutyflow.core.periods import Period
-from dutyflow.core.report_tables import MEETINGS
+from dutyflow.core.report_tables import MEETINGS, RECTIFICATIONS
+from dutyflow.core.vocabulary import DONE_ITEM_STATUSES
 from dutyflow.models.db import read_columns
 from dutyflow.models.documents import log_event
-from dutyflow.models.tables import IngestBatch, LedgerFile, LedgerMeeting, Meeting
+from dutyflow.models.tables import (
+    IngestBatch,
+    LedgerFile,
+    LedgerMeeting,
+    LedgerRectification,
+    Meeting,
+    Rectification,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,3 +164,111 @@ def file_in_scope(*, session: Session, meeting_id: int, sha256: str,
         return None
     return session.execute(select(LedgerFile).where(
         LedgerFile.meeting_id == meeting_id, LedgerFile.sha256 == sha256)).scalars().first()
+
+
+# ------------------------------------------------------------------------------ rectifications
+
+
+def add_rectification(*, session: Session, item: LedgerRectification) -> LedgerRectification:
+    session.add(item)
+    session.flush()
+    log_event(session=session, subject=f"ledger-rectification-{item.id}",
+              period=item.recorded_at.strftime("%Y-%m"), event="ledger_rectification_recorded",
+              actor=item.recorded_by,
+              note=f"{item.org_code} {item.item_id} {item.status} {item.deadline}")
+    return item
+
+
+def update_rectification(*, session: Session, item: LedgerRectification, actor: str,
+                         note: str) -> LedgerRectification:
+    session.add(item)
+    session.flush()
+    log_event(session=session, subject=f"ledger-rectification-{item.id}",
+              period=item.updated_at.strftime("%Y-%m"), event="ledger_rectification_updated",
+              actor=actor, note=f"{item.org_code} {item.item_id} {note}")
+    return item
+
+
+def item_id_taken(*, session: Session, item_id: str) -> bool:
+    return session.execute(select(LedgerRectification.id).where(
+        LedgerRectification.item_id == item_id).limit(1)).first() is not None
+
+
+def rectification_in_scope(*, session: Session, rectification_id: int,
+                           codes: Collection[str]) -> LedgerRectification | None:
+    """The item when it is one of these organizations' (else None: it does not exist)."""
+    item = session.get(LedgerRectification, rectification_id)
+    return item if item is not None and item.org_code in codes else None
+
+
+def rectifications_of(*, session: Session, codes: Collection[str] | None
+                      ) -> list[LedgerRectification]:
+    """The ledger's items of these organizations (all when None), by deadline."""
+    statement = select(LedgerRectification)
+    if codes is not None:
+        statement = statement.where(
+            LedgerRectification.org_code.in_(list(codes)))  # type: ignore[attr-defined]
+    return list(session.execute(statement.order_by(
+        LedgerRectification.deadline, LedgerRectification.id)).scalars())
+
+
+def workbook_rectifications(*, session: Session, codes: Collection[str], period: str
+                            ) -> list[Rectification]:
+    """The rows a loaded rectifications workbook has for these organizations in the period."""
+    return list(session.execute(select(Rectification).where(
+        Rectification.period == period,
+        Rectification.org_code.in_(list(codes)))  # type: ignore[attr-defined]
+        .order_by(Rectification.deadline, Rectification.id)).scalars())
+
+
+def as_of(item: LedgerRectification, period: Period) -> dict[str, Any] | None:
+    """The item as a rectifications row at the period's end (stored columns), or None when it
+    was found after it. Completed after the period's end, it was still in progress then (a
+    workbook for that period could not date it later either)."""
+    if item.found_on is not None and item.found_on > period.last_day:
+        return None
+    row = {c: getattr(item, c) for c in RECTIFICATIONS.stored_columns}
+    if item.completed_on is not None and item.completed_on > period.last_day:
+        row["completed_on"] = None
+        if item.status in DONE_ITEM_STATUSES:
+            row["status"] = "in_progress"
+    return row
+
+
+def ledger_rectification_rows(*, session: Session, period: Period) -> list[dict[str, Any]]:
+    """The ledger's items as the period's rectifications rows, leaving out an organization's
+    items in a period a rectifications workbook has its rows for (that workbook is the source
+    there), and an item whose number such a workbook already gives."""
+    items = rectifications_of(session=session, codes=None)
+    if not items:
+        return []
+    covered = set(session.execute(select(Rectification.org_code).where(
+        Rectification.period == str(period)).distinct()).scalars())
+    numbers = set(session.execute(select(Rectification.item_id).where(
+        Rectification.period == str(period))).scalars())
+    rows = []
+    for item in items:
+        if item.org_code in covered or item.item_id in numbers:
+            continue
+        row = as_of(item, period)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def rectifications_of_record(*, session: Session, period: Period) -> pd.DataFrame:
+    """The rectification items the cycle judges for the period: the loaded workbooks' rows,
+    and the ledger's for each organization no rectifications workbook has rows for in the
+    period. Every reader that judges rectifications reads them here."""
+    import pandas as pd  # here, not at the top: the read-only commands never need it
+
+    columns = list(RECTIFICATIONS.stored_columns)
+    values = read_columns(session, select(*(getattr(Rectification, c) for c in columns)).where(
+        Rectification.period == str(period)))
+    workbook = (pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns)
+                if values and values[0] else pd.DataFrame([], columns=columns))
+    ledger = ledger_rectification_rows(session=session, period=period)
+    if not ledger:
+        return workbook
+    extra = pd.DataFrame(ledger, columns=columns)
+    return extra if workbook.empty else pd.concat([workbook, extra], ignore_index=True)

@@ -100,6 +100,7 @@ class Rectification(SQLModel, table=True):
     extended_to: date | None = None  # 延期至: an approved extension of the deadline
     source: str | None = Field(default=None, max_length=50)  # 问题来源: 巡察 / 督查 / ...
     responsible: str | None = Field(default=None, max_length=100)  # 整改责任人
+    found_on: date | None = None  # 发现日期: when the problem was found
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     batch_id: int = Field(foreign_key="ingest_batch.id")
 
@@ -394,6 +395,35 @@ class LedgerMeeting(SQLModel, table=True):
     topic: str = ""
     recorded_by: str = Field(max_length=100)
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class LedgerRectification(SQLModel, table=True):
+    """A rectification item an organization keeps in its e-ledger (整改台账, the portal): the
+    rectifications table's columns (core.report_tables.RECTIFICATIONS), its status, completion
+    date and evidence brought up to date as the work goes on. The cycle reads these beside the
+    workbooks' rows (models.ledger.rectifications_of_record: one source per organization and
+    period)."""
+
+    __tablename__ = "ledger_rectification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(max_length=64, unique=True)
+    org_code: str = Field(max_length=64, foreign_key="organization.org_code", index=True)
+    description: str
+    deadline: date
+    status: str = Field(max_length=16)  # open / in_progress / done / closed
+    completed_on: date | None = None
+    extended_to: date | None = None
+    source: str | None = Field(default=None, max_length=50)
+    responsible: str | None = Field(default=None, max_length=100)
+    found_on: date | None = None
+    # 佐证材料: [{name, sha256, path, added_by}], kept under the content hash as answers' are
+    evidence: list[dict[str, Any]] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False))
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(default="", max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class DocumentReceipt(SQLModel, table=True):

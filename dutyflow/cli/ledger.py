@@ -23,9 +23,10 @@ def export(period: Period,
                "--output", "-o", help="The workbook to write (.xlsx).")],
            org: Annotated[str | None, typer.Option(
                "--org", help="Only this organization and those under it.")] = None) -> None:
-    """Write the period's ledger meetings as a meetings workbook the ingest reads (the same
-    sheet and headers), so an office can work on it in Excel."""
+    """Write the period's ledger (meetings, and rectification items when it keeps any) as a
+    workbook the ingest reads (the same sheets and headers), so an office can work on it in
+    Excel."""
     from dutyflow.services.ledger_export import export_ledger
 
     written = export_ledger(period=period_key(period), output=output, org=org)
-    typer.echo(f"已导出 {written} 次组织生活到 {output}")
+    typer.echo(f"已导出 {written.words()}到 {output}")

@@ -46,6 +46,9 @@ LEDGER_TOO_MANY = "{field} {value} 超过该组织{what} {limit}"
 LEDGER_TOO_LONG = "{field}不能超过{limit}个字"
 LEDGER_NO_FILES = "请选择要上传的会议记录或签到表文件"
 LEDGER_FILE_KIND = "文件类别“{value}”不存在，应为：{choices}"
+LEDGER_BAD_CELL = "{field}{reason}"  # the ingest's reason for the cell, after its header
+LEDGER_CHOICES = "，应为：{choices}"
+LEDGER_ITEM_TAKEN = "{field}“{value}”已在整改台账中，请更新该问题，或另行编号"
 BAD_PERIOD = "期间“{period}”无法识别，应写作如2026-10（月）或2026（年度）"
 
 # ----------------------------------------------------------------------------- decisions

@@ -191,6 +191,8 @@ RECTIFICATIONS = TableSpec(
         ColumnSpec("source", ("问题来源", "来源"), required=False, max_length=50),
         ColumnSpec("responsible", ("整改责任人", "责任人", "整改负责人"), required=False,
                    max_length=100),
+        # optional: the day the problem was found (its start): it cannot be completed before
+        ColumnSpec("found_on", ("发现日期", "问题发现日期", "立项日期"), Kind.DATE, required=False),
     ),
     key=("item_id",),
     # an overdue item as the 督办函 lists it (source, person responsible and extension only

@@ -91,6 +91,46 @@ class MeetingOut(BaseModel):
     files: list[LedgerFileOut] = []
 
 
+class RectificationIn(BaseModel):
+    """A rectification item as kept (the rectifications table's columns; statuses in either
+    language, dates as 2026-10-09)."""
+
+    org_code: str | None = None  # a branch's own, when left out
+    item_id: str
+    description: str
+    deadline: str
+    status: str
+    completed_on: str | None = None
+    extended_to: str | None = None
+    source: str | None = None
+    responsible: str | None = None
+    found_on: str | None = None
+
+
+class EvidenceOut(BaseModel):
+    name: str
+    sha256: str
+
+
+class RectificationOut(BaseModel):
+    id: int | None  # null: a loaded workbook's row (the workbook is its source)
+    org_code: str
+    item_id: str
+    description: str
+    deadline: date
+    extended_to: date | None
+    status: str  # open / in_progress / done / closed
+    completed_on: date | None
+    responsible: str | None
+    evidence: list[EvidenceOut] = []
+    by_workbook: bool = False  # a workbook covers the organization in the period
+
+
+def rectification_out(row: ledger.RectificationRow) -> RectificationOut:
+    return RectificationOut(**{**vars(row), "evidence": [EvidenceOut(**vars(f))
+                                                         for f in row.evidence]})
+
+
 class DraftItem(BaseModel):
     finding_id: str
     text: str = ""  # the finding, as the notice named it (ignored when sent)
@@ -294,6 +334,54 @@ def create_api(*, logins: object) -> FastAPI:
         except DutyflowError as exc:
             raise ApiRefused(422, str(exc)) from exc
         return [LedgerFileOut(**vars(f)) for f in added]
+
+    @api.post("/ledger/rectifications", status_code=201, response_model=Created,
+              openapi_extra={"requestBody": {"content": {"application/json": {
+                  "schema": RectificationIn.model_json_schema()}}, "required": True}})
+    def record_rectification(scope: ApiScope, entry: Annotated[Any, Body()] = None) -> Created:
+        """整改台账: a problem kept in the ledger, checked as a workbook's rectifications row
+        is. A bad entry is a 422 naming the field in Chinese. The cycle judges it unless a
+        rectifications workbook loaded for the month has the organization's rows."""
+        if not isinstance(entry, dict):
+            raise ApiRefused(422, API_WORDS[422])
+        try:
+            found = ledger.record_rectification(scope, entry)
+        except ledger.OutsideScope as exc:
+            raise not_found() from exc
+        except ledger.LedgerRefused as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        return Created(id=found.id or 0)
+
+    @api.get("/ledger/rectifications", response_model=list[RectificationOut])
+    def list_rectifications(scope: ApiScope, period: Annotated[str, Query()] = ""
+                            ) -> list[RectificationOut]:
+        """The account's organizations' items: the month's workbook rows, then the ledger's."""
+        return [rectification_out(r)
+                for r in ledger.period_rectifications(scope, period_or_now(period))]
+
+    @api.post("/ledger/rectifications/{rectification_id}", response_model=RectificationOut)
+    async def update_rectification(rectification_id: int, scope: ApiScope,
+                                   status: Annotated[str, Form()] = "",
+                                   completed_on: Annotated[str, Form()] = "",
+                                   files: Annotated[list[UploadFile] | None, File()] = None
+                                   ) -> RectificationOut:
+        """An item's 整改状态, 完成日期 and 佐证材料 (multipart `status`, `completed_on`,
+        `files`), checked as an entry is; a file already kept with it is not added again."""
+        uploads = [Upload(f.filename or "file", await read_limited(f)) for f in files or []]
+        try:
+            found = await run_in_threadpool(lambda: ledger.update_item(
+                scope, rectification_id, status=status, completed_on=completed_on,
+                uploads=uploads))
+        except ledger.OutsideScope as exc:
+            raise not_found() from exc
+        except DutyflowError as exc:
+            raise ApiRefused(422, str(exc)) from exc
+        return RectificationOut(
+            id=found.id, org_code=found.org_code, item_id=found.item_id,
+            description=found.description, deadline=found.deadline,
+            extended_to=found.extended_to, status=found.status,
+            completed_on=found.completed_on, responsible=found.responsible,
+            evidence=[EvidenceOut(name=f["name"], sha256=f["sha256"]) for f in found.evidence])
 
     return api
 

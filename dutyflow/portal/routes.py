@@ -162,7 +162,8 @@ async def answer(request: Request, case_id: str, scope: PortalScope, pages: Port
 @router.get("/ledger")
 def ledger_page(request: Request, scope: PortalScope, pages: PortalPage,
                 period: str = "") -> HTMLResponse:
-    """三会一课台账: the month's meetings as recorded, and the form to record one."""
+    """三会一课台账: the month's meetings as recorded, and the form to record one; 整改台账:
+    the month's workbook items and the ledger's, each of the ledger's with its update form."""
     try:
         chosen = str(Period.parse(period)) if period else portal.today().strftime("%Y-%m")
     except BadPeriodError:
@@ -172,13 +173,16 @@ def ledger_page(request: Request, scope: PortalScope, pages: PortalPage,
                  meetings=ledger.period_meetings(scope, chosen),
                  organizations=portal.organizations(scope),
                  types=types, type_names=dict(types), today=portal.today(),
-                 fields=ledger.FIELDS, file_kinds=ledger.FILE_KINDS)
+                 fields=ledger.FIELDS, file_kinds=ledger.FILE_KINDS,
+                 items=ledger.period_rectifications(scope, chosen),
+                 item_fields=ledger.RECTIFICATION_FIELDS, statuses=ledger.STATUS_NAMES,
+                 limit_mb=settings.portal_upload_mb, limit_files=settings.portal_upload_files)
 
 
 @router.get("/ledger/export.xlsx")
 def export_ledger(scope: PortalScope, period: str = "") -> Response:
-    """The month's ledger of the account's organizations as a meetings workbook (the layout
-    the office's ingest reads), to work on in Excel."""
+    """The month's ledger of the account's organizations as a workbook (the meetings and
+    rectifications layout the office's ingest reads), to work on in Excel."""
     try:
         chosen = str(Period.parse(period)) if period else portal.today().strftime("%Y-%m")
     except BadPeriodError:
@@ -187,7 +191,7 @@ def export_ledger(scope: PortalScope, period: str = "") -> Response:
         path = Path(folder) / "ledger.xlsx"
         ledger_export.write_ledger(path, scope.codes, chosen)
         content = path.read_bytes()
-    name = quote(f"{chosen}-组织生活台账.xlsx")
+    name = quote(f"{chosen}-电子台账.xlsx")
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
@@ -240,6 +244,71 @@ async def add_meeting_files(request: Request, meeting_id: int, scope: PortalScop
 def meeting_file(request: Request, meeting_id: int, sha256: str, scope: PortalScope,
                  pages: PortalPage) -> Response:
     found = ledger.meeting_file(scope, meeting_id, sha256)
+    if found is None:
+        return _missing(request, pages, scope)
+    path, name = found
+    return FileResponse(path, filename=name)
+
+
+RECTIFICATIONS_HERE = "/portal/ledger#rectifications"
+
+
+@router.post("/ledger/rectifications")
+def record_rectification(request: Request, scope: PortalScope, pages: PortalPage,
+                         org_code: Annotated[str, Form()] = "",
+                         item_id: Annotated[str, Form()] = "",
+                         description: Annotated[str, Form()] = "",
+                         found_on: Annotated[str, Form()] = "",
+                         deadline: Annotated[str, Form()] = "",
+                         extended_to: Annotated[str, Form()] = "",
+                         status: Annotated[str, Form()] = "",
+                         completed_on: Annotated[str, Form()] = "",
+                         source: Annotated[str, Form()] = "",
+                         responsible: Annotated[str, Form()] = "") -> Response:
+    """整改台账: a problem added to the account's organization's ledger."""
+    entry = {"org_code": org_code, "item_id": item_id, "description": description,
+             "found_on": found_on, "deadline": deadline, "extended_to": extended_to,
+             "status": status, "completed_on": completed_on, "source": source,
+             "responsible": responsible}
+    try:
+        found = ledger.record_rectification(scope, entry)
+    except ledger.OutsideScope:
+        return _missing(request, pages, scope)
+    except ledger.LedgerRefused as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse(RECTIFICATIONS_HERE, status_code=303)
+    flash(request, "ok", f"已登记整改问题{found.item_id}")
+    return RedirectResponse(RECTIFICATIONS_HERE, status_code=303)
+
+
+@router.post("/ledger/rectifications/{rectification_id}")
+async def update_rectification(request: Request, rectification_id: int, scope: PortalScope,
+                               pages: PortalPage, status: Annotated[str, Form()] = "",
+                               completed_on: Annotated[str, Form()] = "",
+                               files: Annotated[list[UploadFile] | None, File()] = None
+                               ) -> Response:
+    """An item of the account's organizations: its status, completion date, evidence files."""
+    limit = settings.portal_upload_mb * 1024 * 1024
+    # a phone's form sends an empty part when no file was chosen
+    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
+               for f in files or [] if f.filename]
+    try:
+        found = await run_in_threadpool(lambda: ledger.update_item(
+            scope, rectification_id, status=status, completed_on=completed_on,
+            uploads=uploads))
+    except ledger.OutsideScope:
+        return _missing(request, pages, scope)
+    except DutyflowError as exc:
+        flash(request, "error", str(exc))
+        return RedirectResponse(RECTIFICATIONS_HERE, status_code=303)
+    flash(request, "ok", f"已更新整改问题{found.item_id}：{ledger.STATUS_NAMES[found.status]}")
+    return RedirectResponse(RECTIFICATIONS_HERE, status_code=303)
+
+
+@router.get("/ledger/rectifications/{rectification_id}/files/{sha256}")
+def rectification_file(request: Request, rectification_id: int, sha256: str,
+                       scope: PortalScope, pages: PortalPage) -> Response:
+    found = ledger.evidence_file(scope, rectification_id, sha256)
     if found is None:
         return _missing(request, pages, scope)
     path, name = found

@@ -8,13 +8,14 @@ column's header (召开日期 + "无法识别：…"), which the validator puts 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from dutyflow.core.errors import BadInputError, BadPeriodError
 from dutyflow.core.periods import Period
-from dutyflow.core.report_tables import ColumnSpec, Kind, TableSpec
+from dutyflow.core.report_tables import RECTIFICATIONS, ColumnSpec, Kind, TableSpec
 from dutyflow.core.vocabulary import YES_NO
 from dutyflow.reports.reading import RawTable
 from dutyflow.reports.text import fold, is_blank, strip_controls, vocabulary_key
@@ -307,3 +308,35 @@ def parse_cell(value: Any, column: ColumnSpec) -> Any:
         return parse_year(value)
     return parse_text(value, code=column.name.endswith("_code") or column.name == "item_id",
                       max_length=column.max_length)
+
+
+def rectification_problems(row: Mapping[str, Any], *, latest: date, latest_words: str
+                           ) -> list[tuple[str, str, str]]:
+    """A rectification item's rules across its cells (typed values by column name), as
+    (column, value, reason in Chinese naming the column): completed after `latest` (the
+    period's end for a workbook, today for the ledger: `latest_words` says which), found after
+    it, completed before it was found, an extension not after the deadline. The ingest quarantines a row
+    for them and the e-ledger's form refuses the entry with the same words."""
+    spec = RECTIFICATIONS
+
+    def h(column: str) -> str:
+        return spec.column(column).chinese[0]
+
+    problems = []
+    done, found = row.get("completed_on"), row.get("found_on")
+    if done is not None and done > latest:
+        problems.append(("completed_on", done.isoformat(),
+                         f"{h('completed_on')}{done.isoformat()}晚于{latest_words}"))
+    if found is not None and found > latest:
+        problems.append(("found_on", found.isoformat(),
+                         f"{h('found_on')}{found.isoformat()}晚于{latest_words}"))
+    if done is not None and found is not None and done < found:
+        problems.append(("completed_on", done.isoformat(),
+                         f"{h('completed_on')}{done.isoformat()}早于{h('found_on')}"
+                         f"{found.isoformat()}"))
+    deadline, extended = row.get("deadline"), row.get("extended_to")
+    if deadline is not None and extended is not None and extended <= deadline:
+        problems.append(("extended_to", extended.isoformat(),
+                         f"{h('extended_to')}{extended.isoformat()}，不晚于{h('deadline')}"
+                         f"{deadline.isoformat()}"))
+    return problems

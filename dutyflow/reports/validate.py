@@ -12,7 +12,7 @@ import pandas as pd
 from dutyflow.core.errors import BadInputError
 from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import TABLES_BY_NAME, TableSpec
-from dutyflow.reports.normalise import Bad, find_header, parse_column
+from dutyflow.reports.normalise import Bad, find_header, parse_column, rectification_problems
 from dutyflow.reports.reading import RawTable, Source
 from dutyflow.reports.text import fold, is_blank, strip_controls
 
@@ -283,18 +283,12 @@ def _check_row_rules(
                     ("period", assessed, f"{h('period')}{Period.parse(assessed).label}{OUTSIDE}"
                                          f"（{period.label}）"))
     elif spec.name == "rectifications":
-        for i, done in enumerate(typed["completed_on"]):
-            if done is not None and done > period.last_day:
-                reasons.setdefault(i, []).append(
-                    ("completed_on", done.isoformat(),
-                     f"{h('completed_on')}{done.isoformat()}晚于{period.label}"))
-        for i, (deadline, extended) in enumerate(zip(typed["deadline"], typed["extended_to"],
-                                                     strict=True)):
-            if deadline is not None and extended is not None and extended <= deadline:
-                reasons.setdefault(i, []).append(
-                    ("extended_to", extended.isoformat(),
-                     f"{h('extended_to')}{extended.isoformat()}，不晚于{h('deadline')}"
-                     f"{deadline.isoformat()}"))
+        names = [c.name for c in spec.columns]
+        for i, values in enumerate(zip(*(typed[n] for n in names), strict=True)):
+            for problem in rectification_problems(dict(zip(names, values, strict=True)),
+                                                  latest=period.last_day,
+                                                  latest_words=period.label):
+                reasons.setdefault(i, []).append(problem)
 
 
 def _unknown_codes(rows: pd.DataFrame, mask: pd.Series, spec: TableSpec, column: str

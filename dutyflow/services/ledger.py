@@ -1,8 +1,10 @@
-"""The e-ledger (三会一课台账) kept as meetings happen: an organization records a meeting in
-the portal or through the API, checked as a workbook's row is (types as the meetings table
+"""The e-ledger kept as things happen: an organization records a meeting in the portal or
+through the API (三会一课台账), checked as a workbook's row is (types as the meetings table
 accepts them, a real date not in the future, counts within the organization's members) and
-refused in Chinese naming the field. The cycle judges them beside the workbooks' rows (one
-source per organization and period: models.ledger.meetings_of_record)."""
+refused in Chinese naming the field; and keeps its rectification items (整改台账): adds one,
+brings its status, completion date and evidence up to date, each checked by the ingest's own
+rules for a rectifications row. The cycle judges both beside the workbooks' rows (one source
+per organization and period: models.ledger.meetings_of_record, rectifications_of_record)."""
 
 from __future__ import annotations
 
@@ -15,20 +17,31 @@ from typing import Any
 from dutyflow.core import refusals
 from dutyflow.core.errors import BadInputError, DutyflowError
 from dutyflow.core.periods import Period
-from dutyflow.core.report_tables import MEETINGS
+from dutyflow.core.report_tables import MEETINGS, RECTIFICATIONS, Kind
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import meeting_type_choices, meeting_type_names
+from dutyflow.core.vocabulary import (
+    ITEM_STATUS_NAMES,
+    meeting_type_choices,
+    meeting_type_names,
+)
 from dutyflow.models.db import session_scope
 from dutyflow.models.ledger import (
     add_files,
     add_meeting,
+    add_rectification,
     file_in_scope,
     files_of,
+    item_id_taken,
     meeting_in_scope,
     meetings_between,
     period_reported,
+    rectification_in_scope,
+    rectifications_of,
+    update_rectification,
+    workbook_rectifications,
 )
-from dutyflow.models.tables import LedgerMeeting, Organization
+from dutyflow.models.tables import LedgerMeeting, LedgerRectification, Organization, utcnow
+from dutyflow.reports.normalise import Bad, parse_cell, rectification_problems
 from dutyflow.reports.text import vocabulary_key
 from dutyflow.rules.policy import Policy
 from dutyflow.services.evaluate import read_policy
@@ -217,21 +230,27 @@ def attach_files(scope: Scope, meeting_id: int, uploads: list[Upload],
     if not uploads:
         raise UploadRefused(refusals.LEDGER_NO_FILES)
     checked = check_uploads(uploads)
-    with tempfile.TemporaryDirectory(prefix="dutyflow-ledger-") as folder:
+    with session_scope() as session:
+        meeting = meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes)
+        if meeting is None:
+            raise OutsideScope(str(meeting_id))
+        kept = _keep_uploads(checked, Path(settings.output_dir) / "ledger" / str(meeting_id))
+        added = add_files(session=session, meeting=meeting, kind=kind, kept=kept,
+                          actor=scope.account.name)
+        return [LedgerFileRow(f.kind, f.name, f.sha256) for f in added]
+
+
+def _keep_uploads(checked: list[tuple[Upload, str]], folder: Path) -> list[dict[str, Any]]:
+    """Checked uploads kept under `folder` by their content hash (keep_files, as an answer's
+    evidence is): each named by its checked type, the sender's name only a label."""
+    with tempfile.TemporaryDirectory(prefix="dutyflow-ledger-") as scratch:
         paths = []
         for number, (upload, suffix) in enumerate(checked, start=1):
-            path = Path(folder) / str(number) / f"{safe_stem(upload.name)}{suffix}"
+            path = Path(scratch) / str(number) / f"{safe_stem(upload.name)}{suffix}"
             path.parent.mkdir()
             path.write_bytes(upload.content)
             paths.append(path)
-        with session_scope() as session:
-            meeting = meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes)
-            if meeting is None:
-                raise OutsideScope(str(meeting_id))
-            kept = keep_files(paths, Path(settings.output_dir) / "ledger" / str(meeting_id))
-            added = add_files(session=session, meeting=meeting, kind=kind, kept=kept,
-                              actor=scope.account.name)
-            return [LedgerFileRow(f.kind, f.name, f.sha256) for f in added]
+        return keep_files(paths, folder)
 
 
 def meeting_file(scope: Scope, meeting_id: int, sha256: str) -> tuple[Path, str] | None:
@@ -249,3 +268,162 @@ def meeting_period(scope: Scope, meeting_id: int) -> str:
     with session_scope() as session:
         meeting = meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes)
         return (meeting.held_on if meeting else today()).strftime("%Y-%m")
+
+
+# ------------------------------------------------------------------------------ rectifications
+
+# the fields' names as a secretary reads them: the rectifications table's headers
+RECTIFICATION_FIELDS = {c.name: c.chinese[0] for c in RECTIFICATIONS.columns} | {
+    "evidence": "佐证材料"}
+STATUS_NAMES = ITEM_STATUS_NAMES
+# what an entry gives: every column of the rectifications table (org_code as for meetings)
+_ITEM_COLUMNS = tuple(c for c in RECTIFICATIONS.columns if c.name != "org_code")
+
+
+def _cell(name: str, raw: Any) -> Any:
+    """A field's typed value, parsed and checked as the ingest checks a rectifications cell,
+    or LedgerRefused naming the field in the ingest's words."""
+    column = RECTIFICATIONS.column(name)
+    value = parse_cell(raw.strip() if isinstance(raw, str) else raw, column)
+    field_name = RECTIFICATION_FIELDS[name]
+    if isinstance(value, Bad):
+        reason = value.reason
+        if column.kind is Kind.CHOICE:
+            reason += refusals.LEDGER_CHOICES.format(choices="、".join(STATUS_NAMES.values()))
+        raise LedgerRefused(name, refusals.LEDGER_BAD_CELL.format(field=field_name,
+                                                                   reason=reason))
+    if value is None and not column.may_be_empty:
+        raise LedgerRefused(name, refusals.LEDGER_NEEDED.format(field=field_name))
+    return value
+
+
+def _check_item(row: dict[str, Any]) -> None:
+    """The ingest's rules across a rectifications row's cells, dated as of today."""
+    now = today()
+    for column, _value, reason in rectification_problems(
+            row, latest=now, latest_words=f"今天（{now.isoformat()}）"):
+        raise LedgerRefused(column, reason)
+
+
+def _scoped_code(scope: Scope, raw: Any) -> str:
+    org_code = str(raw or "").strip()
+    if not org_code:
+        if len(scope.codes) != 1:
+            raise LedgerRefused("org_code", refusals.LEDGER_NEEDED.format(
+                field=RECTIFICATION_FIELDS["org_code"]))
+        org_code = scope.own
+    if org_code not in scope.codes:
+        raise OutsideScope(org_code)
+    return org_code
+
+
+def record_rectification(scope: Scope, entry: dict[str, Any]) -> LedgerRectification:
+    """Check a new item as a workbook's rectifications row is checked and keep it (audited
+    with the account), or refuse it naming the field; OutsideScope for an organization the
+    account does not see."""
+    org_code = _scoped_code(scope, entry.get("org_code"))
+    row = {c.name: _cell(c.name, entry.get(c.name)) for c in _ITEM_COLUMNS}
+    _check_item(row)
+    with session_scope() as session:
+        if session.get(Organization, org_code) is None:
+            raise OutsideScope(org_code)
+        if item_id_taken(session=session, item_id=row["item_id"]):
+            raise LedgerRefused("item_id", refusals.LEDGER_ITEM_TAKEN.format(
+                field=RECTIFICATION_FIELDS["item_id"], value=row["item_id"]))
+        name = scope.account.name
+        item = add_rectification(session=session, item=LedgerRectification(
+            org_code=org_code, recorded_by=name, updated_by=name, **row))
+        return item
+
+
+def update_item(scope: Scope, rectification_id: int, *, status: Any, completed_on: Any,
+                uploads: list[Upload] | None = None) -> LedgerRectification:
+    """Bring an item's status, completion date and evidence up to date: checked as a
+    rectifications row (the rest of the item as it is), the files as an answer's evidence
+    (type by content, size, kept under the content hash, the same file once). Audited;
+    OutsideScope for an item the account does not see."""
+    with session_scope() as session:
+        found = rectification_in_scope(session=session, rectification_id=rectification_id,
+                                       codes=scope.codes)
+        if found is None:
+            raise OutsideScope(str(rectification_id))
+        row = {c.name: getattr(found, c.stored) for c in _ITEM_COLUMNS}
+    row["status"] = _cell("status", status)
+    row["completed_on"] = _cell("completed_on", completed_on)
+    _check_item(row)
+    checked = check_uploads(uploads or [])
+    with session_scope() as session:
+        item = rectification_in_scope(session=session, rectification_id=rectification_id,
+                                      codes=scope.codes)
+        if item is None:
+            raise OutsideScope(str(rectification_id))
+        folder = Path(settings.output_dir) / "ledger" / "rectifications" / str(item.id)
+        known = {f["sha256"] for f in item.evidence}
+        added = []
+        for kept in _keep_uploads(checked, folder) if checked else []:
+            if kept["sha256"] not in known:
+                known.add(kept["sha256"])
+                added.append({"name": kept["name"][:200], "sha256": kept["sha256"],
+                              "path": kept["path"], "added_by": scope.account.name})
+        item.status, item.completed_on = row["status"], row["completed_on"]
+        item.evidence = [*item.evidence, *added]
+        item.updated_by, item.updated_at = scope.account.name, utcnow()
+        note = (f"{STATUS_NAMES[item.status]} {RECTIFICATION_FIELDS['completed_on']}"
+                f"{item.completed_on or '未填'}"
+                + (f" {RECTIFICATION_FIELDS['evidence']}" + "、".join(f["name"] for f in added)
+                   if added else ""))
+        update_rectification(session=session, item=item, actor=scope.account.name, note=note)
+        return item
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RectificationRow:
+    """An item as the ledger page shows it: the ledger's (`id`, may be brought up to date)
+    or a loaded workbook's (`id` None: the workbook is its source)."""
+
+    id: int | None
+    org_code: str
+    item_id: str
+    description: str
+    deadline: date
+    extended_to: date | None
+    status: str
+    completed_on: date | None
+    responsible: str | None
+    evidence: list[EvidenceRow] = field(default_factory=list)
+    by_workbook: bool = False  # a workbook covers the organization this period: it is judged
+
+
+def period_rectifications(scope: Scope, period: str) -> list[RectificationRow]:
+    """The account's organizations' items: the loaded workbook's rows for the period, then
+    the ledger's (those of an organization the workbook covers marked so)."""
+    with session_scope() as session:
+        loaded = workbook_rectifications(session=session, codes=scope.codes, period=period)
+        covered = {r.org_code for r in loaded}
+        rows = [RectificationRow(None, r.org_code, r.item_id, r.description, r.deadline,
+                                 r.extended_to, r.status, r.completed_on, r.responsible)
+                for r in loaded]
+        rows += [RectificationRow(r.id, r.org_code, r.item_id, r.description, r.deadline,
+                                  r.extended_to, r.status, r.completed_on, r.responsible,
+                                  [EvidenceRow(f["name"], f["sha256"]) for f in r.evidence],
+                                  r.org_code in covered)
+                 for r in rectifications_of(session=session, codes=scope.codes)]
+        return rows
+
+
+def evidence_file(scope: Scope, rectification_id: int, sha256: str) -> tuple[Path, str] | None:
+    """A kept evidence file's path and name, or None outside the scope (as if it did not
+    exist)."""
+    with session_scope() as session:
+        item = rectification_in_scope(session=session, rectification_id=rectification_id,
+                                      codes=scope.codes)
+        found = next((f for f in item.evidence if f["sha256"] == sha256), None) if item else None
+        if found is None or not Path(found["path"]).is_file():
+            return None
+        return Path(found["path"]), found["name"]

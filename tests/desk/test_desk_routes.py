@@ -50,7 +50,9 @@ def test_the_routes_read_off_the_app_are_the_desk_s(client):
                                    "/portal/documents/{document_id}/receipt",
                                    "/portal/cases/{case_id}/reply",
                                    "/portal/cases/{case_id}/draft", "/portal/ledger",
-                                   "/portal/ledger/meetings/{meeting_id}/files"}
+                                   "/portal/ledger/meetings/{meeting_id}/files",
+                                   "/portal/ledger/rectifications",
+                                   "/portal/ledger/rectifications/{rectification_id}"}
 
 
 def test_every_page_but_the_public_ones_sends_an_anonymous_request_to_the_login(client):

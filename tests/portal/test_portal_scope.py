@@ -16,6 +16,7 @@ from dutyflow.models.tables import (
     Document,
     DocumentReceipt,
     Event,
+    LedgerRectification,
     Organization,
     Reply,
     ReplyDraft,
@@ -57,18 +58,41 @@ def their_meeting(seed) -> tuple[int, str]:
     return meeting.id or 0, kept[0].sha256
 
 
-def other_and_missing(path: str, seed, meeting: tuple[int, str]) -> list[str]:
+def their_item(seed) -> tuple[int, str]:
+    """A rectification item in another organization's ledger with evidence kept: (its id, the
+    file's hash)."""
+    from dutyflow.services import ledger
+    from dutyflow.services.portal import Scope, Upload
+    from dutyflow.services.reviewers import BRANCH, Reviewer
+
+    scope = Scope(Reviewer("他支部书记", "", seed.theirs, BRANCH), seed.theirs,
+                  frozenset({seed.theirs}))
+    item = ledger.record_rectification(scope, {"item_id": "THEIRS-01", "description": "别人的问题",
+                                               "deadline": "2026-10-31", "status": "整改中"})
+    kept = ledger.update_item(scope, item.id or 0, status="整改中", completed_on="",
+                              uploads=[Upload("佐证.png", PNG)])
+    return item.id or 0, kept.evidence[0]["sha256"]
+
+
+def other_and_missing(path: str, seed, meeting: tuple[int, str],
+                      item: tuple[int, str] = (0, "")) -> list[str]:
     """The path with another organization's ids, and with ids that do not exist."""
+    if "{rectification_id}" in path:  # the ledger's rectification items (and evidence)
+        return [path.replace("{rectification_id}", str(item[0])).replace("{sha256}", item[1]),
+                path.replace("{rectification_id}", "999999").replace("{sha256}", "0" * 64)]
     if "{meeting_id}" in path:  # the ledger's routes: a meeting (and its file) of theirs
         return [path.replace("{meeting_id}", str(meeting[0])).replace("{sha256}", meeting[1]),
                 path.replace("{meeting_id}", "999999").replace("{sha256}", "0" * 64)]
     return [with_id(path, some_id) for some_id in (seed.their_case, NOWHERE)]
 
 
-def writes() -> tuple[int, ...]:
+def writes() -> tuple[object, ...]:
     with session_scope() as session:
-        return tuple(int(session.execute(select(func.count()).select_from(t)).scalar_one())
-                     for t in (Event, DocumentReceipt, Reply, ReplyDraft))
+        counts = tuple(int(session.execute(select(func.count()).select_from(t)).scalar_one())
+                       for t in (Event, DocumentReceipt, Reply, ReplyDraft))
+        items = tuple((i.status, i.completed_on, len(i.evidence)) for i in session.execute(
+            select(LedgerRectification).order_by(LedgerRectification.id)).scalars())
+        return (*counts, *items)
 
 
 def test_every_api_route_answers_another_organization_s_id_with_the_same_404(client, portal_db):
@@ -79,7 +103,7 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
                                       "/api/cases/{case_id}/replies",
                                       "/api/cases/{case_id}/reply-draft",
                                       "/api/cases/{case_id}/reply-draft/submit"}
-    meeting = their_meeting(portal_db)
+    meeting, item = their_meeting(portal_db), their_item(portal_db)
     before = writes()
     tried = 0
     for method, path in routes:
@@ -89,13 +113,15 @@ def test_every_api_route_answers_another_organization_s_id_with_the_same_404(cli
                                   json={"measures": "别人的整改", "items": []})
                    if method == "PUT" else
                    client.request(method, url, headers=headers,
-                                  data={"measures": "别人的整改", "completed": "true"},
+                                  data={"measures": "别人的整改", "completed": "true",
+                                        "status": "已整改", "completed_on": "2026-10-01"},
                                   files=[("files", ("a.png", PNG, "image/png"))])
-                   for url in other_and_missing(path, portal_db, meeting)]
+                   for url in other_and_missing(path, portal_db, meeting, item)]
         assert [a.status_code for a in answers] == [404, 404], path
         assert answers[0].json() == answers[1].json() == {"detail": "没有找到该内容，或不属于本组织"}
         tried += 1
-    assert "/api/ledger/meetings/{meeting_id}/files" in {p for _, p in routes}
+    assert {"/api/ledger/meetings/{meeting_id}/files",
+            "/api/ledger/rectifications/{rectification_id}"} <= {p for _, p in routes}
     assert tried == sum("{" in p for _, p in routes) and writes() == before
     listed = client.get("/api/documents", headers=headers).json()
     assert portal_db.their_case not in {d["id"] for d in listed}
@@ -113,16 +139,21 @@ def test_every_portal_page_answers_another_organization_s_id_with_the_same_404(c
             ("GET", "/portal/ledger/meetings/{meeting_id}/files/{sha256}")} <= set(routes)
     meeting = their_meeting(portal_db)
     assert ("POST", "/portal/cases/{case_id}/draft") in routes
+    assert {("POST", "/portal/ledger/rectifications/{rectification_id}"),
+            ("GET", "/portal/ledger/rectifications/{rectification_id}/files/{sha256}")
+            } <= set(routes)
+    item = their_item(portal_db)
     before = writes()
     tried = 0
     for method, path in routes:
         if "{" not in path:
             continue
         answers = [client.request(method, url,
-                                  data={"csrf": token, "measures": "别人的整改", "completed": "是"},
+                                  data={"csrf": token, "measures": "别人的整改", "completed": "是",
+                                        "status": "已整改", "completed_on": "2026-10-01"},
                                   files=[("files", ("a.png", PNG, "image/png"))]
                                   if method == "POST" else None)
-                   for url in other_and_missing(path, portal_db, meeting)]
+                   for url in other_and_missing(path, portal_db, meeting, item)]
         assert [a.status_code for a in answers] == [404, 404], (method, path)
         assert all("没有找到该内容，或不属于本组织" in a.text for a in answers), path
         assert portal_db.their_case not in answers[0].text.replace(

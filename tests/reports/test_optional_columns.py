@@ -268,6 +268,22 @@ def test_bad_rectification_cells_are_quarantined_with_row_column_and_reason(tmp_
     assert column(table, "source") == [None] and column(table, "responsible") == [None]
 
 
+def test_a_completion_before_the_problem_was_found_is_quarantined_as_the_ledger_refuses_it(
+        tmp_path):
+    """发现日期 (optional): a problem cannot be completed before it was found, nor found after
+    the period; the e-ledger's form refuses the same entries in the same words."""
+    rows = [["ZG-1", "DW01-ZB01", "台账不全", "2026-10-30", "已整改", "2026-09-01", "2026-09-10"],
+            ["ZG-2", "DW01-ZB01", "台账不全", "2026-10-30", "整改中", None, "2026-11-02"],
+            ["ZG-3", "DW01-ZB01", "台账不全", "2026-10-30", "已整改", "2026-10-09", "2026年9月10日"]]
+    table = clean(write(tmp_path, "csv", "整改台账", [*RECT_HEADERS, "发现日期"], rows),
+                  RECTIFICATIONS)
+    assert problems(table) == [
+        (2, "completed_on", "完成日期2026-09-01早于发现日期2026-09-10"),
+        (3, "found_on", "发现日期2026-11-02晚于2026年10月"),
+    ]
+    assert column(table, "found_on") == [date(2026, 9, 10)]
+
+
 # ------------------------------------------------------------------------------- assessments
 
 
