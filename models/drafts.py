@@ -44,10 +44,3 @@ def claim_submission(*, session: Session, case_id: str, round_: int) -> bool:
             ReplyDraft.submitted_round < round_))  # type: ignore[operator]
         .values(submitted_round=round_, submitted_at=utcnow()))
     return bool(done.rowcount)  # type: ignore[attr-defined]
-
-
-def release_submission(*, session: Session, case_id: str, previous: int | None) -> None:
-    """Undo a claim whose reply could not be recorded: the draft may be submitted again."""
-    session.execute(update(ReplyDraft).where(ReplyDraft.case_id == case_id)
-                    .values(submitted_round=previous,
-                            submitted_at=None if previous is None else ReplyDraft.submitted_at))

@@ -234,6 +234,8 @@ def create_api(*, logins: object) -> FastAPI:
         try:
             found = await run_in_threadpool(lambda: portal.answer(
                 scope, case_id, measures=measures, completed=done, uploads=uploads))
+        except portal.AnswerWaiting as exc:
+            raise ApiRefused(409, str(exc)) from exc
         except DutyflowError as exc:
             raise ApiRefused(422, str(exc)) from exc
         if found is None or found.id is None:

@@ -20,13 +20,12 @@ from dutyflow.models.db import session_scope
 from dutyflow.models.drafts import (
     claim_submission,
     draft_of,
-    release_submission,
     returns_of,
     save_draft,
 )
 from dutyflow.models.portal import case_in_scope
 from dutyflow.models.tables import Case, Reply, ReplyDraft
-from dutyflow.services.followup import keep_files, record_reply
+from dutyflow.services.followup import keep_files, record_reply_in
 from dutyflow.services.portal import Scope, Upload, check_uploads, safe_stem, today
 
 
@@ -203,30 +202,25 @@ def submit(scope: Scope, case_id: str) -> Reply | None:
     if found.saved_at is None:
         raise DraftRefused(refusals.DRAFT_MISSING)
     _complete(found)
-    with session_scope() as session:
-        case = case_in_scope(session=session, case_id=case_id, codes=scope.codes)
-        stored = draft_of(session=session, case_id=case_id)
-        if case is None or stored is None:
-            return None
-        returns = returns_of(session=session, case_id=case_id)
-        previous = stored.submitted_round
-        if case.replied_on is not None or not claim_submission(
-                session=session, case_id=case_id, round_=returns):
-            raise DraftRefused(refusals.DRAFT_SUBMITTED)
-    try:
-        with tempfile.TemporaryDirectory(prefix="dutyflow-draft-") as folder:
-            paths = []  # under the names the branch gave them, for the reply's own copies
-            for n, kept in enumerate(found.files, start=1):
-                path = Path(folder) / str(n) / str(kept["name"])
-                path.parent.mkdir()
-                shutil.copyfile(kept["path"], path)
-                paths.append(path)
-            return record_reply(
-                case_id=case_id, received=today(), files=paths, measures=found.measures,
-                completed=all(i.done for i in found.items),
+    with tempfile.TemporaryDirectory(prefix="dutyflow-draft-") as folder:
+        paths = []  # under the names the branch gave them, for the reply's own copies
+        for n, kept in enumerate(found.files, start=1):
+            path = Path(folder) / str(n) / str(kept["name"])
+            path.parent.mkdir()
+            shutil.copyfile(kept["path"], path)
+            paths.append(path)
+        # the claim and the reply in one transaction: a crash or a refusal between them
+        # leaves neither, so a submitted answer always has its reply
+        with session_scope() as session:
+            case = case_in_scope(session=session, case_id=case_id, codes=scope.codes)
+            if case is None or draft_of(session=session, case_id=case_id) is None:
+                return None
+            if case.replied_on is not None or not claim_submission(
+                    session=session, case_id=case_id,
+                    round_=returns_of(session=session, case_id=case_id)):
+                raise DraftRefused(refusals.DRAFT_SUBMITTED)
+            return record_reply_in(
+                session, case_id=case_id, received=today(), files=paths,
+                measures=found.measures, completed=all(i.done for i in found.items),
                 items=[i.stored() for i in found.items], source="portal",
                 actor=scope.account.name, today=today())
-    except (DutyflowError, OSError):
-        with session_scope() as session:
-            release_submission(session=session, case_id=case_id, previous=previous)
-        raise

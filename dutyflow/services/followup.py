@@ -82,21 +82,34 @@ def record_reply(*, case_id: str, received: date, files: list[Path] | None = Non
                  source: str = "cli", actor: str = "dutyflow", today: date | None = None,
                  items: list[dict[str, Any]] | None = None) -> Reply:
     """Record an organization's reply to an issued measure, with its evidence files."""
+    with session_scope() as session:
+        return record_reply_in(
+            session, case_id=case_id, received=received, files=files, note=note,
+            measures=measures, completed=completed, source=source, actor=actor, today=today,
+            items=items)
+
+
+def record_reply_in(session: Any, *, case_id: str, received: date,
+                    files: list[Path] | None = None, note: str = "", measures: str = "",
+                    completed: bool | None = None, source: str = "cli",
+                    actor: str = "dutyflow", today: date | None = None,
+                    items: list[dict[str, Any]] | None = None) -> Reply:
+    """`record_reply` in the caller's transaction (the portal claims its draft in the same one,
+    so a submitted answer is never claimed without its reply)."""
     today = today or date.today()
     if received > today:
         raise ReplyError(refusals.REPLY_IN_FUTURE.format(received=received, today=today))
-    with session_scope() as session:
-        case = _awaiting(session.get(Case, case_id), case_id)
-        issued_on = case.issued_on
-        if issued_on and received < issued_on:
-            raise ReplyError(refusals.REPLY_BEFORE_ISSUE.format(
-                case_id=case_id, issued_on=issued_on, received=received))
-        kept = keep_files(list(files or []), Path(settings.output_dir) / case.period
-                          / "replies" / case_id)
-        return add_reply(session=session, case=case, actor=actor, reply=Reply(
-            case_id=case_id, received_on=received, measures=measures.strip(),
-            completed=completed, note=note.strip(), files=kept, source=source,
-            items=list(items or [])))
+    case = _awaiting(session.get(Case, case_id), case_id)
+    issued_on = case.issued_on
+    if issued_on and received < issued_on:
+        raise ReplyError(refusals.REPLY_BEFORE_ISSUE.format(
+            case_id=case_id, issued_on=issued_on, received=received))
+    kept = keep_files(list(files or []), Path(settings.output_dir) / case.period
+                      / "replies" / case_id)
+    return add_reply(session=session, case=case, actor=actor, reply=Reply(
+        case_id=case_id, received_on=received, measures=measures.strip(),
+        completed=completed, note=note.strip(), files=kept, source=source,
+        items=list(items or [])))
 
 
 def _changed_since_seen(session: Any, case_id: str) -> ReplyError:

@@ -42,7 +42,7 @@ from dutyflow.rules.policy import DEFAULT_POLICY, Policy
 from dutyflow.rules.scoring import score_text
 from dutyflow.services.casefile import notice_path
 from dutyflow.services.evaluate import read_policy
-from dutyflow.services.followup import record_reply
+from dutyflow.services.followup import record_reply_in
 from dutyflow.services.reviewers import UNIT, Reviewer
 from dutyflow.services.scores import Explained, MonthScores, explained, month_scores
 from dutyflow.services.warning import _held_and_required
@@ -164,10 +164,17 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     return checked
 
 
+class AnswerWaiting(DutyflowError):
+    """An answer already waits for the office's decision: one per round, as a draft's."""
+
+    exit_code = 2
+
+
 def answer(scope: Scope, case_id: str, *, measures: str, completed: bool | None,
            uploads: list[Upload]) -> Reply | None:
     """The organization's answer (整改情况反馈), recorded as `dutyflow reply` records one, its
-    files kept under their content hash; None for a case outside the scope."""
+    files kept under their content hash, once per round (again only after the office returned
+    it); None for a case outside the scope."""
     with session_scope() as session:
         if case_in_scope(session=session, case_id=case_id, codes=scope.codes) is None:
             return None
@@ -179,10 +186,16 @@ def answer(scope: Scope, case_id: str, *, measures: str, completed: bool | None,
             path.parent.mkdir()
             path.write_bytes(upload.content)
             paths.append(path)
-        # the office's day on both sides: after 16:00 UTC the machine's date is still yesterday
-        return record_reply(case_id=case_id, received=today(), files=paths, measures=measures,
-                            completed=completed, source="portal", actor=scope.account.name,
-                            today=today())
+        with session_scope() as session:  # the check and the reply in one transaction
+            case = case_in_scope(session=session, case_id=case_id, codes=scope.codes)
+            if case is None:
+                return None
+            if case.replied_on is not None:
+                raise AnswerWaiting(refusals.DRAFT_SUBMITTED)
+            # the office's day on both sides: after 16:00 UTC the machine's date is yesterday
+            return record_reply_in(
+                session, case_id=case_id, received=today(), files=paths, measures=measures,
+                completed=completed, source="portal", actor=scope.account.name, today=today())
 
 
 @dataclass(frozen=True)

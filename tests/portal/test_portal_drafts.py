@@ -155,3 +155,35 @@ def test_a_secretary_saves_a_draft_on_a_phone_and_submits_it_later(browser, port
         assert [f["name"] for f in reply.files] == ["支委会会议记录.pdf"]
         assert reply.completed is (items == 1)
     context.close()
+
+
+def test_a_submit_that_fails_before_its_reply_is_stored_leaves_the_draft_open(db_url,
+                                                                             monkeypatch):
+    """The claim and the reply are one transaction: a database failure while the reply is
+    written leaves no claim behind, so the branch can submit again (nothing lost)."""
+    from sqlalchemy.exc import OperationalError
+
+    from dutyflow.services import drafts
+    from dutyflow.services.portal import scope_of
+    from dutyflow.services.reviewers import reviewers
+
+    mine, theirs, unit, case_id, _ = choose(issue_month(pdf=False))
+    add_accounts(mine, theirs, unit)
+    scope = scope_of(next(a for a, _, _ in reviewers() if a.name == "一支部书记"))
+    findings = [i.finding_id for i in drafts.draft(scope, case_id).items]
+    drafts.save(scope, case_id, measures="已召开支委会研究整改", items=[
+        {"finding_id": f, "done": True, "completed_on": "2026-09-15"} for f in findings])
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO reply", {}, Exception("database is locked"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(drafts, "record_reply_in", locked)
+        with pytest.raises(OperationalError):
+            drafts.submit(scope, case_id)
+    still = drafts.draft(scope, case_id)
+    assert not still.submitted and still.case.replied_on is None
+    reply = drafts.submit(scope, case_id)
+    assert reply is not None and drafts.draft(scope, case_id).submitted
+    with pytest.raises(drafts.DraftRefused, match="不能重复提交"):
+        drafts.submit(scope, case_id)

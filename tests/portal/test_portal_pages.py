@@ -10,6 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from dutyflow.cli import app
+from dutyflow.core import refusals
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import DocumentReceipt, Reply
 from tests.desk.test_desk_chinese import english
@@ -108,6 +109,10 @@ def test_a_returned_answer_shows_the_reason_and_the_new_date_and_is_answered_aga
     token = csrf_of(client.get(where).text)
     client.post(f"{where}/reply", data={"csrf": token, "measures": "已整改", "completed": "是"})
     assert "已反馈，等待审核" in client.get("/portal").text
+    twice = client.post(f"{where}/reply", data={"csrf": token, "measures": "再报一次",
+                                                 "completed": "是"})
+    assert flashes(client.get(twice.headers["location"]).text) == [refusals.DRAFT_SUBMITTED]
+    assert replies() == 1  # one answer a round, whichever form sent it
     returned = return_reply(case_id=portal_db.my_case, reviewer="李审核",
                             note="佐证材料不全，请补充会议记录")
     home = client.get("/portal").text
