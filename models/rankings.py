@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
+from dutyflow.core.periods import Period
 from dutyflow.core.vocabulary import DocumentStatus, FollowUp, Listing
 from dutyflow.models.tables import Case, EvaluationRun, RankingEntry, Reply
 
@@ -22,10 +23,13 @@ def judged_months(*, session: Session, months: Sequence[str]) -> list[str]:
 
 
 def latest_judged_month(*, session: Session) -> str | None:
-    """The last month the rules judged (a monthly run: periods like 2026-10), or None."""
-    return session.execute(select(func.max(EvaluationRun.period)).where(
-        EvaluationRun.period.like("____-__"),  # type: ignore[attr-defined]
-        EvaluationRun.finished_at.is_not(None))).scalar_one_or_none()  # type: ignore[union-attr]
+    """The last month the rules judged (a monthly run: periods like 2026-10), or None. A
+    quarter's or a year's run (2026-Q3, 2026) is not a month: a pattern would take 2026-Q3
+    for one, so each period judged is parsed (there are a few dozen a year)."""
+    periods = session.execute(select(EvaluationRun.period).where(
+        EvaluationRun.finished_at.is_not(None)).distinct()).scalars()  # type: ignore[union-attr]
+    months = [p for p in periods if Period.parse(p).kind == "month"]
+    return max(months, default=None)
 
 
 def latest_published_places(*, session: Session, codes: Collection[str]

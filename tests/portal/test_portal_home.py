@@ -40,6 +40,23 @@ def test_the_home_page_shows_the_latest_score_with_explain_score_s_own_lines(cli
     assert f'<span class="figure">{lines[-1].split()[-1]}</span> 分' in page
 
 
+def test_a_quarter_s_run_is_not_taken_for_the_latest_month(client, portal_db):
+    """2026-Q3 would sort above 2026-08 and match a month's pattern: the home page still shows
+    August's score (it had no month to score, and failed, before)."""
+    from datetime import UTC, datetime
+
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.tables import EvaluationRun
+
+    with session_scope() as session:
+        session.add(EvaluationRun(period="2026-Q3", policy_version="x",
+                                  finished_at=datetime.now(UTC)))
+    log_in(client, "一支部书记")
+    page = client.get("/portal")
+    assert page.status_code == 200
+    assert "2026年8月党建工作得分" in html.unescape(page.text)
+
+
 def test_only_an_issued_ranking_communique_gives_the_home_page_a_place(client, portal_db):
     from dutyflow.core.settings import settings
     from dutyflow.models.documents import record_decision
