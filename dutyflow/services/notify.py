@@ -46,7 +46,7 @@ from dutyflow.services.reviewers import ORGANIZATION_KINDS
 log = logging.getLogger(__name__)
 EMAIL = "email"
 BLOCK = "block:"  # block:custom-webhook/dangwei-robot
-ACTOR = "通知发送（send-notifications）"
+ACTOR = "通知发送"
 STATUS_WORDS = {PENDING: "待发送", SENDING: "发送中", SENT: "已发送", FAILED: "发送失败"}
 
 

@@ -166,7 +166,7 @@ def set_email(*, name: str, email: str) -> str | None:
         account.email, account.updated_at = address, utcnow()
         session.add(account)
         log_event(session=session, subject=account.name, period="", event="account_email",
-                  actor="dutyflow account email", note=address or "（清除）")
+                  actor="账号管理员", note=address or "（清除）")
     return address
 
 

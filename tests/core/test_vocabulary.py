@@ -141,3 +141,20 @@ def test_every_word_of_the_vocabulary_is_defined_once():
     assert len(ranks) == len(set(ranks))
     assert vocabulary.extend_meeting_types([MeetingType("x", "某会")])[-1].key == "x"
     assert monthly_duties("B1", OCT)  # the helpers speak the same keys
+
+
+def test_every_event_the_code_logs_has_words_for_the_audit_trail():
+    """The audit trail (desk, portal, `dutyflow audit`) shows each event in Chinese: every event
+    name written in the code, and every refused_<verb> it forms, has its words."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [p for folder in ("dutyflow", "models", "flows") for p in (root / folder).rglob("*.py")
+               if "migrations" not in p.parts]
+    named = {m for p in sources for m in re.findall(r'event="([a-z_]+)"', p.read_text("utf-8"))}
+    verbs = {m for p in sources for m in re.findall(r'_settle\(case_id, "([a-z]+)"',
+                                                     p.read_text("utf-8"))}
+    assert {"notified", "ledger_files_added", "accepted"} <= named  # the scan finds them
+    logged = named | {f"refused_{v}" for v in verbs | {"approve", "reject"}}
+    unworded = sorted(e for e in logged if vocabulary.event_words(e) == e)
+    assert not unworded, unworded
