@@ -311,3 +311,10 @@ def local_time(moment: datetime) -> datetime:
     """A stored time (UTC; SQLite returns it naive) in the office's time zone, for people."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(ZoneInfo(settings.timezone))
+
+
+def office_today() -> date:
+    """Today in the office's time zone: the day a reply is received, a due date is counted
+    from and an answer falls overdue on, the same at the desk, in the portal and in the
+    services (the machine's own date is yesterday until 08:00 in Beijing on a UTC server)."""
+    return local_time(datetime.now(UTC)).date()

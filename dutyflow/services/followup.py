@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dutyflow.core import refusals
-from dutyflow.core.calendar import add_working_days, local_time
+from dutyflow.core.calendar import add_working_days, local_time, office_today
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
@@ -96,7 +96,7 @@ def record_reply_in(session: Any, *, case_id: str, received: date,
                     items: list[dict[str, Any]] | None = None) -> Reply:
     """`record_reply` in the caller's transaction (the portal claims its draft in the same one,
     so a submitted answer is never claimed without its reply)."""
-    today = today or date.today()
+    today = today or office_today()
     if received > today:
         raise ReplyError(refusals.REPLY_IN_FUTURE.format(received=received, today=today))
     case = _awaiting(session.get(Case, case_id), case_id)
@@ -174,7 +174,7 @@ def due_after_return(case: Case, today: date) -> date:
 def return_reply(*, case_id: str, reviewer: str, note: str, today: date | None = None,
                  seen_reply: int | None = None) -> Case:
     """退回: the reply is not enough; the organization answers again by a new due date."""
-    today = today or date.today()
+    today = today or office_today()
 
     def again(session: Any, action: Case) -> Case:
         due = due_after_return(action, today)
@@ -309,7 +309,7 @@ def case_replies(case_id: str) -> tuple[list[ReplyView], date | None]:
         if case is None:
             return [], None
         replies = replies_of(session=session, case_id=case_id)
-        due = due_after_return(case, date.today()) if case.replied_on is not None else None
+        due = due_after_return(case, office_today()) if case.replied_on is not None else None
         waiting_id = replies[-1].id if replies and case.replied_on is not None else None
     return [ReplyView(r, [EvidenceFile(i, str(f.get("name") or f"佐证材料{i + 1}"))
                           for i, f in enumerate(r.files)], r.id == waiting_id)

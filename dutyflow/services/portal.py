@@ -8,14 +8,14 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
 
 from dutyflow.core import refusals
-from dutyflow.core.calendar import local_time
+from dutyflow.core.calendar import office_today
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
@@ -72,8 +72,7 @@ def scope_of(account: Reviewer) -> Scope:
     return Scope(account, own, codes)
 
 
-def today() -> date:
-    return local_time(datetime.now(UTC)).date()
+today = office_today  # the portal's day is the office's
 
 
 # ------------------------------------------------------------------------------ documents

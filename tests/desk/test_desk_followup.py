@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from dutyflow.core.calendar import office_today
 from dutyflow.flows.notices import issue_notices
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import events_about, get_document
@@ -189,7 +190,7 @@ def test_the_view_names_a_chase_by_its_number_and_warns_of_an_answer_due_soon(cl
     decide(document_id=chase, decision="approve", reviewer="张主任")
     issue_notices(period="2026-09", on=date(2026, 10, 9))
     # a letter of the day whose answer falls due within five working days
-    today = date.today()
+    today = office_today()  # the desk counts in the office's day
     soon = next(day for day in (today - timedelta(days=n) for n in range(1, 30))
                 if today <= add_working_days(day, 10) <= add_working_days(today, 5))
     decide(document_id=OWN, decision="approve", reviewer="张主任")

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from dutyflow.core.calendar import office_today
 from dutyflow.core.errors import DutyflowError
 from dutyflow.models.db import session_scope
 from dutyflow.models.followup import latest_reply
@@ -22,7 +23,7 @@ from dutyflow.services.my_work import my_work
 from dutyflow.services.reviewers import Reviewer
 from tests.flows.test_follow_up import issued_letter
 
-TODAY = date.today()
+TODAY = office_today()
 
 
 def test_a_reply_decided_twice_at_once_is_decided_once_and_every_state_is_read(db_url):

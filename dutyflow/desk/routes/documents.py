@@ -3,7 +3,6 @@ files, and the addresses from before every document had one page."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from dutyflow.core import refusals
+from dutyflow.core.calendar import office_today
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.vocabulary import MEASURE_KINDS, status_words
 from dutyflow.desk.deps import CurrentReviewer, Page, PageRenderer, SignedIn
@@ -43,7 +43,7 @@ def document_page(request: Request, document_id: str, reviewer: CurrentReviewer,
                 query=query_of(params), previous=previous, following=following,
                 position=(ids.index(document_id) + 1) if document_id in ids else None,
                 total=len(ids), own_branch=own, replies=replies, return_due=return_due,
-                follow_status=follow_up_statuses([document_id], date.today()).get(document_id),
+                follow_status=follow_up_statuses([document_id], office_today()).get(document_id),
                 receipts=document_receipts(document_id, on=today()))
 
 

@@ -4,7 +4,6 @@ files, and the two decisions on a reply, 销号 (accept) and 退回 (return)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -12,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from dutyflow.core import refusals
+from dutyflow.core.calendar import office_today
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import BadPeriodError, Period
 from dutyflow.core.settings import settings
@@ -47,7 +47,7 @@ def follow_up(request: Request, reviewer: CurrentReviewer, page: Page, period: s
     period = period if period in periods else (periods[0] if periods else "")
     words = tracking_words()
     state = state if state in words else ""
-    rows, units = follow_up_view(period=period, unit=unit, today=date.today()) if period \
+    rows, units = follow_up_view(period=period, unit=unit, today=office_today()) if period \
         else ([], [])
     shown = [r for r in rows if r.tracking == state] if state else rows
     # a month of a province is thousands of rows: the chart sums them, the table pages them
@@ -79,8 +79,8 @@ def month_of(text: str) -> str:
     try:
         wanted = Period.parse(text)
     except BadPeriodError:
-        wanted = Period.parse(date.today().strftime("%Y-%m"))
-    return str(wanted) if wanted.kind == "month" else date.today().strftime("%Y-%m")
+        wanted = Period.parse(office_today().strftime("%Y-%m"))
+    return str(wanted) if wanted.kind == "month" else office_today().strftime("%Y-%m")
 
 
 def _back(document_id: str) -> str:

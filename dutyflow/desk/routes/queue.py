@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from dutyflow.core import refusals
-from dutyflow.core.calendar import local_time
+from dutyflow.core.calendar import local_time, office_today
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
@@ -52,7 +52,7 @@ def queue(request: Request, reviewer: CurrentReviewer, page: Page,
     return page(request, "queue.html.j2", reviewer=reviewer, result=result, choices=choices,
                 params=params, query=lambda **c: query_of(params, **c), wanted=wanted,
                 circulars=circulars, chases=chases, tracking=tracking_words(),
-                after_issue=follow_up_statuses(issued, date.today()),
+                after_issue=follow_up_statuses(issued, office_today()),
                 follow_up_filter=FOLLOW_UP_FILTER)
 
 
