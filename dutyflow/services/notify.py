@@ -176,28 +176,32 @@ def send_due(*, senders: Mapping[str, Sender] | None = None, now: datetime | Non
     `senders` maps a block channel to its sender; email needs none."""
     senders = dict(senders or {})
     summary = SendSummary()
-    now = now or utcnow()
+    # each claim and each record reads the clock again: a long run's rows must not look
+    # stale to another run while they are being sent (a fixed `now` is the tests' clock)
+    clock = (lambda: now) if now is not None else utcnow
     with session_scope() as session:
-        ids = due_ids(session=session, now=now, limit=limit)
+        ids = due_ids(session=session, now=clock(), limit=limit)
     for notification_id in ids:
         with session_scope() as session:
-            if not claim(session=session, notification_id=notification_id, now=now):
+            if not claim(session=session, notification_id=notification_id, now=clock()):
                 continue  # another run took it
-        with session_scope() as session:
-            row: Any = session.get(Notification, notification_id)
-            document: Any = session.get(Document, row.document_id)
-            org = session.get(Organization, row.org_code) if row.org_code else None
-            message = message_for(document, org.org_name if org else None)
-            session.expunge(row)
-        try:
+        channel = ""
+        try:  # whatever fails, the row is recorded as failed or to retry, never left claimed
+            with session_scope() as session:
+                row: Any = session.get(Notification, notification_id)
+                channel = row.channel
+                document: Any = session.get(Document, row.document_id)
+                org = session.get(Organization, row.org_code) if row.org_code else None
+                message = message_for(document, org.org_name if org else None)
+                session.expunge(row)
             sender = send_email if row.channel == EMAIL else senders.get(row.channel)
             if sender is None:
                 raise UnknownChannel(row.channel.removeprefix(BLOCK))
             sender(row, message)
         except Exception as error:  # noqa: BLE001 (any failure is recorded and tried again)
-            _record_failure(notification_id, failure_words(row.channel, error), now, summary)
+            _record_failure(notification_id, failure_words(channel, error), clock(), summary)
         else:
-            _record_sent(notification_id, now, summary)
+            _record_sent(notification_id, clock(), summary)
     return summary
 
 

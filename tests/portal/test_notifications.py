@@ -279,6 +279,30 @@ def test_two_senders_at_once_send_each_notification_once(db_url, monkeypatch):
     assert {n.status for n in rows()} == {"sent"} and {n.attempts for n in rows()} == {1}
 
 
+def test_a_message_that_cannot_be_written_is_tried_again_not_left_claimed(sqlite_url,
+                                                                          monkeypatch):
+    """A failure before sending (the office file unreadable, say) is recorded like a failed
+    send: the row waits for its next try, never stays 发送中 with its attempts counting."""
+    from dutyflow.services import notify
+
+    configure(monkeypatch, smtp_port=free_port(), NOTIFY_BLOCKS="test/robot")
+    with session_scope() as session:
+        session.add(Document(id="doc-1", kind="reminder", period=MONTH, status="issued",
+                             org_code=None, document_number="市直工委函〔2026〕1号",
+                             issued_on=ISSUED_ON))
+        session.flush()
+        session.add(Notification(document_id="doc-1", account="账号1", channel="block:test/robot"))
+
+    def broken(*args, **kwargs):
+        raise OSError("office file unreadable")
+
+    monkeypatch.setattr(notify, "message_for", broken)
+    summary = notify.send_due(senders={"block:test/robot": lambda row, message: None})
+    assert (summary.sent, summary.retrying) == (0, 1)
+    [row] = rows()
+    assert row.status == "pending" and row.attempts == 1 and row.error
+
+
 def test_an_account_s_email_is_set_and_a_wrong_one_refused_in_chinese(sqlite_url):
     runner = CliRunner()
     wrong = runner.invoke(app, ["account", "add", "王审核", "--role", "reviewer",
