@@ -50,8 +50,9 @@ def _is_shutdown_noise(record: logging.LogRecord, message: str) -> bool:
         return True
     text = message + (logging.Formatter().formatException(record.exc_info)
                       if record.exc_info else "")
-    return any(n in text for n in _SHUTDOWN_NOISE) and record.name.startswith(
-        ("prefect", *_SHUTDOWN_LOGGERS))
+    # a configured server's refusals are real: only a local server's going away is noise
+    return temporary_api.local and any(n in text for n in _SHUTDOWN_NOISE) \
+        and record.name.startswith(("prefect", *_SHUTDOWN_LOGGERS))
 
 
 def quiet_console() -> None:

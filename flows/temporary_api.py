@@ -35,6 +35,9 @@ _url: str | None = None
 # server going away, which dutyflow.console keeps off the console
 stopping = False
 _kept = False  # the server is the local one kept between commands (dutyflow.flows.kept_api)
+# True once this process used a local server it started or reused: only then is a refused
+# connection Prefect's workers report the local server going away, not a real API's failure
+local = False
 
 
 def _free_port() -> int:
@@ -76,7 +79,7 @@ def start() -> str | None:
 
     The server is spawned before this process imports Prefect (a second); if Prefect's
     settings then name an API after all (a profile, a .env file), it is stopped unused."""
-    global _process, _url, _kept
+    global _process, _url, _kept, local
     if _url is not None:
         return _url
     if os.environ.get("PREFECT_API_URL"):
@@ -108,7 +111,7 @@ def start() -> str | None:
         return None
     _process, _kept = process, process is None
     atexit.register(stop)
-    _url = url
+    _url, local = url, True
     # Heartbeats let a lasting server find runs that crashed; this one ends with the process,
     # and stopping each run's heartbeat thread waits up to a second.
     _stack.enter_context(temporary_settings(updates={PREFECT_API_URL: _url,

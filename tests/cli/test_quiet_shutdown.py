@@ -21,3 +21,19 @@ def test_a_refused_workbook_under_cpu_load_ends_with_the_refusal_alone(tmp_path)
     assert done.stderr.strip().splitlines()[-1].startswith("错误：")
     # the server did start (the workbook was refused inside the flow) and wrote its own log
     assert (tmp_path / "prefect-home" / "dutyflow-server.log").exists()
+
+
+def test_a_configured_server_s_refused_connections_are_shown(monkeypatch):
+    """Only a local server's going away is noise: with a server the office configured, a
+    refused connection Prefect's workers report reaches the console."""
+    import logging
+
+    from dutyflow.console import _QuietConsole
+    from dutyflow.flows import temporary_api
+
+    record = logging.LogRecord("prefect.events.clients", logging.WARNING, __file__, 1,
+                               "ConnectError: All connection attempts failed", None, None)
+    monkeypatch.setattr(temporary_api, "local", False)
+    assert _QuietConsole().filter(record)
+    monkeypatch.setattr(temporary_api, "local", True)
+    assert not _QuietConsole().filter(record)
