@@ -17,14 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 
 from dutyflow.core import refusals
 from dutyflow.core.errors import BadPeriodError, DutyflowError
 from dutyflow.core.periods import Period
-from dutyflow.core.settings import settings
-from dutyflow.portal.deps import ApiRefused, ApiScope, not_found
+from dutyflow.portal.deps import ApiRefused, ApiScope, not_found, read_uploads
 from dutyflow.services import drafts, ledger, portal
 from dutyflow.services.portal import Upload
 
@@ -230,7 +228,7 @@ def create_api(*, logins: object) -> FastAPI:
         if await run_in_threadpool(portal.case_of, scope, case_id) is None:
             raise not_found()
         done = completed_value(completed)
-        uploads = [Upload(f.filename or "file", await read_limited(f)) for f in files or []]
+        uploads = await read_uploads(files or [])
         try:
             found = await run_in_threadpool(lambda: portal.answer(
                 scope, case_id, measures=measures, completed=done, uploads=uploads))
@@ -327,7 +325,7 @@ def create_api(*, logins: object) -> FastAPI:
         """会议记录 or 签到表 kept with a ledger meeting (multipart `files`, `kind` minutes or
         sign_in): checked by content, kept under the content hash; a file already kept with
         the meeting is not added again (the answer lists only the files added)."""
-        uploads = [Upload(f.filename or "file", await read_limited(f)) for f in files or []]
+        uploads = await read_uploads(files or [])
         try:
             added = await run_in_threadpool(ledger.attach_files, scope, meeting_id, uploads,
                                             kind)
@@ -369,7 +367,7 @@ def create_api(*, logins: object) -> FastAPI:
                                    ) -> RectificationOut:
         """An item's 整改状态, 完成日期 and 佐证材料 (multipart `status`, `completed_on`,
         `files`), checked as an entry is; a file already kept with it is not added again."""
-        uploads = [Upload(f.filename or "file", await read_limited(f)) for f in files or []]
+        uploads = await read_uploads(files or [])
         try:
             found = await run_in_threadpool(lambda: ledger.update_item(
                 scope, rectification_id, status=status, completed_on=completed_on,
@@ -403,8 +401,7 @@ async def draft_request(request: Request) -> tuple[DraftIn, list[Upload]]:
             entry = DraftIn(measures=str(form.get("measures", "")),
                             items=json.loads(str(form.get("items") or "[]")),
                             remove=[str(v) for v in form.getlist("remove")])
-            uploads = [Upload(f.filename or "file", await read_limited(f))
-                       for f in form.getlist("files") if isinstance(f, StarletteUpload)]
+            uploads = await read_uploads(form.getlist("files"))
             return entry, uploads
         return DraftIn.model_validate(await request.json()), []
     except (ValueError, ValidationError) as exc:
@@ -421,12 +418,6 @@ def completed_value(text: str) -> bool | None:
     if value in ("false", "0", "否", "no", "off"):
         return False
     raise ApiRefused(422, refusals.COMPLETED_VALUE)
-
-
-async def read_limited(upload: StarletteUpload) -> bytes:
-    """The file's bytes, reading no more than one byte past the limit (the check names it)."""
-    limit = settings.portal_upload_mb * 1024 * 1024
-    return await upload.read(limit + 1)
 
 
 def period_or_now(text: str) -> str:

@@ -4,16 +4,19 @@ its scope from here: anything outside it is answered as if it did not exist (404
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from dutyflow.core import refusals
+from dutyflow.core.settings import settings
 from dutyflow.desk.deps import PageRenderer
 from dutyflow.desk.security import NeedsLogin, client_address
-from dutyflow.services.portal import Scope, scope_of
+from dutyflow.services.portal import Scope, Upload, scope_of
 from dutyflow.services.reviewers import (
     LoginGuard,
     TooManyAttempts,
@@ -84,3 +87,15 @@ def portal_pages(request: Request) -> PageRenderer:
 
 
 PortalPage = Annotated[PageRenderer, Depends(portal_pages)]
+
+
+async def read_uploads(parts: Iterable[Any]) -> list[Upload]:
+    """The files a form or an API call sent (a phone's form sends an empty part when no file
+    was chosen), each read to at most a byte past the size limit. Past the number allowed
+    none is read at all: empty stand-ins let the upload check refuse them by their number,
+    so one request cannot make the server hold a thousand files."""
+    files = [f for f in parts if isinstance(f, UploadFile) and f.filename]
+    if len(files) > settings.portal_upload_files:
+        return [Upload(f.filename or "file", b"") for f in files]
+    limit = settings.portal_upload_mb * 1024 * 1024
+    return [Upload(f.filename or "file", await f.read(limit + 1)) for f in files]

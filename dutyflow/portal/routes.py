@@ -12,16 +12,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile as StarletteUpload
 
 from dutyflow.core import refusals
 from dutyflow.core.errors import BadPeriodError, DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.desk.security import FRAMED_NOTICE_CSP, flash
-from dutyflow.portal.deps import PortalPage, PortalScope
+from dutyflow.portal.deps import PortalPage, PortalScope, read_uploads
 from dutyflow.services import drafts, ledger, ledger_export, portal
-from dutyflow.services.portal import Scope, Upload
+from dutyflow.services.portal import Scope
 
 router = APIRouter(prefix="/portal")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,9 +109,7 @@ async def save_answer(request: Request, case_id: str, scope: PortalScope,
     if await run_in_threadpool(portal.case_of, scope, case_id) is None:
         return _missing(request, pages, scope)
     form = await request.form()
-    limit = settings.portal_upload_mb * 1024 * 1024
-    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
-               for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
+    uploads = await read_uploads(form.getlist("files"))
     items = [{"finding_id": str(form.get(f"item-{n}-id", "")),
               "done": str(form.get(f"item-{n}-done", "")),
               "completed_on": str(form.get(f"item-{n}-on", ""))}
@@ -144,10 +141,7 @@ async def answer(request: Request, case_id: str, scope: PortalScope, pages: Port
     if not measures.strip():
         flash(request, "error", refusals.MEASURES_NEEDED)
         return RedirectResponse(here, status_code=303)
-    limit = settings.portal_upload_mb * 1024 * 1024
-    # a phone's form sends an empty part when no file was chosen
-    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
-               for f in files or [] if f.filename]
+    uploads = await read_uploads(files or [])
     try:
         await run_in_threadpool(lambda: portal.answer(
             scope, case_id, measures=measures, completed={"是": True, "否": False}.get(completed),
@@ -223,10 +217,7 @@ async def add_meeting_files(request: Request, meeting_id: int, scope: PortalScop
                             files: Annotated[list[UploadFile] | None, File()] = None
                             ) -> Response:
     """会议记录 and 签到表 kept with a meeting of the account's organizations."""
-    limit = settings.portal_upload_mb * 1024 * 1024
-    # a phone's form sends an empty part when no file was chosen
-    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
-               for f in files or [] if f.filename]
+    uploads = await read_uploads(files or [])
     try:
         added = await run_in_threadpool(ledger.attach_files, scope, meeting_id, uploads, kind)
     except ledger.OutsideScope:
@@ -288,10 +279,7 @@ async def update_rectification(request: Request, rectification_id: int, scope: P
                                files: Annotated[list[UploadFile] | None, File()] = None
                                ) -> Response:
     """An item of the account's organizations: its status, completion date, evidence files."""
-    limit = settings.portal_upload_mb * 1024 * 1024
-    # a phone's form sends an empty part when no file was chosen
-    uploads = [Upload(f.filename or "file", await f.read(limit + 1))
-               for f in files or [] if f.filename]
+    uploads = await read_uploads(files or [])
     try:
         found = await run_in_threadpool(lambda: ledger.update_item(
             scope, rectification_id, status=status, completed_on=completed_on,

@@ -15,7 +15,7 @@ from typing import Any
 from dutyflow.core import refusals
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
-from dutyflow.core.vocabulary import status_words
+from dutyflow.core.vocabulary import FollowUp, status_words
 from dutyflow.models.db import session_scope
 from dutyflow.models.drafts import (
     claim_submission,
@@ -25,8 +25,8 @@ from dutyflow.models.drafts import (
 )
 from dutyflow.models.portal import case_in_scope
 from dutyflow.models.tables import Case, Reply, ReplyDraft
-from dutyflow.services.followup import keep_files, record_reply_in
-from dutyflow.services.portal import Scope, Upload, check_uploads, safe_stem, today
+from dutyflow.services.followup import record_reply_in
+from dutyflow.services.portal import Scope, Upload, check_uploads, keep_uploads, today
 
 
 class DraftRefused(DutyflowError):
@@ -145,16 +145,8 @@ def draft(scope: Scope, case_id: str) -> Draft | None:
 def _keep_uploads(case: Case, uploads: list[Upload]) -> list[dict[str, Any]]:
     """The draft's new files, checked as an answer's are and kept under their content hash
     (out/<period>/reply-drafts/<case>/): the submitted reply keeps its own copies."""
-    kept = []
     folder = Path(settings.output_dir) / case.period / "reply-drafts" / case.id
-    for upload, suffix in check_uploads(uploads):
-        staged = folder / "incoming"
-        staged.mkdir(parents=True, exist_ok=True)
-        path = staged / f"{safe_stem(upload.name)}{suffix}"
-        path.write_bytes(upload.content)
-        kept += keep_files([path], folder)
-        path.unlink()
-    return kept
+    return keep_uploads(check_uploads(uploads), folder)
 
 
 def save(scope: Scope, case_id: str, *, measures: str, items: object,
@@ -165,7 +157,7 @@ def save(scope: Scope, case_id: str, *, measures: str, items: object,
         case = case_in_scope(session=session, case_id=case_id, codes=scope.codes)
         if case is None:
             return None
-        if case.follow_up != "awaiting_reply":
+        if case.follow_up != FollowUp.AWAITING_REPLY:
             raise DraftRefused(refusals.NOT_AWAITING.format(case_id=case_id,
                                                             status=status_words(case.status)))
         checked = read_items(case, items)

@@ -8,7 +8,6 @@ per organization and period: models.ledger.meetings_of_record, rectifications_of
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,8 +44,14 @@ from dutyflow.reports.normalise import Bad, parse_cell, rectification_problems
 from dutyflow.reports.text import vocabulary_key
 from dutyflow.rules.policy import Policy
 from dutyflow.services.evaluate import read_policy
-from dutyflow.services.followup import keep_files
-from dutyflow.services.portal import Scope, Upload, UploadRefused, check_uploads, safe_stem, today
+from dutyflow.services.portal import (
+    Scope,
+    Upload,
+    UploadRefused,
+    check_uploads,
+    keep_uploads,
+    today,
+)
 
 # the fields' names as a secretary reads them: the meetings table's headers where it has them
 FIELDS = {"org_code": MEETINGS.column("org_code").chinese[0],
@@ -234,23 +239,10 @@ def attach_files(scope: Scope, meeting_id: int, uploads: list[Upload],
         meeting = meeting_in_scope(session=session, meeting_id=meeting_id, codes=scope.codes)
         if meeting is None:
             raise OutsideScope(str(meeting_id))
-        kept = _keep_uploads(checked, Path(settings.output_dir) / "ledger" / str(meeting_id))
+        kept = keep_uploads(checked, Path(settings.output_dir) / "ledger" / str(meeting_id))
         added = add_files(session=session, meeting=meeting, kind=kind, kept=kept,
                           actor=scope.account.name)
         return [LedgerFileRow(f.kind, f.name, f.sha256) for f in added]
-
-
-def _keep_uploads(checked: list[tuple[Upload, str]], folder: Path) -> list[dict[str, Any]]:
-    """Checked uploads kept under `folder` by their content hash (keep_files, as an answer's
-    evidence is): each named by its checked type, the sender's name only a label."""
-    with tempfile.TemporaryDirectory(prefix="dutyflow-ledger-") as scratch:
-        paths = []
-        for number, (upload, suffix) in enumerate(checked, start=1):
-            path = Path(scratch) / str(number) / f"{safe_stem(upload.name)}{suffix}"
-            path.parent.mkdir()
-            path.write_bytes(upload.content)
-            paths.append(path)
-        return keep_files(paths, folder)
 
 
 def meeting_file(scope: Scope, meeting_id: int, sha256: str) -> tuple[Path, str] | None:
@@ -360,7 +352,7 @@ def update_item(scope: Scope, rectification_id: int, *, status: Any, completed_o
         folder = Path(settings.output_dir) / "ledger" / "rectifications" / str(item.id)
         known = {f["sha256"] for f in item.evidence}
         added = []
-        for kept in _keep_uploads(checked, folder) if checked else []:
+        for kept in keep_uploads(checked, folder) if checked else []:
             if kept["sha256"] not in known:
                 known.add(kept["sha256"])
                 added.append({"name": kept["name"][:200], "sha256": kept["sha256"],

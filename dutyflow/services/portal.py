@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -42,7 +45,7 @@ from dutyflow.rules.policy import DEFAULT_POLICY, Policy
 from dutyflow.rules.scoring import score_text
 from dutyflow.services.casefile import notice_path
 from dutyflow.services.evaluate import read_policy
-from dutyflow.services.followup import record_reply_in
+from dutyflow.services.followup import keep_files, record_reply_in
 from dutyflow.services.reviewers import UNIT, Reviewer
 from dutyflow.services.scores import Explained, MonthScores, explained, month_scores
 from dutyflow.services.warning import _held_and_required
@@ -163,6 +166,27 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     return checked
 
 
+@contextmanager
+def staged(checked: list[tuple[Upload, str]]) -> Iterator[list[Path]]:
+    """Checked uploads written to a private folder of their own, each named by its checked
+    type (the sender's name only a label, never a path), removed afterwards: two requests
+    with files of one name never meet."""
+    with tempfile.TemporaryDirectory(prefix="dutyflow-upload-") as folder:
+        paths = []
+        for number, (upload, suffix) in enumerate(checked, start=1):
+            path = Path(folder) / str(number) / f"{safe_stem(upload.name)}{suffix}"
+            path.parent.mkdir()
+            path.write_bytes(upload.content)
+            paths.append(path)
+        yield paths
+
+
+def keep_uploads(checked: list[tuple[Upload, str]], folder: Path) -> list[dict[str, Any]]:
+    """Checked uploads kept under `folder` by their content hash (as an answer's evidence)."""
+    with staged(checked) as paths:
+        return keep_files(paths, folder)
+
+
 class AnswerWaiting(DutyflowError):
     """An answer already waits for the office's decision: one per round, as a draft's."""
 
@@ -177,24 +201,17 @@ def answer(scope: Scope, case_id: str, *, measures: str, completed: bool | None,
     with session_scope() as session:
         if case_in_scope(session=session, case_id=case_id, codes=scope.codes) is None:
             return None
-    checked = check_uploads(uploads)
-    with tempfile.TemporaryDirectory(prefix="dutyflow-upload-") as folder:
-        paths = []
-        for number, (upload, suffix) in enumerate(checked, start=1):
-            path = Path(folder) / str(number) / f"{safe_stem(upload.name)}{suffix}"
-            path.parent.mkdir()
-            path.write_bytes(upload.content)
-            paths.append(path)
-        with session_scope() as session:  # the check and the reply in one transaction
-            case = case_in_scope(session=session, case_id=case_id, codes=scope.codes)
-            if case is None:
-                return None
-            if case.replied_on is not None:
-                raise AnswerWaiting(refusals.DRAFT_SUBMITTED)
-            # the office's day on both sides: after 16:00 UTC the machine's date is yesterday
-            return record_reply_in(
-                session, case_id=case_id, received=today(), files=paths, measures=measures,
-                completed=completed, source="portal", actor=scope.account.name, today=today())
+    # the check and the reply in one transaction
+    with staged(check_uploads(uploads)) as paths, session_scope() as session:
+        case = case_in_scope(session=session, case_id=case_id, codes=scope.codes)
+        if case is None:
+            return None
+        if case.replied_on is not None:
+            raise AnswerWaiting(refusals.DRAFT_SUBMITTED)
+        # the office's day on both sides: after 16:00 UTC the machine's date is yesterday
+        return record_reply_in(
+            session, case_id=case_id, received=today(), files=paths, measures=measures,
+            completed=completed, source="portal", actor=scope.account.name, today=today())
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,31 @@ def test_an_upload_refused_by_its_content_or_size_records_nothing(client, portal
     assert not events(portal_db.my_case, "reply_received")
 
 
+def test_more_files_than_allowed_are_refused_by_their_number_unread(client, portal_db,
+                                                                    monkeypatch):
+    from dutyflow.core.settings import reload_settings
+    from dutyflow.portal import deps
+
+    monkeypatch.setenv("DUTYFLOW_PORTAL_UPLOAD_FILES", "3")
+    reload_settings()
+    read: list[str] = []
+    real = deps.UploadFile.read
+
+    async def counted(self, size=-1):
+        read.append(self.filename)
+        return await real(self, size)
+
+    monkeypatch.setattr(deps.UploadFile, "read", counted)
+    answer = client.post(f"/api/cases/{portal_db.my_case}/replies",
+                         headers=token_for("一支部书记"), data={"measures": "已整改"},
+                         files=[("files", (f"{n}.pdf", PDF, "application/pdf"))
+                                for n in range(40)])
+    assert answer.status_code == 422 and "一次最多上传3个文件" in answer.json()["detail"]
+    assert read == []  # refused by their number before any was read
+    with session_scope() as session:
+        assert session.execute(select(Reply)).first() is None
+
+
 def test_the_api_answers_bad_parameters_in_chinese(client, portal_db):
     headers = token_for("一支部书记")
     bad = client.get("/api/due?period=下个月", headers=headers)
