@@ -18,6 +18,7 @@ from dutyflow.flows.notices import draft_chase_letters, render_period
 from dutyflow.flows.runners import shard_runner
 from dutyflow.services.evaluate import EvaluationSummary
 from dutyflow.services.ingest import IngestSummary
+from dutyflow.services.ledger import require_reported
 
 
 @dataclass
@@ -43,6 +44,8 @@ def run_cycle(period: PeriodParam, input_path: Path | None, policy_path: Path | 
     period = str(Period.parse(period))
     on = on or date.today()
     entered_years()  # a bad holiday file stops the run here, before anything is stored
+    if input_path is None:  # judged on what is stored: refused when nothing was reported
+        require_reported(period)
     with shard_runner() as runner:  # a Dask cluster starts while the reports are ingested
         ingest = (ingest_period(period, Path(input_path), policy_path)
                   if input_path is not None else IngestSummary(period))

@@ -37,15 +37,25 @@ def previous_quarter(today: date) -> str:
 
 @flow(name="monthly-cycle", flow_run_name="monthly cycle {period}")
 def monthly_cycle(period: PeriodParam | None = None) -> CycleSummary | State:
-    """Run the cycle on <inbox>/<period>; without a period, the month before today."""
+    """Run the cycle on <inbox>/<period>; without a period, the month before today. A month
+    with no inbox folder is judged on what is stored when the organizations kept their
+    e-ledger in it (one source per organization, as `dutyflow run` without an input)."""
     period = period or previous_month(date.today())
     folder = Path(settings.inbox_dir) / period
-    if not folder.is_dir():
+    if not folder.is_dir() and not _reported(period):
         return _no_inbox(period, folder)
-    summary = run_cycle(period=period, input_path=folder)
+    summary = run_cycle(period=period, input_path=folder if folder.is_dir() else None)
     publish_artifacts(period)  # on the run the user opens, not only on its cycle subflow
     settle_bottom_lists(date.today())  # a 黄榜 window ends mid-quarter: settle it within a month
     return summary
+
+
+def _reported(period: str) -> bool:
+    from dutyflow.models.db import session_scope
+    from dutyflow.models.ledger import period_reported
+
+    with session_scope() as session:
+        return period_reported(session=session, period=Period.parse(period))
 
 
 def _no_inbox(period: str, folder: Path) -> State:

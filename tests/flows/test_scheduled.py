@@ -43,6 +43,23 @@ def test_the_monthly_deployment_reads_the_inbox_folder_of_the_period(sqlite_url,
     assert summary.evaluation.actions > 0 and summary.drafted == summary.evaluation.actions
 
 
+def test_a_month_kept_in_the_e_ledger_alone_is_judged_by_its_schedule(sqlite_url, tmp_path,
+                                                                      monkeypatch):
+    """No inbox folder for September, but the organizations recorded their meetings in the
+    ledger: the scheduled month is judged on them, as `dutyflow run` without an input is."""
+    from tests.flows.test_ledger_cycle import record_in_ledger
+
+    monkeypatch.setenv("DUTYFLOW_INBOX_DIR", str(tmp_path / "inbox"))
+    reload_settings()
+    run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx")
+    with session_scope() as session:
+        branch = next(c.org_code for c in list_cases(session=session, period="2026-08"))
+    record_in_ledger([{"org_code": branch, "meeting_types": ["theme_day"],
+                       "held_on": "2026-09-12", "attendees": 8}])
+    summary = monthly_cycle(period="2026-09")
+    assert summary.period == "2026-09" and summary.evaluation.findings > 0
+
+
 def test_the_review_form_links_each_case_to_the_desk_and_keeps_good_decisions(sqlite_url):
     run_cycle(period="2026-08", input_path=SAMPLES / "2026-08-党建报表.xlsx")
     rows, description, _ = pending_form("2026-08")
