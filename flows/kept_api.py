@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from dutyflow.core.errors import DutyflowError
 from dutyflow.flows import temporary_api
 
 _users: IO[str] | None = None  # held (shared lock) while this process may use the server
@@ -122,17 +123,30 @@ def release() -> None:
         _users = None
 
 
+class ServerInUse(DutyflowError):
+    exit_code = 1
+
+
 def stop() -> bool:
-    """Stop the kept server (the supervisor stops Prefect's server); whether one ran."""
-    state_file, lock_file, _ = _files()
-    with _locked(lock_file):
+    """Stop the kept server (the supervisor stops Prefect's server); whether one ran. Refused
+    while a command uses it: stopping it then would fail that command's flow run."""
+    state_file, lock_file, users_file = _files()
+    with _locked(lock_file), users_file.open("a") as users:
         state = read_state()
         if state is None:
             state_file.unlink(missing_ok=True)
             return False
+        try:  # commands hold this lock shared while they run
+            fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ServerInUse("本地 Prefect 服务正被其他命令使用，请待其运行结束后再停止"
+                              "（空闲后它也会自行停止）") from None
         pid = int(state["pid"])
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+        try:  # the supervisor and the server it started (its session's group)
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 30
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -124,3 +124,25 @@ def test_a_stale_state_file_naming_another_process_is_not_used(tmp_path):
         assert started == "True" and url != "http://127.0.0.1:9/api"
     finally:
         dutyflow(tmp_path, "server", "stop", **KEPT)
+
+
+def test_server_stop_is_refused_while_a_command_uses_the_server(tmp_path):
+    """A command holds the server (the users lock, shared) while it runs: `server stop` then
+    refuses in Chinese and the server keeps answering; once the command is done it stops."""
+    import fcntl
+
+    env = command_env(tmp_path, **KEPT)
+    done = subprocess.run([sys.executable, "-c", USE_ONCE, "10"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    kept = state(tmp_path)
+    try:
+        with (tmp_path / "prefect-home" / "dutyflow-server.users").open("a") as users:
+            fcntl.flock(users, fcntl.LOCK_SH)  # as a running command holds it
+            refused = dutyflow(tmp_path, "server", "stop", **KEPT)
+            assert refused.returncode == 1, refused.stdout + refused.stderr
+            assert "正被其他命令使用" in refused.stderr and "Traceback" not in refused.stderr
+            assert httpx.get(kept["url"] + "/health", timeout=10).status_code == 200
+    finally:
+        stopped = dutyflow(tmp_path, "server", "stop", **KEPT)
+    assert "已停止" in stopped.stdout and gone(kept["pid"], within=30)
