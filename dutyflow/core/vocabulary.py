@@ -345,6 +345,10 @@ REVIEWABLE = (DocumentStatus.DRAFT, DocumentStatus.APPROVED, DocumentStatus.REJE
 DECISIONS = {"approve": DocumentStatus.APPROVED, "reject": DocumentStatus.REJECTED}
 
 
+# What a file kept with a ledger meeting is
+LEDGER_FILE_KINDS = {"minutes": "会议记录", "sign_in": "签到表"}
+
+
 # The audit log's events as a reviewer reads them (the log itself keeps the keys).
 EVENT_WORDS = {
     "opened": "立案", "reopened": "重新立案", "evidence_changed": "依据变化，退回草稿",

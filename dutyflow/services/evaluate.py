@@ -10,6 +10,7 @@ simulate` and the mid-month warning read and judge through the same functions.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from dutyflow.models.documents import events_of, log_event
 from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
 from dutyflow.rules.judge import merge_findings
 from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases, settle
-from dutyflow.rules.policy import Policy, load_policy
+from dutyflow.rules.policy import DEFAULT_POLICY, Policy, load_policy
 from dutyflow.services.shards import assign_shards, subtree_roots
 
 
@@ -52,6 +53,18 @@ class EvaluationSummary:
 def read_policy(policy_path: Path | None) -> Policy:
     """Load and validate the policy (the bundled default unless a file is named)."""
     return load_policy(policy_path or settings.policy_file)
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_at(path: str, modified: int) -> Policy:
+    return load_policy(Path(path))
+
+
+def current_policy() -> Policy:
+    """The policy in force, parsed again only when its file changes: the desk's and the
+    portal's pages read it on every request, and validating it takes tens of milliseconds."""
+    path = Path(settings.policy_file or DEFAULT_POLICY)
+    return _policy_at(str(path), path.stat().st_mtime_ns)
 
 
 # ------------------------------------------------------------------------------ facts

@@ -20,6 +20,7 @@ from dutyflow.core.report_tables import MEETINGS, RECTIFICATIONS, Kind
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     ITEM_STATUS_NAMES,
+    LEDGER_FILE_KINDS,
     meeting_type_choices,
     meeting_type_names,
 )
@@ -217,8 +218,7 @@ def require_reported(period: str) -> None:
 
 # ------------------------------------------------------------------------------ files
 
-# what a file kept with a meeting is
-FILE_KINDS = {"minutes": "会议记录", "sign_in": "签到表"}
+FILE_KINDS = LEDGER_FILE_KINDS
 
 
 def attach_files(scope: Scope, meeting_id: int, uploads: list[Upload],

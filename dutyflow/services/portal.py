@@ -41,10 +41,10 @@ from dutyflow.models.portal import (
 from dutyflow.models.rankings import latest_judged_month, latest_published_places
 from dutyflow.models.tables import Case, Reply, as_utc
 from dutyflow.rules.facts import HISTORY_COLUMNS, PeriodData, meeting_facts, meetings_since
-from dutyflow.rules.policy import DEFAULT_POLICY, Policy
+from dutyflow.rules.policy import Policy
 from dutyflow.rules.scoring import score_text
 from dutyflow.services.casefile import notice_path
-from dutyflow.services.evaluate import read_policy
+from dutyflow.services.evaluate import current_policy, read_policy
 from dutyflow.services.followup import keep_files, record_reply_in
 from dutyflow.services.reviewers import UNIT, Reviewer
 from dutyflow.services.scores import Explained, MonthScores, explained, month_scores
@@ -392,18 +392,6 @@ def standing(scope: Scope) -> Standing | None:
                     entry.document_number)
 
 
-_POLICY: dict[tuple[str, int], Policy] = {}
-
-
-def current_policy() -> Policy:
-    """The policy the pages judge by, parsed again only when its file changed: a page served
-    to every branch should not read and validate the YAML on each request (~0.1 s)."""
-    path = Path(settings.policy_file or DEFAULT_POLICY)
-    key = (str(path), path.stat().st_mtime_ns)
-    if key not in _POLICY:
-        _POLICY.clear()
-        _POLICY[key] = read_policy(path)
-    return _POLICY[key]
 
 
 def home(scope: Scope, *, policy: Policy | None = None) -> Home:

@@ -3,14 +3,11 @@ for (已签收, by whom and when) or not signed for within the policy's working 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from dutyflow.core.calendar import add_working_days
-from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DOCUMENT_KINDS
 from dutyflow.models.db import session_scope
 from dutyflow.models.receipts import (
@@ -20,7 +17,8 @@ from dutyflow.models.receipts import (
     receipts_of,
 )
 from dutyflow.models.tables import Document, as_utc
-from dutyflow.rules.policy import DEFAULT_POLICY, Policy, load_policy
+from dutyflow.rules.policy import Policy
+from dutyflow.services.evaluate import current_policy
 from dutyflow.services.reviewers import ORGANIZATION_KINDS
 
 DELIVERED, SIGNED, OVERDUE = "delivered", "signed", "overdue"
@@ -43,18 +41,6 @@ class ReceiptRow:
     @property
     def state_words(self) -> str:
         return STATE_WORDS[self.state]
-
-
-@functools.lru_cache(maxsize=4)
-def _policy_at(path: str, modified: float) -> Policy:
-    return load_policy(Path(path))
-
-
-def current_policy() -> Policy:
-    """The policy in force, read again only when its file changes: a desk page reads it on
-    every issued document, and validating it takes tens of milliseconds."""
-    path = Path(settings.policy_file or DEFAULT_POLICY)
-    return _policy_at(str(path), path.stat().st_mtime)
 
 
 def sign_by(issued_on: date, policy: Policy) -> date:

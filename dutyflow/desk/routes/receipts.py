@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from dutyflow.desk.deps import CurrentReviewer, Page
+from dutyflow.services.evaluate import current_policy
 from dutyflow.services.portal import today
-from dutyflow.services.receipts import current_policy, overdue_receipts
+from dutyflow.services.receipts import overdue_receipts
 
 router = APIRouter()
 

@@ -2,7 +2,7 @@
 address on accounts.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-05
 """
 from collections.abc import Sequence

@@ -2,7 +2,7 @@
 organization's answer drafts (one per case, submitted once per round of the office's returns).
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-05
 """
 from collections.abc import Sequence
