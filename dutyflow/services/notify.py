@@ -86,7 +86,11 @@ class Message:
     body: str
 
 
-def portal_link(document_id: str) -> str:
+def portal_link(document_id: str) -> str | None:
+    """The document's portal page at the address the office gave (DUTYFLOW_DESK_URL); None
+    without one: the desk's own listening address (127.0.0.1) reaches no branch."""
+    if not settings.desk_url:
+        return None
     return f"{settings.desk_address()}/portal/documents/{quote(document_id, safe='')}"
 
 
@@ -98,8 +102,9 @@ def message_for(document: Document, org_name: str | None) -> Message:
     day = document.issued_on
     dated = f"{day.year}年{day.month}月{day.day}日" if day else ""
     to = org_name or office.all_units
+    link = portal_link(document.id)
     body = (f"{to}：\n{office.issuer_name}于{dated}印发《{title}》（{number}），"
-            f"请登录党建工作平台查看并签收：{portal_link(document.id)}")
+            f"请登录党建工作平台查看并签收" + (f"：{link}" if link else "。"))
     return Message(f"【{office.issuer_name}】{title}（{number}）", body)
 
 

@@ -154,7 +154,7 @@ def test_an_issued_letter_reaches_its_branch_by_email_and_by_the_robot_once(
     smtp_port, inbox = smtp_server
     robot_port, state = robot
     save_robot_block(robot_port)
-    configure(monkeypatch, smtp_port=smtp_port)
+    configure(monkeypatch, smtp_port=smtp_port, DESK_URL="https://dangjian.example.gov.cn")
     letter, org = issue_with_an_account()
     queued = rows()
     assert {(n.document_id, n.account, n.channel, n.status) for n in queued} == {
@@ -169,7 +169,8 @@ def test_an_issued_letter_reaches_its_branch_by_email_and_by_the_robot_once(
     [mail] = inbox.messages
     assert mail["To"] == ADDRESS and number in mail["Subject"]
     text = mail.get_content()
-    assert number in text and f"/portal/documents/{letter}" in text and "签收" in text
+    assert number in text and "签收" in text
+    assert f"https://dangjian.example.gov.cn/portal/documents/{letter}" in text
     [posted] = state.received
     content = posted["text"]["content"]
     assert number in content and f"/portal/documents/{letter}" in content and "印发" in content
@@ -301,6 +302,18 @@ def test_a_message_that_cannot_be_written_is_tried_again_not_left_claimed(sqlite
     assert (summary.sent, summary.retrying) == (0, 1)
     [row] = rows()
     assert row.status == "pending" and row.attempts == 1 and row.error
+
+
+def test_without_the_office_s_address_a_message_carries_no_link_that_reaches_no_one(
+        sqlite_url, monkeypatch):
+    from dutyflow.services.notify import message_for
+
+    configure(monkeypatch, smtp_port=free_port())
+    document = Document(id="doc-1", kind="reminder", period=MONTH, status="issued",
+                        org_code=None, document_number="市直工委函〔2026〕1号", issued_on=ISSUED_ON)
+    body = message_for(document, "中共市教育局第3党支部").body
+    assert "127.0.0.1" not in body and "http" not in body
+    assert body.endswith("请登录党建工作平台查看并签收。")
 
 
 def test_an_account_s_email_is_set_and_a_wrong_one_refused_in_chinese(sqlite_url):
