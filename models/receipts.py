@@ -4,9 +4,9 @@ and which of them signed for it."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from dutyflow.core.vocabulary import DocumentStatus
@@ -24,12 +24,16 @@ def issued_documents(*, session: Session, document_ids: Collection[str] | None =
     return list(session.execute(statement.order_by(Document.issued_on, Document.id)).scalars())  # type: ignore[arg-type]
 
 
-def organizations_with_accounts(*, session: Session, kinds: Collection[str]) -> list[str]:
-    """The organizations that have an active account of these kinds: a circular to all units
-    reaches, and is signed for by, each of them."""
-    return sorted(session.execute(select(ReviewerAccount.org_code).distinct().where(
+def organizations_with_accounts(*, session: Session, kinds: Collection[str]
+                                ) -> dict[str, datetime]:
+    """The organizations that have an active account of these kinds, each with when its
+    first was made: a circular to all units reaches, and is signed for by, each organization
+    that had an account when it was issued."""
+    return dict(session.execute(select(ReviewerAccount.org_code,
+                                       func.min(ReviewerAccount.created_at)).where(
         ReviewerAccount.active, ReviewerAccount.kind.in_(list(kinds)),  # type: ignore[attr-defined]
-        ReviewerAccount.org_code.is_not(None))).scalars())  # type: ignore[union-attr]
+        ReviewerAccount.org_code.is_not(None))  # type: ignore[union-attr]
+        .group_by(ReviewerAccount.org_code).order_by(ReviewerAccount.org_code)).tuples().all())
 
 
 def receipts_of(*, session: Session, document_ids: Collection[str]

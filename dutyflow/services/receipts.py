@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dutyflow.core.calendar import add_working_days
+from dutyflow.core.calendar import add_working_days, local_time
 from dutyflow.core.vocabulary import DOCUMENT_KINDS
 from dutyflow.models.db import session_scope
 from dutyflow.models.receipts import (
@@ -51,10 +51,15 @@ def sign_by(issued_on: date, policy: Policy) -> date:
 def _rows(documents: Iterable[Document], *, on: date, policy: Policy) -> list[ReceiptRow]:
     documents = list(documents)
     with session_scope() as session:
-        everyone = organizations_with_accounts(session=session, kinds=ORGANIZATION_KINDS) \
-            if any(d.org_code is None for d in documents) else []
+        accounts = organizations_with_accounts(session=session, kinds=ORGANIZATION_KINDS) \
+            if any(d.org_code is None for d in documents) else {}
         receipts = receipts_of(session=session, document_ids=[d.id for d in documents])
-        addressed = {d.id: [d.org_code] if d.org_code else everyone for d in documents}
+        # a circular reached the organizations that had an account the day it was issued
+        # (or that signed for it): one given an account later owes no 签收 for it
+        addressed = {d.id: [d.org_code] if d.org_code else [
+            code for code, since in accounts.items()
+            if local_time(since).date() <= (d.issued_on or on) or (d.id, code) in receipts]
+            for d in documents}
         names = organization_names(session=session,
                                    codes={c for codes in addressed.values() for c in codes})
     rows = []
