@@ -27,6 +27,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from dutyflow.core.errors import DutyflowError
+
 STARTUP_TIMEOUT_S = 120
 _stack = ExitStack()
 _process: subprocess.Popen[bytes] | None = None
@@ -38,6 +40,10 @@ _kept = False  # the server is the local one kept between commands (dutyflow.flo
 # True once this process used a local server it started or reused: only then is a refused
 # connection Prefect's workers report the local server going away, not a real API's failure
 local = False
+
+
+class ServerDidNotStart(DutyflowError):
+    exit_code = 1
 
 
 def _free_port() -> int:
@@ -134,16 +140,17 @@ def wait_until_ready() -> None:
     with httpx.Client() as client:
         while time.monotonic() < deadline:
             if _process is not None and _process.poll() is not None:
-                raise RuntimeError(f"Prefect's temporary server exited with code "
-                                   f"{_process.returncode} before it answered")
+                raise ServerDidNotStart(f"本地 Prefect 服务启动失败（退出码 "
+                                        f"{_process.returncode}），详见其日志 {server_log()}")
             if _kept and not _kept_alive():
-                raise RuntimeError(f"The local Prefect server stopped before it answered "
-                                   f"(its log: {server_log()})")
+                raise ServerDidNotStart(f"本地 Prefect 服务在就绪前已停止，详见其日志 "
+                                        f"{server_log()}")
             with contextlib.suppress(httpx.TransportError):
                 if client.get(f"{_url}/health", timeout=2).status_code == 200:
                     return
             time.sleep(0.05)
-    raise RuntimeError(f"Prefect's temporary server did not answer at {_url} in time")
+    raise ServerDidNotStart(f"本地 Prefect 服务（{_url}）未能在规定时间内就绪，详见其日志 "
+                            f"{server_log()}")
 
 
 def _kept_alive() -> bool:
