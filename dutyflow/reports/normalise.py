@@ -7,6 +7,7 @@ column's header (召开日期 + "无法识别：…"), which the validator puts 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -137,6 +138,8 @@ def parse_count(value: Any) -> int | Bad:
         if not _INTEGER.match(text):
             return Bad(f"不是整数：{text}")
         number = float(text)
+    if not math.isfinite(number):  # a cell of inf or nan (a formula's overflow, say)
+        return Bad(f"不是整数：{value}")
     if number != int(number):
         return Bad(f"不是整数：{value}")
     if number < 0:

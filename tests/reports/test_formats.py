@@ -127,3 +127,13 @@ def test_one_workbook_holds_several_tables_found_by_sheet_name(tmp_path):
         "组织": (ORG_HEADERS, org_rows()), "会议": (MEETING_HEADERS, meeting_rows()),
         "说明": (["说明"], [["填表说明"]])})
     assert sorted(s.table for s in find_sources(path)) == ["meetings", "organizations"]
+
+
+@pytest.mark.parametrize("cell", [float("inf"), float("-inf"), float("nan"), "inf", "1e400"])
+def test_a_count_that_is_no_number_is_quarantined_not_a_crash(cell):
+    """A workbook cell can hold inf or nan (a formula's overflow): the row is refused with the
+    reason, like any other bad count (the fuzz test found the crash)."""
+    from dutyflow.reports.normalise import Bad, parse_count
+
+    refused = parse_count(cell)
+    assert isinstance(refused, Bad) and "不是整数" in refused.reason
