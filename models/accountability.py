@@ -258,7 +258,10 @@ def store_cases(*, session: Session, period: str, policy_version: str,
             Document.id.in_(gone), Document.status != DocumentStatus.ISSUED)  # type: ignore[attr-defined]
             .values(status=DocumentStatus.WITHDRAWN, version=Document.version + 1,
                     updated_at=now))
-    log_events(session=session, events=events)
+    # the log's time is taken once the rows are held (the UPDATEs above wait for a decision
+    # being committed on them): a withdrawal that waited for an approval reads after it
+    written = utcnow()
+    log_events(session=session, events=[{**e, "at": written} for e in events])
     return StoreResult(opened, changed, withdrawn, unchanged)
 
 
