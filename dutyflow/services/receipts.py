@@ -56,9 +56,10 @@ def _rows(documents: Iterable[Document], *, on: date, policy: Policy) -> list[Re
         receipts = receipts_of(session=session, document_ids=[d.id for d in documents])
         # a circular reached the organizations that had an account the day it was issued
         # (or that signed for it): one given an account later owes no 签收 for it
-        addressed = {d.id: [d.org_code] if d.org_code else [
-            code for code, since in accounts.items()
-            if local_time(since).date() <= (d.issued_on or on) or (d.id, code) in receipts]
+        since = {code: local_time(at).date() for code, at in accounts.items()}  # once, not per
+        addressed = {d.id: [d.org_code] if d.org_code else [  # circular and organization
+            code for code, day in since.items()
+            if day <= (d.issued_on or on) or (d.id, code) in receipts]
             for d in documents}
         names = organization_names(session=session,
                                    codes={c for codes in addressed.values() for c in codes})
