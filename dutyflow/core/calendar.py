@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 
@@ -73,22 +71,30 @@ class YearDays:
 # The holiday files
 
 
-class _DatesAsText(yaml.SafeLoader):
-    """YAML that leaves dates as text, so a date that does not exist (2027-02-30) is reported
-    by the entry it is in rather than by the parser."""
+@functools.cache
+def _dates_as_text() -> type:
+    """A YAML loader that leaves dates as text, so a date that does not exist (2027-02-30) is
+    reported by the entry it is in rather than by the parser. (PyYAML is imported when a
+    holiday file is first read: a command that asks no date never pays for it.)"""
+    import yaml
 
+    class DatesAsText(yaml.SafeLoader):
+        yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers
+                    if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return DatesAsText
 
 
 def read_holiday_file(path: Path) -> dict[int, YearDays]:
     """Each year of a holiday file, checked: dates that exist, in or next to their year, a day
     not both off and worked, a 调休 working day that is a Saturday or Sunday."""
+    import yaml
+
     name = path.name
     try:
-        payload = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
+        payload = yaml.load(path.read_text(encoding="utf-8"), Loader=_dates_as_text())
     except FileNotFoundError as exc:
         raise HolidayFileError(f"节假日文件 {path} 不存在") from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +17,7 @@ from dutyflow.core.vocabulary import DocumentFormat
 from dutyflow.documents.docx import write_docx
 from dutyflow.documents.history import History
 from dutyflow.documents.notice import Notice, build_notice, render_html
+from dutyflow.documents.stored_notice import notice_data, notice_from_data
 
 _UNSAFE = re.compile(r"[^\w\-.]+")
 
@@ -41,14 +44,48 @@ def series_prefix(format: DocumentFormat) -> str:
     return office.letter_prefix if format == DocumentFormat.LETTER else office.issuer_prefix
 
 
-def write_notice(notice: Notice, folder: Path, stem: str) -> Written:
+def _replace(path: Path, data: bytes) -> None:
+    """Write atomically: a reader never sees half a file. The temporary name is the writer's
+    own, so two processes laying out the same view never write into each other's."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def write_notice(notice: Notice, folder: Path, stem: str, *, view: bool = True) -> Written:
+    """The notice's .docx and its HTML view. A draft (`view` False) gets its content as data
+    beside the .docx instead of the view, which `notice_view` lays out when first asked: a
+    cycle drafts thousands of notices and a reviewer reads some of them (ARCHITECTURE.md)."""
     folder.mkdir(parents=True, exist_ok=True)
     docx_path, html_path = folder / f"{stem}.docx", folder / f"{stem}.html"
+    if view:
+        _replace(html_path, render_html(notice).encode("utf-8"))
+    else:
+        html_path.unlink(missing_ok=True)  # an earlier draft's view
+        _replace(html_path.with_suffix(".json"), notice_data(notice))
     data = write_docx(notice, docx_path)
-    tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(render_html(notice), encoding="utf-8")
-    tmp.replace(html_path)
     return Written(docx_path.resolve(), html_path.resolve(), hashlib.sha256(data).hexdigest())
+
+
+def notice_view(html: Path) -> Path | None:
+    """The HTML view at `html`: an issued document's was written with it; a draft's is laid
+    out from the data beside it when first asked, and again whenever the draft changed."""
+    data = html.with_suffix(".json")
+    try:
+        drafted = data.stat().st_mtime_ns
+    except FileNotFoundError:
+        return html if html.is_file() else None
+    try:
+        if html.stat().st_mtime_ns >= drafted:
+            return html
+    except FileNotFoundError:
+        pass
+    try:
+        notice = notice_from_data(data.read_bytes())
+    except FileNotFoundError:  # redrafted meanwhile: its new view is laid out next time
+        return html if html.is_file() else None
+    _replace(html, render_html(notice).encode("utf-8"))
+    return html
 
 
 def drafts_folder(period: str, output_dir: Path | None = None) -> Path:
@@ -65,7 +102,8 @@ def write_draft(*, action: Any, org: Any, parent: Any | None, on: date, talk_slo
                 output_dir: Path | None = None, history: History | None = None) -> Written:
     notice = build_notice(action=action, org=org, parent=parent, on=on, talk_slot=talk_slot,
                           history=history)
-    return write_notice(notice, drafts_folder(action.period, output_dir), safe_name(action.id))
+    return write_notice(notice, drafts_folder(action.period, output_dir), safe_name(action.id),
+                        view=False)
 
 
 class NotIssuable(DutyflowError):

@@ -26,7 +26,8 @@ _PLAIN = (int, float, bool, Decimal, date, datetime, type(None))
 
 
 def inert(text: str) -> str:
-    return _NEWLINES.sub(LINE_BREAK, text.translate(_INERT))
+    text = text.translate(_INERT)
+    return _NEWLINES.sub(LINE_BREAK, text) if "\n" in text or "\r" in text else text
 
 
 def restore(text: str, line_break: str = "\n") -> str:

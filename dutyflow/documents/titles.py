@@ -74,17 +74,25 @@ def _kept(title: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
         at = best[1]
 
 
+@functools.lru_cache(maxsize=4096)
+def _cut(text: str) -> tuple[str, ...]:
+    """The segmenter's words of a stretch between kept spans: the same few stretches (关于,
+    落实党建工作责任有关问题的提醒函) recur in every title of a kind, the names between them
+    differ."""
+    return tuple(_segmenter().lcut(text, HMM=True))
+
+
 def words(title: str, names: tuple[str, ...] = ()) -> list[str]:
     """The title's words in order: the segmenter's, with dates, numbers and `names` (the
     organizations the document is about) kept whole."""
     pieces: list[str] = []
     at = 0
     for start, end in _kept(title, names):
-        pieces += _segmenter().lcut(title[at:start], HMM=True) if start > at else []
+        pieces += _cut(title[at:start]) if start > at else ()
         pieces.append(title[start:end])
         at = end
     if at < len(title):
-        pieces += _segmenter().lcut(title[at:], HMM=True)
+        pieces += _cut(title[at:])
     return [p for p in pieces if p]
 
 
@@ -113,10 +121,16 @@ def _cost(lines: list[str], widths: list[float]) -> float:
 
 
 def _splits(pieces: list[str], count: int) -> Iterator[tuple[list[str], list[float]]]:
-    sizes = [width(p) for p in pieces]
+    """Every way to cut the pieces into `count` lines that each fit (a line too long costs
+    infinity: it is never built)."""
+    text = "".join(pieces)
+    sizes = list(itertools.accumulate((width(p) for p in pieces), initial=0.0))
+    offsets = list(itertools.accumulate((len(p) for p in pieces), initial=0))
     for cuts in itertools.combinations(range(1, len(pieces)), count - 1):
         edges = list(itertools.pairwise((0, *cuts, len(pieces))))
-        yield (["".join(pieces[a:b]) for a, b in edges], [sum(sizes[a:b]) for a, b in edges])
+        widths = [sizes[b] - sizes[a] for a, b in edges]
+        if max(widths) <= LINE_CHARS:
+            yield [text[offsets[a]:offsets[b]] for a, b in edges], widths
 
 
 @functools.lru_cache(maxsize=4096)

@@ -89,8 +89,11 @@ _BASIS = {
 def notice_path(docx: str | None, html: str | None, suffix: str) -> Path | None:
     if not docx:
         return None
-    path = Path(docx).with_suffix(suffix) if suffix != ".html" else Path(
-        html or Path(docx).with_suffix(".html"))
+    if suffix == ".html":  # a draft's view is laid out when first asked
+        from dutyflow.documents.files import notice_view  # (Jinja2: not for read-only commands)
+
+        return notice_view(Path(html or Path(docx).with_suffix(".html")))
+    path = Path(docx).with_suffix(suffix)
     return path if path.is_file() else None
 
 

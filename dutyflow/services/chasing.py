@@ -101,7 +101,7 @@ def draft_chases(*, period: str, on: date, policy: Policy) -> list[str]:
             if chase.path and Path(chase.path).is_file():
                 continue
             written = write_notice(chase_notice(session, chase, policy, on, None, orgs),
-                                   drafts_folder(period), safe_name(chase.id))
+                                   drafts_folder(period), safe_name(chase.id), view=False)
             set_drafts(session=session, drafts={chase.id: (str(written.docx),
                                                            str(written.html))})
             drafted.append(chase.id)

@@ -92,6 +92,6 @@ def draft_criticism_circular(*, period: str, on: date | None = None) -> Path | N
                                                         named=True))
         notice = build_circular(kind=CRITICISM_CIRCULAR, subject=current.id, context=context,
                                 on=on)
-        written = write_notice(notice, drafts_folder(period), safe_name(current.id))
+        written = write_notice(notice, drafts_folder(period), safe_name(current.id), view=False)
         set_drafts(session=session, drafts={current.id: (str(written.docx), str(written.html))})
     return written.docx

@@ -510,7 +510,7 @@ def draft_circular(*, quarter: str, on: date, kind: str = QUARTER_CIRCULAR,
         if document is not None and document.status == DocumentStatus.ISSUED:
             return Path(document.path) if document.path else None
         notice = build_circular(kind=kind, subject=subject, context=figures.context, on=on)
-        written = write_notice(notice, drafts_folder(quarter), subject)
+        written = write_notice(notice, drafts_folder(quarter), subject, view=False)
         if document is None:
             open_document(session=session, document_id=subject, kind=kind, period=quarter,
                           content_hash=figures.digest)

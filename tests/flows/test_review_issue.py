@@ -19,6 +19,7 @@ from dutyflow.flows.notices import issue_approved, issue_notices
 from dutyflow.models.accountability import get_case, list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import ReviewError, events_about, record_decision
+from dutyflow.services.casefile import document_path
 from tests.factories import LATE_ITEM, printed_row, sample_with_rows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -51,9 +52,15 @@ def test_drafts_exist_for_every_action_and_open_in_word(db_url):
     actions = cycle()
     assert actions
     for action in actions:
-        assert Path(action.document).exists() and Path(action.html_document).exists()
+        assert Path(action.document).exists()
+        # the HTML view waits until someone asks for it, then comes from the draft's own data
+        assert not Path(action.html_document).exists()
+        view = document_path(action.id, ".html")
+        assert view == Path(action.html_document) and view.is_file()
     text = "\n".join(p.text for p in Document(actions[0].document).paragraphs)
     assert "〔待编号〕" in text and "草稿" in text
+    page = Path(actions[0].html_document).read_text(encoding="utf-8")
+    assert "〔待编号〕" in page and actions[0].id in page
 
 
 def test_rerunning_a_period_writes_no_new_documents(db_url):

@@ -40,7 +40,7 @@ def snapshot() -> dict:
         findings = sorted(f.id for f in session.query(Finding).filter(Finding.current))
         numbers = sorted(d.number for d in session.query(Document).filter(Document.number.isnot(None)))
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
-                   and p.suffix in (".docx", ".html", ".tmp"))
+                   and p.suffix in (".docx", ".html", ".json", ".tmp"))
     return {"actions": actions, "findings": findings, "numbers": numbers, "files": files}
 
 
