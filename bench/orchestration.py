@@ -122,6 +122,9 @@ def run(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["cli"] = spawn("cli", {**base, "input": inputs[formats[0]]["path"],
                                    "dask_workers": args.dask_workers}, root, "cli")
     save(results, args.json_out)
+    results["commands"] = spawn("commands", {**base, "work": str(root / "commands")}, root,
+                                "commands")
+    save(results, args.json_out)
     for i, fmt in enumerate(formats):
         results["direct"][fmt] = spawn("direct", {**base, "input": inputs[fmt]["path"],
                                                   "ingest_only": i > 0}, root, f"direct-{fmt}")

@@ -77,6 +77,79 @@ def side_by_side(results: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+CYCLE_TARGET_S, READ_RATIO_TARGET = 15.0, 7.0
+EVALUATE_TARGET, READ_ONLY_TARGET_S, SECOND_RUN_TARGET_S = 20_000, 0.5, 4.0
+
+
+def _verdict(met: bool, reason: str) -> str:
+    return "met" if met else f"not met: {reason}"
+
+
+def _slowest(direct: dict[str, Any], prefix: str = "", count: int = 3) -> str:
+    """The direct run's largest stages: where the time went."""
+    stages = sorted((r for r in direct["stages"] if r["stage"].startswith(prefix)),
+                    key=lambda r: -r["seconds"])[:count]
+    return ", ".join(f"{r['stage']} {r['seconds']:.1f} s" for r in stages)
+
+
+def targets(results: dict[str, Any]) -> list[list[Any]]:
+    """The issue's targets (29), each with its figure, ratio and verdict; a target not met
+    says where the time went, from this run's own measurements."""
+    formats = results.get("config", {}).get("formats") or []
+    direct = results.get("direct", {}).get(formats[0]) if formats else None
+    cli = results.get("cli", {})
+    runs = {r["label"]: r for r in cli.get("runs", [])}
+    rows: list[list[Any]] = []
+    orgs_row = _stage(direct, "ingest: clean organizations") if direct else None
+    orgs = orgs_row["items"] if orgs_row else results.get("config", {}).get("orgs", 0)
+    later, read = runs.get("later run"), cli.get("pandas_read_s")
+    if later and read and direct:
+        wall = later["wall_s"]
+        rows.append([f"dutyflow run, {results['config']['orgs']:,} branches, .xlsx, whole "
+                     "process", f"{wall:.1f} s", f"{wall / read:.1f} × pandas+calamine "
+                     f"({read:.1f} s)", f"< {CYCLE_TARGET_S:.0f} s and ≤ {READ_RATIO_TARGET:.0f} ×",
+                     _verdict(wall < CYCLE_TARGET_S and wall / read <= READ_RATIO_TARGET,
+                              f"slowest stages: {_slowest(direct)}")])
+    if direct:
+        stage = orgs / direct["evaluate_s"]
+        engines = results.get("engines", {}).get("sets") or []
+        engine = (orgs / engines[0]["evaluators"]["durable-rules"]["seconds"]) if engines else None
+        rows.append(["evaluate stage, organizations/s", f"{stage:,.0f}",
+                     f"engine alone {engine:,.0f}/s" if engine else "",
+                     f"≥ {EVALUATE_TARGET:,}",
+                     _verdict(stage >= EVALUATE_TARGET,
+                              (f"the stage cannot outrun its rule engine ({engine:,.0f}/s); "
+                               if engine and engine < EVALUATE_TARGET else "")
+                              + _slowest(direct, "evaluate:"))])
+    dask = next((r for label, r in runs.items() if "Dask" in label), None)
+    if dask and later:
+        rows.append(["Dask LocalCluster(2) vs one process", f"{dask['wall_s']:.1f} s",
+                     f"{dask['wall_s'] / later['wall_s']:.2f} × one process "
+                     f"({later['wall_s']:.1f} s)", "no slower",
+                     _verdict(dask["wall_s"] <= later["wall_s"] * 1.05,
+                              "the workers, the flow process and the Prefect server share "
+                              f"{results['machine']['cpus']} cores")])
+    commands = results.get("commands", {})
+    if commands.get("read_only"):
+        worst_name, worst = max(commands["read_only"].items(), key=lambda i: i[1]["median_s"])
+        rows.append(["a read-only command on the demo database (slowest, median)",
+                     f"{worst['median_s']:.2f} s", f"dutyflow {worst_name}",
+                     f"< {READ_ONLY_TARGET_S} s",
+                     _verdict(worst["median_s"] < READ_ONLY_TARGET_S,
+                              "imports (SQLAlchemy, the table classes, settings) and the "
+                              "first query: BENCHMARKS.md")])
+    if commands.get("second_run_s"):
+        second = commands["second_run_s"]
+        rows.append(["a second dutyflow run of a 60-branch month", f"{second:.1f} s",
+                     f"first month {commands['months'].get('2026-08', 0):.1f} s",
+                     f"< {SECOND_RUN_TARGET_S:.0f} s",
+                     _verdict(second < SECOND_RUN_TARGET_S,
+                              "the cycle's own work and Prefect's client: BENCHMARKS.md")])
+    rows.append(["200,000 branches, whole process", "make bench-big", "", "< 180 s, < 2 GiB",
+                 "measured by make bench-big"])
+    return rows
+
+
 def render_report(results: dict[str, Any]) -> str:
     """Every table the results hold, numbered as the measurements are."""
     out = []
@@ -86,9 +159,13 @@ def render_report(results: dict[str, Any]) -> str:
                f"seed {cfg['seed']}, {machine['cpus']} CPUs, Python {machine['python']}, "
                f"load average at start {machine['load_average_at_start'][0]:.2f}, at end "
                f"{machine.get('load_average_at_end', [0.0])[0]:.2f}")
+    goals = targets(results)
+    if goals:
+        out.append(_table("\n0. the targets (issue 29)", ["figure", "measured", "ratio",
+                                                          "target", ""], goals))
     side = side_by_side(results)
     if side:
-        out.append(_table("\n0. side by side (seconds; the floor is the same work with less "
+        out.append(_table("\n0b. side by side (seconds; the floor is the same work with less "
                           "around it)", ["", "seconds", "per second", "x floor", "floor"], side))
     for fmt, cycle in results.get("cycle", {}).items():
         rows = [[f"{r['flow']} / {r['task']}", r["runs"], r["seconds"]]

@@ -17,6 +17,7 @@ MISMATCH_EXIT = 3  # the evaluators disagree
 # so no measurement carries another's imports in its RSS
 WORKERS: dict[str, tuple[str, str]] = {
     "cli": ("bench.command_line", "worker_cli"),
+    "commands": ("bench.commands", "worker_commands"),
     "cycle": ("bench.prefect_runs", "worker_cycle"),
     "direct": ("bench.stages", "worker_direct"),
     "engines": ("bench.evaluators", "worker_engines"),

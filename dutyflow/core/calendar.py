@@ -78,7 +78,7 @@ def _dates_as_text() -> type:
     holiday file is first read: a command that asks no date never pays for it.)"""
     import yaml
 
-    class DatesAsText(yaml.SafeLoader):
+    class DatesAsText(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         yaml_implicit_resolvers = {
             first: [(tag, regexp) for tag, regexp in resolvers
                     if tag != "tag:yaml.org,2002:timestamp"]

@@ -14,7 +14,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dutyflow.core.errors import DutyflowError
@@ -93,15 +92,21 @@ def read_office(path: Path) -> Office:
         raise OfficeError(f"本单位信息文件 {path} 无法读取（{exc.strerror}）") from exc
     except UnicodeDecodeError as exc:
         raise OfficeError(f"本单位信息文件 {path.name} 不是 UTF-8 编码，请另存为 UTF-8") from exc
-    try:
-        data = yaml.safe_load(raw) if path.suffix in (".yaml", ".yml") else tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise OfficeError(f"本单位信息文件 {path.name} {_toml_line(str(exc))}格式有误："
-                          "每项写作 名称 = \"内容\"") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"第{mark.line + 1}行" if mark else ""
-        raise OfficeError(f"本单位信息文件 {path.name} {at}格式有误：每项写作 名称: 内容") from exc
+    if path.suffix in (".yaml", ".yml"):
+        import yaml  # (only for a YAML file: most offices keep TOML, read by the standard library)
+
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f"第{mark.line + 1}行" if mark else ""
+            raise OfficeError(f"本单位信息文件 {path.name} {at}格式有误：每项写作 名称: 内容") from exc
+    else:
+        try:
+            data = tomllib.loads(raw)
+        except tomllib.TOMLDecodeError as exc:
+            raise OfficeError(f"本单位信息文件 {path.name} {_toml_line(str(exc))}格式有误："
+                              "每项写作 名称 = \"内容\"") from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -13,8 +13,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
-
-import jieba
+from typing import TYPE_CHECKING
 
 from dutyflow.core.vocabulary import (
     DOCUMENT_KINDS,
@@ -24,6 +23,9 @@ from dutyflow.core.vocabulary import (
     ORG_TYPE_NAMES,
 )
 from dutyflow.documents.columns import width
+
+if TYPE_CHECKING:
+    import jieba
 
 LINE_CHARS = 20.0  # 二号 (22 pt) characters on the 156 mm type area
 # pieces the segmenter must not cut: dates, numbers with their unit, document numbers, Latin
@@ -43,6 +45,8 @@ FIELD_WORDS = ("党建工作", "党建工作责任", "党建工作责任制", "�
 
 @functools.cache
 def _segmenter() -> jieba.Tokenizer:
+    import jieba  # (when a title is first broken: a run that drafts nothing never loads it)
+
     jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on stderr
     segmenter = jieba.Tokenizer()
     names = {*FIELD_WORDS, *ORG_TYPE_NAMES, *ITEM_SOURCES, *(m.name for m in MEETING_TYPES),

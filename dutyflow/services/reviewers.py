@@ -17,11 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlmodel import Session
 
 from dutyflow.core import refusals
@@ -44,6 +41,9 @@ from dutyflow.models.reviewers import (
 )
 from dutyflow.models.reviewers import take_messages as read_messages
 from dutyflow.models.tables import Organization, utcnow
+
+if TYPE_CHECKING:
+    from limits import RateLimitItem
 
 log = logging.getLogger("dutyflow.desk.login")
 
@@ -302,6 +302,11 @@ class LoginGuard:
     in place of `MemoryStorage()`, and size DUTYFLOW_DESK_LOGIN_CONCURRENCY per process."""
 
     def __init__(self) -> None:
+        # (imported here: the read-only commands import this module and never log in)
+        from limits import RateLimitItemPerSecond
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
         window = max(1, round(settings.desk_login_window_minutes * 60))
         self.window = timedelta(seconds=window)
         self.per_pair = RateLimitItemPerSecond(settings.desk_login_attempts, window)

@@ -25,7 +25,7 @@ finally:
         json.dump(sorted({m.split(".")[0] for m in sys.modules}), f)
 """
 HEAVY = {"prefect", "pandas", "numpy", "argon2", "alembic", "jinja2", "docx", "openpyxl",
-         "durable", "dask", "fastapi", "httpx"}
+         "durable", "dask", "fastapi", "httpx", "limits", "jieba"}
 READ_ONLY = [["cases", "-p", "2026-10"], ["actions", "-p", "2026-10"],
              ["actions", "-p", "2026-10", "--json"], ["scores", "-p", "2026-10"],
              ["pending"], ["documents", "-p", "2026-10"], ["audit", "-p", "2026-10"]]

@@ -29,6 +29,7 @@ from dutyflow.models.accountability import list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.tables import Meeting
 from dutyflow.rules.policy import DEFAULT_POLICY, PolicyError, load_policy
+from dutyflow.services.casefile import document_path
 from tests.factories import MEETING_HEADERS, ORG_HEADERS, org_rows, write_xlsx
 from tests.rules.helpers import branch, judge, meeting, monthly_duties
 
@@ -78,7 +79,7 @@ def test_a_meeting_type_declared_in_the_policy_is_read_judged_and_named_in_notic
     assert [e["facts"]["meeting_name"] for e in missed] == ["理论学习中心组学习"]
     assert "DW01-ZB01" not in actions or not any(
         e["subject"] == "study_session" for e in actions["DW01-ZB01"].evidence)
-    html = Path(actions["DW01-ZB02"].html_document).read_text(encoding="utf-8")
+    html = document_path(actions["DW01-ZB02"].id, ".html").read_text(encoding="utf-8")
     assert "2026年10月召开理论学习中心组学习0次" in html
 
 

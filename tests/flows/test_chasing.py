@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import docx
 from typer.testing import CliRunner
@@ -27,6 +26,7 @@ from dutyflow.models.documents import events_about
 from dutyflow.models.tables import Finding
 from dutyflow.rules.policy import load_policy
 from dutyflow.services.board import follow_up_board
+from dutyflow.services.casefile import document_path
 from dutyflow.services.followup import accept_reply, record_reply
 from dutyflow.services.review import decide, pending_items
 from tests.factories import REPLY_HEADERS, sample_with_sheet
@@ -123,7 +123,7 @@ def test_never_answered_is_chased_then_escalated_in_the_next_month(db_url):
     assert finding["facts"]["chase_number"] == number
     escalated = case(f"2026-10-{org}")
     assert MEASURE_KINDS[escalated.measure].rank >= MEASURE_KINDS[climbed].rank
-    assert "经催办" in Path(escalated.html_document).read_text(encoding="utf-8")
+    assert "经催办" in document_path(escalated.id, ".html").read_text(encoding="utf-8")
     # re-running the month changes nothing
     again = month("2026-10")
     assert again.evaluation.stored.opened == again.evaluation.stored.changed == 0
@@ -185,7 +185,7 @@ def test_a_problem_back_after_its_case_was_closed_is_a_recurrence(db_url):
     recurred = [e for e in september.evidence if e["facts"].get("recurrence")]
     assert recurred and all(e["facts"]["recurrence"] == number for e in recurred)
     assert all("反弹" in e["text"] for e in recurred)
-    assert "属问题反弹" in Path(september.html_document).read_text(encoding="utf-8")
+    assert "属问题反弹" in document_path(september.id, ".html").read_text(encoding="utf-8")
     with session_scope() as session:
         others = [c for c in list_cases(session=session, period="2026-09")
                   if c.org_code != closed.org_code]
