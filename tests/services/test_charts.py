@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from matplotlib import image
 
+from dutyflow.core.settings import reload_settings
+from dutyflow.services import drawing
 from dutyflow.services.charts import findings_heatmap, ranking_bars, score_trend
 
 CELLS = [("DW01-ZB01", "2026-08", 3), ("DW01-ZB01", "2026-09", 1), ("DW01-ZB02", "2026-09", 2)]
 NAMES = {"DW01-ZB01": "中共市教育局第一党支部", "DW01-ZB02": "中共市教育局第二党支部"}
+
+
+@pytest.fixture(autouse=True)
+def output(tmp_path, monkeypatch):
+    """Charts are kept in the output folder: a scratch one for each test."""
+    monkeypatch.setenv("DUTYFLOW_OUTPUT_DIR", str(tmp_path / "out"))
+    reload_settings()
+    yield tmp_path / "out"
+    monkeypatch.undo()
+    reload_settings()
+
+
+def test_a_chart_drawn_once_is_read_back_and_new_figures_are_drawn(output, monkeypatch):
+    first = findings_heatmap(CELLS, title="2026年各党组织问题数", names=NAMES)
+    assert len(list((output / ".charts").glob("*.svg"))) == 1
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    drawn = drawing.findings_heatmap
+    monkeypatch.setattr(drawing, "findings_heatmap", no_drawing)
+    # the same figures (and names it does not draw) are read back, byte for byte
+    again = findings_heatmap(CELLS, title="2026年各党组织问题数",
+                             names={**NAMES, "DW09-ZB09": "另一个支部"})
+    assert again == first
+    monkeypatch.setattr(drawing, "findings_heatmap", drawn)
+    changed = findings_heatmap(CELLS[:2], title="2026年各党组织问题数", names=NAMES)
+    assert changed.svg != first.svg and "中共市教育局第二党支部" not in changed.svg
+    assert len(list((output / ".charts").glob("*.svg"))) == 2
 
 
 def test_the_chart_names_organizations_and_is_readable_on_a_dark_theme():
