@@ -34,6 +34,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from dutyflow.core.atomic import replace_atomically
 from dutyflow.documents.columns import column_widths, crowded
 from dutyflow.documents.notice import AttachedPage, Block, Notice
 from dutyflow.documents.package import Entry, entry, package
@@ -497,7 +498,5 @@ def notice_docx(notice: Notice) -> bytes:
 def write_docx(notice: Notice, path: Path) -> bytes:
     data = notice_docx(notice)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".docx.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)  # atomic: a reader never sees half a document
+    replace_atomically(path, data)
     return data

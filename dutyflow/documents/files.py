@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dutyflow.core.atomic import replace_atomically
 from dutyflow.core.errors import DutyflowError
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentFormat
@@ -44,14 +43,6 @@ def series_prefix(format: DocumentFormat) -> str:
     return office.letter_prefix if format == DocumentFormat.LETTER else office.issuer_prefix
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write atomically: a reader never sees half a file. The temporary name is the writer's
-    own, so two processes laying out the same view never write into each other's."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def write_notice(notice: Notice, folder: Path, stem: str, *, view: bool = True) -> Written:
     """The notice's .docx and its HTML view. A draft (`view` False) gets its content as data
     beside the .docx instead of the view, which `notice_view` lays out when first asked: a
@@ -59,10 +50,10 @@ def write_notice(notice: Notice, folder: Path, stem: str, *, view: bool = True) 
     folder.mkdir(parents=True, exist_ok=True)
     docx_path, html_path = folder / f"{stem}.docx", folder / f"{stem}.html"
     if view:
-        _replace(html_path, render_html(notice).encode("utf-8"))
+        replace_atomically(html_path, render_html(notice).encode("utf-8"))
     else:
         html_path.unlink(missing_ok=True)  # an earlier draft's view
-        _replace(html_path.with_suffix(".json"), notice_data(notice))
+        replace_atomically(html_path.with_suffix(".json"), notice_data(notice))
     data = write_docx(notice, docx_path)
     return Written(docx_path.resolve(), html_path.resolve(), hashlib.sha256(data).hexdigest())
 
@@ -84,7 +75,7 @@ def notice_view(html: Path) -> Path | None:
         notice = notice_from_data(data.read_bytes())
     except FileNotFoundError:  # redrafted meanwhile: its new view is laid out next time
         return html if html.is_file() else None
-    _replace(html, render_html(notice).encode("utf-8"))
+    replace_atomically(html, render_html(notice).encode("utf-8"))
     return html
 
 

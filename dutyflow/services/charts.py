@@ -10,13 +10,13 @@ import functools
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dutyflow.core.atomic import replace_atomically
 from dutyflow.core.settings import settings
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,8 @@ def _kept(name: str, **arguments: Any) -> Chart:
     chart: Chart = getattr(drawing, name)(**arguments)
     try:  # the SVG last: a chart whose SVG is there is whole
         folder.mkdir(parents=True, exist_ok=True)
-        for path, data in ((png, chart.png), (svg, chart.svg.encode("utf-8"))):
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+        replace_atomically(png, chart.png)
+        replace_atomically(svg, chart.svg.encode("utf-8"))
     except OSError as exc:  # a read-only output folder: the chart is drawn each time
         log.warning("chart not kept in %s: %s", folder, exc)
     return chart
