@@ -1,6 +1,7 @@
 """The commands people wait for, as a new user runs them one after another: the demo's months
 with `dutyflow run` (the first starts the local Prefect server the commands keep), a second
-run of a month that changes nothing, and the read-only commands, each a whole process."""
+run of a month that changes nothing, and the read-only commands, each a whole process; then
+what no command can go below here (bench/floors.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.floors import measure_floors
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -58,4 +61,5 @@ def worker_commands(cfg: dict[str, Any]) -> dict[str, Any]:
                                                    "min_s": min(walls), "max_s": max(walls)}
     finally:
         subprocess.run([dutyflow, "server", "stop"], env=env, cwd=work, capture_output=True)
+    out["floors"] = measure_floors(env)
     return out

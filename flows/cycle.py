@@ -16,9 +16,8 @@ from dutyflow.flows.evaluate import evaluate_period
 from dutyflow.flows.ingest import ingest_period
 from dutyflow.flows.notices import draft_chase_letters, render_period
 from dutyflow.flows.runners import shard_runner
-from dutyflow.services.evaluate import EvaluationSummary
+from dutyflow.services.evaluate import EvaluationSummary, require_reported
 from dutyflow.services.ingest import IngestSummary
-from dutyflow.services.ledger import require_reported
 
 
 @dataclass

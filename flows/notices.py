@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -16,9 +16,11 @@ from dutyflow.core.settings import settings
 from dutyflow.documents.notice import check_templates
 from dutyflow.flows.runners import shard_count, shard_runner
 from dutyflow.rules.policy import load_policy
-from dutyflow.services import chasing, criticism, drafting, issuing
+from dutyflow.services import chasing, criticism, drafting
 from dutyflow.services.drafting import DraftItem
-from dutyflow.services.issuing import IssueSummary
+
+if TYPE_CHECKING:  # issuing (numbering, PDFs, rankings' workbooks) is imported when issuing
+    from dutyflow.services.issuing import IssueSummary
 
 
 @task(cache_policy=NO_CACHE)
@@ -86,6 +88,8 @@ def render_notices(period: PeriodParam, on: date | None = None) -> int:
 @task(cache_policy=NO_CACHE)
 def issue_approved(period: str, on: date, issued_by: str) -> IssueSummary:
     """Number and finalise every approved document of the period, one transaction each."""
+    from dutyflow.services import issuing
+
     return issuing.issue_approved(period=period, on=on, issued_by=issued_by,
                                   policy=load_policy(settings.policy_file))
 

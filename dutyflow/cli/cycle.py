@@ -112,7 +112,7 @@ def run(period: Period, input: OptionalInput = None, policy: Policy = None,
     if input is not None:
         period = period_and_input(period, input)
     else:
-        from dutyflow.services.ledger import require_reported
+        from dutyflow.services.evaluate import require_reported
 
         period = period_key(period)
         require_reported(period)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session
 
+from dutyflow.core.errors import BadInputError
 from dutyflow.core.faults import fault_point
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
@@ -32,6 +33,7 @@ from dutyflow.models.accountability import (
 )
 from dutyflow.models.db import lock_period, session_scope
 from dutyflow.models.documents import events_of, log_event
+from dutyflow.models.ledger import period_reported
 from dutyflow.rules.facts import PeriodData, build_facts, meetings_since
 from dutyflow.rules.judge import merge_findings
 from dutyflow.rules.outcome import CaseDraft, FindingDraft, group_cases, settle
@@ -68,6 +70,16 @@ def current_policy() -> Policy:
 
 
 # ------------------------------------------------------------------------------ facts
+
+
+def require_reported(period: str) -> None:
+    """Refuse to judge a period nothing was reported for (no workbook loaded for it, no
+    meeting in the ledger): every organization would be found wanting."""
+    p = Period.parse(period)
+    with session_scope() as session:
+        if not period_reported(session=session, period=p):
+            raise BadInputError(f"{p} 既没有载入的报表，电子台账也没有记录会议：请给出报表文件，"
+                                "或待各组织在台账中记录会议后再运行")
 
 
 def read_period_data(*, session: Session, policy: Policy, period: Period) -> PeriodData:

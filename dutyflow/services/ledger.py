@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dutyflow.core import refusals
-from dutyflow.core.errors import BadInputError, DutyflowError
+from dutyflow.core.errors import DutyflowError
 from dutyflow.core.periods import Period
 from dutyflow.core.report_tables import MEETINGS, RECTIFICATIONS, Kind
 from dutyflow.core.settings import settings
@@ -34,7 +34,6 @@ from dutyflow.models.ledger import (
     item_id_taken,
     meeting_in_scope,
     meetings_between,
-    period_reported,
     rectification_in_scope,
     rectifications_of,
     update_rectification,
@@ -204,16 +203,6 @@ def period_meetings(scope: Scope, period: str) -> list[LedgerEntry]:
                             [LedgerFileRow(f.kind, f.name, f.sha256)
                              for f in kept.get(m.id or 0, [])])
                 for m in rows]
-
-
-def require_reported(period: str) -> None:
-    """Refuse to judge a period nothing was reported for (no workbook loaded for it, no
-    meeting in the ledger): every organization would be found wanting."""
-    p = Period.parse(period)
-    with session_scope() as session:
-        if not period_reported(session=session, period=p):
-            raise BadInputError(f"{p} 既没有载入的报表，电子台账也没有记录会议：请给出报表文件，"
-                                "或待各组织在台账中记录会议后再运行")
 
 
 # ------------------------------------------------------------------------------ files

@@ -52,3 +52,17 @@ def test_a_target_not_met_names_where_the_time_went():
     # the ratio to reading the workbook is printed beside the seconds
     row = next(r for r in targets(results(30.0, 3.0, 0.8, 6.0)) if r[0].startswith("dutyflow"))
     assert row[1] == "30.0 s" and row[2].startswith("10.0 × pandas+calamine")
+
+
+def test_the_commands_not_met_give_their_reason_in_measured_seconds():
+    found = results(later_s=30.0, read_s=3.0, read_only_s=1.1, second_s=4.6)
+    found["commands"]["floors"] = {"python": 0.04, "sqlalchemy": 0.25, "orm": 0.40,
+                                   "tables": 0.58, "prefect": 1.30, "cycle": 2.30}
+    said = verdicts(found)
+    read_only = said["a read-only command on the demo database (slowest, median)"]
+    assert "SQLAlchemy imports in 0.25 s" in read_only and "0.62 s before the first query" \
+        in read_only and "query and table 0.48 s" in read_only
+    assert "Next step" in read_only  # 0.62 s before any query: the table classes cannot do it
+    second = said["a second dutyflow run of a 60-branch month"]
+    assert "importing Prefect takes 1.3 s" in second and "modules 1.0 s more" in second
+    assert "command line 2.3 s" in second  # 4.6 - 0.04 - 2.30

@@ -89,3 +89,20 @@ def test_a_database_behind_the_newest_migration_is_still_upgraded(db_url):
     with get_engine().connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
             == newest_revision()
+
+
+def test_the_cycle_leaves_issuing_and_the_portal_unimported(tmp_path):
+    """A `dutyflow run` imports the cycle's flow module; what only issuing (numbering, PDFs,
+    rankings' workbooks) and the portal use stays out, so a re-run of a month starts sooner."""
+    import subprocess
+
+    script = ("import json, sys; import dutyflow.flows.cycle; "
+              "print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], env=command_env(tmp_path),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert "dutyflow.flows.cycle" in loaded and "prefect" in loaded
+    unwanted = {"openpyxl", "dutyflow.services.issuing", "dutyflow.services.portal",
+                "dutyflow.services.ranking", "dutyflow.documents.pdf", "argon2"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
