@@ -269,7 +269,9 @@ def _compose(*, kind: DocumentKind, subject: str, context: dict[str, Any], org: 
     inert_context = inert_data(context)
     parts = _blocks(kind.template, inert_context, ("title", "body"))
     numbered = kind.format is not None
-    names = tuple(o.org_name for o in (org, parent) if o is not None and o.org_name)
+    # kept whole on a line, as the organizations are: a person's name split reads as two
+    names = tuple(o.org_name for o in (org, parent) if o is not None and o.org_name) + \
+        tuple(getattr(o, "secretary", "") for o in (org, parent) if getattr(o, "secretary", ""))
     return Notice(
         document_id=subject, kind=kind.key, kind_name=kind.name,
         format=kind.format.value if kind.format else "",

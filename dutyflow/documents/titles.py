@@ -4,17 +4,31 @@ balanced and arranged as a trapezoid or a diamond (梯形或菱形), never with 
 word that reads on into the next (的, 和, 关于, ...).
 
 The writers print the lines this computes with explicit line breaks, so Word, LibreOffice and
-the browser break the title in the same places."""
+the browser break the title in the same places.
+
+The segmenter's words for a stretch of title are kept in the output folder
+(`.titles/words-<key>.json`, the key naming jieba's version and the words added to it): loading
+jieba's dictionary costs a second a process, and the stretches between the names kept whole
+are the templates' own few (关于对, 同志进行约谈的通知), so a month's drafting mostly finds
+them all kept and never loads it."""
 
 from __future__ import annotations
 
+import atexit
 import functools
+import hashlib
 import itertools
+import json
 import logging
 import re
+import threading
 from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dutyflow.core.atomic import replace_atomically
+from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import (
     DOCUMENT_KINDS,
     ITEM_SOURCES,
@@ -43,17 +57,81 @@ FIELD_WORDS = ("党建工作", "党建工作责任", "党建工作责任制", "�
                "组织生活", "逾期整改", "整改事项", "书面检查", "考评排名", "通报批评")
 
 
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _added_words() -> tuple[str, ...]:
+    """The field's words the segmenter is given, beyond its own dictionary."""
+    return tuple(sorted({*FIELD_WORDS, *ORG_TYPE_NAMES, *ITEM_SOURCES,
+                         *(m.name for m in MEETING_TYPES),
+                         *(k.name for k in MEASURE_KINDS.values()),
+                         *(k.name for k in DOCUMENT_KINDS.values())}))
+
+
 @functools.cache
 def _segmenter() -> jieba.Tokenizer:
-    import jieba  # (when a title is first broken: a run that drafts nothing never loads it)
+    import jieba  # (when a stretch is first cut: a run that finds them all kept never loads it)
 
     jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on stderr
     segmenter = jieba.Tokenizer()
-    names = {*FIELD_WORDS, *ORG_TYPE_NAMES, *ITEM_SOURCES, *(m.name for m in MEETING_TYPES),
-             *(k.name for k in MEASURE_KINDS.values()), *(k.name for k in DOCUMENT_KINDS.values())}
-    for name in names:
+    for name in _added_words():
         segmenter.add_word(name, freq=100_000)
     return segmenter
+
+
+@functools.cache
+def _words_key() -> str:
+    """What the kept words depend on: jieba's version (its dictionary) and the words added."""
+    return hashlib.sha256(json.dumps([metadata.version("jieba"), _added_words()],
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def _words_file() -> Path:
+    return Path(settings.output_dir) / ".titles" / f"words-{_words_key()}.json"
+
+
+_kept_words: dict[Path, dict[str, tuple[str, ...]]] = {}
+_new_words: dict[Path, dict[str, tuple[str, ...]]] = {}
+_lock = threading.Lock()
+
+
+def _known(path: Path) -> dict[str, tuple[str, ...]]:
+    known = _kept_words.get(path)
+    if known is None:
+        try:
+            known = {k: tuple(v) for k, v in json.loads(path.read_bytes()).items()}
+        except (OSError, ValueError, AttributeError):  # none yet, or not ours: cut anew
+            known = {}
+        _kept_words[path] = known
+    return known
+
+
+def keep_words() -> None:
+    """Write the stretches cut since the last call beside those kept (another process's
+    included): a cache, so a write that fails or races another only costs a later cut."""
+    with _lock:
+        fresh = {path: dict(words) for path, words in _new_words.items() if words}
+        _new_words.clear()
+    for path, words in fresh.items():
+        try:
+            merged = {**_known_on_disk(path), **{k: list(v) for k, v in words.items()}}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            replace_atomically(path, json.dumps(merged, ensure_ascii=False,
+                                                sort_keys=True).encode("utf-8"))
+        except OSError as exc:  # a read-only output folder: stretches are cut each time
+            log.warning("title words not kept in %s: %s", path, exc)
+
+
+def _known_on_disk(path: Path) -> dict[str, list[str]]:
+    try:
+        found = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+atexit.register(keep_words)
 
 
 def _kept(title: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
@@ -78,12 +156,18 @@ def _kept(title: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
         at = best[1]
 
 
-@functools.lru_cache(maxsize=4096)
 def _cut(text: str) -> tuple[str, ...]:
     """The segmenter's words of a stretch between kept spans: the same few stretches (关于,
     落实党建工作责任有关问题的提醒函) recur in every title of a kind, the names between them
-    differ."""
-    return tuple(_segmenter().lcut(text, HMM=True))
+    differ. Kept once cut (keep_words)."""
+    path = _words_file()
+    known = _known(path)
+    words = known.get(text)
+    if words is None:
+        words = known[text] = tuple(_segmenter().lcut(text, HMM=True))
+        with _lock:
+            _new_words.setdefault(path, {})[text] = words
+    return words
 
 
 def words(title: str, names: tuple[str, ...] = ()) -> list[str]:

@@ -16,6 +16,7 @@ from dutyflow.core.faults import fault_point
 from dutyflow.core.vocabulary import ORG_TYPE_SHORT
 from dutyflow.documents.files import write_draft
 from dutyflow.documents.history import History, history_of
+from dutyflow.documents.titles import keep_words
 from dutyflow.models.accountability import cases_needing_drafts, talk_slots
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import set_drafts
@@ -107,6 +108,7 @@ def draft_shard(items: list[DraftItem], *, on: date, output_dir: Path) -> dict[s
         drafts[item.action.id] = (str(written.docx), str(written.html))
         if n == len(items) // 2 + 1:
             fault_point("mid_rendering")
+    keep_words()  # the titles' stretches cut in this shard, for the next run
     return drafts
 
 

@@ -52,7 +52,7 @@ def chase_notice() -> Notice:
 
 
 def names_of(notice: Notice) -> tuple[str, ...]:
-    return (org().org_name, PARENT.org_name)
+    return (org().org_name, PARENT.org_name, org().secretary, PARENT.secretary)
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +155,17 @@ def test_a_date_or_a_number_in_a_title_is_never_split():
         lines = title_lines(title, (), width)
         assert any("2026年10月" in line for line in lines), lines
         assert all(len(line) <= width + 4 for line in lines)
+
+
+@pytest.mark.parametrize("secretary", ["邓玉宇", "王秀英"])
+def test_a_persons_name_in_a_title_is_never_split(secretary):
+    """The segmenter cuts many a name (邓|玉宇, 王|秀英), and a short organization's talk
+    notice would break its title there: the secretary is kept whole on one line, as the
+    organization is."""
+    notice = build_notice(action=real_actions()["talk"], org=org("中共二矿党委", secretary),
+                          parent=PARENT, on=ISSUED_ON, doc_number="市直工委函〔2026〕7号")
+    assert len(notice.title_lines) > 1 and "".join(notice.title_lines) == notice.title
+    assert any(secretary in line for line in notice.title_lines), notice.title_lines
 
 
 def overdue_items(count: int, description: str = "党费收缴台账不完整") -> list[dict]:
