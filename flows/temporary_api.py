@@ -30,6 +30,9 @@ from pathlib import Path
 from dutyflow.core.errors import DutyflowError
 
 STARTUP_TIMEOUT_S = 120
+SAY_WAITING_AFTER_S = 2.0
+WAITING_WORDS = "正在启动本地 Prefect 服务（首次使用需建立其数据库，约十几秒）{kept}……"
+KEPT_WORDS = "，启动后保留给之后的命令沿用"
 _stack = ExitStack()
 _process: subprocess.Popen[bytes] | None = None
 _url: str | None = None
@@ -37,6 +40,7 @@ _url: str | None = None
 # server going away, which dutyflow.console keeps off the console
 stopping = False
 _kept = False  # the server is the local one kept between commands (dutyflow.flows.kept_api)
+_started = False  # this process started it (a reused one is already up)
 # True once this process used a local server it started or reused: only then is a refused
 # connection Prefect's workers report the local server going away, not a real API's failure
 local = False
@@ -85,7 +89,7 @@ def start() -> str | None:
 
     The server is spawned before this process imports Prefect (a second); if Prefect's
     settings then name an API after all (a profile, a .env file), it is stopped unused."""
-    global _process, _url, _kept, local
+    global _process, _url, _kept, _started, local
     if _url is not None:
         return _url
     if os.environ.get("PREFECT_API_URL"):
@@ -115,7 +119,7 @@ def start() -> str | None:
         elif started:
             kept_api.stop()
         return None
-    _process, _kept = process, process is None
+    _process, _kept, _started = process, process is None, started
     atexit.register(stop)
     _url, local = url, True
     # Heartbeats let a lasting server find runs that crashed; this one ends with the process,
@@ -137,8 +141,13 @@ def wait_until_ready() -> None:
     # run (15 to 20 s here, more on a slow disk), past Prefect's own default of 20 s
     deadline = time.monotonic() + max(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value(),
                                       STARTUP_TIMEOUT_S)
+    said = time.monotonic() + SAY_WAITING_AFTER_S
     with httpx.Client() as client:
         while time.monotonic() < deadline:
+            if said and _started and time.monotonic() > said:  # a wait a person notices
+                print(WAITING_WORDS.format(kept=KEPT_WORDS if _kept else ""),
+                      file=sys.stderr, flush=True)
+                said = 0.0
             if _process is not None and _process.poll() is not None:
                 raise ServerDidNotStart(f"本地 Prefect 服务启动失败（退出码 "
                                         f"{_process.returncode}），详见其日志 {server_log()}")

@@ -41,6 +41,8 @@ def test_two_runs_share_one_kept_server_and_server_stop_stops_it(tmp_path):
     try:
         first = dutyflow(tmp_path, "run", "-i", workbook, "-p", "2026-10", **KEPT)
         assert first.returncode == 0, first.stderr
+        # a new Prefect home's server takes seconds to start: the wait is explained
+        assert "正在启动本地 Prefect 服务" in first.stderr, first.stderr
         kept = state(tmp_path)
         assert kept is not None and kept["url"].startswith("http://127.0.0.1:")
         # the first command has ended; its server answers still
@@ -49,6 +51,7 @@ def test_two_runs_share_one_kept_server_and_server_stop_stops_it(tmp_path):
         assert second.returncode == 0, second.stderr
         assert "报表文件与上次载入的相同" in second.stdout
         assert "Traceback" not in second.stderr
+        assert "正在启动" not in second.stderr  # nothing started: nothing to wait for
         assert state(tmp_path) == kept  # the same server: same address, same process
         runs = httpx.post(kept["url"] + "/flow_runs/filter", json={}, timeout=30).json()
         assert sorted((r["name"], r["state_type"]) for r in runs) == [
