@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,18 +150,19 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
             raise
 
 
-def _bound(values: list[Any], process: Any) -> list[Any]:
+def _bound(values: Sequence[Any], process: Any) -> list[Any]:
     """A column's values through its bind processor; a value seen before is not processed
     again (a period's dates, an org type: a few hundred distinct values in 100,000 rows)."""
     if process is None:
-        return values
+        return list(values)
     seen: dict[Any, Any] = {}
     out = []
     for value in values:
         if value is None:
             out.append(None)
             continue
-        key = (type(value), value)  # 1, 1.0 and True are equal but not the same value
+        # 1, 1.0 and True are equal but not the same value; an empty JSON {} or [] is common
+        key = (type(value), value if not isinstance(value, dict | list) or value else ())
         try:
             bound = seen[key]
         except KeyError:
@@ -172,43 +173,59 @@ def _bound(values: list[Any], process: Any) -> list[Any]:
     return out
 
 
-def _bound_rows(table: Table, dialect: Any, records: Sequence[dict[str, Any]]
+def _bound_rows(table: Table, dialect: Any, columns: Mapping[str, Sequence[Any]], count: int
                 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The rows as the driver receives them: every column a record names, plus the columns
-    with a Python-side default (which an INSERT applies to the columns a row leaves out), each
-    value through its column's own bind processing (JSON, dates, booleans as SQLAlchemy
-    writes them), column by column."""
-    names = list(dict.fromkeys(name for record in records for name in record))
+    """The rows as the driver receives them: every column given, plus the columns with a
+    Python-side default (which an INSERT applies to the columns a row leaves out), each value
+    through its column's own bind processing (JSON, dates, booleans as SQLAlchemy writes
+    them), column by column."""
+    names = list(columns)
     defaults = {c.name: c.default for c in table.columns
-                if c.name not in names and c.default is not None
+                if c.name not in columns and c.default is not None
                 and (c.default.is_scalar or c.default.is_callable)}
     def processor(name: str) -> Any:  # the dialect's own (a generic Date has none on SQLite)
         return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
 
-    columns = [_bound([record.get(name) for record in records], processor(name))
-               for name in names]
-    columns += [_bound([d.arg if d.is_scalar else d.arg(None) for _ in records], processor(name))
-                for name, d in defaults.items()]
-    return names + list(defaults), list(zip(*columns, strict=True))
+    bound = [_bound(columns[name], processor(name)) for name in names]
+    bound += [_bound([d.arg if d.is_scalar else d.arg(None) for _ in range(count)],
+                     processor(name)) for name, d in defaults.items()]
+    return names + list(defaults), list(zip(*bound, strict=True))
 
 
 def bulk_insert(session: Session, table: Any, records: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows in the session's transaction, on the driver's fast path: COPY on
-    PostgreSQL (psycopg 3), one executemany of plain tuples on SQLite; the rows read back as
-    an ORM or Core INSERT would have written them, and a failure is raised as SQLAlchemy
-    raises an INSERT's (IntegrityError …). The Core insert's own per-row parameter handling
-    cost four times the database's work."""
+    """Insert many rows, given as dicts (a column a record leaves out is None, or its
+    default when no record names it): see insert_columns."""
     if not records:
+        return
+    names = list(dict.fromkeys(name for record in records for name in record))
+    insert_columns(session, table, {name: [record.get(name) for record in records]
+                                    for name in names})
+
+
+def insert_columns(session: Session, table: Any, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert many rows, given column by column (each the same length), in the session's
+    transaction, on the driver's fast path: COPY on PostgreSQL (psycopg 3), one executemany
+    of plain tuples on SQLite; the rows read back as an ORM or Core INSERT would have written
+    them, and a failure is raised as SQLAlchemy raises an INSERT's (IntegrityError …). The
+    Core insert's own per-row parameter handling cost four times the database's work, and
+    rows built as dicts only to be taken apart again most of the rest."""
+    counts = {len(values) for values in columns.values()}
+    if len(counts) > 1:
+        raise ValueError(f"columns of different lengths for {table}: {sorted(counts)}")
+    count = counts.pop() if counts else 0
+    if not count:
         return
     table = table if isinstance(table, Table) else table.__table__
     connection = session.connection()
     dialect = connection.dialect
     fast = (dialect.name, dialect.driver) in (("postgresql", "psycopg"), ("sqlite", "pysqlite"))
     if not fast:
-        connection.execute(insert(table), list(records))
+        names = list(columns)
+        connection.execute(insert(table), [dict(zip(names, row, strict=True))
+                                           for row in zip(*columns.values(), strict=True)])
         return
     session.flush()  # what the session holds goes first, as before an INSERT it would
-    names, rows = _bound_rows(table, dialect, records)
+    names, rows = _bound_rows(table, dialect, columns, count)
     quote = dialect.identifier_preparer.quote
     target = dialect.identifier_preparer.format_table(table)
     listed = ", ".join(quote(n) for n in names)

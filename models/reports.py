@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from dutyflow.core.report_tables import TABLES_BY_NAME
-from dutyflow.models.db import bulk_insert
+from dutyflow.models.db import bulk_insert, insert_columns
 from dutyflow.models.followup import add_table_replies
 from dutyflow.models.tables import (
     Assessment,
@@ -57,13 +57,18 @@ def current_batch(*, session: Session, period: str, table: str) -> IngestBatch |
     return session.execute(statement).scalars().first()
 
 
-def _records(rows: pd.DataFrame, columns: list[str], renames: dict[str, str]) -> list[dict]:
-    """The rows as dicts of plain Python values, missing ones None; built column by column
-    (pandas' to_dict was most of a load's time)."""
+def _columns(rows: pd.DataFrame, columns: list[str], renames: dict[str, str]
+             ) -> dict[str, list[Any]]:
+    """The rows' columns as lists of plain Python values, missing ones None, under the
+    table's column names (pandas' to_dict was most of a load's time)."""
     frame = rows[columns].astype(object).where(rows[columns].notna(), None)
-    names = [renames.get(c, c) for c in columns]
-    values = [frame[c].tolist() for c in columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+    return {renames.get(c, c): frame[c].tolist() for c in columns}
+
+
+def _records(rows: pd.DataFrame, columns: list[str], renames: dict[str, str]) -> list[dict]:
+    """The rows as dicts, for the tables loaded row by row (organizations, replies)."""
+    values = _columns(rows, columns, renames)
+    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
 def load_table(
@@ -96,24 +101,27 @@ def load_table(
     )
     session.add(batch)
     session.flush()
-    records = _records(rows, columns, TABLES_BY_NAME[table].renames)
-    for record in records:
-        record["batch_id"] = batch.id
-    if table == "organizations":
-        _upsert_organizations(session=session, records=records)
-    elif table == "replies":  # answers to cases, kept with them (and never replaced)
-        add_table_replies(session=session, records=records,
-                          source=f"{source_file} [{sheet}]" if sheet else source_file)
+    renames = TABLES_BY_NAME[table].renames
+    if table in ("organizations", "replies"):
+        records = _records(rows, columns, renames)
+        for record in records:
+            record["batch_id"] = batch.id
+        if table == "organizations":
+            _upsert_organizations(session=session, records=records)
+        else:  # answers to cases, kept with them (and never replaced)
+            add_table_replies(session=session, records=records,
+                              source=f"{source_file} [{sheet}]" if sheet else source_file)
     else:
         model = PERIOD_TABLES[table]
         session.execute(delete(model).where(model.period == period))
-        for record in records:
-            record["period"] = period
-        # COPY or one Core insert: the ORM's bulk path costs several times more per row
-        bulk_insert(session, model, records)
+        # column by column, COPY or one executemany: the ORM's bulk path costs several times
+        # more per row, and rows built as dicts only to be taken apart again most of the rest
+        insert_columns(session, model, {**_columns(rows, columns, renames),
+                                        "batch_id": [batch.id] * len(rows),
+                                        "period": [period] * len(rows)})
     bulk_insert(session, QuarantinedRow, [
         {**q, "batch_id": batch.id, "period": period, "table_name": table} for q in quarantined])
-    return TableLoad(table, "replaced" if previous else "loaded", len(records),
+    return TableLoad(table, "replaced" if previous else "loaded", len(rows),
                      batch.rows_quarantined, batch.id)
 
 

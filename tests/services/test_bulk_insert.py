@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from dutyflow.models.db import bulk_insert, get_engine, read_columns, session_scope
+from dutyflow.models.db import (
+    bulk_insert,
+    get_engine,
+    insert_columns,
+    read_columns,
+    session_scope,
+)
 from dutyflow.models.tables import Finding, Meeting, Organization
 
 
@@ -47,6 +53,21 @@ def test_rows_read_back_as_written(db_url):
     with session_scope() as session:
         assert {o.secretary for o in session.execute(select(Organization)).scalars()} == {""}
     assert get_engine().dialect.name in ("sqlite", "postgresql")
+
+
+def test_rows_given_column_by_column_read_back_as_rows_given_as_dicts_do(db_url):
+    """The ingest loads a report table's columns as pandas holds them; empty JSON values
+    (most rows' `extra`) and non-empty ones read back as written, on both databases."""
+    rows = [_finding(i, facts={} if i % 2 else {"held": i}) for i in range(4)]
+    with session_scope() as session:
+        _organizations(session, len(rows))
+        insert_columns(session, Finding, {name: [r[name] for r in rows] for name in rows[0]})
+        insert_columns(session, Finding, {})  # nothing to write is not an error
+    with session_scope() as session:
+        stored = {f.id: f.facts for f in session.execute(select(Finding)).scalars()}
+    assert stored == {r["id"]: r["facts"] for r in rows}
+    with pytest.raises(ValueError, match="different lengths"), session_scope() as session:
+        insert_columns(session, Finding, {"id": ["a", "b"], "period": ["2026-12"]})
 
 
 def test_a_bad_row_fails_the_whole_transaction_and_keeps_nothing(db_url):
