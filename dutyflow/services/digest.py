@@ -14,7 +14,7 @@ from dutyflow.core.calendar import calendar_warnings
 from dutyflow.core.periods import Period
 from dutyflow.core.settings import settings
 from dutyflow.core.vocabulary import DocumentStatus, measure_name, status_words
-from dutyflow.models.accountability import finding_counts, list_cases, organization_names
+from dutyflow.models.accountability import case_lines, finding_counts, organization_names
 from dutyflow.models.db import session_scope
 from dutyflow.models.reports import quarantined_rows
 from dutyflow.reports.validate import column_header
@@ -36,7 +36,7 @@ def period_digest(period: str, follow_up: str = "") -> Digest:
     `follow_up` is the markdown of where the answers stand (services.board)."""
     p = Period.parse(period)
     with session_scope() as session:
-        actions = list_cases(session=session, period=period)
+        actions = case_lines(session=session, period=period)
         quarantined = quarantined_rows(session=session, period=period)
         names = organization_names(session=session)
         cells = finding_counts(session=session, first_period=str(Period(p.year, "month", 1)),
@@ -94,7 +94,7 @@ def summary_markdown(*, period: str, actions: Sequence[Any], quarantined: Sequen
 def actions_table(actions: Sequence[Any], names: dict[str, str]) -> list[dict[str, Any]]:
     """Organization codes and counts, not people's names: artifacts are widely visible."""
     return [{"id": a.id, "org_code": a.org_code, "organization": names.get(a.org_code, ""),
-             "action": a.measure, "status": a.status, "findings": len(a.evidence),
+             "action": a.measure, "status": a.status, "findings": a.findings,
              "rules": ", ".join(a.rule_ids)} for a in actions]
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from dutyflow.cli import app
 from dutyflow.flows.cycle import run_cycle
-from dutyflow.models.accountability import list_cases
+from dutyflow.models.accountability import case_lines, list_cases
 from dutyflow.models.db import session_scope
 from dutyflow.models.documents import events_about
 
@@ -143,6 +143,13 @@ def test_a_corrected_report_withdraws_actions_whose_findings_vanished(db_url, tm
     # the rest are untouched
     assert {k: v["status"] for k, v in after.items() if k != target["id"]} == {
         a["id"]: "draft" for a in actions_json("2026-08") if a["id"] != target["id"]}
+    # the digest's lines (read as columns, the evidence counted by the database) say the same
+    with session_scope() as session:
+        lines = case_lines(session=session, period="2026-08")
+    assert [(c.id, c.org_code, c.measure, c.rule_ids, c.findings, c.status, c.document)
+            for c in lines] == [(a["id"], a["org_code"], a["action"], a["rule_ids"],
+                                 len(a["evidence"]), a["status"], a["document"])
+                                for a in actions_json("2026-08")]
 
 
 def test_explain_reads_as_an_officer_would_write_it(sqlite_url):
