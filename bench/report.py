@@ -92,6 +92,20 @@ def _slowest(direct: dict[str, Any], prefix: str = "", count: int = 3) -> str:
     return ", ".join(f"{r['stage']} {r['seconds']:.1f} s" for r in stages)
 
 
+def cycle_reason(direct: dict[str, Any]) -> str:
+    """Where a province's run went, from the direct run's stages, and what to do next."""
+    said = f"slowest stages: {_slowest(direct)}"
+    draft = _stage(direct, "draft: render .docx + .html")
+    total = direct["ingest_s"] + direct["evaluate_s"] + direct["draft_s"] + \
+        direct.get("follow_up_s", 0.0)
+    if draft and draft.get("items"):
+        said += (f"; drafting is {draft['seconds'] / total:.0%} of the stages "
+                 f"({draft['items']:,} notices, {1000 * draft['seconds'] / draft['items']:.1f} "
+                 "ms each). Next step: draft on every core when no Dask cluster is configured "
+                 "(the drafting shards in worker processes)")
+    return said
+
+
 def read_only_reason(wall: float, floors: dict[str, float]) -> str:
     """Where a read-only command's time went, from this run's floors (bench/floors.py)."""
     if not floors:
@@ -143,7 +157,7 @@ def targets(results: dict[str, Any]) -> list[list[Any]]:
                      "process", f"{wall:.1f} s", f"{wall / read:.1f} × pandas+calamine "
                      f"({read:.1f} s)", f"< {CYCLE_TARGET_S:.0f} s and ≤ {READ_RATIO_TARGET:.0f} ×",
                      _verdict(wall < CYCLE_TARGET_S and wall / read <= READ_RATIO_TARGET,
-                              f"slowest stages: {_slowest(direct)}")])
+                              cycle_reason(direct))])
     if direct:
         stage = orgs / direct["evaluate_s"]
         engines = results.get("engines", {}).get("sets") or []
@@ -154,7 +168,9 @@ def targets(results: dict[str, Any]) -> list[list[Any]]:
                      _verdict(stage >= EVALUATE_TARGET,
                               (f"the stage cannot outrun its rule engine ({engine:,.0f}/s); "
                                if engine and engine < EVALUATE_TARGET else "")
-                              + _slowest(direct, "evaluate:"))])
+                              + _slowest(direct, "evaluate:")
+                              + ". Next step: judge the shards on every core, one engine per "
+                              "process (durable-rules keeps process-wide state)")])
     dask = next((r for label, r in runs.items() if "Dask" in label), None)
     if dask and later:
         rows.append(["Dask LocalCluster(2) vs one process", f"{dask['wall_s']:.1f} s",
@@ -162,7 +178,9 @@ def targets(results: dict[str, Any]) -> list[list[Any]]:
                      f"({later['wall_s']:.1f} s)", "no slower",
                      _verdict(dask["wall_s"] <= later["wall_s"] * 1.05,
                               "the workers, the flow process and the Prefect server share "
-                              f"{results['machine']['cpus']} cores")])
+                              f"{results['machine']['cpus']} cores. Next step: measure where "
+                              "each worker has a core of its own (the scaling model, "
+                              "BENCHMARKS.md)")])
     commands = results.get("commands", {})
     floors = commands.get("floors", {})
     if commands.get("read_only"):

@@ -45,8 +45,12 @@ def test_a_target_not_met_names_where_the_time_went():
     said = verdicts(results(later_s=30.0, read_s=3.0, read_only_s=0.8, second_s=6.0))
     cycle = said["dutyflow run, 20,000 branches, .xlsx, whole process"]
     assert cycle.startswith("not met") and "draft: render .docx + .html 12.0 s" in cycle
+    # 12.0 s of the stages' 21.0 s, 4,862 notices
+    assert "drafting is 57% of the stages" in cycle and "2.5 ms each" in cycle
+    assert "Next step: draft on every core" in cycle
     evaluate = said["evaluate stage, organizations/s"]  # 22,500 / 4.5 s = 5,000/s
     assert evaluate.startswith("not met") and "rule engine (18,750/s)" in evaluate
+    assert "Next step" in evaluate
     assert said["a read-only command on the demo database (slowest, median)"].startswith(
         "not met")
     # the ratio to reading the workbook is printed beside the seconds
@@ -66,3 +70,14 @@ def test_the_commands_not_met_give_their_reason_in_measured_seconds():
     second = said["a second dutyflow run of a 60-branch month"]
     assert "importing Prefect takes 1.3 s" in second and "modules 1.0 s more" in second
     assert "command line 2.3 s" in second  # 4.6 - 0.04 - 2.30
+
+
+def test_the_200000_branch_verdict_sets_the_run_beside_reading_its_workbook():
+    from bench.command_line import big_verdict
+
+    met = big_verdict({"wall_s": 150.0, "peak_rss_mib": 1800.0}, read_s=30.0)
+    assert ": met (150 s, 1,800 MiB; reading the workbook" in met and "5.0 times" in met
+    assert "Next step" not in met
+    slow = big_verdict({"wall_s": 300.0, "peak_rss_mib": 2500.0}, read_s=40.0)
+    assert ": not met (300 s, 2,500 MiB" in slow and "7.5 times that" in slow
+    assert "Next step" in slow
