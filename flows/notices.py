@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from dutyflow.core.periods import Period, PeriodParam
@@ -17,6 +18,7 @@ from dutyflow.documents.notice import check_templates
 from dutyflow.flows.runners import shard_count, shard_runner
 from dutyflow.rules.policy import load_policy
 from dutyflow.services import chasing, criticism, drafting
+from dutyflow.services.draft_pool import draft_on_cores, processes_for
 from dutyflow.services.drafting import DraftItem
 
 if TYPE_CHECKING:  # issuing (numbering, PDFs, rankings' workbooks) is imported when issuing
@@ -30,9 +32,10 @@ def plan_drafts(period: str, shards: int, on: date) -> list[list[DraftItem]]:
 
 
 @task(cache_policy=NO_CACHE)
-def render_shard(items: list[DraftItem], on: date, output_dir: str) -> dict[str, tuple[str, str]]:
-    """Write the drafts of one shard; return each action's .docx and .html paths."""
-    return drafting.draft_shard(items, on=on, output_dir=Path(output_dir))
+def render_shard(items: list[DraftItem], on: date, output_dir: str,
+                 processes: int = 1) -> dict[str, tuple[str, str]]:
+    """Write the drafts of one shard (on `processes` cores); each action's .docx and .html."""
+    return draft_on_cores(items, on=on, output_dir=Path(output_dir), processes=processes)
 
 
 @task(cache_policy=NO_CACHE)
@@ -63,18 +66,21 @@ def render_period(period: str, on: date, runner: Any) -> int:
     if not total:
         return 0
     progress = create_progress_artifact(progress=0.0, description=f"drafting {period}")
+    # on Dask the shards are the parallelism; in this process, the cores are
+    processes = processes_for(total) if isinstance(runner, ThreadPoolTaskRunner) else 1
     # (a mapped list is not walked item by item the way a plain argument is; no quote needed)
     futures = runner.map(render_shard, {
         "items": shards, "on": unmapped(on),
-        "output_dir": unmapped(str(Path(settings.output_dir).resolve()))})
+        "output_dir": unmapped(str(Path(settings.output_dir).resolve())),
+        "processes": unmapped(processes)})
     drafts: dict[str, tuple[str, str]] = {}
     for future in futures:
         drafts.update(future.result())
         update_progress_artifact(progress, progress=100.0 * len(drafts) / total)
     record_drafts(quote(drafts))
     draft_criticism_circular(period, on)
-    get_run_logger().info("drafted %d notices for %s in %d shards", len(drafts), period,
-                          len(shards))
+    get_run_logger().info("drafted %d notices for %s in %d shards%s", len(drafts), period,
+                          len(shards), f" on {processes} processes" if processes > 1 else "")
     return len(drafts)
 
 

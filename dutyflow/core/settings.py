@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     dask_workers: int = 0
     shards: int = 0  # 0: two per Dask worker, or 1 without Dask
+    # Without Dask, a month's notices are drafted by this many processes (services/draft_pool);
+    # 0: one per core, each with a few hundred notices at least; 1: in the cycle's own process
+    drafting_processes: int = Field(default=0, ge=0)
     # The review desk (`dutyflow desk`, and `dutyflow serve` next to the Prefect server).
     desk_host: str = "127.0.0.1"  # bind address; put the office's TLS reverse proxy in front
     desk_port: int = 8300

@@ -1,0 +1,69 @@
+"""Drafting on every core when no Dask cluster is configured: a province's month drafts
+thousands of notices, each a few milliseconds of Python, on one core while the others idle.
+
+The notices are dealt into parts, one per process; each process is forked from a fork server
+that has the drafting code imported (a second or two to start, once per command), never from
+the cycle's own process, whose Prefect threads a fork would copy mid-flight. A process takes
+the caller's settings and working folder with its part, so it drafts exactly what the caller
+would have (same office, templates, output folder), and writes the same files."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dutyflow.core.settings import Settings, settings
+from dutyflow.services.drafting import DraftItem, draft_shard
+
+MIN_PER_PROCESS = 400  # fewer notices than this a process: its start costs more than it saves
+MAX_PROCESSES = 8
+OWN_VARIABLES = ("DUTYFLOW_",)  # what else a draft reads from the environment (fault points)
+
+
+def processes_for(count: int) -> int:
+    """How many processes draft `count` notices: `drafting_processes` when set, else one per
+    core this process may use, each with at least MIN_PER_PROCESS notices."""
+    if settings.drafting_processes > 0:
+        return max(1, min(settings.drafting_processes, count))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        os.cpu_count() or 1
+    return max(1, min(cores, MAX_PROCESSES, count // MIN_PER_PROCESS))
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dutyflow.services.draft_pool"])
+    return context
+
+
+def draft_on_cores(items: list[DraftItem], *, on: date, output_dir: Path,
+                   processes: int) -> dict[str, tuple[str, str]]:
+    """Each notice's .docx and .html paths, as draft_shard gives them, drafted by `processes`
+    processes (in this one when 1)."""
+    if processes <= 1 or len(items) < 2:
+        return draft_shard(items, on=on, output_dir=output_dir)
+    state = ({name: getattr(settings, name) for name in Settings.model_fields}, os.getcwd(),
+             {k: v for k, v in os.environ.items() if k.startswith(OWN_VARIABLES)})
+    parts = [items[n::processes] for n in range(processes)]  # dealt: each gets every kind
+    drafts: dict[str, tuple[str, str]] = {}
+    with ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool:
+        for done in [pool.submit(_draft_part, state, part, on, output_dir) for part in parts]:
+            drafts.update(done.result())
+    return {item.action.id: drafts[item.action.id] for item in items}  # the caller's order
+
+
+def _draft_part(state: tuple[dict[str, Any], str, dict[str, str]], items: list[DraftItem],
+                on: date, output_dir: Path) -> dict[str, tuple[str, str]]:
+    fields, folder, variables = state
+    for name in [k for k in os.environ if k.startswith(OWN_VARIABLES)]:
+        del os.environ[name]  # the fork server's, from when it started
+    os.environ.update(variables)
+    os.chdir(folder)  # a relative office file or templates folder reads as the caller's
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings._office = None  # read from the file the caller's settings name
+    return draft_shard(items, on=on, output_dir=output_dir)
