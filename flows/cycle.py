@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from dutyflow.core.calendar import entered_years
 from dutyflow.core.faults import fault_point
@@ -16,6 +17,7 @@ from dutyflow.flows.evaluate import evaluate_period
 from dutyflow.flows.ingest import ingest_period
 from dutyflow.flows.notices import draft_chase_letters, render_period
 from dutyflow.flows.runners import shard_runner
+from dutyflow.services.draft_pool import warm_up
 from dutyflow.services.evaluate import EvaluationSummary, require_reported
 from dutyflow.services.ingest import IngestSummary
 
@@ -48,6 +50,8 @@ def run_cycle(period: PeriodParam, input_path: Path | None, policy_path: Path | 
     with shard_runner() as runner:  # a Dask cluster starts while the reports are ingested
         ingest = (ingest_period(period, Path(input_path), policy_path)
                   if input_path is not None else IngestSummary(period))
+        if isinstance(runner, ThreadPoolTaskRunner) and ingest.changed:  # many new drafts likely
+            warm_up(ingest.standing.get("organizations", (0, 0))[0])
         fault_point("after_ingest")
         evaluation = evaluate_period(period, policy_path, runner)
         drafted = render_period(period, on, runner)

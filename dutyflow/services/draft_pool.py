@@ -10,7 +10,9 @@ would have (same office, templates, output folder), and writes the same files.""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -19,8 +21,9 @@ from typing import Any
 from dutyflow.core.settings import Settings, settings
 from dutyflow.services.drafting import DraftItem, draft_shard
 
-MIN_PER_PROCESS = 400  # fewer notices than this a process: its start costs more than it saves
+MIN_PER_PROCESS = 500  # fewer notices than this a process: its start costs more than it saves
 MAX_PROCESSES = 8
+ORGANIZATIONS_PER_NOTICE = 4  # a province's month: about one notice for four organizations
 OWN_VARIABLES = ("DUTYFLOW_",)  # what else a draft reads from the environment (fault points)
 
 
@@ -38,6 +41,18 @@ def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["dutyflow.services.draft_pool"])
     return context
+
+
+def warm_up(organizations: int) -> bool:
+    """Start the fork server now, in the background, when a month of this many organizations
+    will likely draft on several cores: its imports (two seconds) then overlap the judging
+    instead of delaying the drafting. Whether it was started."""
+    if processes_for(organizations // ORGANIZATIONS_PER_NOTICE) <= 1:
+        return False
+    _context()
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="dutyflow-drafting",
+                     daemon=True).start()
+    return True
 
 
 def draft_on_cores(items: list[DraftItem], *, on: date, output_dir: Path,

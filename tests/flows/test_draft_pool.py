@@ -11,7 +11,12 @@ from pathlib import Path
 
 from dutyflow.core.settings import settings
 from dutyflow.flows.cycle import run_cycle
-from dutyflow.services.draft_pool import MIN_PER_PROCESS, draft_on_cores, processes_for
+from dutyflow.services.draft_pool import (
+    MIN_PER_PROCESS,
+    draft_on_cores,
+    processes_for,
+    warm_up,
+)
 from dutyflow.services.drafting import plan_drafts
 from tests.conftest import OFFICE_FILE
 from tests.flows.test_chasing import SAMPLES
@@ -78,3 +83,12 @@ def test_a_few_notices_are_drafted_in_the_process_itself(monkeypatch):
     assert 1 <= processes_for(100 * MIN_PER_PROCESS) <= 8
     monkeypatch.setattr(settings, "drafting_processes", 3)
     assert processes_for(2) == 2 and processes_for(1000) == 3
+
+
+def test_the_fork_server_starts_early_only_for_a_month_that_will_use_it(monkeypatch):
+    monkeypatch.setattr(settings, "drafting_processes", 0)
+    assert not warm_up(300)  # a city's month: drafted in the cycle's own process
+    monkeypatch.setattr(settings, "drafting_processes", 1)
+    assert not warm_up(200_000)  # told to draft in one process
+    monkeypatch.setattr(settings, "drafting_processes", 2)
+    assert warm_up(20_000)
