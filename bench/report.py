@@ -99,10 +99,13 @@ def cycle_reason(direct: dict[str, Any]) -> str:
     total = direct["ingest_s"] + direct["evaluate_s"] + direct["draft_s"] + \
         direct.get("follow_up_s", 0.0)
     if draft and draft.get("items"):
+        processes = draft.get("processes", 1)
         said += (f"; drafting is {draft['seconds'] / total:.0%} of the stages "
                  f"({draft['items']:,} notices, {1000 * draft['seconds'] / draft['items']:.1f} "
-                 "ms each). Next step: draft on every core when no Dask cluster is configured "
-                 "(the drafting shards in worker processes)")
+                 f"ms each, on {processes} process{'es' if processes > 1 else ''})")
+        said += (". Next step: draft on every core when no Dask cluster is configured"
+                 if processes == 1 else ". Next step: more cores than this machine's, on a "
+                 "Dask cluster (DUTYFLOW_DASK_ADDRESS), and less Python per notice")
     return said
 
 

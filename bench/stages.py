@@ -138,18 +138,23 @@ def direct_evaluate(stages: Stages, period: str) -> pd.DataFrame:
 
 
 def direct_draft(stages: Stages, period: str, on: date, limit: int | None = None) -> int:
-    """The drafting service as the draft flow calls it, in one shard; notices drafted."""
+    """The drafting service as the draft flow calls it without Dask, in one shard (on the
+    processes it would use); notices drafted."""
     from dutyflow.core.settings import settings
     from dutyflow.services.criticism import draft_criticism_circular
-    from dutyflow.services.drafting import draft_shard, plan_drafts, record_drafts
+    from dutyflow.services.draft_pool import draft_on_cores, processes_for
+    from dutyflow.services.drafting import plan_drafts, record_drafts
 
     with stages.stage("draft: query actions + orgs", "actions") as row:
         items = [item for shard in plan_drafts(period=period, shards=1, on=on) for item in shard]
         row["items"] = len(items)
     if limit is not None:
         items = items[:limit]
-    with stages.stage("draft: render .docx + .html", "notices", len(items)):
-        drafts = draft_shard(items, on=on, output_dir=Path(settings.output_dir).resolve())
+    processes = processes_for(len(items))  # as the cycle drafts without Dask
+    with stages.stage("draft: render .docx + .html", "notices", len(items)) as row:
+        row["processes"] = processes  # (the peak RSS is this process's, not its helpers')
+        drafts = draft_on_cores(items, on=on, output_dir=Path(settings.output_dir).resolve(),
+                                processes=processes)
     with stages.stage("draft: store paths", "notices", len(drafts)):
         record_drafts(drafts)
     if limit is None:

@@ -81,3 +81,12 @@ def test_the_200000_branch_verdict_sets_the_run_beside_reading_its_workbook():
     slow = big_verdict({"wall_s": 300.0, "peak_rss_mib": 2500.0}, read_s=40.0)
     assert ": not met (300 s, 2,500 MiB" in slow and "7.5 times that" in slow
     assert "Next step" in slow
+
+
+def test_drafting_already_on_every_core_names_the_step_after():
+    found = results(later_s=30.0, read_s=3.0, read_only_s=0.4, second_s=3.0)
+    draft = next(r for r in found["direct"]["xlsx"]["stages"] if r["stage"].startswith("draft"))
+    draft["processes"] = 2
+    cycle = verdicts(found)["dutyflow run, 20,000 branches, .xlsx, whole process"]
+    assert "on 2 processes" in cycle and "Dask cluster" in cycle
+    assert "draft on every core" not in cycle
