@@ -39,8 +39,11 @@ def snapshot() -> dict:
                          for a in list_cases(session=session, period="2026-08"))
         findings = sorted(f.id for f in session.query(Finding).filter(Finding.current))
         numbers = sorted(d.number for d in session.query(Document).filter(Document.number.isnot(None)))
+    # the output folder's caches (the titles' words, the charts) are not documents; a
+    # half-written one is still caught (.tmp)
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
-                   and p.suffix in (".docx", ".html", ".json", ".tmp"))
+                   and p.suffix in (".docx", ".html", ".json", ".tmp")
+                   and not (p.parent.name in (".titles", ".charts") and p.suffix != ".tmp"))
     return {"actions": actions, "findings": findings, "numbers": numbers, "files": files}
 
 
