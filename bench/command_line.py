@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.workdir).resolve()
     os.environ.setdefault("PREFECT_HOME", str(work / "prefect-home"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # ten provinces in one workbook expand to about 600 MiB, past the default refusal at 512
+    os.environ.setdefault("DUTYFLOW_MAX_WORKBOOK_MIB", "1024")
     if args.input is None:
         from bench.inputs import prepare_inputs
 
