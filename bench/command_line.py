@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,10 @@ def run_once(cfg: dict[str, Any], label: str, env: dict[str, str],
     t0 = time.perf_counter()
     with open(work / "run.log", "w", encoding="utf-8") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        # this child's own usage: the largest of it and the processes it waited for (its
-        # temporary Prefect server, Dask's workers)
-        _, status, usage = os.wait4(process.pid, 0)
+        sampler = TreeMemory(process.pid)
+        sampler.start()
+        _, status, _ = os.wait4(process.pid, 0)
+        sampler.stop()
     wall = time.perf_counter() - t0
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
@@ -39,8 +41,50 @@ def run_once(cfg: dict[str, Any], label: str, env: dict[str, str],
                            f"see {work / 'run.log'}")
     lines = (work / "run.log").read_text(encoding="utf-8").splitlines()
     said = [line for line in lines if line.startswith(f"{cfg['period']}：")]  # the run's summary
-    return {"label": label, "wall_s": wall, "peak_rss_mib": usage.ru_maxrss / 1024,
+    return {"label": label, "wall_s": wall, "peak_rss_mib": sampler.peak_mib,
             "summary": " ".join(said)}
+
+
+class TreeMemory(threading.Thread):
+    """The largest sum of resident memory of a command and every process under it (drafting
+    helpers, Dask's workers), sampled four times a second; the local Prefect server a first
+    command starts, which outlives it, is left out. (The kernel's peak for the command alone
+    misses its helpers, and counts a large parent's memory in a child before it execs.)"""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_mib, self._done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        while not self._done.wait(0.25):
+            try:
+                root = psutil.Process(self.pid)
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            kept = {p.pid for p in tree if _is_kept_server(p)}
+            total = 0
+            for process in tree:
+                try:
+                    if process.pid in kept or any(a.pid in kept for a in process.parents()):
+                        continue
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak_mib = max(self.peak_mib, total / 2**20)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _is_kept_server(process: Any) -> bool:
+    try:
+        return "dutyflow.flows.kept_api" in " ".join(process.cmdline())
+    except Exception:  # gone, or not ours to read
+        return False
 
 
 BIG_TARGET_S, BIG_TARGET_MIB = 180.0, 2048.0

@@ -1,11 +1,11 @@
 """Drafting on every core when no Dask cluster is configured: a province's month drafts
 thousands of notices, each a few milliseconds of Python, on one core while the others idle.
 
-The notices are dealt into parts, one per process; each process is forked from a fork server
-that has the drafting code imported (a second or two to start, once per command), never from
-the cycle's own process, whose Prefect threads a fork would copy mid-flight. A process takes
-the caller's settings and working folder with its part, so it drafts exactly what the caller
-would have (same office, templates, output folder), and writes the same files."""
+The notices are handed out in parts, a few per process; each process is forked from a fork
+server that has the drafting code imported (a second or two to start, once per command),
+never from the cycle's own process, whose Prefect threads a fork would copy mid-flight. A
+process takes the caller's settings and working folder with its part, so it drafts exactly
+what the caller would have (same office, templates, output folder), and writes the same files."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from dutyflow.services.drafting import DraftItem, draft_shard
 
 MIN_PER_PROCESS = 500  # fewer notices than this a process: its start costs more than it saves
 MAX_PROCESSES = 8
+CHUNK = 1000  # notices handed to a helper at a time
 ORGANIZATIONS_PER_NOTICE = 4  # a province's month: about one notice for four organizations
 OWN_VARIABLES = ("DUTYFLOW_",)  # what else a draft reads from the environment (fault points)
 
@@ -63,7 +64,10 @@ def draft_on_cores(items: list[DraftItem], *, on: date, output_dir: Path,
         return draft_shard(items, on=on, output_dir=output_dir)
     state = ({name: getattr(settings, name) for name in Settings.model_fields}, os.getcwd(),
              {k: v for k, v in os.environ.items() if k.startswith(OWN_VARIABLES)})
-    parts = [items[n::processes] for n in range(processes)]  # dealt: each gets every kind
+    # parts of at most CHUNK, a few per process: a helper holds one part at a time (ten
+    # provinces' month is 48,000 notices), and one that finishes early takes the next
+    size = max(1, min(CHUNK, -(-len(items) // (processes * 4))))
+    parts = [items[n:n + size] for n in range(0, len(items), size)]
     drafts: dict[str, tuple[str, str]] = {}
     with ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool:
         for done in [pool.submit(_draft_part, state, part, on, output_dir) for part in parts]:
