@@ -135,8 +135,10 @@ def big_verdict(run: dict[str, Any], read_s: float) -> str:
             "times that)")
     if not met:
         said += (". Where the time goes, stage by stage: `make bench` (the same stages at "
-                 "20,000). Next step: draft on every core when no Dask cluster is configured; "
-                 "on a cluster, DUTYFLOW_DASK_ADDRESS (the scaling model, BENCHMARKS.md)")
+                 "20,000; drafting is the largest, already on every core). Next step: more "
+                 "cores on a Dask cluster (DUTYFLOW_DASK_ADDRESS, the scaling model in "
+                 "BENCHMARKS.md); for memory, what the command's own process still holds "
+                 "while its helpers draft")
     return said
 
 
