@@ -32,10 +32,16 @@ def plan_drafts(period: str, shards: int, on: date) -> list[list[DraftItem]]:
 
 
 @task(cache_policy=NO_CACHE)
-def render_shard(items: list[DraftItem], on: date, output_dir: str,
-                 processes: int = 1) -> dict[str, tuple[str, str]]:
-    """Write the drafts of one shard (on `processes` cores); each action's .docx and .html."""
-    return draft_on_cores(items, on=on, output_dir=Path(output_dir), processes=processes)
+def render_shard(items: list[DraftItem], on: date, output_dir: str, processes: int = 1,
+                 progress: Any = None) -> dict[str, tuple[str, str]]:
+    """Write the drafts of one shard (on `processes` cores); each action's .docx and .html.
+    On several cores the `progress` artifact moves as each part is done."""
+
+    def drafted(count: int) -> None:
+        update_progress_artifact(progress, progress=100.0 * count / len(items))
+
+    return draft_on_cores(items, on=on, output_dir=Path(output_dir), processes=processes,
+                          drafted=drafted if progress is not None and processes > 1 else None)
 
 
 @task(cache_policy=NO_CACHE)
@@ -72,7 +78,8 @@ def render_period(period: str, on: date, runner: Any) -> int:
     futures = runner.map(render_shard, {
         "items": shards, "on": unmapped(on),
         "output_dir": unmapped(str(Path(settings.output_dir).resolve())),
-        "processes": unmapped(processes)})
+        "processes": unmapped(processes),
+        "progress": unmapped(progress if processes > 1 else None)})
     drafts: dict[str, tuple[str, str]] = {}
     for future in futures:
         drafts.update(future.result())

@@ -13,7 +13,8 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,10 @@ def warm_up(organizations: int) -> bool:
     return True
 
 
-def draft_on_cores(items: list[DraftItem], *, on: date, output_dir: Path,
-                   processes: int) -> dict[str, tuple[str, str]]:
+def draft_on_cores(items: list[DraftItem], *, on: date, output_dir: Path, processes: int,
+                   drafted: Callable[[int], None] | None = None) -> dict[str, tuple[str, str]]:
     """Each notice's .docx and .html paths, as draft_shard gives them, drafted by `processes`
-    processes (in this one when 1)."""
+    processes (in this one when 1); `drafted` is told how many are done as each part is."""
     if processes <= 1 or len(items) < 2:
         return draft_shard(items, on=on, output_dir=output_dir)
     state = ({name: getattr(settings, name) for name in Settings.model_fields}, os.getcwd(),
@@ -70,8 +71,11 @@ def draft_on_cores(items: list[DraftItem], *, on: date, output_dir: Path,
     parts = [items[n:n + size] for n in range(0, len(items), size)]
     drafts: dict[str, tuple[str, str]] = {}
     with ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool:
-        for done in [pool.submit(_draft_part, state, part, on, output_dir) for part in parts]:
+        for done in as_completed([pool.submit(_draft_part, state, part, on, output_dir)
+                                  for part in parts]):
             drafts.update(done.result())
+            if drafted is not None:
+                drafted(len(drafts))
     return {item.action.id: drafts[item.action.id] for item in items}  # the caller's order
 
 

@@ -51,7 +51,10 @@ def test_processes_draft_what_one_process_drafts(sqlite_url, tmp_path, monkeypat
     monkeypatch.setattr(settings, "office_file", office)
     monkeypatch.setattr(settings, "_office", None)
     here = draft_on_cores(items, on=ON, output_dir=tmp_path / "one", processes=1)
-    there = draft_on_cores(items, on=ON, output_dir=tmp_path / "three", processes=3)
+    counts: list[int] = []  # what the progress artifact is told, part by part
+    there = draft_on_cores(items, on=ON, output_dir=tmp_path / "three", processes=3,
+                           drafted=counts.append)
+    assert len(counts) > 1 and counts == sorted(counts) and counts[-1] == len(items)
     assert list(there) == list(here) == [i.action.id for i in items]  # the caller's order
     assert bodies(there) == bodies(here)
     signed = zipfile.ZipFile(next(iter(there.values()))[0]).read("word/document.xml")
