@@ -87,8 +87,9 @@ def _words_key() -> str:
                                      ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
-def _words_file() -> Path:
-    return Path(settings.output_dir) / ".titles" / f"words-{_words_key()}.json"
+@functools.lru_cache(maxsize=16)
+def _words_file(output_dir: str) -> Path:
+    return Path(output_dir) / ".titles" / f"words-{_words_key()}.json"
 
 
 _kept_words: dict[Path, dict[str, tuple[str, ...]]] = {}
@@ -99,11 +100,7 @@ _lock = threading.Lock()
 def _known(path: Path) -> dict[str, tuple[str, ...]]:
     known = _kept_words.get(path)
     if known is None:
-        try:
-            known = {k: tuple(v) for k, v in json.loads(path.read_bytes()).items()}
-        except (OSError, ValueError, AttributeError):  # none yet, or not ours: cut anew
-            known = {}
-        _kept_words[path] = known
+        known = _kept_words[path] = {k: tuple(v) for k, v in _known_on_disk(path).items()}
     return known
 
 
@@ -124,6 +121,7 @@ def keep_words() -> None:
 
 
 def _known_on_disk(path: Path) -> dict[str, list[str]]:
+    """The words kept in `path`; none when it is missing or not ours (then cut anew)."""
     try:
         found = json.loads(path.read_bytes())
     except (OSError, ValueError):
@@ -160,7 +158,7 @@ def _cut(text: str) -> tuple[str, ...]:
     """The segmenter's words of a stretch between kept spans: the same few stretches (关于,
     落实党建工作责任有关问题的提醒函) recur in every title of a kind, the names between them
     differ. Kept once cut (keep_words)."""
-    path = _words_file()
+    path = _words_file(str(settings.output_dir))  # (a hot path: a path per output folder)
     known = _known(path)
     words = known.get(text)
     if words is None:
